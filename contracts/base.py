@@ -1,0 +1,46 @@
+"""The envelope every event shares: identity, time, origin, schema version."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+def deterministic_id(*parts: object) -> str:
+    """Derive an event id from the facts that make it unique.
+
+    The same fact always gives the same id, so a repeated scrape or a retried publish is
+    recognised as a duplicate by JetStream (``Nats-Msg-Id``) and by every consumer.
+    """
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class Frozen(BaseModel):
+    """Immutable value object that rejects unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Event(Frozen):
+    """Base of every event: frozen, versioned, carrying its own deterministic id."""
+
+    schema_version: Literal[1] = 1
+    event_id: str = Field(min_length=8, max_length=64)
+    occurred_at: datetime
+    source: str = Field(min_length=1, max_length=200)
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _must_be_utc(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("occurred_at must be timezone-aware")
+        return value.astimezone(UTC)

@@ -1,0 +1,44 @@
+"""Scrape run outcomes, so operators and other regions can see how fresh the listings are."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from contracts.base import Event, Frozen
+from contracts.labels import LabelName
+
+
+class ScrapeStats(Frozen):
+    """Counters of one run."""
+
+    pages_fetched: int = 0
+    not_modified: int = 0
+    bytes_received: int = 0
+    holdings: int = 0
+    counting: int = 0
+    duration_seconds: float = 0.0
+
+
+class ScrapeCompleted(Event):
+    """A scrape run read the whole registry and emitted its label events."""
+
+    kind: Literal["completed"] = "completed"
+    label: LabelName
+    started_at: datetime
+    stats: ScrapeStats
+    granted: int = 0
+    changed: int = 0
+    lapsed: int = 0
+
+
+class ScrapeFailed(Event):
+    """A scrape run failed; no lapse was emitted for it."""
+
+    kind: Literal["failed"] = "failed"
+    label: LabelName
+    started_at: datetime
+    reason: str = Field(max_length=2000)
+    stats: ScrapeStats

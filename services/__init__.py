@@ -1,0 +1,1 @@
+"""The impactoost services and their small shared runtime kit."""

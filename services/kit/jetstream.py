@@ -1,0 +1,160 @@
+"""JetStream with safe defaults: streams declared idempotently, acked publishes, manual acks.
+
+FastStream's default NATS ack policy terminates a message on the first exception, which
+loses it; every subscriber made here acknowledges explicitly, after its effect is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+import nats
+import structlog
+from faststream import AckPolicy
+from faststream.nats import (
+    ConsumerConfig,
+    JStream,
+    NatsBroker,
+    NatsMessage,
+    PubAck,
+    PullSub,
+)
+from faststream.nats.broker.registrator import NatsRegistrator
+from nats.js import api
+from nats.js.errors import BadRequestError
+from pydantic import BaseModel, ValidationError
+
+from contracts.base import Event
+from contracts.subjects import StreamSpec
+
+log = structlog.get_logger()
+E = TypeVar("E", bound=Event)
+
+_RETENTION = {"limits": api.RetentionPolicy.LIMITS, "interest": api.RetentionPolicy.INTEREST,
+              "workqueue": api.RetentionPolicy.WORK_QUEUE}
+_STORAGE = {"file": api.StorageType.FILE, "memory": api.StorageType.MEMORY}
+
+
+def stream_config(spec: StreamSpec, replicas: int = 1) -> api.StreamConfig:
+    """Translate a contract's stream definition into nats-py's configuration."""
+    return api.StreamConfig(
+        name=spec.name,
+        subjects=list(spec.subjects),
+        retention=_RETENTION[spec.retention],
+        storage=_STORAGE[spec.storage],
+        duplicate_window=spec.duplicate_window_seconds,
+        max_age=spec.max_age_days * 86400 if spec.max_age_days else None,
+        num_replicas=max(replicas, spec.replicas),
+    )
+
+
+async def ensure_streams(nats_url: str, specs: Iterable[StreamSpec], replicas: int = 1) -> None:
+    """Create the streams, or bring existing ones to the declared configuration."""
+    nc = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=3,
+                            allow_reconnect=False)
+    try:
+        js = nc.jetstream()
+        for spec in specs:
+            config = stream_config(spec, replicas)
+            try:
+                await js.add_stream(config)
+            except BadRequestError:
+                await js.update_stream(config)
+            log.debug("stream_ensured", stream=spec.name)
+    finally:
+        await nc.close()
+
+
+def make_broker(nats_url: str, *, graceful_timeout: float = 20.0) -> NatsBroker:
+    """A broker that reconnects forever and drains in-flight handlers on shutdown."""
+    return NatsBroker(
+        nats_url,
+        graceful_timeout=graceful_timeout,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=1,
+        connect_timeout=5,
+        logger=None,
+    )
+
+
+async def publish_event(
+    broker: NatsBroker, subject: str, event: Event, *, stream: StreamSpec,
+    timeout: float = 5.0, attempts: int = 6,
+) -> PubAck:
+    """Publish to JetStream and wait for its ack, retrying with the same `Nats-Msg-Id`.
+
+    Retrying is safe: the stream's duplicate window drops a re-sent id and says so in the ack.
+    """
+    delay = 0.2
+    for attempt in range(1, attempts + 1):
+        try:
+            ack = await broker.publish(
+                event.model_dump_json().encode(), subject,
+                headers={"Nats-Msg-Id": event.event_id, "content-type": "application/json"},
+                stream=stream.name, timeout=timeout,
+            )
+            log.debug("event_published", subject=subject, event_id=event.event_id,
+                      duplicate=ack.duplicate, seq=ack.seq)
+            return ack
+        except (TimeoutError, nats.errors.TimeoutError, nats.errors.NoRespondersError,
+                nats.errors.ConnectionClosedError) as exc:
+            if attempt == attempts:
+                raise
+            log.warning("publish_retried", subject=subject, event_id=event.event_id,
+                        attempt=attempt, error=type(exc).__name__)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+    raise AssertionError("unreachable")
+
+
+def durable_subscriber(
+    registrator: NatsRegistrator, subject: str, *, stream: StreamSpec, durable: str,
+    batch_size: int = 16, ack_wait_seconds: float = 30.0, max_deliver: int = -1, **kwargs: Any,
+) -> Any:
+    """A durable pull subscriber that acknowledges only what the handler acknowledges."""
+    return registrator.subscriber(
+        subject,
+        stream=JStream(stream.name, declare=False),
+        durable=durable,
+        pull_sub=PullSub(batch_size=batch_size, timeout=2.0),
+        config=ConsumerConfig(ack_wait=ack_wait_seconds, max_deliver=max_deliver,
+                              max_ack_pending=max(batch_size * 4, 64)),
+        ack_policy=AckPolicy.MANUAL,
+        **kwargs,
+    )
+
+
+async def handle_message(
+    msg: NatsMessage, model: type[E] | Any, effect: Callable[[E], Awaitable[None]], *,
+    retry_delay: float = 2.0,
+) -> None:
+    """Parse, apply the effect, then ack; a bad payload is terminated, a failure retried.
+
+    The event id and subject are bound to every log line written while the effect runs.
+    """
+    subject = msg.raw_message.subject
+    with structlog.contextvars.bound_contextvars(subject=subject):
+        try:
+            event = _parse(model, msg.body)
+        except ValidationError as exc:
+            log.error("event_rejected", reason="invalid payload", errors=exc.error_count())
+            await msg.reject()
+            return
+        with structlog.contextvars.bound_contextvars(event_id=event.event_id):
+            try:
+                await effect(event)
+            except Exception:
+                log.exception("event_handling_failed", redelivery_in_seconds=retry_delay)
+                await msg.nack(delay=retry_delay)
+                return
+            await msg.ack()
+
+
+def _parse(model: Any, body: bytes) -> Any:
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return model.model_validate_json(body)
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(model).validate_json(body)

@@ -1,0 +1,47 @@
+"""Settings base: every service reads `IMPACTOOST_…` variables into one object at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message says which and why, in one line."""
+
+
+class KitSettings(BaseSettings):
+    """Settings every service shares."""
+
+    model_config = SettingsConfigDict(env_prefix="IMPACTOOST_", extra="ignore", frozen=True)
+
+    nats_url: str = Field(default="nats://127.0.0.1:4222", pattern=r"^(nats|tls)://[^\s]+$")
+    data_dir: Path = Path("var")
+    source: str = Field(default="impactoost", min_length=1, max_length=200,
+                        description="Names this deployment in every event's `source`")
+    log_format: Literal["auto", "console", "json"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    stream_replicas: int = Field(default=1, ge=1, le=5)
+    publish_timeout_seconds: float = Field(default=5.0, gt=0)
+    failpoints: frozenset[str] = Field(
+        default=frozenset(),
+        description="Test-only crash points, e.g. `registry.after_commit`; empty in production",
+    )
+
+
+T = TypeVar("T", bound=BaseSettings)
+
+
+def load_settings(cls: type[T], **overrides: object) -> T:
+    """Build a settings object, turning validation errors into one readable `ConfigError`."""
+    try:
+        return cls(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"IMPACTOOST_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None

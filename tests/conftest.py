@@ -1,0 +1,32 @@
+"""Session-wide real servers: NATS with JetStream, PostgreSQL and an SMTP sink."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.servers import SmtpSink, running_nats, running_postgres, running_smtp
+
+
+@pytest.fixture(scope="session")
+def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real nats-server with JetStream, shared by the session (tests use their own subjects
+    or purge the streams they use)."""
+    with running_nats(tmp_path_factory.mktemp("nats")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the session."""
+    with running_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+def smtp_sink(tmp_path: Path) -> Iterator[SmtpSink]:
+    """A fresh SMTP server with an empty Maildir for one test."""
+    with running_smtp(tmp_path / "maildir") as sink:
+        yield sink
