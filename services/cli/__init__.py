@@ -1,0 +1,1 @@
+"""The `impactoost` command line: thin entry points over each service's composition root."""

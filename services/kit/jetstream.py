@@ -7,8 +7,9 @@ loses it; every subscriber made here acknowledges explicitly, after its effect i
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import nats
 import structlog
@@ -24,13 +25,13 @@ from faststream.nats import (
 from faststream.nats.broker.registrator import NatsRegistrator
 from nats.js import api
 from nats.js.errors import BadRequestError
-from pydantic import BaseModel, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from contracts.base import Event
 from contracts.subjects import StreamSpec
 
 log = structlog.get_logger()
-E = TypeVar("E", bound=Event)
+H = TypeVar("H", bound=Callable[..., Awaitable[None]])
 
 _RETENTION = {"limits": api.RetentionPolicy.LIMITS, "interest": api.RetentionPolicy.INTEREST,
               "workqueue": api.RetentionPolicy.WORK_QUEUE}
@@ -81,7 +82,7 @@ def make_broker(nats_url: str, *, graceful_timeout: float = 20.0) -> NatsBroker:
 
 async def publish_event(
     broker: NatsBroker, subject: str, event: Event, *, stream: StreamSpec,
-    timeout: float = 5.0, attempts: int = 6,
+    timeout: float = 5.0, attempts: int = 6,  # noqa: ASYNC109 - NATS request timeout
 ) -> PubAck:
     """Publish to JetStream and wait for its ack, retrying with the same `Nats-Msg-Id`.
 
@@ -111,10 +112,14 @@ async def publish_event(
 
 def durable_subscriber(
     registrator: NatsRegistrator, subject: str, *, stream: StreamSpec, durable: str,
-    batch_size: int = 16, ack_wait_seconds: float = 30.0, max_deliver: int = -1, **kwargs: Any,
-) -> Any:
-    """A durable pull subscriber that acknowledges only what the handler acknowledges."""
-    return registrator.subscriber(
+    batch_size: int = 1, ack_wait_seconds: float = 30.0, max_deliver: int = -1, **kwargs: Any,
+) -> Callable[[H], H]:
+    """A durable pull subscriber that acknowledges only what the handler acknowledges.
+
+    FastStream runs the messages of one pull batch concurrently, so `batch_size` above 1
+    gives up ordering: keep 1 wherever events about one entity must apply in order.
+    """
+    subscriber = registrator.subscriber(
         subject,
         stream=JStream(stream.name, declare=False),
         durable=durable,
@@ -124,20 +129,22 @@ def durable_subscriber(
         ack_policy=AckPolicy.MANUAL,
         **kwargs,
     )
+    return cast("Callable[[H], H]", subscriber)
 
 
 async def handle_message(
-    msg: NatsMessage, model: type[E] | Any, effect: Callable[[E], Awaitable[None]], *,
-    retry_delay: float = 2.0,
+    msg: NatsMessage, model: Any, effect: Callable[[Any], Awaitable[None]], *,
+    retry_delay: float = 2.0, max_retry_delay: float = 60.0,
 ) -> None:
     """Parse, apply the effect, then ack; a bad payload is terminated, a failure retried.
 
-    The event id and subject are bound to every log line written while the effect runs.
+    Redelivery backs off exponentially with the delivery count. The event id and subject are
+    bound to every log line written while the effect runs.
     """
     subject = msg.raw_message.subject
     with structlog.contextvars.bound_contextvars(subject=subject):
         try:
-            event = _parse(model, msg.body)
+            event = _adapter(model).validate_json(msg.body)
         except ValidationError as exc:
             log.error("event_rejected", reason="invalid payload", errors=exc.error_count())
             await msg.reject()
@@ -145,16 +152,30 @@ async def handle_message(
         with structlog.contextvars.bound_contextvars(event_id=event.event_id):
             try:
                 await effect(event)
-            except Exception:
-                log.exception("event_handling_failed", redelivery_in_seconds=retry_delay)
-                await msg.nack(delay=retry_delay)
+            except Exception as exc:
+                await _retry_later(msg, exc, retry_delay, max_retry_delay)
                 return
             await msg.ack()
 
 
-def _parse(model: Any, body: bytes) -> Any:
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return model.model_validate_json(body)
-    from pydantic import TypeAdapter
+async def _retry_later(msg: NatsMessage, exc: Exception, base: float, cap: float) -> None:
+    deliveries = _delivery_count(msg)
+    delay = min(base * 2 ** (deliveries - 1), cap)
+    if deliveries == 1:
+        log.exception("event_handling_failed", redelivery_in_seconds=delay)
+    else:
+        log.warning("event_handling_failed_again", deliveries=deliveries,
+                    redelivery_in_seconds=delay, error=f"{type(exc).__name__}: {exc}")
+    await msg.nack(delay=delay)
 
-    return TypeAdapter(model).validate_json(body)
+
+def _delivery_count(msg: NatsMessage) -> int:
+    try:
+        return max(1, int(msg.raw_message.metadata.num_delivered))
+    except (AttributeError, TypeError, ValueError):
+        return 1
+
+
+@functools.cache
+def _adapter(model: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(model)

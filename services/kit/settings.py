@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +26,9 @@ class KitSettings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     stream_replicas: int = Field(default=1, ge=1, le=5)
     publish_timeout_seconds: float = Field(default=5.0, gt=0)
+    ack_wait_seconds: float = Field(
+        default=30.0, gt=0, description="How long a consumer waits for an ack before redelivery"
+    )
     failpoints: frozenset[str] = Field(
         default=frozenset(),
         description="Test-only crash points, e.g. `registry.after_commit`; empty in production",
@@ -35,7 +38,7 @@ class KitSettings(BaseSettings):
 T = TypeVar("T", bound=BaseSettings)
 
 
-def load_settings(cls: type[T], **overrides: object) -> T:
+def load_settings(cls: type[T], **overrides: Any) -> T:
     """Build a settings object, turning validation errors into one readable `ConfigError`."""
     try:
         return cls(**overrides)

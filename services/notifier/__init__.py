@@ -1,0 +1,1 @@
+"""The notifier: mails an enterprise, in Dutch, when its listing starts, changes or ends."""

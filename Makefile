@@ -1,0 +1,56 @@
+# impactoost: every target CI and the quick start use. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+
+.PHONY: help install system-deps demo up test test-unit lint format asyncapi lock clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	uv venv --quiet --allow-existing --python $(PYTHON) $(VENV)
+	uv pip sync --quiet --python $(BIN)/python requirements.lock
+	uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv with the locked dependencies and the impactoost command
+
+system-deps: ## Install the system packages the tests need (PostgreSQL), when missing
+	@scripts/ensure-system-deps.sh
+
+demo: install ## Run the whole platform locally on embedded defaults (Ctrl-C stops it)
+	$(BIN)/impactoost demo
+
+up: install ## Run the platform against the configured real label registries
+	$(BIN)/impactoost up
+
+test: install system-deps ## Run the whole test suite, starting every server it needs
+	$(BIN)/pytest
+
+test-unit: install ## Run only the unit tests (no sockets)
+	$(BIN)/pytest -m unit
+
+lint: install ## ruff, mypy and the import-linter contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy contracts services
+
+format: install ## Format the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+asyncapi: install ## Regenerate the checked-in AsyncAPI documents in docs/asyncapi/
+	$(BIN)/impactoost asyncapi --write docs/asyncapi
+
+lock: ## Re-resolve requirements.lock from pyproject.toml
+	uv pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean: ## Remove the virtual environment and the local data directory
+	rm -rf $(VENV) var

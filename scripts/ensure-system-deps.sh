@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs from Debian's packages when it is missing: PostgreSQL
+# server binaries (the registry tests run against a real PostgreSQL; without a Docker engine
+# the tests start it as a local process). Does nothing when everything is present.
+set -euo pipefail
+
+have_postgres() {
+  command -v pg_ctl >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null
+}
+
+missing=()
+have_postgres || missing+=(postgresql)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing system packages: ${missing[*]} (install them with apt-get as root)" >&2
+  exit 1
+fi
+echo "installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

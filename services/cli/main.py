@@ -1,0 +1,121 @@
+"""`impactoost`: run the platform, one service, one scrape, or write the AsyncAPI documents.
+
+Each command builds its settings at call time and imports the service it needs lazily, so a
+command never pays for (or breaks on) services it does not use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from services.cli.errors import fail_cleanly
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="impactoost: enterprises listed only while they hold a social label.")
+
+
+class Service(StrEnum):
+    """The four services."""
+
+    scraper = "scraper"
+    registry = "registry"
+    notifier = "notifier"
+    gateway = "gateway"
+
+
+_SETTINGS = {
+    Service.scraper: "ScraperSettings",
+    Service.registry: "RegistrySettings",
+    Service.notifier: "NotifierSettings",
+    Service.gateway: "GatewaySettings",
+}
+
+
+def service_settings(service: Service, **overrides: Any) -> Any:
+    """Build a service's settings from the environment (and overrides)."""
+    from services.kit.settings import load_settings
+
+    config = importlib.import_module(f"services.{service.value}.config")
+    return load_settings(getattr(config, _SETTINGS[service]), **overrides)
+
+
+@app.command()
+@fail_cleanly
+def serve(service: Service) -> None:
+    """Run one service as its own process until SIGINT or SIGTERM."""
+    from services.kit.logging import configure_logging
+
+    settings = service_settings(service)
+    configure_logging(settings.log_format, settings.log_level)
+    main = importlib.import_module(f"services.{service.value}.main")
+    asyncio.run(main.serve(settings))
+
+
+@app.command()
+@fail_cleanly
+def demo(
+    data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its data")] = Path("var/demo"),
+    port: Annotated[int, typer.Option(help="Port of the buyers' web page")] = 8000,
+) -> None:
+    """Run the whole platform on embedded defaults with demo label registries."""
+    from services.demo.run import run_platform
+
+    run_platform(data_dir=data_dir, gateway_port=port, demo_sites=True)
+
+
+@app.command()
+@fail_cleanly
+def up(
+    data_dir: Annotated[Path, typer.Option(help="Where the platform keeps its data")] = Path("var"),
+    port: Annotated[int, typer.Option(help="Port of the buyers' web page")] = 8000,
+) -> None:
+    """Run the whole platform against the configured real label registries."""
+    from services.demo.run import run_platform
+
+    run_platform(data_dir=data_dir, gateway_port=port, demo_sites=False)
+
+
+@app.command()
+@fail_cleanly
+def scrape(
+    label: Annotated[str, typer.Argument(help="Which registry, e.g. pso")],
+    once: Annotated[bool, typer.Option("--once", help="Run one scrape and exit")] = False,
+    base_url: Annotated[str | None, typer.Option(help="Registry base URL")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Publish nothing")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One observation per line")] = False,
+) -> None:
+    """Scrape one label registry once (the schedule runs in `impactoost serve scraper`)."""
+    from services.cli.scrape import scrape_label
+
+    scrape_label(label, once=once, base_url=base_url, dry_run=dry_run, as_json=as_json)
+
+
+@app.command()
+@fail_cleanly
+def asyncapi(
+    write: Annotated[Path | None, typer.Option(help="Write <service>.json files here")] = None,
+) -> None:
+    """Print (or write) each service's AsyncAPI document."""
+    from services.cli.specs import asyncapi_documents
+
+    documents = asyncapi_documents()
+    if write is None:
+        for name, text in documents.items():
+            typer.echo(f"# {name}\n{text}")
+        return
+    write.mkdir(parents=True, exist_ok=True)
+    for name, text in documents.items():
+        (write / f"{name}.json").write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"wrote {write / f'{name}.json'}")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(app())

@@ -1,0 +1,55 @@
+"""`impactoost demo` / `impactoost up`: run the platform in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+from types import FrameType
+
+from services.demo.platform import Platform
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop
+
+
+def run_platform(data_dir: Path, gateway_port: int, demo_sites: bool) -> None:
+    """Start everything, print where to look, and stop everything on Ctrl-C or SIGTERM."""
+    signal.signal(signal.SIGTERM, _raise_stop)
+    platform = Platform(data_dir=data_dir.resolve(), gateway_port=gateway_port,
+                        demo_sites=demo_sites)
+    print("impactoost: starting nats-server, mail sink, label sites and services ...", flush=True)
+    platform.start()
+    try:
+        _announce(platform)
+        while not (dead := platform.dead_services()):
+            time.sleep(0.5)
+        print(f"impactoost: service(s) stopped unexpectedly: {', '.join(dead)}; "
+              f"see {platform.data_dir / 'logs'}", flush=True)
+    except (KeyboardInterrupt, _Stop):
+        print("\nimpactoost: stopping ...", flush=True)
+    finally:
+        platform.stop()
+        print("impactoost: everything stopped.", flush=True)
+
+
+def _announce(platform: Platform) -> None:
+    lines = [
+        "",
+        f"  Buyers' page (Dutch):   {platform.gateway_url}",
+        f"  JSON API:               {platform.gateway_url}api/v1/enterprises",
+        f"  API docs:               {platform.gateway_url}docs",
+        f"  NATS (JetStream):       {platform.nats_url}",
+    ]
+    if platform.smtp is not None:
+        lines.append(f"  E-mails (Maildir):      {platform.maildir / 'new'}")
+    for label, site in platform.sites.items():
+        lines.append(f"  Demo {label.upper()} register:  {site.base_url}")
+    lines += [f"  Logs:                   {platform.data_dir / 'logs'}", "",
+              "  Press Ctrl-C to stop everything.", ""]
+    print("\n".join(lines), flush=True)

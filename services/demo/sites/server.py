@@ -1,0 +1,188 @@
+"""A small local web server for demo registries: robots.txt, conditional GETs, injected faults.
+
+Each demo registry supplies a `render(path, query)` function; this module adds what real
+websites do around it (ETag / Last-Modified and 304s, robots.txt) and what tests need
+(a request log, failures on demand). Stdlib only, one thread, loopback only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import formatdate, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+DEFAULT_ROBOTS = "User-agent: *\nDisallow: /beheer/\n"
+
+
+@dataclass(frozen=True)
+class Response:
+    """What a demo page renderer answers."""
+
+    status: int
+    body: str
+    content_type: str = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class _Fault:
+    status: int
+    retry_after: float | None
+    path: str
+
+
+Renderer = Callable[[str, dict[str, list[str]]], Response]
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request the site answered, for tests and the demo's narration."""
+
+    method: str
+    path: str
+    status: int
+    conditional: bool
+    user_agent: str
+    at: float = 0.0
+
+
+class DemoSite:
+    """A running demo website; `stop()` it when done."""
+
+    def __init__(self, render: Renderer, port: int = 0) -> None:
+        self.render = render
+        self.robots_txt = DEFAULT_ROBOTS
+        self.last_modified = formatdate(usegmt=True)
+        self._lock = threading.Lock()
+        self._requests: list[RequestRecord] = []
+        self._faults: list[_Fault] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True, name="demo-site"
+        )
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:<port>`, without a trailing slash."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Every request answered so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        """Forget the request log."""
+        with self._lock:
+            self._requests.clear()
+
+    def fail_next(
+        self, count: int, status: int = 503, retry_after: float | None = None, path: str = "/"
+    ) -> None:
+        """Answer the next `count` requests for paths under `path` with `status`."""
+        with self._lock:
+            self._faults.extend([_Fault(status, retry_after, path)] * count)
+
+    def touch(self) -> None:
+        """Mark the content as changed now (for Last-Modified)."""
+        self.last_modified = formatdate(usegmt=True)
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def _take_fault(self, path: str) -> _Fault | None:
+        with self._lock:
+            for index, fault in enumerate(self._faults):
+                if path.startswith(fault.path):
+                    return self._faults.pop(index)
+            return None
+
+    def _record(self, record: RequestRecord) -> None:
+        with self._lock:
+            self._requests.append(record)
+
+    def respond(self, path: str, query: dict[str, list[str]]) -> Response:
+        """The page for `path`, robots.txt included."""
+        if path == "/robots.txt":
+            return Response(200, self.robots_txt, "text/plain; charset=utf-8")
+        return self.render(path, query)
+
+
+def _handler_for(site: DemoSite) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "DemoRegister/1.0"
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            conditional = bool(
+                self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")
+            )
+            status, body, content_type, headers = self._answer()
+            # Recorded before the answer goes out, so a client that got it also sees the record.
+            site._record(
+                RequestRecord(
+                    "GET",
+                    self.path,
+                    status,
+                    conditional,
+                    self.headers.get("User-Agent", ""),
+                    time.monotonic(),
+                )
+            )
+            self._send(status, body, content_type, headers)
+
+        def _answer(self) -> tuple[int, bytes, str | None, dict[str, str]]:
+            url = urlsplit(self.path)
+            fault = site._take_fault(url.path)
+            if fault is not None:
+                wait = fault.retry_after
+                extra = {} if wait is None else {"Retry-After": f"{wait:g}"}
+                return fault.status, b"Tijdelijk niet beschikbaar", "text/plain", extra
+            page = site.respond(url.path, parse_qs(url.query))
+            body = page.body.encode("utf-8")
+            etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+            validators = {"ETag": etag, "Last-Modified": site.last_modified}
+            if page.status == 200 and self._not_modified(etag, site.last_modified):
+                return 304, b"", None, validators
+            return page.status, body, page.content_type, validators if page.status == 200 else {}
+
+        def _not_modified(self, etag: str, last_modified: str) -> bool:
+            if_none_match = self.headers.get("If-None-Match")
+            if if_none_match is not None:
+                tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+                return etag in tags or "*" in tags
+            since = self.headers.get("If-Modified-Since")
+            if since is None:
+                return False
+            try:
+                return parsedate_to_datetime(since) >= parsedate_to_datetime(last_modified)
+            except (TypeError, ValueError):
+                return False
+
+        def _send(
+            self, status: int, body: bytes, content_type: str | None, headers: dict[str, str]
+        ) -> None:
+            self.send_response(status)
+            if content_type:
+                self.send_header("Content-Type", content_type)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if body:
+                self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet: the request log replaces stderr lines."""
+
+    return Handler

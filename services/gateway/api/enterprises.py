@@ -1,0 +1,31 @@
+"""`/api/v1/enterprises`: search listed enterprises, or read one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path
+
+from services.gateway.deps import SearchDep, SessionDep
+from services.gateway.read_model.queries import get_enterprise, search_enterprises
+from services.gateway.read_model.views import EnterprisePage, EnterpriseView
+
+router = APIRouter(prefix="/enterprises", tags=["enterprises"])
+
+EnterpriseId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@router.get("", summary="Search listed enterprises")
+def read_enterprises(session: SessionDep, query: SearchDep) -> EnterprisePage:
+    """Listed enterprises matching the filters, one page at a time, with facet counts."""
+    return search_enterprises(session, query)
+
+
+@router.get("/{enterprise_id}", summary="One listed enterprise",
+            responses={404: {"description": "Unknown, or no longer listed"}})
+def read_enterprise(session: SessionDep, enterprise_id: EnterpriseId) -> EnterpriseView:
+    """A listed enterprise; 404 when unknown or delisted."""
+    view = get_enterprise(session, enterprise_id)
+    if view is None:
+        raise HTTPException(status_code=404, detail="Enterprise not found or no longer listed")
+    return view

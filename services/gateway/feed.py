@@ -1,0 +1,106 @@
+"""Feeding the read model: catch up from the streams, then follow them.
+
+The broker starts in the background so the pages keep serving the stored read model while
+NATS is unreachable; `/healthz` tells whether the feed is connected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+
+import nats
+import structlog
+from faststream.nats import NatsBroker
+from nats.js.errors import NotFoundError
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from contracts.subjects import ENTERPRISES_STREAM, SCRAPES_STREAM, STREAMS
+from services.gateway.config import GatewaySettings
+from services.gateway.read_model.tables import StreamPosition
+from services.kit.jetstream import ensure_streams
+
+log = structlog.get_logger()
+FED_STREAMS = (ENTERPRISES_STREAM.name, SCRAPES_STREAM.name)
+
+
+class ReadModelFeed:
+    """Owns the broker's life: start with retries at start-up, drain at shutdown."""
+
+    def __init__(self, settings: GatewaySettings, broker: NatsBroker, engine: Engine) -> None:
+        self._settings = settings
+        self._broker = broker
+        self._engine = engine
+        self._task: asyncio.Task[None] | None = None
+        self.started = False
+
+    def start(self) -> None:
+        """Begin connecting in the background."""
+        self._task = asyncio.create_task(self._run(), name="gateway-read-model-feed")
+
+    async def stop(self) -> None:
+        """Stop connecting, or let in-flight messages finish and close the connection."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._broker.stop()
+        self.started = False
+        log.info("read_model_feed_stopped")
+
+    async def _run(self, max_delay: float = 30.0) -> None:
+        delay = 1.0
+        while True:
+            try:
+                await self._start_once()
+            except Exception as exc:
+                log.warning("read_model_feed_start_failed", error=repr(exc),
+                            retry_in_seconds=delay)
+                with contextlib.suppress(Exception):
+                    await self._broker.stop()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, max_delay)
+                continue
+            self.started = True
+            log.info("read_model_feed_started", durable=self._settings.gateway_consumer)
+            return
+
+    async def _start_once(self) -> None:
+        settings = self._settings
+        await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
+        fed = await asyncio.to_thread(streams_with_position, self._engine)
+        await reset_durables(settings.nats_url, settings.gateway_consumer,
+                             [s for s in FED_STREAMS if s not in fed])
+        await self._broker.start()
+
+
+def streams_with_position(engine: Engine) -> set[str]:
+    """The streams the read model has applied at least one event from."""
+    with Session(engine) as session:
+        return set(session.exec(select(StreamPosition.stream)).all())
+
+
+async def reset_durables(nats_url: str, durable: str, streams: Iterable[str]) -> list[str]:
+    """Delete `durable` on each stream, so it is created afresh and replays from the start.
+
+    Called for streams the read model holds nothing from (a new or wiped database): an
+    existing durable there has already been acknowledged past events we no longer have.
+    """
+    streams = list(streams)
+    if not streams:
+        return []
+    nc = await nats.connect(nats_url, connect_timeout=5, allow_reconnect=False)
+    reset: list[str] = []
+    try:
+        js = nc.jetstream()
+        for stream in streams:
+            with contextlib.suppress(NotFoundError):
+                await js.delete_consumer(stream, durable)
+                reset.append(stream)
+                log.warning("durable_consumer_deleted_for_replay", stream=stream,
+                            durable=durable, reason="read model holds nothing from this stream")
+    finally:
+        await nc.close()
+    return reset

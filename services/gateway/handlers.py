@@ -1,0 +1,56 @@
+"""Use cases of the read model: record one event, exactly once, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import structlog
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from contracts.base import Event
+from contracts.enterprises import EnterpriseEvent
+from contracts.scrapes import ScrapeCompleted, ScrapeFailed
+from services.gateway.read_model.projection import (
+    Position,
+    already_processed,
+    apply_enterprise_event,
+    apply_scrape_event,
+    mark_processed,
+)
+
+log = structlog.get_logger()
+E = TypeVar("E", bound=Event)
+
+
+def record_enterprise_event(
+    engine: Engine, event: EnterpriseEvent, position: Position | None = None,
+) -> bool:
+    """Project an enterprise event; False when it was a duplicate or older than what we have."""
+    applied = _record(engine, event, position, apply_enterprise_event)
+    log.info("enterprise_event_recorded", kind=event.kind, applied=applied,
+             enterprise_id=event.enterprise.enterprise_id, version=event.enterprise.version)
+    return applied
+
+
+def record_scrape_event(
+    engine: Engine, event: ScrapeCompleted | ScrapeFailed, position: Position | None = None,
+) -> bool:
+    """Project a scrape outcome; False when it was a duplicate or older than what we have."""
+    applied = _record(engine, event, position, apply_scrape_event)
+    log.info("scrape_event_recorded", kind=event.kind, label=event.label, applied=applied)
+    return applied
+
+
+def _record(
+    engine: Engine, event: E, position: Position | None,
+    apply: Callable[[Session, E], bool],
+) -> bool:
+    with Session(engine) as session:
+        if already_processed(session, event.event_id):
+            return False
+        applied = apply(session, event)
+        mark_processed(session, event.event_id, position)
+        session.commit()
+    return applied

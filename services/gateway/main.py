@@ -1,0 +1,120 @@
+"""The gateway's composition root: the FastAPI app, its feed, and the process around it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import threading
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import structlog
+import uvicorn
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from faststream.specification import AsyncAPI
+
+from services.gateway.api import health
+from services.gateway.api.router import api_router
+from services.gateway.config import GatewaySettings
+from services.gateway.feed import ReadModelFeed
+from services.gateway.pages import enterprises as enterprise_pages
+from services.gateway.pages.errors import install_error_pages
+from services.gateway.pages.formatting import make_templates
+from services.gateway.read_model.database import create_tables, make_engine
+from services.gateway.subscribers import build_router
+from services.kit.jetstream import make_broker
+from services.kit.logging import configure_logging
+from services.kit.settings import load_settings
+
+log = structlog.get_logger()
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+VERSION = "0.1.0"
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    """Build the app: read model engine, broker with its subscribers, routes, pages.
+
+    Nothing connects here; the lifespan creates the tables and starts the feed.
+    """
+    settings = settings or load_settings(GatewaySettings)
+    engine = make_engine(settings.database_url)
+    broker = make_broker(settings.nats_url)
+    broker.include_router(build_router(engine, durable=settings.gateway_consumer,
+                                       ack_wait_seconds=settings.ack_wait_seconds))
+    app = FastAPI(
+        title="impactoost buyers API", version=VERSION, lifespan=_lifespan,
+        description="Impact enterprises that hold a valid social-enterprise label, "
+                    "and how fresh each label registry's data is.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.broker = broker
+    app.state.feed = ReadModelFeed(settings, broker, engine)
+    app.state.templates = make_templates()
+    app.include_router(health.router)
+    app.include_router(api_router)
+    app.include_router(enterprise_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_error_pages(app)
+    return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    state = app.state
+    await asyncio.to_thread(create_tables, state.engine)
+    state.feed.start()
+    log.info("gateway_started", database=state.engine.url.render_as_string(hide_password=True),
+             durable=state.settings.gateway_consumer)
+    try:
+        yield
+    finally:
+        await state.feed.stop()
+        state.engine.dispose()
+        log.info("gateway_stopped")
+
+
+async def serve(settings: GatewaySettings) -> None:
+    """Serve HTTP until SIGINT/SIGTERM, then drain requests and in-flight messages."""
+    configure_logging(settings.log_format, settings.log_level)
+    config = uvicorn.Config(
+        create_app(settings), host=settings.gateway_host, port=settings.gateway_port,
+        lifespan="on", log_config=None, timeout_graceful_shutdown=15,
+    )
+    server = _Server(config)
+    await server.serve()
+    if not server.started:
+        raise RuntimeError("gateway did not start; see the log above")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, minus re-raising the stop signal after a graceful shutdown.
+
+    uvicorn re-raises a captured SIGTERM/SIGINT once it has stopped, so a deliberate stop
+    would end as "killed by signal" or a KeyboardInterrupt; a graceful stop exits cleanly.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        signals = (signal.SIGINT, signal.SIGTERM)
+        for sig in signals:
+            loop.add_signal_handler(sig, self.handle_exit, sig, None)
+        try:
+            yield
+        finally:
+            for sig in signals:
+                loop.remove_signal_handler(sig)
+
+
+def asyncapi_json(settings: GatewaySettings | None = None) -> str:
+    """The gateway's AsyncAPI document (its subscribers), built without connecting."""
+    app = create_app(settings)
+    spec = AsyncAPI(app.state.broker, title="impactoost gateway", version=VERSION,
+                    description="Feeds the buyers' read model from ENTERPRISES and SCRAPES.")
+    return spec.to_specification().to_json()

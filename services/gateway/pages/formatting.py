@@ -1,0 +1,81 @@
+"""Dutch presentation: dates, counts, safe links; the Jinja2 environment (autoescaping)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import jinja2
+from fastapi.templating import Jinja2Templates
+
+from services.gateway.labels import LABEL_NAMES, label_name, level_text
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+
+
+def _local_zone() -> tzinfo:
+    try:
+        return ZoneInfo("Europe/Amsterdam")
+    except ZoneInfoNotFoundError:
+        return UTC
+
+
+LOCAL = _local_zone()
+
+
+def date_nl(value: date | None) -> str:
+    """`12 maart 2026`; empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL).date()
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def datetime_nl(value: datetime | None) -> str:
+    """`12 maart 2026 om 14:05`, in Dutch local time; empty for None."""
+    if value is None:
+        return ""
+    local = value.astimezone(LOCAL)
+    return f"{date_nl(local.date())} om {local:%H:%M}"
+
+
+def number_nl(value: int) -> str:
+    """`12.345`."""
+    return f"{value:,}".replace(",", ".")
+
+
+def found_text(total: int) -> str:
+    """`12 ondernemingen gevonden`, `1 onderneming gevonden`, `Geen ondernemingen gevonden`."""
+    if total == 0:
+        return "Geen ondernemingen gevonden"
+    noun = "onderneming" if total == 1 else "ondernemingen"
+    return f"{number_nl(total)} {noun} gevonden"
+
+
+def safe_url(value: str | None) -> str | None:
+    """The URL when it is http(s), else None: a hostile `javascript:` link is never rendered."""
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return None
+    return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def make_templates() -> Jinja2Templates:
+    """The page templates with Dutch filters; every variable is HTML-escaped."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters.update(date_nl=date_nl, datetime_nl=datetime_nl, number_nl=number_nl,
+                       found_text=found_text, safe_url=safe_url, label_name=label_name,
+                       level_text=level_text)
+    env.globals["label_names"] = LABEL_NAMES
+    return Jinja2Templates(env=env)

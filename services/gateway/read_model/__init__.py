@@ -1,0 +1,1 @@
+"""The gateway's own read model: tables, projection of events into them, and queries."""

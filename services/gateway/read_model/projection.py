@@ -1,0 +1,134 @@
+"""Apply events to the read model: order-safe by version, idempotent by event id.
+
+Events can arrive out of order and be applied concurrently (redeliveries, larger pull
+batches, several gateways sharing one PostgreSQL database), so every "only if newer" decision
+is made inside one atomic upsert, never as read-then-write. Every function here works in the
+caller's session; the caller commits once, so the effect, the processed event id and the
+stream position land in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, delete
+
+from contracts.base import utc_now
+from contracts.enterprises import EnterpriseEvent, EnterpriseState
+from contracts.scrapes import ScrapeCompleted, ScrapeFailed
+from services.gateway.labels import level_text
+from services.gateway.read_model.tables import (
+    EnterpriseRow,
+    HoldingRow,
+    ProcessedEvent,
+    SourceRow,
+    StreamPosition,
+)
+
+Newer = Callable[[Table, Any], ColumnElement[bool]]
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where an event sits in its stream."""
+
+    stream: str
+    seq: int
+
+
+def already_processed(session: Session, event_id: str) -> bool:
+    """Whether this event id was applied before."""
+    return session.get(ProcessedEvent, event_id) is not None
+
+
+def mark_processed(session: Session, event_id: str, position: Position | None) -> None:
+    """Record the event id and advance the stream position (never backwards)."""
+    session.add(ProcessedEvent(
+        event_id=event_id, stream=position.stream if position else None,
+        stream_seq=position.seq if position else None, processed_at=utc_now(),
+    ))
+    if position is not None:
+        _upsert(session, StreamPosition, {"stream": position.stream, "last_seq": position.seq},
+                lambda t, new: t.c.last_seq < new.last_seq)
+
+
+def apply_enterprise_event(session: Session, event: EnterpriseEvent) -> bool:
+    """Store the event's state if it is newer than what is stored; False when stale."""
+    state = event.enterprise
+    listed = state.listed and event.kind != "delisted"
+    if not _upsert(session, EnterpriseRow, _enterprise_values(state, listed),
+                   lambda t, new: t.c.version < new.version):
+        return False
+    session.exec(delete(HoldingRow).where(col(HoldingRow.enterprise_id) == state.enterprise_id))
+    for holding in state.labels:
+        session.add(HoldingRow(enterprise_id=state.enterprise_id,
+                               **holding.model_dump(include=_HOLDING_FIELDS)))
+    return True
+
+
+def apply_scrape_event(session: Session, event: ScrapeCompleted | ScrapeFailed) -> bool:
+    """Keep the label's latest successful and latest failed run; False when older."""
+    if isinstance(event, ScrapeCompleted):
+        started = "last_success_started_at"
+        values = {started: event.started_at, "last_success_at": event.occurred_at,
+                  "holdings": event.stats.holdings, "counting": event.stats.counting}
+    else:
+        started = "last_failure_started_at"
+        values = {started: event.started_at, "last_failure_at": event.occurred_at,
+                  "last_failure_reason": event.reason}
+    return _upsert(session, SourceRow, {"label": event.label, **values},
+                   lambda t, new: t.c[started].is_(None) | (t.c[started] < new[started]))
+
+
+def _upsert(session: Session, model: type[Any], values: dict[str, Any], newer: Newer) -> bool:
+    """Insert the row, or update it where `newer(table, excluded)` holds; True if written."""
+    table: Table = model.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect not in _INSERTS:
+        raise NotImplementedError(f"the read model runs on SQLite or PostgreSQL, not {dialect}")
+    statement = _INSERTS[dialect](table).values(**values)
+    keys = [c.name for c in table.primary_key.columns]
+    statement = statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: statement.excluded[name] for name in values if name not in keys},
+        where=newer(table, statement.excluded),
+    )
+    # RETURNING names only rows actually inserted or updated (rowcount is not portable).
+    written = session.execute(statement.returning(*table.primary_key.columns)).first()
+    return written is not None
+
+
+_INSERTS: dict[str, Any] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_HOLDING_FIELDS = {"label", "holding_id", "level", "pso30plus", "status", "valid_from",
+                   "valid_until", "counts", "source_url", "last_verified_at"}
+
+
+def _enterprise_values(state: EnterpriseState, listed: bool) -> dict[str, Any]:
+    return {
+        "enterprise_id": state.enterprise_id, "version": state.version, "listed": listed,
+        "name": state.name, "sort_name": state.name.casefold(),
+        "search_text": search_text(state), "place": state.place,
+        "municipality": state.municipality, "province": state.province,
+        "region": state.region, "website": state.website, "kvk": list(state.kvk),
+        "themes": list(state.themes), "listed_since": state.listed_since,
+    }
+
+
+def search_text(state: EnterpriseState) -> str:
+    """The words a search term is matched against, lower-cased, each preceded by a space."""
+    levels = [level_text(h.level, h.pso30plus) for h in state.labels if h.counts]
+    parts = [state.name, state.place, state.municipality, *state.themes, *state.kvk, *levels]
+    return "".join(f" {word}" for part in parts if part for word in words(part))
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words: letters and digits, punctuation dropped (`Trede-3` -> trede, 3)."""
+    return _WORD.findall(text.lower())
+
+
+_WORD = re.compile(r"[^\W_]+")

@@ -1,0 +1,108 @@
+"""Read model tables, in their own metadata so they never clash with another service's."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Dialect, Index, TypeDecorator
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores UTC, always returns timezone-aware UTC (SQLite would otherwise drop the zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        stored: datetime = value
+        return stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored.astimezone(UTC)
+
+
+class ReadModel(SQLModel, registry=registry()):
+    """Base of the gateway's tables; `ReadModel.metadata` holds exactly these."""
+
+
+class EnterpriseRow(ReadModel, table=True):
+    """One enterprise's latest public state; delisted ones stay with `listed` false."""
+
+    __tablename__ = "enterprises"
+    __table_args__ = (Index("ix_enterprises_listed_sort", "listed", "sort_name"),)
+
+    enterprise_id: str = Field(primary_key=True, max_length=64)
+    version: int
+    listed: bool
+    name: str
+    sort_name: str
+    search_text: str
+    place: str | None = None
+    municipality: str | None = Field(default=None, index=True)
+    province: str | None = Field(default=None, index=True)
+    region: str | None = Field(default=None, index=True)
+    website: str | None = None
+    kvk: list[str] = Field(default_factory=list, sa_type=JSON)
+    themes: list[str] = Field(default_factory=list, sa_type=JSON)
+    listed_since: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class HoldingRow(ReadModel, table=True):
+    """One label holding of an enterprise, replaced as a whole with each newer state."""
+
+    __tablename__ = "holdings"
+    __table_args__ = (Index("ix_holdings_label_enterprise", "label", "enterprise_id"),)
+
+    enterprise_id: str = Field(primary_key=True, max_length=64)
+    label: str = Field(primary_key=True, max_length=16)
+    holding_id: str = Field(primary_key=True)
+    level: str | None = None
+    pso30plus: bool = False
+    status: str
+    valid_from: date | None = None
+    valid_until: date | None = None
+    counts: bool
+    source_url: str
+    last_verified_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class SourceRow(ReadModel, table=True):
+    """Freshness of one label registry: its latest successful and latest failed scrape."""
+
+    __tablename__ = "sources"
+
+    label: str = Field(primary_key=True, max_length=16)
+    last_success_started_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_success_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    holdings: int | None = None
+    counting: int | None = None
+    last_failure_started_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_failure_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_failure_reason: str | None = None
+
+
+class ProcessedEvent(ReadModel, table=True):
+    """An event already applied; written in the same transaction as its effect."""
+
+    __tablename__ = "processed_events"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    stream: str | None = None
+    stream_seq: int | None = None
+    processed_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class StreamPosition(ReadModel, table=True):
+    """The highest stream sequence applied from each stream."""
+
+    __tablename__ = "stream_positions"
+
+    stream: str = Field(primary_key=True, max_length=64)
+    last_seq: int

@@ -1,0 +1,88 @@
+"""What the read model answers with: the shapes of the JSON API, also used by the pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from contracts.labels import LabelName
+
+
+class LabelView(BaseModel):
+    """A label an enterprise holds that counts for its listing."""
+
+    label: LabelName
+    level: str | None
+    pso30plus: bool
+    status: str
+    valid_from: date | None
+    valid_until: date | None
+    last_verified_at: datetime
+    last_checked_at: datetime = Field(
+        description="The later of last_verified_at and the label's last successful scrape")
+    source_url: str
+
+
+class EnterpriseView(BaseModel):
+    """A listed enterprise as buyers see it."""
+
+    enterprise_id: str
+    name: str
+    place: str | None
+    municipality: str | None
+    province: str | None
+    region: str | None
+    website: str | None
+    kvk: list[str]
+    labels: list[LabelView]
+    themes: list[str]
+    listed_since: datetime | None
+
+
+class Facets(BaseModel):
+    """Counts of the filtered enterprises per value (each ignoring its own filter)."""
+
+    label: dict[str, int]
+    province: dict[str, int]
+    region: dict[str, int]
+    municipality: dict[str, int]
+
+
+class EnterprisePage(BaseModel):
+    """One page of search results."""
+
+    items: list[EnterpriseView]
+    total: int
+    page: int
+    page_size: int
+    facets: Facets
+
+
+class SourceView(BaseModel):
+    """Freshness of one label registry."""
+
+    label: LabelName
+    name: str
+    last_success_at: datetime | None
+    last_success_started_at: datetime | None
+    holdings: int | None
+    counting: int | None
+    last_failure_at: datetime | None
+    last_failure_reason: str | None
+
+
+class SourceList(BaseModel):
+    """Every label registry, in a fixed order."""
+
+    items: list[SourceView]
+
+
+class Health(BaseModel):
+    """Liveness plus what an operator looks at first."""
+
+    status: str = "ok"
+    nats_connected: bool
+    feed_started: bool
+    enterprises_listed: int
+    events_processed: int

@@ -1,0 +1,140 @@
+"""Pure rules: how labels, dates and changes read in Dutch, and how contacts are matched."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote, urlsplit
+
+from contracts.enterprises import EnterpriseState, LabelHolding
+from contracts.labels import LabelName
+
+LABEL_DISPLAY_NAMES: dict[LabelName, str] = {
+    "pso": "PSO (Prestatieladder Socialer Ondernemen)",
+    "codeso": "Code Sociale Ondernemingen",
+    "senl": "Social Enterprise NL",
+    "cedris": "Cedris leerwerkbedrijf",
+}
+
+_MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+_LEVEL_NAMES = {"boost": "BOOST"}
+
+# Keys of EnterpriseUpdated.changes, in the order a reader expects them.
+_CHANGE_PHRASES = {
+    "labels": "de labels waarmee u zichtbaar bent",
+    "level": "het niveau van uw label",
+    "validity": "de geldigheid van uw label",
+    "valid_from": "de geldigheid van uw label",
+    "valid_until": "de geldigheid van uw label",
+    "status": "de status van uw label",
+    "name": "uw naam",
+    "place": "uw vestigingsplaats",
+    "website": "uw website",
+    "kvk": "uw KvK-nummer(s)",
+    "themes": "uw thema's",
+}
+_OTHER_CHANGES = "overige gegevens van uw vermelding"
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class LabelLine:
+    """One label as a mail shows it."""
+
+    name: str
+    level: str | None
+    validity: str
+
+
+def dutch_date(day: date) -> str:
+    """`12 maart 2026`."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def label_name(label: LabelName) -> str:
+    """The display name of a label."""
+    return LABEL_DISPLAY_NAMES[label]
+
+
+def level_name(holding: LabelHolding) -> str | None:
+    """A normalised level (`trede-3`) as people write it (`Trede 3`), with the PSO 30+ mark."""
+    if not holding.level:
+        return "PSO 30+" if holding.pso30plus else None
+    text = _LEVEL_NAMES.get(holding.level) or holding.level.replace("-", " ").capitalize()
+    return f"{text}, PSO 30+" if holding.pso30plus else text
+
+
+def validity(valid_from: date | None, valid_until: date | None) -> str:
+    """The validity period in words; `tot en met` because the last day still counts."""
+    if valid_from and valid_until:
+        return f"geldig van {dutch_date(valid_from)} tot en met {dutch_date(valid_until)}"
+    if valid_until:
+        return f"geldig tot en met {dutch_date(valid_until)}"
+    if valid_from:
+        return f"geldig vanaf {dutch_date(valid_from)}"
+    return "geen einddatum bekend"
+
+
+def visible_labels(state: EnterpriseState) -> tuple[LabelLine, ...]:
+    """The labels that make the enterprise visible (those that count), in display order."""
+    return tuple(
+        LabelLine(label_name(h.label), level_name(h), validity(h.valid_from, h.valid_until))
+        for h in sorted(
+            state.labels, key=lambda h: (list(LABEL_DISPLAY_NAMES).index(h.label), h.holding_id)
+        )
+        if h.counts
+    )
+
+
+def describe_changes(changes: tuple[str, ...]) -> tuple[str, ...]:
+    """What changed, in Dutch, each phrase once; unknown keys read as `overige gegevens`."""
+    phrases = [_CHANGE_PHRASES.get(key, _OTHER_CHANGES) for key in changes]
+    return tuple(dict.fromkeys(phrases)) or (_OTHER_CHANGES,)
+
+
+def listing_url(base_url: str, enterprise_id: str) -> str:
+    """The enterprise's page on the public site."""
+    return f"{base_url.rstrip('/')}/ondernemingen/{quote(enterprise_id, safe='')}"
+
+
+def message_id(event_id: str) -> str:
+    """A Message-ID derived only from the event, so a re-sent mail is recognisably the same."""
+    if _SAFE_ID.match(event_id):
+        return f"<{event_id}@impactoost>"
+    return f"<{hashlib.sha256(event_id.encode()).hexdigest()[:32]}@impactoost>"
+
+
+def normalise_kvk(text: str) -> str | None:
+    """Digits only, zero-padded to 8 (spreadsheets drop leading zeros); None if not a KvK."""
+    digits = re.sub(r"[\s.]", "", text)
+    if not digits.isdigit() or len(digits) > 8:
+        return None
+    return digits.zfill(8)
+
+
+def normalise_website(text: str) -> str | None:
+    """`https://host/`: lower-case host, no `www.`, no port or path; None without a host."""
+    text = text.strip()
+    if not text:
+        return None
+    host = urlsplit(text if "://" in text else f"https://{text}").hostname
+    if not host:
+        return None
+    return f"https://{host.removeprefix('www.')}/"

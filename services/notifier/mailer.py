@@ -1,0 +1,128 @@
+"""Sending mail: the abstract mailer, SMTP (stdlib, blocking: call it in a thread) and a fake.
+
+Failures come out as one of two exceptions, because they need opposite handling:
+`MailDeferred` (server down, 4xx: try again later) and `MailRejected` (5xx for this
+recipient or message: trying again cannot help).
+"""
+
+from __future__ import annotations
+
+import abc
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formatdate
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """An addressed mail: both bodies, and the Message-ID that identifies its event."""
+
+    recipient: str
+    subject: str
+    text: str
+    html: str
+    message_id: str
+
+
+class MailDeferred(Exception):
+    """The mail was not accepted now, but may be later (server unreachable, 4xx)."""
+
+
+class MailRejected(Exception):
+    """The mail was refused for good (5xx for its recipient or content)."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(f"{code} {reason}")
+        self.code = code
+        self.reason = reason
+
+
+def compose(mail: OutgoingMail, sender: str) -> EmailMessage:
+    """A multipart/alternative message: plain text first, HTML preferred by mail readers."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = mail.message_id
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.text)
+    message.add_alternative(mail.html, subtype="html")
+    message["Content-Language"] = "nl"
+    return message
+
+
+def classify_smtp_error(exc: Exception) -> MailDeferred | MailRejected:
+    """Only a 5xx about the recipient or the message itself is final; all else is retried.
+
+    A refused sender, failed login or missing STARTTLS is our configuration, not the
+    enterprise's address: those are retried (and logged) until an operator fixes them.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, reason = next(iter(exc.recipients.values()), (450, b"refused"))
+        if 500 <= code < 600:
+            return MailRejected(code, _text(reason))
+    elif isinstance(exc, smtplib.SMTPDataError) and 500 <= exc.smtp_code < 600:
+        return MailRejected(exc.smtp_code, _text(exc.smtp_error))
+    return MailDeferred(f"{type(exc).__name__}: {exc}")
+
+
+def _text(reason: bytes | str) -> str:
+    return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else reason
+
+
+class Mailer(abc.ABC):
+    """Sends one mail, blocking; raises MailDeferred or MailRejected when it cannot."""
+
+    @abc.abstractmethod
+    def send(self, mail: OutgoingMail) -> None:
+        """Hand the mail to the mail system."""
+
+
+class SmtpMailer(Mailer):
+    """The standard library's SMTP client, with optional STARTTLS and login."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        sender: str,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        timeout: float = 20.0,
+    ) -> None:
+        self.host, self.port, self.sender = host, port, sender
+        self.username, self.password = username, password
+        self.starttls, self.timeout = starttls, timeout
+
+    def send(self, mail: OutgoingMail) -> None:
+        """Deliver over one SMTP session; any failure is classified, never swallowed."""
+        message = compose(mail, self.sender)
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.username:
+                    smtp.login(self.username, self.password or "")
+                smtp.send_message(message, to_addrs=[mail.recipient])
+        except (OSError, smtplib.SMTPException) as exc:
+            raise classify_smtp_error(exc) from exc
+
+
+@dataclass
+class FakeMailer(Mailer):
+    """Keeps sent mail in a list; `failures` are raised, one per send, before any succeeds."""
+
+    sender: str = "Impact Oost <noreply@localhost>"
+    sent: list[EmailMessage] = field(default_factory=list)
+    failures: list[Exception] = field(default_factory=list)
+
+    def send(self, mail: OutgoingMail) -> None:
+        """Record the composed message, or raise the next queued failure."""
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(compose(mail, self.sender))

@@ -1,0 +1,79 @@
+"""The notifier application: build it (`create_app`), run it (`serve`), describe it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from faststream import FastStream
+from faststream.specification import AsyncAPI
+
+from contracts.subjects import STREAMS
+from services.kit.jetstream import ensure_streams, make_broker
+from services.kit.logging import configure_logging
+from services.kit.settings import load_settings
+from services.notifier.bootstrap import Notifier, bootstrap
+from services.notifier.config import NotifierSettings
+from services.notifier.subscribers import build_router
+
+log = structlog.get_logger()
+VERSION = "0.1.0"
+
+
+def create_app(
+    settings: NotifierSettings | None = None, *, notifier: Notifier | None = None
+) -> FastStream:
+    """The notifier app; connects to nothing until started. Tests may pass a bootstrapped
+    `notifier` with fake adapters."""
+    settings = settings or load_settings(NotifierSettings)
+    notifier = notifier or bootstrap(settings)
+    broker = make_broker(settings.nats_url)
+    broker.include_router(
+        build_router(
+            notifier,
+            retry_seconds=settings.notifier_retry_seconds,
+            ack_wait_seconds=settings.ack_wait_seconds,
+        )
+    )
+
+    async def prepare() -> None:
+        await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
+        await asyncio.to_thread(notifier.deliveries.create_tables)
+
+    def started() -> None:
+        log.info(
+            "notifier_started",
+            smtp_host=settings.smtp_host,
+            smtp_port=settings.smtp_port,
+            contacts_file=str(settings.notifier_contacts_file or ""),
+        )
+
+    async def release() -> None:
+        await asyncio.to_thread(notifier.deliveries.dispose)
+        log.info("notifier_stopped")
+
+    return FastStream(
+        broker, logger=None, on_startup=[prepare], after_startup=[started], after_shutdown=[release]
+    )
+
+
+async def serve(settings: NotifierSettings) -> None:
+    """Run until SIGINT/SIGTERM; in-flight mails finish or go back to the stream."""
+    configure_logging(settings.log_format, settings.log_level)
+    await create_app(settings).run()
+
+
+def asyncapi_json(settings: NotifierSettings | None = None) -> str:
+    """The notifier's AsyncAPI document, generated without connecting."""
+    app = create_app(settings)
+    assert app.broker is not None
+    return (
+        AsyncAPI(
+            app.broker,
+            title="impactoost notifier",
+            version=VERSION,
+            description="Mails enterprises (in Dutch) when their listing changes.",
+        )
+        .to_specification()
+        .to_json()
+    )

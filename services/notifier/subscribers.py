@@ -1,0 +1,45 @@
+"""The notifier's edge: one durable consumer of every enterprise event."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from faststream.nats import NatsMessage, NatsRouter
+from pydantic import Field
+
+from contracts.enterprises import EnterpriseDelisted, EnterpriseListed, EnterpriseUpdated
+from contracts.subjects import ALL_ENTERPRISE_EVENTS, ENTERPRISES_STREAM
+from services.kit.jetstream import durable_subscriber, handle_message
+from services.notifier.bootstrap import Notifier
+from services.notifier.handlers import send_enterprise_mail
+from services.notifier.mails import EnterpriseEvent
+
+DURABLE = "notifier-mail"
+
+EnterpriseEventPayload = Annotated[
+    EnterpriseListed | EnterpriseUpdated | EnterpriseDelisted, Field(discriminator="kind")
+]
+
+
+def build_router(
+    notifier: Notifier, *, retry_seconds: float, ack_wait_seconds: float = 30.0
+) -> NatsRouter:
+    """A router whose subscriber mails every listed, updated and delisted enterprise once."""
+    router = NatsRouter()
+
+    async def mail(event: EnterpriseEvent) -> None:
+        await send_enterprise_mail(event, notifier)
+
+    @durable_subscriber(  # type: ignore[untyped-decorator]  # the kit's returns Any
+        router,
+        ALL_ENTERPRISE_EVENTS,
+        stream=ENTERPRISES_STREAM,
+        durable=DURABLE,
+        ack_wait_seconds=ack_wait_seconds,
+        title="notifier-mail:on_enterprise_event",
+        description="Mails the enterprise when it is listed, updated or delisted.",
+    )
+    async def on_enterprise_event(msg: NatsMessage) -> None:
+        await handle_message(msg, EnterpriseEventPayload, mail, retry_delay=retry_seconds)
+
+    return router

@@ -1,0 +1,167 @@
+"""The messaging side of a unit of work: processed label event ids and the outbox.
+
+Both are written in the same transaction as the enterprise they concern: abstract, SQL, fake.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from contracts.enterprises import EnterpriseEvent
+from services.registry.adapters.tables import OutboxRow, ProcessedEventRow, as_utc
+
+
+@dataclass
+class OutboxMessage:
+    """An enterprise event waiting in the outbox, in commit order."""
+
+    id: int
+    event_id: str
+    subject: str
+    payload: str
+    created_at: datetime
+    published_at: datetime | None = None
+
+
+class AbstractProcessedEvents(abc.ABC):
+    """Ids of label events whose effect is committed."""
+
+    @abc.abstractmethod
+    def contains(self, event_id: str) -> bool:
+        """Whether the event was processed before."""
+
+    @abc.abstractmethod
+    def add(self, event_id: str, at: datetime) -> None:
+        """Remember the event as processed (committed with its effect)."""
+
+
+class AbstractOutbox(abc.ABC):
+    """Enterprise events committed with their cause, published later by the relay."""
+
+    @abc.abstractmethod
+    def add(self, subject: str, event: EnterpriseEvent, at: datetime) -> None:
+        """Queue an event for publishing."""
+
+    @abc.abstractmethod
+    def pending(self, limit: int) -> list[OutboxMessage]:
+        """The oldest messages not yet published, in commit order."""
+
+    @abc.abstractmethod
+    def mark_published(self, message_id: int, at: datetime) -> None:
+        """Record that JetStream acknowledged the message."""
+
+
+class SqlProcessedEvents(AbstractProcessedEvents):
+    """Processed ids in the `processed_event` table."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def contains(self, event_id: str) -> bool:
+        return self.session.get(ProcessedEventRow, event_id) is not None
+
+    def add(self, event_id: str, at: datetime) -> None:
+        self.session.add(ProcessedEventRow(event_id=event_id, processed_at=at))
+
+
+class SqlOutbox(AbstractOutbox):
+    """Messages in the `outbox` table, ordered by their serial id."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, subject: str, event: EnterpriseEvent, at: datetime) -> None:
+        self.session.add(
+            OutboxRow(
+                event_id=event.event_id,
+                subject=subject,
+                payload=event.model_dump_json(),
+                created_at=at,
+            )
+        )
+
+    def pending(self, limit: int) -> list[OutboxMessage]:
+        rows = self.session.exec(
+            select(OutboxRow)
+            .where(col(OutboxRow.published_at).is_(None))
+            .order_by(col(OutboxRow.id))
+            .limit(limit)
+        ).all()
+        return [
+            OutboxMessage(
+                id=r.id or 0,
+                event_id=r.event_id,
+                subject=r.subject,
+                payload=r.payload,
+                created_at=as_utc(r.created_at),
+            )
+            for r in rows
+        ]
+
+    def mark_published(self, message_id: int, at: datetime) -> None:
+        row = self.session.get(OutboxRow, message_id)
+        if row is not None and row.published_at is None:
+            row.published_at = at
+            self.session.add(row)
+
+
+class FakeProcessedEvents(AbstractProcessedEvents):
+    """Processed ids in a set; additions are staged until the unit of work commits."""
+
+    def __init__(self, committed: set[str]) -> None:
+        self.committed = committed
+        self.staged: set[str] = set()
+
+    def contains(self, event_id: str) -> bool:
+        return event_id in self.committed or event_id in self.staged
+
+    def add(self, event_id: str, at: datetime) -> None:
+        self.staged.add(event_id)
+
+    def apply(self) -> None:
+        """Make the staged ids permanent."""
+        self.committed.update(self.staged)
+        self.staged = set()
+
+
+class FakeOutbox(AbstractOutbox):
+    """Messages in a list; additions and marks are staged until the unit of work commits."""
+
+    def __init__(self, committed: list[OutboxMessage]) -> None:
+        self.committed = committed
+        self.added: list[tuple[str, EnterpriseEvent, datetime]] = []
+        self.marked: dict[int, datetime] = {}
+
+    def add(self, subject: str, event: EnterpriseEvent, at: datetime) -> None:
+        self.added.append((subject, event, at))
+
+    def pending(self, limit: int) -> list[OutboxMessage]:
+        waiting = [m for m in self.committed if m.published_at is None and m.id not in self.marked]
+        return [replace(m) for m in waiting[:limit]]
+
+    def mark_published(self, message_id: int, at: datetime) -> None:
+        self.marked[message_id] = at
+
+    def apply(self) -> None:
+        """Append the staged messages (unique event ids, as in SQL) and apply the marks."""
+        ids = [m.event_id for m in self.committed] + [e.event_id for _, e, _ in self.added]
+        if len(ids) != len(set(ids)):
+            raise ValueError("outbox event ids must be unique")
+        for subject, event, at in self.added:
+            self.committed.append(
+                OutboxMessage(
+                    id=len(self.committed) + 1,
+                    event_id=event.event_id,
+                    subject=subject,
+                    payload=event.model_dump_json(),
+                    created_at=at,
+                )
+            )
+        for message in self.committed:
+            if message.id in self.marked and message.published_at is None:
+                message.published_at = self.marked[message.id]
+        self.added, self.marked = [], {}

@@ -1,0 +1,168 @@
+"""Where enterprises and their holdings are kept: abstract, SQL, fake."""
+
+from __future__ import annotations
+
+import abc
+import copy
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from contracts.enterprises import EnterpriseState
+from contracts.labels import LabelName, Observation
+from services.registry.adapters.tables import (
+    EnterpriseRow,
+    HoldingKvkRow,
+    HoldingRow,
+    as_utc,
+)
+from services.registry.domain import Enterprise, Holding
+
+
+class AbstractRepository(abc.ABC):
+    """Enterprises with their holdings."""
+
+    @abc.abstractmethod
+    def get(self, enterprise_id: str) -> Enterprise | None:
+        """The enterprise, locked for this unit of work where the database can lock rows."""
+
+    @abc.abstractmethod
+    def enterprise_id_of_holding(self, label: LabelName, holding_id: str) -> str | None:
+        """The enterprise a holding is attached to, if it is known."""
+
+    @abc.abstractmethod
+    def enterprise_id_by_kvk(self, kvk: Iterable[str]) -> str | None:
+        """An enterprise one of whose holdings names one of these KvK numbers."""
+
+    @abc.abstractmethod
+    def save(self, enterprise: Enterprise, at: datetime) -> None:
+        """Store the enterprise, its holdings and their KvK numbers."""
+
+    def get_by_holding(self, label: LabelName, holding_id: str) -> Enterprise | None:
+        """The enterprise a holding is attached to."""
+        found = self.enterprise_id_of_holding(label, holding_id)
+        return self.get(found) if found else None
+
+    def get_by_kvk(self, kvk: Iterable[str]) -> Enterprise | None:
+        """The enterprise sharing a KvK number with `kvk` (the lowest id if several do)."""
+        found = self.enterprise_id_by_kvk(kvk)
+        return self.get(found) if found else None
+
+
+class SqlRepository(AbstractRepository):
+    """Enterprises in the `enterprise`, `holding` and `holding_kvk` tables."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, enterprise_id: str) -> Enterprise | None:
+        row = self.session.get(EnterpriseRow, enterprise_id, with_for_update=True)
+        if row is None:
+            return None
+        holdings = self.session.exec(
+            select(HoldingRow).where(HoldingRow.enterprise_id == enterprise_id)
+        ).all()
+        return Enterprise(
+            enterprise_id=row.enterprise_id,
+            holdings={h.key: h for h in map(_holding, holdings)},
+            published=EnterpriseState.model_validate_json(row.state) if row.state else None,
+        )
+
+    def enterprise_id_of_holding(self, label: LabelName, holding_id: str) -> str | None:
+        row = self.session.get(HoldingRow, (label, holding_id))
+        return row.enterprise_id if row else None
+
+    def enterprise_id_by_kvk(self, kvk: Iterable[str]) -> str | None:
+        numbers = list(kvk)
+        if not numbers:
+            return None
+        query = (
+            select(HoldingKvkRow.enterprise_id)
+            .where(col(HoldingKvkRow.kvk).in_(numbers))
+            .order_by(col(HoldingKvkRow.enterprise_id))
+            .limit(1)
+        )
+        return self.session.exec(query).first()
+
+    def save(self, enterprise: Enterprise, at: datetime) -> None:
+        published = enterprise.published
+        self.session.merge(
+            EnterpriseRow(
+                enterprise_id=enterprise.enterprise_id,
+                version=enterprise.version,
+                listed=enterprise.listed,
+                updated_at=at,
+                state=published.model_dump_json() if published else None,
+            )
+        )
+        self.session.flush()
+        for holding in enterprise.holdings.values():
+            self.session.merge(
+                HoldingRow(
+                    label=holding.key[0],
+                    holding_id=holding.key[1],
+                    enterprise_id=enterprise.enterprise_id,
+                    observation=holding.observation.model_dump_json(),
+                    last_event_at=holding.last_event_at,
+                    lapsed_on=holding.lapsed_on,
+                )
+            )
+            self._save_kvk(enterprise.enterprise_id, holding)
+
+    def _save_kvk(self, enterprise_id: str, holding: Holding) -> None:
+        label, holding_id = holding.key
+        self.session.execute(
+            delete(HoldingKvkRow).where(
+                col(HoldingKvkRow.label) == label, col(HoldingKvkRow.holding_id) == holding_id
+            )
+        )
+        for kvk in sorted(set(holding.observation.kvk)):
+            self.session.add(
+                HoldingKvkRow(
+                    label=label, holding_id=holding_id, kvk=kvk, enterprise_id=enterprise_id
+                )
+            )
+
+
+def _holding(row: HoldingRow) -> Holding:
+    return Holding(
+        observation=Observation.model_validate_json(row.observation),
+        last_event_at=as_utc(row.last_event_at),
+        lapsed_on=row.lapsed_on,
+    )
+
+
+class FakeRepository(AbstractRepository):
+    """Enterprises in a dict; saves are staged until the unit of work commits."""
+
+    def __init__(self, committed: dict[str, Enterprise]) -> None:
+        self.committed = committed
+        self.staged: dict[str, Enterprise] = {}
+
+    def _all(self) -> dict[str, Enterprise]:
+        return {**self.committed, **self.staged}
+
+    def get(self, enterprise_id: str) -> Enterprise | None:
+        return copy.deepcopy(self._all().get(enterprise_id))
+
+    def enterprise_id_of_holding(self, label: LabelName, holding_id: str) -> str | None:
+        return next(
+            (e.enterprise_id for e in self._all().values() if (label, holding_id) in e.holdings),
+            None,
+        )
+
+    def enterprise_id_by_kvk(self, kvk: Iterable[str]) -> str | None:
+        wanted = set(kvk)
+        return min(
+            (e.enterprise_id for e in self._all().values() if wanted & set(e.kvk())), default=None
+        )
+
+    def save(self, enterprise: Enterprise, at: datetime) -> None:
+        self.staged[enterprise.enterprise_id] = copy.deepcopy(enterprise)
+
+    def apply(self) -> None:
+        """Make the staged saves permanent (called by the fake unit of work's commit)."""
+        self.committed.update(self.staged)
+        self.staged = {}

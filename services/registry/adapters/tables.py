@@ -1,0 +1,86 @@
+"""The registry's tables: enterprises, their holdings, processed event ids and the outbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, DateTime, MetaData, Text
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+
+class RegistryTable(SQLModel, registry=registry()):
+    """Base of the registry's tables, with metadata of their own: other services in the same
+    process may define tables of the same name."""
+
+
+metadata: MetaData = RegistryTable.metadata
+
+
+def _utc_column(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(DateTime(timezone=True), nullable=nullable, index=index)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands timestamps back without a zone; every stored timestamp is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class EnterpriseRow(RegistryTable, table=True):
+    """An enterprise and the public state consumers last received (JSON), if any."""
+
+    __tablename__ = "enterprise"
+
+    enterprise_id: str = Field(primary_key=True, max_length=32)
+    version: int = 0
+    listed: bool = Field(default=False, index=True)
+    state: str | None = Field(default=None, sa_type=Text)
+    updated_at: datetime = Field(sa_column=_utc_column())
+
+
+class HoldingRow(RegistryTable, table=True):
+    """A label holding: its latest observation (JSON) and whether it lapsed."""
+
+    __tablename__ = "holding"
+
+    label: str = Field(primary_key=True, max_length=20)
+    holding_id: str = Field(primary_key=True, max_length=200)
+    enterprise_id: str = Field(foreign_key="enterprise.enterprise_id", index=True, max_length=32)
+    observation: str = Field(sa_type=Text)
+    last_event_at: datetime = Field(sa_column=_utc_column())
+    lapsed_on: date | None = None
+
+
+class HoldingKvkRow(RegistryTable, table=True):
+    """A KvK number a holding names, so a new holding finds the enterprise it belongs to."""
+
+    __tablename__ = "holding_kvk"
+
+    label: str = Field(primary_key=True, max_length=20)
+    holding_id: str = Field(primary_key=True, max_length=200)
+    kvk: str = Field(primary_key=True, index=True, max_length=20)
+    enterprise_id: str = Field(foreign_key="enterprise.enterprise_id", max_length=32)
+
+
+class ProcessedEventRow(RegistryTable, table=True):
+    """A label event whose effect is committed: a redelivery of it changes nothing."""
+
+    __tablename__ = "processed_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    processed_at: datetime = Field(sa_column=_utc_column())
+
+
+class OutboxRow(RegistryTable, table=True):
+    """An enterprise event committed with its cause, waiting for (or done with) publishing."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(unique=True, max_length=64)
+    subject: str = Field(max_length=300)
+    payload: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_column=_utc_column())
+    published_at: datetime | None = Field(
+        default=None, sa_column=_utc_column(nullable=True, index=True)
+    )

@@ -1,0 +1,127 @@
+"""One transaction around an enterprise change, its processed event id and its outbox rows."""
+
+from __future__ import annotations
+
+import abc
+import threading
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from services.registry.adapters.messages import (
+    AbstractOutbox,
+    AbstractProcessedEvents,
+    FakeOutbox,
+    FakeProcessedEvents,
+    OutboxMessage,
+    SqlOutbox,
+    SqlProcessedEvents,
+)
+from services.registry.adapters.repository import (
+    AbstractRepository,
+    FakeRepository,
+    SqlRepository,
+)
+from services.registry.domain import Enterprise
+
+
+class AbstractUnitOfWork(abc.ABC):
+    """Everything written inside `with uow:` is committed together or not at all."""
+
+    enterprises: AbstractRepository
+    processed: AbstractProcessedEvents
+    outbox: AbstractOutbox
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None:
+        """Make every write of this unit of work permanent, atomically."""
+
+    @abc.abstractmethod
+    def rollback(self) -> None:
+        """Discard every write not yet committed (a no-op after commit)."""
+
+
+class SqlUnitOfWork(AbstractUnitOfWork):
+    """A database transaction (SQLite or PostgreSQL) per `with` block."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __enter__(self) -> Self:
+        self.session = Session(self.engine, expire_on_commit=False)
+        self.enterprises = SqlRepository(self.session)
+        self.processed = SqlProcessedEvents(self.session)
+        self.outbox = SqlOutbox(self.session)
+        return super().__enter__()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        super().__exit__(exc_type, exc, tb)
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+@dataclass
+class FakeDatabase:
+    """What the fake units of work share, like a database shared by connections."""
+
+    enterprises: dict[str, Enterprise] = field(default_factory=dict)
+    processed: set[str] = field(default_factory=set)
+    outbox: list[OutboxMessage] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class FakeUnitOfWork(AbstractUnitOfWork):
+    """Stages writes in memory and applies them on commit; usable from several threads."""
+
+    enterprises: FakeRepository
+    processed: FakeProcessedEvents
+    outbox: FakeOutbox
+
+    def __init__(self, database: FakeDatabase | None = None) -> None:
+        self.database = database or FakeDatabase()
+        self.commits = 0
+        self._start()
+
+    def _start(self) -> None:
+        self.enterprises = FakeRepository(self.database.enterprises)
+        self.processed = FakeProcessedEvents(self.database.processed)
+        self.outbox = FakeOutbox(self.database.outbox)
+
+    def __enter__(self) -> Self:
+        self._start()
+        return super().__enter__()
+
+    def commit(self) -> None:
+        with self.database.lock:
+            self.outbox.apply()
+            self.enterprises.apply()
+            self.processed.apply()
+        self.commits += 1
+        self._start()
+
+    def rollback(self) -> None:
+        self._start()

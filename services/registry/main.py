@@ -1,0 +1,64 @@
+"""The registry service: label events in, listed enterprises out (through an outbox)."""
+
+from __future__ import annotations
+
+from faststream import FastStream
+from faststream.specification import AsyncAPI
+
+from contracts.subjects import STREAMS
+from services.kit.jetstream import ensure_streams
+from services.kit.logging import configure_logging
+from services.kit.settings import load_settings
+from services.registry.bootstrap import Registry, bootstrap
+from services.registry.config import RegistrySettings
+from services.registry.subscribers import build_router
+
+TITLE = "impactoost registry"
+VERSION = "1.0.0"
+
+
+def create_app(
+    settings: RegistrySettings | None = None, *, registry: Registry | None = None
+) -> FastStream:
+    """The registry app; nothing connects until it starts. Tests may pass a `registry`
+    bootstrapped with fakes."""
+    settings = settings or load_settings(RegistrySettings)
+    registry = registry or bootstrap(settings)
+    registry.broker.include_router(build_router(registry))
+
+    async def prepare() -> None:
+        await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
+        await registry.prepare_database()
+
+    async def start_relay() -> None:
+        registry.relay.start()
+
+    async def stop_relay() -> None:
+        await registry.relay.stop()
+
+    async def release() -> None:
+        registry.close()
+
+    return FastStream(
+        registry.broker,
+        logger=None,
+        on_startup=[prepare],
+        after_startup=[start_relay],
+        on_shutdown=[stop_relay],
+        after_shutdown=[release],
+        specification=AsyncAPI(title=TITLE, version=VERSION),
+    )
+
+
+async def serve(settings: RegistrySettings) -> None:
+    """Run the registry until SIGINT/SIGTERM; in-flight messages finish before it exits."""
+    configure_logging(settings.log_format, settings.log_level)
+    await create_app(settings).run()
+
+
+def asyncapi_json(settings: RegistrySettings | None = None) -> str:
+    """The registry's AsyncAPI document, generated without connecting to anything."""
+    settings = settings or load_settings(RegistrySettings)
+    registry = bootstrap(settings)
+    registry.broker.include_router(build_router(registry))
+    return AsyncAPI(registry.broker, title=TITLE, version=VERSION).to_specification().to_json()

@@ -1,0 +1,59 @@
+"""Scraper settings, read from `IMPACTOOST_…` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from contracts.labels import LabelName
+from services.kit.settings import KitSettings
+from services.scraper.http import HttpPolicy
+
+_URL = r"^https?://[^\s/]+(:\d+)?/?$"
+
+
+class ScraperSettings(KitSettings):
+    """How, where and how often the registries are read."""
+
+    pso_base_url: str = Field(default="https://www.pso-nederland.nl", pattern=_URL)
+    scrape_labels: tuple[LabelName, ...] = Field(
+        default=("pso",), description="Labels scraped on the schedule"
+    )
+    scrape_interval_seconds: float = Field(default=21600.0, gt=0)
+    scrape_request_rate: float = Field(
+        default=0.5, gt=0, le=50, description="Requests per second per host"
+    )
+    scrape_min_holdings_ratio: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="A run with fewer holdings than this share of the last good run fails",
+    )
+    scrape_absent_runs_to_lapse: int = Field(default=1, ge=1)
+    scrape_max_attempts: int = Field(default=4, ge=1, le=10)
+    scrape_backoff_seconds: float = Field(default=2.0, ge=0)
+    scrape_max_retry_after_seconds: float = Field(default=300.0, ge=0)
+    scrape_timeout_seconds: float = Field(default=30.0, gt=0)
+    user_agent: str = Field(
+        default="impactoost-scraper/0.1 (+https://impactoost.nl/over-de-scraper)",
+        pattern=r"https?://",
+        min_length=10,
+        max_length=300,
+        description="Names the platform and a contact URL, as the registries' owners expect",
+    )
+
+    def base_url(self, label: LabelName) -> str:
+        """The registry address for `label`."""
+        if label == "pso":
+            return self.pso_base_url.rstrip("/")
+        raise ValueError(f"no base URL setting for label {label!r} yet")
+
+    def http_policy(self) -> HttpPolicy:
+        """The polite-client policy these settings describe."""
+        return HttpPolicy(
+            user_agent=self.user_agent,
+            requests_per_second=self.scrape_request_rate,
+            max_attempts=self.scrape_max_attempts,
+            backoff_seconds=self.scrape_backoff_seconds,
+            max_retry_after_seconds=self.scrape_max_retry_after_seconds,
+            timeout_seconds=self.scrape_timeout_seconds,
+        )

@@ -1,0 +1,257 @@
+"""A polite HTTP client for registry pages: robots.txt, rate limit, retries, conditional GETs.
+
+One `PoliteClient` lives for one run: robots.txt is read once per host per run, and the
+validator cache it is given (ETag / Last-Modified + body per URL, kept in the scraper state)
+comes back in `cache_out` holding only the URLs this run visited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+import structlog
+from pydantic import BaseModel
+
+from services.scraper.errors import FetchFailed, RobotsDisallowed
+
+log = structlog.get_logger()
+RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """How politely and how persistently we fetch."""
+
+    user_agent: str
+    requests_per_second: float = 1.0
+    max_attempts: int = 4
+    backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 60.0
+    max_retry_after_seconds: float = 120.0
+    timeout_seconds: float = 20.0
+    max_page_bytes: int = 5_000_000
+
+
+class CachedPage(BaseModel):
+    """What a previous run received for a URL, to ask "has it changed since?"."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    body: str
+
+
+@dataclass
+class FetchCounters:
+    """Pages received in full (2xx), pages reused after a 304, and body bytes received."""
+
+    pages_fetched: int = 0
+    not_modified: int = 0
+    bytes_received: int = 0
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page's text, fresh or reused from the cache after a 304."""
+
+    url: str
+    text: str
+    not_modified: bool = False
+
+
+@dataclass
+class _Response:
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    encoding: str
+    url: str
+
+
+@dataclass
+class PoliteClient:
+    """GET pages the way the registries' owners would want us to."""
+
+    http: httpx.AsyncClient
+    policy: HttpPolicy
+    cache_in: Mapping[str, CachedPage] = field(default_factory=dict)
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    clock: Callable[[], float] = time.monotonic
+    counters: FetchCounters = field(default_factory=FetchCounters)
+    cache_out: dict[str, CachedPage] = field(default_factory=dict)
+    _robots: dict[str, RobotFileParser] = field(default_factory=dict)
+    _last_request: dict[str, float] = field(default_factory=dict)
+    _interval: dict[str, float] = field(default_factory=dict)
+
+    async def get(self, url: str) -> Page:
+        """The page at `url`; raises FetchFailed (or RobotsDisallowed) when we cannot have it."""
+        await self._check_robots(url)
+        return await self._get_conditional(url)
+
+    async def _get_conditional(self, url: str) -> Page:
+        cached = self.cache_in.get(url)
+        headers: dict[str, str] = {}
+        if cached and cached.etag:
+            headers["If-None-Match"] = cached.etag
+        if cached and cached.last_modified:
+            headers["If-Modified-Since"] = cached.last_modified
+        response = await self._fetch_with_retries(url, headers)
+        if response.status == 304 and cached is not None:
+            self.counters.not_modified += 1
+            self.cache_out[url] = cached
+            return Page(url=url, text=cached.body, not_modified=True)
+        if not 200 <= response.status < 300:
+            raise FetchFailed(f"GET {url} answered HTTP {response.status}", response.status)
+        self.counters.pages_fetched += 1
+        text = response.body.decode(response.encoding, errors="replace")
+        etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+        if etag or modified:
+            self.cache_out[url] = CachedPage(etag=etag, last_modified=modified, body=text)
+        return Page(url=response.url, text=text)
+
+    async def _check_robots(self, url: str) -> None:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        parser = self._robots.get(origin)
+        if parser is None:
+            parser = await self._load_robots(origin)
+            self._robots[origin] = parser
+        if not parser.can_fetch(self.policy.user_agent, url):
+            raise RobotsDisallowed(f"robots.txt of {origin} does not allow us to fetch {url}")
+
+    async def _load_robots(self, origin: str) -> RobotFileParser:
+        parser = RobotFileParser(f"{origin}/robots.txt")
+        try:
+            page = await self._get_conditional(f"{origin}/robots.txt")
+        except FetchFailed as exc:
+            # RFC 9309: 4xx means no rules (401/403: keep out), unreachable means keep out.
+            if exc.status in (401, 403):
+                parser.parse(["User-agent: *", "Disallow: /"])
+            elif exc.status is not None and 400 <= exc.status < 500:
+                parser.parse([])
+            else:
+                raise RobotsDisallowed(f"robots.txt of {origin} unavailable: {exc.reason}") from exc
+            return parser
+        parser.parse(page.text.splitlines())
+        delay = parser.crawl_delay(self.policy.user_agent)
+        if delay:
+            host = urlsplit(origin).netloc
+            self._interval[host] = max(float(delay), self._min_interval())
+            log.info("crawl_delay_obeyed", host=host, seconds=float(delay))
+        return parser
+
+    async def _fetch_with_retries(self, url: str, headers: dict[str, str]) -> _Response:
+        for attempt in range(1, self.policy.max_attempts + 1):
+            await self._throttle(urlsplit(url).netloc)
+            wait = min(
+                self.policy.backoff_seconds * 2 ** (attempt - 1), self.policy.max_backoff_seconds
+            )
+            response: _Response | None = None
+            try:
+                response = await self._send(url, headers)
+            except httpx.TransportError as exc:
+                problem = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+            else:
+                if response.status not in RETRYABLE_STATUS:
+                    return response
+                problem = f"HTTP {response.status}"
+                wait = self._retry_after(url, response, default=wait)
+            if attempt == self.policy.max_attempts:
+                raise FetchFailed(
+                    f"GET {url} failed after {attempt} attempts: {problem}",
+                    None if response is None else response.status,
+                )
+            log.warning(
+                "request_retried",
+                url=url,
+                attempt=attempt,
+                problem=problem,
+                wait_seconds=round(wait, 3),
+            )
+            await self.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _retry_after(self, url: str, response: _Response, *, default: float) -> float:
+        seconds = retry_after_seconds(response.headers.get("Retry-After"))
+        if seconds is None:
+            return default
+        if seconds > self.policy.max_retry_after_seconds:
+            raise FetchFailed(
+                f"GET {url} answered HTTP {response.status} asking us to wait {seconds:.0f}s, "
+                f"more than the {self.policy.max_retry_after_seconds:.0f}s we wait in a run",
+                response.status,
+            )
+        return seconds
+
+    async def _send(self, url: str, headers: dict[str, str]) -> _Response:
+        async with self.http.stream("GET", url, headers=headers) as response:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.policy.max_page_bytes:
+                    raise FetchFailed(
+                        f"GET {url}: page larger than {self.policy.max_page_bytes} bytes"
+                    )
+                chunks.append(chunk)
+            self.counters.bytes_received += size
+            return _Response(
+                status=response.status_code,
+                headers=response.headers,
+                body=b"".join(chunks),
+                encoding=response.encoding or "utf-8",
+                url=str(response.url),
+            )
+
+    async def _throttle(self, host: str) -> None:
+        now = self.clock()
+        last = self._last_request.get(host)
+        interval = self._interval.get(host, self._min_interval())
+        wait = 0.0 if last is None else max(0.0, last + interval - now)
+        self._last_request[host] = now + wait
+        if wait > 0:
+            await self.sleep(wait)
+
+    def _min_interval(self) -> float:
+        return 1.0 / self.policy.requests_per_second
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delta-seconds or an HTTP date)."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", value):  # RFC: integer seconds; decimals tolerated
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def make_http_client(
+    policy: HttpPolicy, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """An httpx client identifying us by User-Agent, with the policy's timeout."""
+    return httpx.AsyncClient(
+        headers={
+            "User-Agent": policy.user_agent,
+            "Accept": "text/html,*/*;q=0.5",
+            "Accept-Language": "nl,en;q=0.5",
+        },
+        timeout=httpx.Timeout(policy.timeout_seconds),
+        follow_redirects=True,
+        max_redirects=5,
+        transport=transport,
+    )

@@ -1,0 +1,162 @@
+"""The scraper's composition root: FastStream app, serve(), AsyncAPI, one-off runs for the CLI.
+
+Scrapes run on a schedule (first run at start-up, then every
+IMPACTOOST_SCRAPE_INTERVAL_SECONDS) and on demand: a core NATS request on
+`impact.v1.commands.scrape` with body `{"label": "pso"}` runs that label now and replies
+with the run's summary once it has finished (e.g. `nats req impact.v1.commands.scrape
+'{"label":"pso"}' --timeout 10m`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from faststream import FastStream
+from faststream.nats import JStream, NatsBroker
+from faststream.specification import AsyncAPI
+from pydantic import BaseModel, ConfigDict
+
+from contracts.base import Event
+from contracts.labels import LabelChanged, LabelGranted, LabelLapsed, LabelName
+from contracts.scrapes import ScrapeCompleted, ScrapeFailed
+from contracts.subjects import (
+    LABELS_STREAM,
+    PREFIX,
+    SCRAPES_STREAM,
+    STREAMS,
+    LabelKind,
+    ScrapeKind,
+    label_subject,
+    scrape_subject,
+)
+from services.kit.jetstream import ensure_streams, make_broker
+from services.kit.logging import configure_logging
+from services.kit.settings import load_settings
+from services.scraper.config import ScraperSettings
+from services.scraper.outcome import RunOutcome
+from services.scraper.service import (
+    BrokerPublisher,
+    ScraperService,
+    build_run,
+    open_state_store,
+    run_dry,
+)
+from services.scraper.sources import supported_labels
+
+COMMAND_SUBJECT = f"{PREFIX}.commands.scrape"
+_LABEL_EVENTS: tuple[tuple[LabelKind, type[Event]], ...] = (
+    ("granted", LabelGranted),
+    ("changed", LabelChanged),
+    ("lapsed", LabelLapsed),
+)
+_SCRAPE_EVENTS: tuple[tuple[ScrapeKind, type[Event]], ...] = (
+    ("completed", ScrapeCompleted),
+    ("failed", ScrapeFailed),
+)
+VERSION = "0.1.0"
+log = structlog.get_logger()
+
+
+class ScrapeRequested(BaseModel):
+    """Body of an on-demand scrape request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: LabelName = "pso"
+
+
+def create_app(settings: ScraperSettings | None = None) -> FastStream:
+    """The scraper app; nothing connects until it starts."""
+    settings = settings or load_settings(ScraperSettings)
+    broker = make_broker(settings.nats_url)
+    service = ScraperService(settings, broker)
+    _declare_publications(broker)
+
+    @broker.subscriber(
+        COMMAND_SUBJECT,
+        title="scrape-requested",
+        description="Run a scrape of one label now; replies with its summary",
+    )
+    async def on_scrape_requested(command: ScrapeRequested) -> dict[str, Any]:
+        if command.label not in supported_labels():
+            return {"label": command.label, "ok": False, "reason": "no adapter for this label"}
+        try:
+            return (await service.run_label(command.label)).summary()
+        except Exception as exc:  # the requester gets an answer instead of a timeout
+            log.exception("requested_scrape_crashed", label=command.label)
+            return {"label": command.label, "ok": False, "reason": f"{type(exc).__name__}: {exc}"}
+
+    async def ensure() -> None:
+        await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
+
+    return FastStream(
+        broker,
+        on_startup=[ensure],
+        after_startup=[service.start],
+        on_shutdown=[service.stop],
+        logger=None,
+        specification=_specification(broker),
+    )
+
+
+def _declare_publications(broker: NatsBroker) -> None:
+    """Publishers for the AsyncAPI document; events are sent with kit.publish_event."""
+    labels = JStream(LABELS_STREAM.name, declare=False)
+    scrapes = JStream(SCRAPES_STREAM.name, declare=False)
+    for label in supported_labels():
+        for kind, model in _LABEL_EVENTS:
+            broker.publisher(
+                label_subject(label, kind),
+                stream=labels,
+                schema=model,
+                title=f"to_labels_{label}_{kind}",
+            )
+        for scrape_kind, scrape_model in _SCRAPE_EVENTS:
+            broker.publisher(
+                scrape_subject(label, scrape_kind),
+                stream=scrapes,
+                schema=scrape_model,
+                title=f"to_scrapes_{label}_{scrape_kind}",
+            )
+
+
+def _specification(broker: NatsBroker) -> AsyncAPI:
+    return AsyncAPI(
+        broker,
+        title="impactoost scraper",
+        version=VERSION,
+        description="Reads the label registries and publishes what changed.",
+    )
+
+
+async def serve(settings: ScraperSettings) -> None:
+    """Run until SIGINT/SIGTERM; a run in progress finishes before the broker closes."""
+    configure_logging(settings.log_format, settings.log_level)
+    await create_app(settings).run()
+
+
+def asyncapi_json(settings: ScraperSettings | None = None) -> str:
+    """The scraper's AsyncAPI document, generated without connecting."""
+    app = create_app(settings or ScraperSettings())
+    return app.schema.to_specification().to_json()
+
+
+async def scrape_once(
+    settings: ScraperSettings,
+    label: LabelName,
+    *,
+    base_url: str | None = None,
+    dry_run: bool = False,
+) -> RunOutcome:
+    """One run of `label` now. Dry run: no NATS at all, `observations` filled for printing."""
+    if dry_run:
+        return await run_dry(settings, label, base_url)
+    await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
+    broker = make_broker(settings.nats_url, graceful_timeout=5.0)
+    async with broker:
+        await broker.start()
+        store = await open_state_store(broker, settings)
+        publisher = BrokerPublisher(broker, settings.publish_timeout_seconds)
+        run = build_run(settings, label, store=store, publisher=publisher, base_url=base_url)
+        return await run.run()

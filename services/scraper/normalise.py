@@ -1,0 +1,178 @@
+"""Turn untrusted registry text into clean observation fields; shared by every adapter.
+
+Registry pages are hostile input: names may carry markup, entities, control characters or
+absurd lengths. Everything here is pure and never raises on odd input except where a caller
+must tell "absent" from "unreadable" (dates), which raise ValueError.
+"""
+
+from __future__ import annotations
+
+import calendar
+import html
+import re
+import unicodedata
+from datetime import date
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+MAX_NAME = 200
+MAX_PLACE = 120
+MAX_LEVEL = 60
+MAX_HOLDING_ID = 120
+MIN_KVK_DIGITS = 7  # a spreadsheet that dropped one leading zero is still recognisable
+
+_HIDDEN_BLOCK = re.compile(
+    r"<(script|style|noscript|template|iframe|object)\b[^>]*>.*?(?:</\1\s*>|$)", re.I | re.S
+)
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_INLINE_TAG = re.compile(r"</?(?:a|b|i|em|strong|span|small|sup|sub|u|abbr|font)\b[^<>]*>", re.I)
+_TAG = re.compile(r"<[/!?]?[a-z][^<>]*(?:>|$)", re.I)
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffd]"
+)
+_KVK_SEPARATORS = re.compile(r"[,;/|\n]+")
+_KVK_PREFIX = re.compile(r"^(?:kvk(?:-?(?:nummer|nr))?|nr)[:.]?", re.I)
+_HOST = re.compile(r"(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
+_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!//|\d)", re.I)
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_LONG_DATE = re.compile(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})")
+_MONTH_YEAR = re.compile(r"([a-z]+)\.?\s+(\d{4})")
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (
+            "januari",
+            "februari",
+            "maart",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "augustus",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
+
+
+def clean_text(raw: str | None, max_length: int) -> str | None:
+    """Entities decoded, markup and invisible characters removed, whitespace collapsed, capped.
+
+    Returns None when nothing readable is left.
+    """
+    if raw is None:
+        return None
+    text = html.unescape(raw)
+    text = _HIDDEN_BLOCK.sub(" ", text)
+    text = _COMMENT.sub(" ", text)
+    text = _INLINE_TAG.sub("", text)
+    text = _TAG.sub(" ", text)
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    text = " ".join(text.split())
+    return truncate(text, max_length) or None
+
+
+def truncate(text: str, max_length: int) -> str:
+    """Cap `text` at `max_length` characters, marking a cut with an ellipsis."""
+    if len(text) <= max_length:
+        return text
+    return text[: max_length - 1].rstrip() + "…"
+
+
+def token(text: str | None, max_length: int = MAX_LEVEL) -> str | None:
+    """A normalised keyword: `Trede 3` -> `trede-3`, `BOOST-lid` -> `boost-lid`."""
+    if not text:
+        return None
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].strip("-") or None
+
+
+class KvkNumbers(NamedTuple):
+    """The KvK numbers read from one field: the valid ones normalised, the rest as found."""
+
+    valid: tuple[str, ...]
+    rejected: tuple[str, ...]
+
+
+def normalise_kvk(raw: str) -> str | None:
+    """`0612 3456` / `61.23.45.67` / `1234567` -> an 8-digit string; None when not a KvK number."""
+    compact = re.sub(r"[\s.\u00a0]+", "", raw)
+    compact = _KVK_PREFIX.sub("", compact)
+    if not re.fullmatch(rf"[0-9]{{{MIN_KVK_DIGITS},8}}", compact) or int(compact) == 0:
+        return None
+    return compact.zfill(8)
+
+
+def split_kvk(field: str | None) -> KvkNumbers:
+    """Every KvK number in a field listing several (commas, semicolons, slashes, lines)."""
+    valid: list[str] = []
+    rejected: list[str] = []
+    for part in _KVK_SEPARATORS.split(clean_text(field, 2000) or ""):
+        if not part.strip():
+            continue
+        number = normalise_kvk(part)
+        if number is None:
+            rejected.append(truncate(part.strip(), 40))
+        elif number not in valid:
+            valid.append(number)
+    return KvkNumbers(tuple(valid), tuple(rejected))
+
+
+def normalise_website(raw: str | None) -> str | None:
+    """`http://WWW.Example.nl/over-ons?x=1` -> `https://example.nl/`; None when not a web URL."""
+    text = clean_text(raw, 500)
+    if not text or " " in text:
+        return None
+    if text.startswith("//"):
+        text = "https:" + text
+    elif _OTHER_SCHEME.match(text):
+        return None
+    elif "://" not in text:
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or "").rstrip(".").lower().encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        return None
+    if parts.scheme.lower() not in ("http", "https"):
+        return None
+    host = host.removeprefix("www.")
+    if not _HOST.fullmatch(host):
+        return None
+    return f"https://{host}/"
+
+
+def parse_dutch_date(text: str | None) -> date | None:
+    """`12-03-2024`, `1-3-2024`, `12/03/2024` or `14 juni 2022`; None when empty.
+
+    Raises ValueError for text that is there but is not such a date.
+    """
+    cleaned = " ".join((text or "").split()).lower()
+    if not cleaned:
+        return None
+    if match := _NUMERIC_DATE.fullmatch(cleaned):
+        day, month, year = (int(g) for g in match.groups())
+        return date(year, month, day)
+    if (match := _LONG_DATE.fullmatch(cleaned)) and match.group(2) in MONTHS:
+        return date(int(match.group(3)), MONTHS[match.group(2)], int(match.group(1)))
+    raise ValueError(f"not a Dutch date: {truncate(cleaned, 40)!r}")
+
+
+def parse_month_end(text: str | None) -> date | None:
+    """`juni 2026` -> 2026-06-30 (the last day of that month); None when empty.
+
+    Raises ValueError for text that is there but is not a month and year.
+    """
+    cleaned = " ".join((text or "").split()).lower()
+    if not cleaned:
+        return None
+    match = _MONTH_YEAR.fullmatch(cleaned)
+    if not match or match.group(1) not in MONTHS:
+        raise ValueError(f"not a Dutch month and year: {truncate(cleaned, 40)!r}")
+    year, month = int(match.group(2)), MONTHS[match.group(1)]
+    return date(year, month, calendar.monthrange(year, month)[1])

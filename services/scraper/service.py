@@ -1,0 +1,137 @@
+"""The running scraper: builds runs from settings, serialises them per label, keeps the schedule."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+import httpx
+import structlog
+from faststream.nats import NatsBroker
+
+from contracts.base import Event
+from contracts.labels import LabelName
+from contracts.subjects import StreamSpec
+from services.kit.jetstream import publish_event
+from services.scraper.config import ScraperSettings
+from services.scraper.outcome import RunOutcome
+from services.scraper.runner import EventPublisher, ScrapeRun
+from services.scraper.sources import build_source
+from services.scraper.state import BUCKET, FakeStateStore, KvStateStore, StateStore
+
+log = structlog.get_logger()
+SHUTDOWN_GRACE_SECONDS = 20.0
+
+
+@dataclass
+class BrokerPublisher:
+    """Publishes through kit.publish_event: JetStream, awaited ack, Nats-Msg-Id = event id."""
+
+    broker: NatsBroker
+    timeout: float = 5.0
+
+    async def publish(self, subject: str, event: Event, stream: StreamSpec) -> None:
+        """Publish and wait for the stream's ack."""
+        await publish_event(self.broker, subject, event, stream=stream, timeout=self.timeout)
+
+
+def build_run(
+    settings: ScraperSettings,
+    label: LabelName,
+    *,
+    store: StateStore,
+    publisher: EventPublisher | None,
+    base_url: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> ScrapeRun:
+    """A run of `label` as the settings describe it; `publisher=None` makes it a dry run."""
+    return ScrapeRun(
+        source=build_source(label, (base_url or settings.base_url(label)).rstrip("/")),
+        store=store,
+        publisher=publisher,
+        policy=settings.http_policy(),
+        event_source=settings.source,
+        min_holdings_ratio=settings.scrape_min_holdings_ratio,
+        absent_runs_to_lapse=settings.scrape_absent_runs_to_lapse,
+        transport=transport,
+        failpoints=settings.failpoints,
+    )
+
+
+async def open_state_store(broker: NatsBroker, settings: ScraperSettings) -> KvStateStore:
+    """The key-value bucket `scraper-state`, created if missing."""
+    kv = await broker.key_value(
+        BUCKET,
+        history=5,
+        replicas=settings.stream_replicas,
+        description="impactoost scraper state, one key per label",
+    )
+    return KvStateStore(kv)
+
+
+@dataclass
+class ScraperService:
+    """Runs scrapes on a schedule and on request, one run per label at a time."""
+
+    settings: ScraperSettings
+    broker: NatsBroker
+    store: StateStore | None = None
+    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _ready: asyncio.Event = field(default_factory=asyncio.Event)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Open the state bucket and start the schedule (its first run starts now)."""
+        if self.store is None:
+            self.store = await open_state_store(self.broker, self.settings)
+        self._ready.set()
+        self._task = asyncio.create_task(self._schedule(), name="scraper-schedule")
+
+    async def stop(self) -> None:
+        """Let a run in progress finish (within the graceful timeout), then stop."""
+        self._stop.set()
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=SHUTDOWN_GRACE_SECONDS)
+        except TimeoutError:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            log.warning("scrape_interrupted_at_shutdown")
+
+    async def run_label(self, label: LabelName) -> RunOutcome:
+        """Scrape `label` now, after any run of it already in progress."""
+        await self._ready.wait()
+        assert self.store is not None
+        async with self._locks.setdefault(label, asyncio.Lock()):
+            run = build_run(
+                self.settings,
+                label,
+                store=self.store,
+                publisher=BrokerPublisher(self.broker, self.settings.publish_timeout_seconds),
+            )
+            return await run.run()
+
+    async def _schedule(self) -> None:
+        while not self._stop.is_set():
+            for label in self.settings.scrape_labels:
+                if self._stop.is_set():
+                    return
+                try:
+                    await self.run_label(label)
+                except Exception:
+                    log.exception("scheduled_scrape_crashed", label=label)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.settings.scrape_interval_seconds)
+
+
+async def run_dry(
+    settings: ScraperSettings, label: LabelName, base_url: str | None = None
+) -> RunOutcome:
+    """Read the registry without NATS: nothing published, nothing remembered."""
+    return await build_run(
+        settings, label, store=FakeStateStore(), publisher=None, base_url=base_url
+    ).run()

@@ -1,0 +1,84 @@
+"""The read model on PostgreSQL: the same queries, and concurrent writers never go backwards."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, select
+
+from services.gateway.handlers import record_enterprise_event
+from services.gateway.read_model.database import create_tables, make_engine
+from services.gateway.read_model.projection import Position
+from services.gateway.read_model.queries import (
+    SearchQuery,
+    count_processed,
+    get_enterprise,
+    search_enterprises,
+)
+from services.gateway.read_model.tables import HoldingRow, StreamPosition
+from tests.unit.gateway.conftest import seed_catalogue
+from tests.unit.gateway.events import holding, updated
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def pg_engine(postgres_url: str) -> Iterator[Engine]:
+    """A read model in a database of its own on the session's PostgreSQL server."""
+    name = f"gateway_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(make_url(postgres_url).set(database=name)
+                         .render_as_string(hide_password=False))
+    create_tables(engine)
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}"'))
+    admin.dispose()
+
+
+def test_search_filters_facets_and_detail_work_on_postgresql(pg_engine: Engine) -> None:
+    seed_catalogue(pg_engine)
+    with Session(pg_engine) as session:
+        everything = search_enterprises(session, SearchQuery())
+        zwolle = search_enterprises(session, SearchQuery(q="ZWOLLE"))
+        north = search_enterprises(session, SearchQuery(province="noord-holland"))
+        soweco = get_enterprise(session, "soweco")
+        gone = get_enterprise(session, "verlopen")
+    assert everything.total == 25
+    assert [e.name for e in zwolle.items] == ["De Groene Fietser", "Soweco"]
+    assert zwolle.facets.label == {"pso": 1, "codeso": 1, "senl": 0, "cedris": 1}
+    assert [e.name for e in north.items] == ["Tunga"]
+    assert soweco is not None and [h.label for h in soweco.labels] == ["pso", "cedris"]
+    assert soweco.labels[0].last_checked_at.tzinfo is not None
+    assert gone is None
+
+
+def test_concurrent_writers_keep_the_newest_version(pg_engine: Engine) -> None:
+    versions = list(range(1, 41))
+    random.Random(7).shuffle(versions)
+
+    def record(version: int) -> None:
+        event = updated("e1", version=version, name=f"Versie {version}",
+                        labels=(holding("pso", holding_id=f"h{version}"),))
+        record_enterprise_event(pg_engine, event, Position("ENTERPRISES", version))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(record, versions))
+    with Session(pg_engine) as session:
+        enterprise = get_enterprise(session, "e1")
+        holdings = session.exec(select(HoldingRow.holding_id)).all()
+        position = session.get(StreamPosition, "ENTERPRISES")
+        processed = count_processed(session)
+    assert enterprise is not None and enterprise.name == "Versie 40"
+    assert list(holdings) == ["h40"]
+    assert position is not None and position.last_seq == 40
+    assert processed == 40

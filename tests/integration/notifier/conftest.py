@@ -1,0 +1,79 @@
+"""A nats-server of this module's own (the real ENTERPRISES stream, clean for every test)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import nats
+import pytest
+from nats.js.errors import NotFoundError
+
+from contracts.subjects import ENTERPRISES_STREAM, STREAMS
+from services.kit.jetstream import ensure_streams
+from services.notifier.config import NotifierSettings
+from tests.fixtures.servers import SmtpSink, running_nats
+
+CONTACTS = """kvk,website,email
+06123456,,info@kringlooptwente.example
+,https://groenefietser.example/,post@groenefietser.example
+"""
+
+
+@pytest.fixture(scope="module")
+def notifier_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A nats-server for this module alone, so the real stream names collide with nobody."""
+    with running_nats(tmp_path_factory.mktemp("notifier-nats")) as url:
+        yield url
+
+
+@pytest.fixture
+async def nats_url_clean(notifier_nats: str) -> AsyncIterator[str]:
+    """The module's server with a new, empty ENTERPRISES stream (so no consumer and no
+    remembered message ids: purging alone keeps the duplicate window's memory)."""
+    nc = await nats.connect(notifier_nats)
+    try:
+        await nc.jetstream().delete_stream(ENTERPRISES_STREAM.name)
+    except NotFoundError:
+        pass
+    finally:
+        await nc.close()
+    await ensure_streams(notifier_nats, STREAMS)
+    yield notifier_nats
+
+
+@pytest.fixture
+def contacts_file(tmp_path: Path) -> Path:
+    """Addresses for Kringloop Twente (by KvK) and De Groene Fietser (by website)."""
+    path = tmp_path / "contacts.csv"
+    path.write_text(CONTACTS, encoding="utf-8")
+    return path
+
+
+MakeSettings = Callable[..., NotifierSettings]
+
+
+@pytest.fixture
+def make_settings(nats_url_clean: str, tmp_path: Path, contacts_file: Path) -> MakeSettings:
+    """Settings for a notifier on the clean server and an SMTP port; failed mail retried fast."""
+
+    def make(smtp_port: int, contacts: Path = contacts_file) -> NotifierSettings:
+        return NotifierSettings(
+            nats_url=nats_url_clean,
+            data_dir=tmp_path / "var",
+            notifier_contacts_file=contacts,
+            smtp_host="127.0.0.1",
+            smtp_port=smtp_port,
+            mail_from="Impact Oost <noreply@impactoost.example>",
+            public_base_url="http://impactoost.example",
+            notifier_retry_seconds=0.3,
+            smtp_timeout_seconds=5,
+        )
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings: MakeSettings, smtp_sink: SmtpSink) -> NotifierSettings:
+    """Settings for a notifier that mails into `smtp_sink`."""
+    return make_settings(smtp_sink.port)

@@ -1,0 +1,239 @@
+"""The notifier on a real nats-server and a real SMTP server: mails arrive once, in Dutch,
+even when they are redelivered or the mail server comes up late."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from email.message import Message
+from pathlib import Path
+
+import nats
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from contracts.subjects import ENTERPRISES_STREAM, enterprise_subject
+from services.kit.jetstream import make_broker, publish_event
+from services.kit.processes import free_port
+from services.notifier.config import NotifierSettings
+from services.notifier.deliveries import Deliveries, Delivery
+from services.notifier.mails import EnterpriseEvent
+from services.notifier.main import create_app
+from services.notifier.subscribers import DURABLE
+from tests.fixtures.servers import SmtpSink, running_smtp
+from tests.integration.notifier.conftest import MakeSettings
+from tests.unit.notifier.factories import delisted, enterprise, listed
+
+pytestmark = pytest.mark.integration
+
+KRINGLOOP = "info@kringlooptwente.example"
+PATIENCE = 20.0
+
+
+@contextlib.asynccontextmanager
+async def running_notifier(settings: NotifierSettings) -> AsyncIterator[None]:
+    """The notifier app against the real servers, stopped gracefully afterwards."""
+    async with create_app(settings):
+        yield
+
+
+async def publish(nats_url: str, *events: EnterpriseEvent, msg_id_suffix: str = "") -> None:
+    """Publish as the registry does; a suffix re-sends a payload under another Nats-Msg-Id,
+    which is how a redelivery looks to the consumer."""
+    async with make_broker(nats_url) as broker:
+        await broker.start()
+        for event in events:
+            subject = enterprise_subject(None, None, event.kind)
+            if not msg_id_suffix:
+                await publish_event(broker, subject, event, stream=ENTERPRISES_STREAM)
+                continue
+            await broker.publish(
+                event.model_dump_json().encode(),
+                subject,
+                headers={"Nats-Msg-Id": event.event_id + msg_id_suffix},
+                stream=ENTERPRISES_STREAM.name,
+                timeout=5,
+            )
+
+
+async def eventually(check: Callable[[], object], what: str = "condition") -> None:
+    """Poll without blocking the event loop the notifier runs on."""
+    deadline = time.monotonic() + PATIENCE
+    while time.monotonic() < deadline:
+        if check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{what} not reached within {PATIENCE:.0f}s")
+
+
+async def all_acked(nats_url: str, count: int) -> bool:
+    """Whether the notifier's consumer has acknowledged `count` messages and holds none."""
+    nc = await nats.connect(nats_url)
+    try:
+        info = await nc.jetstream().consumer_info(ENTERPRISES_STREAM.name, DURABLE)
+    finally:
+        await nc.close()
+    return bool(
+        info.ack_floor.stream_seq == count and info.num_ack_pending == 0 and info.num_pending == 0
+    )
+
+
+async def wait_all_acked(nats_url: str, count: int) -> None:
+    """Wait until every published message is acknowledged (none left to redeliver)."""
+    deadline = time.monotonic() + PATIENCE
+    while not await all_acked(nats_url, count):
+        assert time.monotonic() < deadline, f"{count} messages not all acked in {PATIENCE}s"
+        await asyncio.sleep(0.1)
+
+
+def delivery(settings: NotifierSettings, event_id: str) -> Delivery | None:
+    """The notifier's own record of an event."""
+    deliveries = Deliveries(settings.database_url)
+    try:
+        return deliveries.get(event_id)
+    finally:
+        deliveries.dispose()
+
+
+def body(message: Message, subtype: str) -> str:
+    """The decoded text of the `text/<subtype>` part."""
+    for part in message.walk():
+        if part.get_content_type() == f"text/{subtype}":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode(part.get_content_charset() or "utf-8")
+    raise AssertionError(f"no text/{subtype} part")
+
+
+async def test_listed_and_delisted_enterprises_receive_dutch_multipart_mails(
+    settings: NotifierSettings,
+    smtp_sink: SmtpSink,
+) -> None:
+    events = (listed(), delisted())
+    async with running_notifier(settings):
+        await publish(settings.nats_url, *events)
+        await eventually(lambda: len(smtp_sink.messages_to(KRINGLOOP)) == 2, what="two mails")
+        await wait_all_acked(settings.nats_url, 2)
+    by_subject = {m["Subject"]: m for m in smtp_sink.messages_to(KRINGLOOP)}
+    welcome = by_subject["U bent nu zichtbaar op Impact Oost"]
+    assert welcome["To"] == KRINGLOOP
+    assert welcome["Message-ID"] == f"<{events[0].event_id}@impactoost>"
+    assert welcome.get_content_type() == "multipart/alternative"
+    assert "U bent zichtbaar dankzij dit label" in body(welcome, "plain")
+    assert "PSO (Prestatieladder Socialer Ondernemen), niveau Trede 3" in body(welcome, "plain")
+    assert '<a href="http://impactoost.example/ondernemingen/e1a2b3c4d5e6f708">' in body(
+        welcome, "html"
+    )
+    goodbye = by_subject["Uw vermelding is verwijderd"]
+    assert "op 12 maart 2026 is vervallen" in body(goodbye, "plain")
+    assert "komt uw vermelding automatisch terug" in body(goodbye, "html")
+
+
+async def test_a_website_match_and_a_hostile_name_arrive_escaped_in_html(
+    settings: NotifierSettings,
+    smtp_sink: SmtpSink,
+) -> None:
+    state = enterprise(
+        enterprise_id="f00df00df00df00d",
+        name="<img src=x onerror=alert(1)>",
+        kvk=(),
+        website="https://www.groenefietser.example/",
+    )
+    async with running_notifier(settings):
+        await publish(settings.nats_url, listed(state))
+        await eventually(lambda: smtp_sink.messages_to("post@groenefietser.example"))
+    html = body(smtp_sink.messages()[0], "html")
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+async def test_a_redelivered_event_is_mailed_only_once(
+    settings: NotifierSettings,
+    smtp_sink: SmtpSink,
+) -> None:
+    event = listed()
+    async with running_notifier(settings):
+        await publish(settings.nats_url, event)
+        await eventually(lambda: smtp_sink.messages_to(KRINGLOOP), what="first mail")
+        await publish(settings.nats_url, event, msg_id_suffix="-redelivered")
+        await wait_all_acked(settings.nats_url, 2)
+    assert len(smtp_sink.messages()) == 1
+    row = delivery(settings, event.event_id)
+    assert row is not None and (row.status, row.attempts) == ("sent", 1)
+
+
+async def test_a_mail_server_that_starts_late_still_gets_the_mail_once(
+    make_settings: MakeSettings,
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    settings = make_settings(port)
+    event = listed()
+    async with running_notifier(settings):
+        await publish(settings.nats_url, event)
+        await asyncio.sleep(2.5)
+        row = delivery(settings, event.event_id)
+        assert row is not None and row.status == "retrying" and row.attempts >= 2
+        assert not await all_acked(settings.nats_url, 1)
+        with running_smtp(tmp_path / "late-maildir", port) as sink:
+            await eventually(lambda: sink.messages_to(KRINGLOOP), what="the late mail")
+            await wait_all_acked(settings.nats_url, 1)
+            await asyncio.sleep(1.0)
+            assert len(sink.messages()) == 1
+    row = delivery(settings, event.event_id)
+    assert row is not None and row.status == "sent" and row.attempts >= 3
+
+
+async def test_an_enterprise_without_an_address_is_recorded_and_acked_without_mail(
+    settings: NotifierSettings,
+    smtp_sink: SmtpSink,
+) -> None:
+    event = listed(enterprise(kvk=("99999999",), website="https://onbekend.example/"))
+    async with running_notifier(settings):
+        await publish(settings.nats_url, event)
+        await wait_all_acked(settings.nats_url, 1)
+    row = delivery(settings, event.event_id)
+    assert row is not None and (row.status, row.recipient) == ("undeliverable", None)
+    assert smtp_sink.messages() == []
+
+
+class RefusingMailbox(Mailbox):
+    """A mail server that has no mailbox `weg@…` (550) and stores everything else."""
+
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        if address.startswith("weg@"):
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+async def test_a_recipient_refused_for_good_is_recorded_rejected_and_acked(
+    make_settings: MakeSettings,
+    tmp_path: Path,
+) -> None:
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("kvk,website,email\n06123456,,weg@kringlooptwente.example\n")
+    port = free_port()
+    controller = Controller(RefusingMailbox(tmp_path / "maildir"), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings = make_settings(port, contacts)
+    event = listed()
+    try:
+        async with running_notifier(settings):
+            await publish(settings.nats_url, event)
+            await wait_all_acked(settings.nats_url, 1)
+    finally:
+        controller.stop()
+    row = delivery(settings, event.event_id)
+    assert row is not None and (row.status, row.attempts) == ("rejected", 1)

@@ -1,0 +1,123 @@
+"""The SQL unit of work on SQLite and PostgreSQL: all or nothing, and exactly once."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+
+from contracts.enterprises import EnterpriseListed
+from services.registry.adapters.tables import (
+    EnterpriseRow,
+    HoldingRow,
+    OutboxRow,
+    ProcessedEventRow,
+)
+from services.registry.adapters.unit_of_work import FakeUnitOfWork, SqlUnitOfWork
+from services.registry.domain import new_enterprise_id
+from services.registry.handlers import record_label_event
+from tests.unit.registry.factories import TODAY, at, granted, lapsed, observation
+
+pytestmark = pytest.mark.integration
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            str(table.__tablename__): connection.execute(
+                select(func.count()).select_from(table)
+            ).scalar_one()
+            for table in (EnterpriseRow, HoldingRow, ProcessedEventRow, OutboxRow)
+        }
+
+
+def test_commit_stores_effect_processed_id_and_outbox_row_together(engine: Engine) -> None:
+    event = granted(observation())
+    outcome = record_label_event(event, SqlUnitOfWork(engine), TODAY, source="test")
+    assert isinstance(outcome, EnterpriseListed)
+    assert _counts(engine) == {"enterprise": 1, "holding": 1, "processed_event": 1, "outbox": 1}
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.processed.contains(event.event_id)
+        [message] = uow.outbox.pending(10)
+        assert message.event_id == outcome.event_id
+        assert message.subject == "impact.v1.enterprises.onbekend.onbekend.listed"
+        enterprise = uow.enterprises.get(outcome.enterprise.enterprise_id)
+    assert enterprise is not None and enterprise.published == outcome.enterprise
+    holding = enterprise.holdings[("pso", "PSO-2024-0153")]
+    assert holding.last_event_at == event.occurred_at and holding.observation == event.observation
+
+
+def test_error_before_commit_rolls_back_every_write(engine: Engine) -> None:
+    with pytest.raises(RuntimeError, match="crashed"):
+        record_label_event(
+            granted(observation()), _CrashingUnitOfWork(engine), TODAY, source="test"
+        )
+    assert _counts(engine) == {"enterprise": 0, "holding": 0, "processed_event": 0, "outbox": 0}
+
+
+def test_failing_commit_leaves_neither_effect_nor_processed_id(engine: Engine) -> None:
+    event = granted(observation())
+    clash = record_label_event(event, FakeUnitOfWork(), TODAY, source="test")
+    assert clash is not None  # the very enterprise event the handler will try to queue
+    with SqlUnitOfWork(engine) as uow:
+        uow.outbox.add("impact.v1.test", clash, at(0))
+        uow.commit()
+    with pytest.raises(IntegrityError):
+        record_label_event(event, SqlUnitOfWork(engine), TODAY, source="test")
+    assert _counts(engine) == {"enterprise": 0, "holding": 0, "processed_event": 0, "outbox": 1}
+
+
+def test_redelivered_event_id_changes_nothing(engine: Engine) -> None:
+    event = granted(observation())
+    record_label_event(event, SqlUnitOfWork(engine), TODAY, source="test")
+    before = _counts(engine)
+    assert record_label_event(event, SqlUnitOfWork(engine), TODAY, source="test") is None
+    assert _counts(engine) == before
+    with SqlUnitOfWork(engine) as uow:
+        assert len(uow.outbox.pending(10)) == 1
+
+
+def test_two_consumers_racing_on_one_event_commit_it_once(engine: Engine) -> None:
+    event = granted(observation())
+
+    def record() -> object:
+        try:
+            return record_label_event(event, SqlUnitOfWork(engine), TODAY, source="test")
+        except IntegrityError as exc:  # the loser's message is nacked and redelivered
+            return exc
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: record(), range(2)))
+    assert sum(isinstance(r, EnterpriseListed) for r in results) == 1
+    assert _counts(engine) == {"enterprise": 1, "holding": 1, "processed_event": 1, "outbox": 1}
+
+
+def test_enterprise_round_trips_with_holdings_and_is_found_by_kvk(engine: Engine) -> None:
+    first = observation()
+    second = observation("PSO-2025-0001", kvk=("06123456", "61234567"))
+    for event in (granted(first), granted(second, at(1)), lapsed(first, at(2))):
+        record_label_event(event, SqlUnitOfWork(engine), TODAY, source="test")
+    enterprise_id = new_enterprise_id("pso", first.holding_id)
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.enterprises.enterprise_id_by_kvk(["61234567"]) == enterprise_id
+        assert uow.enterprises.enterprise_id_by_kvk(["00000000"]) is None
+        enterprise = uow.enterprises.get_by_holding("pso", second.holding_id)
+        assert [m.subject.rsplit(".", 1)[1] for m in uow.outbox.pending(10)] == [
+            "listed",
+            "updated",
+            "updated",
+        ]
+    assert enterprise is not None and enterprise.enterprise_id == enterprise_id
+    assert enterprise.version == 3 and enterprise.listed
+    assert enterprise.holdings[("pso", first.holding_id)].lapsed_on == at(2).date()
+    assert enterprise.kvk() == ("06123456", "61234567")
+
+
+class _CrashingUnitOfWork(SqlUnitOfWork):
+    """Sends every write to the database, then dies instead of committing."""
+
+    def commit(self) -> None:
+        self.session.flush()
+        raise RuntimeError("crashed before commit")

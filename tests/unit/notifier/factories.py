@@ -1,0 +1,89 @@
+"""Enterprise events as the registry publishes them, for the notifier's tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from contracts.base import deterministic_id
+from contracts.enterprises import (
+    EnterpriseDelisted,
+    EnterpriseListed,
+    EnterpriseState,
+    EnterpriseUpdated,
+    LabelHolding,
+)
+
+HOSTILE_NAME = '<script>alert("x")</script> & Zonen <b>B.V.</b>'
+
+
+def pso_holding(**changes: object) -> LabelHolding:
+    """A counting PSO Trede 3 certificate, valid until 12 March 2026."""
+    data: dict[str, object] = dict(
+        label="pso",
+        holding_id="PSO-2024-0153",
+        level="trede-3",
+        pso30plus=False,
+        status="gecertificeerd",
+        valid_from=date(2024, 3, 12),
+        valid_until=date(2026, 3, 12),
+        counts=True,
+        source_url="https://www.pso-nederland.nl/pso-register/certificaat/1",
+        last_verified_at=datetime(2025, 1, 6, 9, 0, tzinfo=UTC),
+    )
+    return LabelHolding.model_validate(data | changes)
+
+
+def enterprise(**changes: object) -> EnterpriseState:
+    """Kringloop Twente, listed through its PSO certificate."""
+    data: dict[str, object] = dict(
+        enterprise_id="e1a2b3c4d5e6f708",
+        version=1,
+        name="Kringloop Twente B.V.",
+        place="Enschede",
+        website="https://kringlooptwente.nl/",
+        kvk=("06123456",),
+        labels=(pso_holding(),),
+        listed=True,
+        listed_since=datetime(2025, 1, 6, 9, 0, tzinfo=UTC),
+    )
+    return EnterpriseState.model_validate(data | changes)
+
+
+def listed(state: EnterpriseState | None = None) -> EnterpriseListed:
+    """The event that made the enterprise visible."""
+    state = state or enterprise()
+    return EnterpriseListed(
+        event_id=deterministic_id(state.enterprise_id, state.version, "listed"),
+        occurred_at=datetime(2025, 1, 6, 9, 0, tzinfo=UTC),
+        source="test",
+        enterprise=state,
+    )
+
+
+def updated(
+    state: EnterpriseState | None = None, changes: tuple[str, ...] = ("labels",)
+) -> EnterpriseUpdated:
+    """A change to a listed enterprise."""
+    state = state or enterprise(version=2)
+    return EnterpriseUpdated(
+        event_id=deterministic_id(state.enterprise_id, state.version, "updated"),
+        occurred_at=datetime(2025, 2, 1, 9, 0, tzinfo=UTC),
+        source="test",
+        enterprise=state,
+        changes=changes,
+    )
+
+
+def delisted(state: EnterpriseState | None = None) -> EnterpriseDelisted:
+    """The enterprise's PSO certificate lapsed on 12 March 2026."""
+    state = state or enterprise(
+        version=3, listed=False, labels=(pso_holding(counts=False, status="verlopen"),)
+    )
+    return EnterpriseDelisted(
+        event_id=deterministic_id(state.enterprise_id, state.version, "delisted"),
+        occurred_at=datetime(2026, 3, 13, 6, 0, tzinfo=UTC),
+        source="test",
+        enterprise=state,
+        lapsed_label="pso",
+        lapsed_on=date(2026, 3, 12),
+    )

@@ -1,0 +1,98 @@
+"""Addresses come from a CSV directory: KvK number first, then website; none is no error."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from services.notifier.contacts import Contact, ContactsFileError, CsvContacts, FakeContacts
+from tests.unit.notifier.factories import enterprise
+
+pytestmark = pytest.mark.unit
+
+CSV = """kvk,website,email
+06123456,,kvk@kringloop.example
+,https://www.kringlooptwente.nl/,site@kringloop.example
+87654321,https://elders.example/,elders@elders.example
+"""
+
+
+def _csv(tmp_path: Path, text: str = CSV) -> Path:
+    path = tmp_path / "contacts.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_kvk_number_match_wins_over_a_website_match(tmp_path: Path) -> None:
+    contacts = CsvContacts(_csv(tmp_path))
+    assert contacts.address_for(enterprise()) == "kvk@kringloop.example"
+
+
+def test_any_of_the_enterprise_kvk_numbers_matches(tmp_path: Path) -> None:
+    contacts = CsvContacts(_csv(tmp_path))
+    state = enterprise(kvk=("11111111", "87654321"), website=None)
+    assert contacts.address_for(state) == "elders@elders.example"
+
+
+def test_without_a_kvk_match_the_normalised_website_host_matches(tmp_path: Path) -> None:
+    contacts = CsvContacts(_csv(tmp_path))
+    state = enterprise(kvk=("99999999",), website="http://kringlooptwente.nl/winkel")
+    assert contacts.address_for(state) == "site@kringloop.example"
+
+
+def test_leading_zeros_dropped_by_a_spreadsheet_still_match(tmp_path: Path) -> None:
+    contacts = CsvContacts(_csv(tmp_path, "kvk,website,email\n6123456,,zero@kringloop.example\n"))
+    assert contacts.address_for(enterprise()) == "zero@kringloop.example"
+
+
+def test_nobody_has_an_address_when_the_file_is_unset_or_missing(tmp_path: Path) -> None:
+    assert CsvContacts(None).address_for(enterprise()) is None
+    assert CsvContacts(tmp_path / "absent.csv").address_for(enterprise()) is None
+
+
+def test_an_enterprise_not_in_the_directory_has_no_address(tmp_path: Path) -> None:
+    contacts = CsvContacts(_csv(tmp_path))
+    assert contacts.address_for(enterprise(kvk=(), website="https://onbekend.example/")) is None
+    assert contacts.address_for(enterprise(kvk=(), website=None)) is None
+
+
+def test_lines_without_a_valid_address_or_key_are_skipped(tmp_path: Path) -> None:
+    text = (
+        "kvk,website,email\n06123456,,not-an-address\n06123456,,\n,,orphan@x.example\n"
+        "06123456,,good@kringloop.example,extra\n"
+    )
+    assert CsvContacts(_csv(tmp_path, text)).address_for(enterprise()) == "good@kringloop.example"
+
+
+def test_a_file_with_the_wrong_header_is_an_error_not_silence(tmp_path: Path) -> None:
+    contacts = CsvContacts(_csv(tmp_path, "nummer;mail\n06123456;a@b.example\n"))
+    with pytest.raises(ContactsFileError):
+        contacts.address_for(enterprise())
+
+
+def test_an_edited_file_is_read_again(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "kvk,website,email\n")
+    contacts = CsvContacts(path)
+    assert contacts.address_for(enterprise()) is None
+    path.write_text("kvk,website,email\n06123456,,new@kringloop.example\n", encoding="utf-8")
+    os.utime(path, (1, 1))
+    assert contacts.address_for(enterprise()) == "new@kringloop.example"
+
+
+def test_a_spreadsheet_byte_order_mark_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes("kvk,website,email\n06123456,,bom@kringloop.example\n".encode("utf-8-sig"))
+    assert CsvContacts(path).address_for(enterprise()) == "bom@kringloop.example"
+
+
+def test_the_fake_directory_matches_like_the_real_one() -> None:
+    contacts = FakeContacts(
+        [
+            Contact("site@x.example", website="kringlooptwente.nl"),
+            Contact("kvk@x.example", kvk="06123456"),
+        ]
+    )
+    assert contacts.address_for(enterprise()) == "kvk@x.example"
+    assert contacts.address_for(enterprise(kvk=())) == "site@x.example"

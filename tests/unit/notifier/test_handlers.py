@@ -1,0 +1,120 @@
+"""Each event is mailed at most once; no address and permanent refusals are recorded, not
+retried; a mail server that is down makes the event come back later."""
+
+from __future__ import annotations
+
+import smtplib
+from pathlib import Path
+
+import pytest
+
+from services.notifier.bootstrap import Notifier, bootstrap
+from services.notifier.config import NotifierSettings
+from services.notifier.contacts import Contact, FakeContacts
+from services.notifier.deliveries import Deliveries
+from services.notifier.handlers import deliver_enterprise_mail, send_enterprise_mail
+from services.notifier.mailer import FakeMailer, MailDeferred, classify_smtp_error
+from tests.unit.notifier.factories import delisted, enterprise, listed
+
+pytestmark = pytest.mark.unit
+
+ADDRESS = "info@kringlooptwente.example"
+
+
+@pytest.fixture
+def mailer() -> FakeMailer:
+    return FakeMailer(sender="Impact Oost <noreply@impactoost.example>")
+
+
+@pytest.fixture
+def notifier(tmp_path: Path, mailer: FakeMailer) -> Notifier:
+    settings = NotifierSettings(data_dir=tmp_path, platform_name="Impact Oost")
+    deliveries = Deliveries(settings.database_url)
+    deliveries.create_tables()
+    return bootstrap(
+        settings,
+        mailer=mailer,
+        deliveries=deliveries,
+        contacts=FakeContacts([Contact(ADDRESS, kvk="06123456")]),
+    )
+
+
+async def test_the_same_event_twice_sends_one_mail(notifier: Notifier, mailer: FakeMailer) -> None:
+    event = listed()
+    await send_enterprise_mail(event, notifier)
+    await send_enterprise_mail(event, notifier)
+    assert len(mailer.sent) == 1
+    row = notifier.deliveries.get(event.event_id)
+    assert row is not None
+    assert (row.status, row.recipient, row.attempts, row.kind) == ("sent", ADDRESS, 1, "listed")
+    assert row.sent_at is not None
+
+
+def test_the_mail_is_multipart_dutch_and_carries_a_message_id_from_the_event(
+    notifier: Notifier,
+    mailer: FakeMailer,
+) -> None:
+    event = delisted()
+    deliver_enterprise_mail(event, notifier)
+    message = mailer.sent[0]
+    assert message["To"] == ADDRESS
+    assert message["Subject"] == "Uw vermelding is verwijderd"
+    assert message["Message-ID"] == f"<{event.event_id}@impactoost>"
+    assert message["Content-Language"] == "nl"
+    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+    assert "12 maart 2026" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_an_enterprise_without_an_address_is_recorded_undeliverable(
+    notifier: Notifier,
+    mailer: FakeMailer,
+) -> None:
+    event = listed(enterprise(kvk=("99999999",), website=None))
+    deliver_enterprise_mail(event, notifier)
+    deliver_enterprise_mail(event, notifier)
+    assert mailer.sent == []
+    row = notifier.deliveries.get(event.event_id)
+    assert row is not None
+    assert (row.status, row.recipient, row.attempts) == ("undeliverable", None, 0)
+
+
+def test_a_mail_server_that_is_down_defers_the_mail_until_it_is_back(
+    notifier: Notifier,
+    mailer: FakeMailer,
+) -> None:
+    event = listed()
+    mailer.failures.append(MailDeferred("ConnectionRefusedError"))
+    with pytest.raises(MailDeferred):
+        deliver_enterprise_mail(event, notifier)
+    row = notifier.deliveries.get(event.event_id)
+    assert row is not None and (row.status, row.attempts) == ("retrying", 1)
+    deliver_enterprise_mail(event, notifier)
+    row = notifier.deliveries.get(event.event_id)
+    assert row is not None and (row.status, row.attempts) == ("sent", 2)
+    assert len(mailer.sent) == 1
+
+
+def test_a_permanently_refused_recipient_is_recorded_and_not_retried(
+    notifier: Notifier,
+    mailer: FakeMailer,
+) -> None:
+    event = listed()
+    refused = smtplib.SMTPRecipientsRefused({ADDRESS: (550, b"5.1.1 no such mailbox")})
+    mailer.failures.append(classify_smtp_error(refused))
+    deliver_enterprise_mail(event, notifier)
+    deliver_enterprise_mail(event, notifier)
+    assert mailer.sent == []
+    row = notifier.deliveries.get(event.event_id)
+    assert row is not None and (row.status, row.attempts) == ("rejected", 1)
+
+
+def test_different_events_for_one_enterprise_each_get_their_mail(
+    notifier: Notifier,
+    mailer: FakeMailer,
+) -> None:
+    deliver_enterprise_mail(listed(), notifier)
+    deliver_enterprise_mail(delisted(), notifier)
+    assert [m["Subject"] for m in mailer.sent] == [
+        "U bent nu zichtbaar op Impact Oost",
+        "Uw vermelding is verwijderd",
+    ]

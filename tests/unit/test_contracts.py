@@ -1,0 +1,94 @@
+"""The shared contracts: subjects, stream declarations and the event envelope."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from pydantic import ValidationError
+
+from contracts.base import deterministic_id
+from contracts.labels import LabelGranted, Observation
+from contracts.subjects import (
+    ENTERPRISES_STREAM,
+    LABELS_STREAM,
+    STREAMS,
+    enterprise_subject,
+    label_subject,
+    scrape_subject,
+    slug,
+)
+
+pytestmark = pytest.mark.unit
+
+
+def _observation(**changes: object) -> Observation:
+    data: dict[str, object] = dict(
+        label="pso", holding_id="PSO-2024-0153", name="Kringloop Twente B.V.", place="Enschede",
+        kvk=("06123456",), website="https://kringlooptwente.nl/", level="trede-3",
+        pso30plus=True, status="gecertificeerd", valid_from=date(2024, 3, 12),
+        valid_until=date(2026, 3, 12), counts=True,
+        source_url="https://www.pso-nederland.nl/pso-register/certificaat/PSO-2024-0153",
+    )
+    return Observation.model_validate(data | changes)
+
+
+def test_subjects_run_broad_to_narrow_and_carry_the_version() -> None:
+    assert label_subject("pso", "granted") == "impact.v1.labels.pso.granted"
+    assert scrape_subject("codeso", "failed") == "impact.v1.scrapes.codeso.failed"
+    assert (enterprise_subject("Gelderland", "Achterhoek", "listed")
+            == "impact.v1.enterprises.gelderland.achterhoek.listed")
+
+
+def test_unknown_province_and_region_become_onbekend() -> None:
+    assert enterprise_subject(None, "", "delisted") == "impact.v1.enterprises.onbekend.onbekend.delisted"
+
+
+def test_slug_makes_a_single_safe_subject_token() -> None:
+    assert slug("Fryslân") == "fryslan"
+    assert slug("Midden-Gelderland") == "midden-gelderland"
+    assert slug("Rijk van Nijmegen") == "rijk-van-nijmegen"
+    assert slug("a.b *>") == "a-b"
+    assert slug("***") == "onbekend"
+
+
+def test_every_subject_belongs_to_exactly_one_declared_stream() -> None:
+    subjects = [label_subject("pso", "lapsed"), scrape_subject("pso", "completed"),
+                enterprise_subject("overijssel", "twente", "updated")]
+    for subject in subjects:
+        owners = [s.name for s in STREAMS if any(subject.startswith(p[:-1]) for p in s.subjects)]
+        assert len(owners) == 1, subject
+    assert LABELS_STREAM.duplicate_window_seconds > 0
+    assert ENTERPRISES_STREAM.retention == "limits"
+
+
+def test_events_are_frozen_and_reject_unknown_fields() -> None:
+    event = LabelGranted(event_id=deterministic_id("x"), occurred_at=datetime.now(UTC),
+                         source="test", observation=_observation())
+    with pytest.raises(ValidationError):
+        event.source = "other"  # type: ignore[misc]
+    with pytest.raises(ValidationError):
+        LabelGranted.model_validate(event.model_dump() | {"surprise": 1})
+
+
+def test_occurred_at_must_carry_a_timezone_and_is_stored_in_utc() -> None:
+    with pytest.raises(ValidationError):
+        LabelGranted(event_id="abcdefgh12", occurred_at=datetime(2026, 1, 1), source="t",
+                     observation=_observation())
+    cet = timezone(timedelta(hours=1))
+    event = LabelGranted(event_id="abcdefgh12", occurred_at=datetime(2026, 1, 1, 12, tzinfo=cet),
+                         source="t", observation=_observation())
+    assert event.occurred_at == datetime(2026, 1, 1, 11, tzinfo=UTC)
+    assert event.schema_version == 1
+
+
+def test_deterministic_ids_depend_only_on_the_facts() -> None:
+    assert deterministic_id("pso", "PSO-1", "granted", 1) == deterministic_id("pso", "PSO-1", "granted", 1)
+    assert deterministic_id("pso", "PSO-1", "granted", 1) != deterministic_id("pso", "PSO-1", "granted", 2)
+    assert deterministic_id("a", "bc") != deterministic_id("ab", "c")
+
+
+def test_events_round_trip_through_json() -> None:
+    event = LabelGranted(event_id=deterministic_id("x"), occurred_at=datetime.now(UTC),
+                         source="test", observation=_observation())
+    assert LabelGranted.model_validate_json(event.model_dump_json()) == event
