@@ -33,8 +33,19 @@ class Observation(Frozen):
 
     def fingerprint(self) -> tuple[object, ...]:
         """The facts whose change is a `changed` event (name or place alone are not)."""
-        return (self.level, self.pso30plus, self.status, self.valid_from, self.valid_until,
-                self.counts, self.kvk, self.website, self.name, self.place, self.themes)
+        return (
+            self.level,
+            self.pso30plus,
+            self.status,
+            self.valid_from,
+            self.valid_until,
+            self.counts,
+            self.kvk,
+            self.website,
+            self.name,
+            self.place,
+            self.themes,
+        )
 
 
 class LabelGranted(Event):

@@ -17,8 +17,11 @@ import typer
 
 from services.cli.errors import fail_cleanly
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="impactoost: enterprises listed only while they hold a social label.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="impactoost: enterprises listed only while they hold a social label.",
+)
 
 
 class Service(StrEnum):
@@ -61,7 +64,7 @@ def serve(service: Service) -> None:
 @app.command()
 @fail_cleanly
 def demo(
-    data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its data")] = Path("var/demo"),
+    data_dir: Annotated[Path, typer.Option(help="Where the demo keeps data")] = Path("var/demo"),
     port: Annotated[int, typer.Option(help="Port of the buyers' web page")] = 8000,
 ) -> None:
     """Run the whole platform on embedded defaults with demo label registries."""

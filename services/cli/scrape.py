@@ -13,8 +13,9 @@ from services.cli.errors import UsageError
 _BASE_URL = re.compile(r"^https?://[^\s/]+(:\d+)?/?$")
 
 
-def scrape_label(label: str, *, once: bool, base_url: str | None, dry_run: bool,
-                 as_json: bool) -> None:
+def scrape_label(
+    label: str, *, once: bool, base_url: str | None, dry_run: bool, as_json: bool
+) -> None:
     """Run one scrape of `label`; exit 1 when the run failed."""
     from services.cli.main import Service, service_settings
     from services.kit.logging import configure_logging
@@ -25,8 +26,14 @@ def scrape_label(label: str, *, once: bool, base_url: str | None, dry_run: bool,
     _check_arguments(label, once, base_url, dry_run, as_json, supported_labels())
     settings = service_settings(Service.scraper)
     configure_logging(settings.log_format, settings.log_level)
-    outcome = asyncio.run(scrape_once(settings, label,  # type: ignore[arg-type]
-                                      base_url=base_url, dry_run=dry_run))
+    outcome = asyncio.run(
+        scrape_once(
+            settings,
+            label,  # type: ignore[arg-type]
+            base_url=base_url,
+            dry_run=dry_run,
+        )
+    )
     if as_json:
         for observation in outcome.observations:
             typer.echo(observation_line(observation))
@@ -37,8 +44,14 @@ def scrape_label(label: str, *, once: bool, base_url: str | None, dry_run: bool,
         raise typer.Exit(1)
 
 
-def _check_arguments(label: str, once: bool, base_url: str | None, dry_run: bool,
-                     as_json: bool, labels: tuple[str, ...] | list[str]) -> None:
+def _check_arguments(
+    label: str,
+    once: bool,
+    base_url: str | None,
+    dry_run: bool,
+    as_json: bool,
+    labels: tuple[str, ...] | list[str],
+) -> None:
     if label not in labels:
         raise UsageError(f"unknown label {label!r}; choose one of: {', '.join(labels)}")
     if not once:

@@ -10,6 +10,5 @@ SERVICES = ("scraper", "registry", "notifier", "gateway")
 def asyncapi_documents() -> dict[str, str]:
     """Service name -> AsyncAPI JSON, built without connecting to anything."""
     return {
-        name: importlib.import_module(f"services.{name}.main").asyncapi_json()
-        for name in SERVICES
+        name: importlib.import_module(f"services.{name}.main").asyncapi_json() for name in SERVICES
     }

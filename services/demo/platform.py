@@ -83,8 +83,7 @@ class Platform:
         if "IMPACTOOST_SMTP_HOST" in self.env or "IMPACTOOST_SMTP_HOST" in os.environ:
             return
         self.smtp_port = free_port()
-        self.smtp = Controller(Mailbox(str(self.maildir)), hostname="127.0.0.1",
-                               port=self.smtp_port)
+        self.smtp = Controller(Mailbox(self.maildir), hostname="127.0.0.1", port=self.smtp_port)
         self.smtp.start()
 
     def _start_demo_sites(self) -> None:
@@ -99,12 +98,19 @@ class Platform:
 
     def service_env(self) -> dict[str, str]:
         """The environment every service process gets."""
-        env = {**os.environ, "IMPACTOOST_DATA_DIR": str(self.data_dir),
-               "IMPACTOOST_NATS_URL": self.nats_url, "IMPACTOOST_LOG_FORMAT": "json",
-               "IMPACTOOST_GATEWAY_PORT": str(self.gateway_port),
-               "IMPACTOOST_PUBLIC_BASE_URL": self.gateway_url.rstrip("/")}
+        env = {
+            **os.environ,
+            "IMPACTOOST_DATA_DIR": str(self.data_dir),
+            "IMPACTOOST_NATS_URL": self.nats_url,
+            "IMPACTOOST_LOG_FORMAT": "json",
+            "IMPACTOOST_GATEWAY_PORT": str(self.gateway_port),
+            "IMPACTOOST_PUBLIC_BASE_URL": self.gateway_url.rstrip("/"),
+        }
         if self.smtp is not None:
-            env |= {"IMPACTOOST_SMTP_HOST": "127.0.0.1", "IMPACTOOST_SMTP_PORT": str(self.smtp_port)}
+            env |= {
+                "IMPACTOOST_SMTP_HOST": "127.0.0.1",
+                "IMPACTOOST_SMTP_PORT": str(self.smtp_port),
+            }
         for label, site in self.sites.items():
             env[f"IMPACTOOST_{label.upper()}_BASE_URL"] = site.base_url
         return env | self.env
@@ -114,7 +120,9 @@ class Platform:
         log_file = (self.data_dir / "logs" / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "services.cli", "serve", name],
-            env=self.service_env() | (extra_env or {}), stdout=log_file, stderr=subprocess.STDOUT,
+            env=self.service_env() | (extra_env or {}),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
         log_file.close()
 

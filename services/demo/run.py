@@ -21,16 +21,20 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 def run_platform(data_dir: Path, gateway_port: int, demo_sites: bool) -> None:
     """Start everything, print where to look, and stop everything on Ctrl-C or SIGTERM."""
     signal.signal(signal.SIGTERM, _raise_stop)
-    platform = Platform(data_dir=data_dir.resolve(), gateway_port=gateway_port,
-                        demo_sites=demo_sites)
+    platform = Platform(
+        data_dir=data_dir.resolve(), gateway_port=gateway_port, demo_sites=demo_sites
+    )
     print("impactoost: starting nats-server, mail sink, label sites and services ...", flush=True)
     platform.start()
     try:
         _announce(platform)
         while not (dead := platform.dead_services()):
             time.sleep(0.5)
-        print(f"impactoost: service(s) stopped unexpectedly: {', '.join(dead)}; "
-              f"see {platform.data_dir / 'logs'}", flush=True)
+        print(
+            f"impactoost: service(s) stopped unexpectedly: {', '.join(dead)}; "
+            f"see {platform.data_dir / 'logs'}",
+            flush=True,
+        )
     except (KeyboardInterrupt, _Stop):
         print("\nimpactoost: stopping ...", flush=True)
     finally:
@@ -50,6 +54,10 @@ def _announce(platform: Platform) -> None:
         lines.append(f"  E-mails (Maildir):      {platform.maildir / 'new'}")
     for label, site in platform.sites.items():
         lines.append(f"  Demo {label.upper()} register:  {site.base_url}")
-    lines += [f"  Logs:                   {platform.data_dir / 'logs'}", "",
-              "  Press Ctrl-C to stop everything.", ""]
+    lines += [
+        f"  Logs:                   {platform.data_dir / 'logs'}",
+        "",
+        "  Press Ctrl-C to stop everything.",
+        "",
+    ]
     print("\n".join(lines), flush=True)

@@ -56,8 +56,7 @@ class ReadModelFeed:
             try:
                 await self._start_once()
             except Exception as exc:
-                log.warning("read_model_feed_start_failed", error=repr(exc),
-                            retry_in_seconds=delay)
+                log.warning("read_model_feed_start_failed", error=repr(exc), retry_in_seconds=delay)
                 with contextlib.suppress(Exception):
                     await self._broker.stop()
                 await asyncio.sleep(delay)
@@ -71,8 +70,9 @@ class ReadModelFeed:
         settings = self._settings
         await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
         fed = await asyncio.to_thread(streams_with_position, self._engine)
-        await reset_durables(settings.nats_url, settings.gateway_consumer,
-                             [s for s in FED_STREAMS if s not in fed])
+        await reset_durables(
+            settings.nats_url, settings.gateway_consumer, [s for s in FED_STREAMS if s not in fed]
+        )
         await self._broker.start()
 
 
@@ -99,8 +99,12 @@ async def reset_durables(nats_url: str, durable: str, streams: Iterable[str]) ->
             with contextlib.suppress(NotFoundError):
                 await js.delete_consumer(stream, durable)
                 reset.append(stream)
-                log.warning("durable_consumer_deleted_for_replay", stream=stream,
-                            durable=durable, reason="read model holds nothing from this stream")
+                log.warning(
+                    "durable_consumer_deleted_for_replay",
+                    stream=stream,
+                    durable=durable,
+                    reason="read model holds nothing from this stream",
+                )
     finally:
         await nc.close()
     return reset

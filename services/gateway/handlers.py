@@ -25,17 +25,26 @@ E = TypeVar("E", bound=Event)
 
 
 def record_enterprise_event(
-    engine: Engine, event: EnterpriseEvent, position: Position | None = None,
+    engine: Engine,
+    event: EnterpriseEvent,
+    position: Position | None = None,
 ) -> bool:
     """Project an enterprise event; False when it was a duplicate or older than what we have."""
     applied = _record(engine, event, position, apply_enterprise_event)
-    log.info("enterprise_event_recorded", kind=event.kind, applied=applied,
-             enterprise_id=event.enterprise.enterprise_id, version=event.enterprise.version)
+    log.info(
+        "enterprise_event_recorded",
+        kind=event.kind,
+        applied=applied,
+        enterprise_id=event.enterprise.enterprise_id,
+        version=event.enterprise.version,
+    )
     return applied
 
 
 def record_scrape_event(
-    engine: Engine, event: ScrapeCompleted | ScrapeFailed, position: Position | None = None,
+    engine: Engine,
+    event: ScrapeCompleted | ScrapeFailed,
+    position: Position | None = None,
 ) -> bool:
     """Project a scrape outcome; False when it was a duplicate or older than what we have."""
     applied = _record(engine, event, position, apply_scrape_event)
@@ -44,7 +53,9 @@ def record_scrape_event(
 
 
 def _record(
-    engine: Engine, event: E, position: Position | None,
+    engine: Engine,
+    event: E,
+    position: Position | None,
     apply: Callable[[Session, E], bool],
 ) -> bool:
     with Session(engine) as session:

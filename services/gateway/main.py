@@ -41,12 +41,17 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or load_settings(GatewaySettings)
     engine = make_engine(settings.database_url)
     broker = make_broker(settings.nats_url)
-    broker.include_router(build_router(engine, durable=settings.gateway_consumer,
-                                       ack_wait_seconds=settings.ack_wait_seconds))
+    broker.include_router(
+        build_router(
+            engine, durable=settings.gateway_consumer, ack_wait_seconds=settings.ack_wait_seconds
+        )
+    )
     app = FastAPI(
-        title="impactoost buyers API", version=VERSION, lifespan=_lifespan,
+        title="impactoost buyers API",
+        version=VERSION,
+        lifespan=_lifespan,
         description="Impact enterprises that hold a valid social-enterprise label, "
-                    "and how fresh each label registry's data is.",
+        "and how fresh each label registry's data is.",
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -66,8 +71,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state = app.state
     await asyncio.to_thread(create_tables, state.engine)
     state.feed.start()
-    log.info("gateway_started", database=state.engine.url.render_as_string(hide_password=True),
-             durable=state.settings.gateway_consumer)
+    log.info(
+        "gateway_started",
+        database=state.engine.url.render_as_string(hide_password=True),
+        durable=state.settings.gateway_consumer,
+    )
     try:
         yield
     finally:
@@ -80,8 +88,12 @@ async def serve(settings: GatewaySettings) -> None:
     """Serve HTTP until SIGINT/SIGTERM, then drain requests and in-flight messages."""
     configure_logging(settings.log_format, settings.log_level)
     config = uvicorn.Config(
-        create_app(settings), host=settings.gateway_host, port=settings.gateway_port,
-        lifespan="on", log_config=None, timeout_graceful_shutdown=15,
+        create_app(settings),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        lifespan="on",
+        log_config=None,
+        timeout_graceful_shutdown=15,
     )
     server = _Server(config)
     await server.serve()
@@ -115,6 +127,10 @@ class _Server(uvicorn.Server):
 def asyncapi_json(settings: GatewaySettings | None = None) -> str:
     """The gateway's AsyncAPI document (its subscribers), built without connecting."""
     app = create_app(settings)
-    spec = AsyncAPI(app.state.broker, title="impactoost gateway", version=VERSION,
-                    description="Feeds the buyers' read model from ENTERPRISES and SCRAPES.")
+    spec = AsyncAPI(
+        app.state.broker,
+        title="impactoost gateway",
+        version=VERSION,
+        description="Feeds the buyers' read model from ENTERPRISES and SCRAPES.",
+    )
     return spec.to_specification().to_json()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from faststream.nats import NatsMessage, NatsRouter
+from faststream.nats import NatsRouter
+from faststream.nats.annotations import NatsMessage
 from pydantic import Field
 from sqlalchemy import Engine
 
@@ -19,7 +20,7 @@ from contracts.subjects import (
 )
 from services.gateway.handlers import record_enterprise_event, record_scrape_event
 from services.gateway.read_model.projection import Position
-from services.kit.jetstream import durable_subscriber, handle_message
+from services.kit.jetstream import durable_subscriber
 
 AnyEnterpriseEvent = Annotated[EnterpriseEvent, Field(discriminator="kind")]
 AnyScrapeEvent = Annotated[ScrapeCompleted | ScrapeFailed, Field(discriminator="kind")]
@@ -35,28 +36,30 @@ def build_router(engine: Engine, *, durable: str, ack_wait_seconds: float = 30.0
     writing = asyncio.Lock()
 
     @durable_subscriber(
-        router, ALL_ENTERPRISE_EVENTS, stream=ENTERPRISES_STREAM, durable=durable,
-        ack_wait_seconds=ack_wait_seconds, title="gateway/on_enterprise_event",
+        router,
+        ALL_ENTERPRISE_EVENTS,
+        stream=ENTERPRISES_STREAM,
+        durable=durable,
+        ack_wait_seconds=ack_wait_seconds,
+        title="gateway/on_enterprise_event",
         description="Listed, updated and delisted enterprises -> read model",
     )
-    async def on_enterprise_event(msg: NatsMessage) -> None:
-        async def effect(event: EnterpriseEvent) -> None:
-            async with writing:
-                await asyncio.to_thread(record_enterprise_event, engine, event, _position(msg))
-
-        await handle_message(msg, AnyEnterpriseEvent, effect)
+    async def on_enterprise_event(event: AnyEnterpriseEvent, msg: NatsMessage) -> None:
+        async with writing:
+            await asyncio.to_thread(record_enterprise_event, engine, event, _position(msg))
 
     @durable_subscriber(
-        router, ALL_SCRAPE_EVENTS, stream=SCRAPES_STREAM, durable=durable,
-        ack_wait_seconds=ack_wait_seconds, title="gateway/on_scrape_event",
+        router,
+        ALL_SCRAPE_EVENTS,
+        stream=SCRAPES_STREAM,
+        durable=durable,
+        ack_wait_seconds=ack_wait_seconds,
+        title="gateway/on_scrape_event",
         description="Scrape outcomes -> per-label freshness",
     )
-    async def on_scrape_event(msg: NatsMessage) -> None:
-        async def effect(event: ScrapeCompleted | ScrapeFailed) -> None:
-            async with writing:
-                await asyncio.to_thread(record_scrape_event, engine, event, _position(msg))
-
-        await handle_message(msg, AnyScrapeEvent, effect)
+    async def on_scrape_event(event: AnyScrapeEvent, msg: NatsMessage) -> None:
+        async with writing:
+            await asyncio.to_thread(record_scrape_event, engine, event, _position(msg))
 
     return router
 

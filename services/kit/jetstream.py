@@ -7,13 +7,14 @@ loses it; every subscriber made here acknowledges explicitly, after its effect i
 from __future__ import annotations
 
 import asyncio
-import functools
+import json
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar, cast
 
 import nats
 import structlog
-from faststream import AckPolicy
+from faststream import AckPolicy, BaseMiddleware
+from faststream.message import StreamMessage
 from faststream.nats import (
     ConsumerConfig,
     JStream,
@@ -25,7 +26,7 @@ from faststream.nats import (
 from faststream.nats.broker.registrator import NatsRegistrator
 from nats.js import api
 from nats.js.errors import BadRequestError
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from contracts.base import Event
 from contracts.subjects import StreamSpec
@@ -33,8 +34,11 @@ from contracts.subjects import StreamSpec
 log = structlog.get_logger()
 H = TypeVar("H", bound=Callable[..., Awaitable[None]])
 
-_RETENTION = {"limits": api.RetentionPolicy.LIMITS, "interest": api.RetentionPolicy.INTEREST,
-              "workqueue": api.RetentionPolicy.WORK_QUEUE}
+_RETENTION = {
+    "limits": api.RetentionPolicy.LIMITS,
+    "interest": api.RetentionPolicy.INTEREST,
+    "workqueue": api.RetentionPolicy.WORK_QUEUE,
+}
 _STORAGE = {"file": api.StorageType.FILE, "memory": api.StorageType.MEMORY}
 
 
@@ -53,8 +57,9 @@ def stream_config(spec: StreamSpec, replicas: int = 1) -> api.StreamConfig:
 
 async def ensure_streams(nats_url: str, specs: Iterable[StreamSpec], replicas: int = 1) -> None:
     """Create the streams, or bring existing ones to the declared configuration."""
-    nc = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=3,
-                            allow_reconnect=False)
+    nc = await nats.connect(
+        nats_url, connect_timeout=5, max_reconnect_attempts=3, allow_reconnect=False
+    )
     try:
         js = nc.jetstream()
         for spec in specs:
@@ -68,10 +73,17 @@ async def ensure_streams(nats_url: str, specs: Iterable[StreamSpec], replicas: i
         await nc.close()
 
 
-def make_broker(nats_url: str, *, graceful_timeout: float = 20.0) -> NatsBroker:
-    """A broker that reconnects forever and drains in-flight handlers on shutdown."""
+def make_broker(
+    nats_url: str,
+    *,
+    graceful_timeout: float = 20.0,
+    retry_delay: float = 2.0,
+) -> NatsBroker:
+    """A broker that acks explicitly, reconnects forever and drains in-flight handlers on
+    shutdown."""
     return NatsBroker(
         nats_url,
+        middlewares=[explicit_ack(retry_delay)],
         graceful_timeout=graceful_timeout,
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
@@ -81,8 +93,13 @@ def make_broker(nats_url: str, *, graceful_timeout: float = 20.0) -> NatsBroker:
 
 
 async def publish_event(
-    broker: NatsBroker, subject: str, event: Event, *, stream: StreamSpec,
-    timeout: float = 5.0, attempts: int = 6,  # noqa: ASYNC109 - NATS request timeout
+    broker: NatsBroker,
+    subject: str,
+    event: Event,
+    *,
+    stream: StreamSpec,
+    timeout: float = 5.0,  # noqa: ASYNC109 - the NATS request's own timeout
+    attempts: int = 6,
 ) -> PubAck:
     """Publish to JetStream and wait for its ack, retrying with the same `Nats-Msg-Id`.
 
@@ -92,29 +109,52 @@ async def publish_event(
     for attempt in range(1, attempts + 1):
         try:
             ack = await broker.publish(
-                event.model_dump_json().encode(), subject,
+                event.model_dump_json().encode(),
+                subject,
                 headers={"Nats-Msg-Id": event.event_id, "content-type": "application/json"},
-                stream=stream.name, timeout=timeout,
+                stream=stream.name,
+                timeout=timeout,
             )
-            log.debug("event_published", subject=subject, event_id=event.event_id,
-                      duplicate=ack.duplicate, seq=ack.seq)
+            log.debug(
+                "event_published",
+                subject=subject,
+                event_id=event.event_id,
+                duplicate=ack.duplicate,
+                seq=ack.seq,
+            )
             return ack
-        except (TimeoutError, nats.errors.TimeoutError, nats.errors.NoRespondersError,
-                nats.errors.ConnectionClosedError) as exc:
+        except (
+            TimeoutError,
+            nats.errors.TimeoutError,
+            nats.errors.NoRespondersError,
+            nats.errors.ConnectionClosedError,
+        ) as exc:
             if attempt == attempts:
                 raise
-            log.warning("publish_retried", subject=subject, event_id=event.event_id,
-                        attempt=attempt, error=type(exc).__name__)
+            log.warning(
+                "publish_retried",
+                subject=subject,
+                event_id=event.event_id,
+                attempt=attempt,
+                error=type(exc).__name__,
+            )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
     raise AssertionError("unreachable")
 
 
 def durable_subscriber(
-    registrator: NatsRegistrator, subject: str, *, stream: StreamSpec, durable: str,
-    batch_size: int = 1, ack_wait_seconds: float = 30.0, max_deliver: int = -1, **kwargs: Any,
+    registrator: NatsRegistrator,
+    subject: str,
+    *,
+    stream: StreamSpec,
+    durable: str,
+    batch_size: int = 1,
+    ack_wait_seconds: float = 30.0,
+    max_deliver: int = -1,
+    **kwargs: Any,
 ) -> Callable[[H], H]:
-    """A durable pull subscriber that acknowledges only what the handler acknowledges.
+    """A durable pull subscriber; the broker's `ExplicitAck` acks after the handler returns.
 
     FastStream runs the messages of one pull batch concurrently, so `batch_size` above 1
     gives up ordering: keep 1 wherever events about one entity must apply in order.
@@ -124,58 +164,82 @@ def durable_subscriber(
         stream=JStream(stream.name, declare=False),
         durable=durable,
         pull_sub=PullSub(batch_size=batch_size, timeout=2.0),
-        config=ConsumerConfig(ack_wait=ack_wait_seconds, max_deliver=max_deliver,
-                              max_ack_pending=max(batch_size * 4, 64)),
+        config=ConsumerConfig(
+            ack_wait=ack_wait_seconds,
+            max_deliver=max_deliver,
+            max_ack_pending=max(batch_size * 4, 64),
+        ),
         ack_policy=AckPolicy.MANUAL,
+        decoder=_json_body,
         **kwargs,
     )
     return cast("Callable[[H], H]", subscriber)
 
 
-async def handle_message(
-    msg: NatsMessage, model: Any, effect: Callable[[Any], Awaitable[None]], *,
-    retry_delay: float = 2.0, max_retry_delay: float = 60.0,
-) -> None:
-    """Parse, apply the effect, then ack; a bad payload is terminated, a failure retried.
+async def _json_body(msg: StreamMessage[Any]) -> Any:
+    """Every event on our streams is JSON, whatever content-type its publisher declared."""
+    return json.loads(msg.body)
 
-    Redelivery backs off exponentially with the delivery count. The event id and subject are
-    bound to every log line written while the effect runs.
+
+class ExplicitAck(BaseMiddleware):
+    """Acknowledge a JetStream message only after its handler returned.
+
+    An invalid payload is terminated (it would fail forever); any other exception is
+    negatively acknowledged, and redelivery backs off with the delivery count. The subject
+    and event id are bound to every log line written while the handler runs.
     """
-    subject = msg.raw_message.subject
-    with structlog.contextvars.bound_contextvars(subject=subject):
-        try:
-            event = _adapter(model).validate_json(msg.body)
-        except ValidationError as exc:
-            log.error("event_rejected", reason="invalid payload", errors=exc.error_count())
-            await msg.reject()
-            return
-        with structlog.contextvars.bound_contextvars(event_id=event.event_id):
+
+    retry_delay: float = 2.0
+    max_retry_delay: float = 60.0
+
+    async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+        raw = msg.raw_message
+        if not str(getattr(raw, "reply", "")).startswith("$JS.ACK"):
+            return await call_next(msg)
+        context = {"subject": raw.subject, "event_id": (raw.headers or {}).get("Nats-Msg-Id")}
+        with structlog.contextvars.bound_contextvars(**context):
             try:
-                await effect(event)
+                result = await call_next(msg)
+            except (ValidationError, ValueError) as exc:
+                # Malformed JSON or a payload that fails its schema would fail forever.
+                log.error("event_rejected", reason=f"invalid payload: {type(exc).__name__}")
+                await msg.reject()
+                return None
             except Exception as exc:
-                await _retry_later(msg, exc, retry_delay, max_retry_delay)
-                return
+                await _retry_later(
+                    cast("NatsMessage", msg), exc, self.retry_delay, self.max_retry_delay
+                )
+                return None
             await msg.ack()
+            return result
+
+
+def explicit_ack(retry_delay: float = 2.0, max_retry_delay: float = 60.0) -> type[ExplicitAck]:
+    """An `ExplicitAck` middleware with its own redelivery back-off."""
+    return type(
+        "ExplicitAck",
+        (ExplicitAck,),
+        {"retry_delay": retry_delay, "max_retry_delay": max_retry_delay},
+    )
 
 
 async def _retry_later(msg: NatsMessage, exc: Exception, base: float, cap: float) -> None:
     deliveries = _delivery_count(msg)
     delay = min(base * 2 ** (deliveries - 1), cap)
     if deliveries == 1:
-        log.exception("event_handling_failed", redelivery_in_seconds=delay)
+        log.error("event_handling_failed", redelivery_in_seconds=delay, exc_info=exc)
     else:
-        log.warning("event_handling_failed_again", deliveries=deliveries,
-                    redelivery_in_seconds=delay, error=f"{type(exc).__name__}: {exc}")
+        log.warning(
+            "event_handling_failed_again",
+            deliveries=deliveries,
+            redelivery_in_seconds=delay,
+            error=f"{type(exc).__name__}: {exc}",
+        )
     await msg.nack(delay=delay)
 
 
-def _delivery_count(msg: NatsMessage) -> int:
+def _delivery_count(msg: StreamMessage[Any]) -> int:
     try:
         return max(1, int(msg.raw_message.metadata.num_delivered))
     except (AttributeError, TypeError, ValueError):
         return 1
-
-
-@functools.cache
-def _adapter(model: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(model)

@@ -32,9 +32,20 @@ class NatsServer:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         out = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [find_executable("nats-server"), "-js", "-a", "127.0.0.1", "-p", str(self.port),
-             "-m", str(self.monitor_port), "-sd", str(self.store_dir)],
-            stdout=out, stderr=subprocess.STDOUT,
+            [
+                find_executable("nats-server"),
+                "-js",
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-m",
+                str(self.monitor_port),
+                "-sd",
+                str(self.store_dir),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         wait_until(self._healthy, timeout, "nats-server", self.process)
         return self

@@ -28,8 +28,12 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def wait_until(check: Callable[[], bool], timeout: float, what: str,
-               process: subprocess.Popen[bytes] | None = None) -> None:
+def wait_until(
+    check: Callable[[], bool],
+    timeout: float,
+    what: str,
+    process: subprocess.Popen[bytes] | None = None,
+) -> None:
     """Poll `check` until it is true; fail early when `process` died meanwhile."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

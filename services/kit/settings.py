@@ -20,8 +20,12 @@ class KitSettings(BaseSettings):
 
     nats_url: str = Field(default="nats://127.0.0.1:4222", pattern=r"^(nats|tls)://[^\s]+$")
     data_dir: Path = Path("var")
-    source: str = Field(default="impactoost", min_length=1, max_length=200,
-                        description="Names this deployment in every event's `source`")
+    source: str = Field(
+        default="impactoost",
+        min_length=1,
+        max_length=200,
+        description="Names this deployment in every event's `source`",
+    )
     log_format: Literal["auto", "console", "json"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     stream_replicas: int = Field(default=1, ge=1, le=5)

@@ -27,14 +27,8 @@ def create_app(
     `notifier` with fake adapters."""
     settings = settings or load_settings(NotifierSettings)
     notifier = notifier or bootstrap(settings)
-    broker = make_broker(settings.nats_url)
-    broker.include_router(
-        build_router(
-            notifier,
-            retry_seconds=settings.notifier_retry_seconds,
-            ack_wait_seconds=settings.ack_wait_seconds,
-        )
-    )
+    broker = make_broker(settings.nats_url, retry_delay=settings.notifier_retry_seconds)
+    broker.include_router(build_router(notifier, ack_wait_seconds=settings.ack_wait_seconds))
 
     async def prepare() -> None:
         await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from faststream.nats import NatsMessage, NatsRouter
+from faststream.nats import NatsRouter
 from pydantic import Field
 
 from contracts.enterprises import EnterpriseDelisted, EnterpriseListed, EnterpriseUpdated
 from contracts.subjects import ALL_ENTERPRISE_EVENTS, ENTERPRISES_STREAM
-from services.kit.jetstream import durable_subscriber, handle_message
+from services.kit.jetstream import durable_subscriber
 from services.notifier.bootstrap import Notifier
 from services.notifier.handlers import send_enterprise_mail
-from services.notifier.mails import EnterpriseEvent
 
 DURABLE = "notifier-mail"
 
@@ -21,16 +20,11 @@ EnterpriseEventPayload = Annotated[
 ]
 
 
-def build_router(
-    notifier: Notifier, *, retry_seconds: float, ack_wait_seconds: float = 30.0
-) -> NatsRouter:
+def build_router(notifier: Notifier, *, ack_wait_seconds: float = 30.0) -> NatsRouter:
     """A router whose subscriber mails every listed, updated and delisted enterprise once."""
     router = NatsRouter()
 
-    async def mail(event: EnterpriseEvent) -> None:
-        await send_enterprise_mail(event, notifier)
-
-    @durable_subscriber(  # type: ignore[untyped-decorator]  # the kit's returns Any
+    @durable_subscriber(
         router,
         ALL_ENTERPRISE_EVENTS,
         stream=ENTERPRISES_STREAM,
@@ -39,7 +33,7 @@ def build_router(
         title="notifier-mail:on_enterprise_event",
         description="Mails the enterprise when it is listed, updated or delisted.",
     )
-    async def on_enterprise_event(msg: NatsMessage) -> None:
-        await handle_message(msg, EnterpriseEventPayload, mail, retry_delay=retry_seconds)
+    async def on_enterprise_event(event: EnterpriseEventPayload) -> None:
+        await send_enterprise_mail(event, notifier)
 
     return router

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from faststream.nats import NatsMessage, NatsRouter
+from faststream.nats import NatsRouter
 from pydantic import Field
 
 from contracts.enterprises import EnterpriseEvent
 from contracts.labels import LabelEvent
 from contracts.subjects import ALL_ENTERPRISE_EVENTS, ALL_LABEL_EVENTS, LABELS_STREAM
-from services.kit.jetstream import durable_subscriber, handle_message
+from services.kit.jetstream import durable_subscriber
 from services.registry.bootstrap import Registry
 
 LABEL_EVENT = Annotated[LabelEvent, Field(discriminator="kind")]
@@ -22,11 +22,8 @@ def build_router(registry: Registry) -> NatsRouter:
     order, so events about one holding apply in the order the scraper published them."""
     router = NatsRouter()
 
-    async def on_label_event(msg: NatsMessage) -> None:
-        async def effect(event: LabelEvent) -> None:
-            await registry.record_label_event(event)
-
-        await handle_message(msg, LABEL_EVENT, effect)
+    async def on_label_event(event: LABEL_EVENT) -> None:
+        await registry.record_label_event(event)
 
     # FastStream hands every message of a fetched batch to its own task: fetching one at a
     # time is what keeps the handling sequential, in stream order.

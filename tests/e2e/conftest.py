@@ -30,8 +30,9 @@ async def stream_messages(nats_url: str, stream: str) -> int:
         await nc.close()
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 60.0,
-                     what: str = "condition") -> None:
+async def eventually(
+    check: Callable[[], Awaitable[bool]], timeout: float = 60.0, what: str = "condition"
+) -> None:
     """Await `check()` until it is true, or fail naming `what`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

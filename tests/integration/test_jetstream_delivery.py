@@ -8,14 +8,12 @@ from datetime import UTC, datetime
 
 import nats
 import pytest
-from faststream.nats import NatsMessage
 
 from contracts.base import Event, deterministic_id
 from contracts.subjects import StreamSpec
 from services.kit.jetstream import (
     durable_subscriber,
     ensure_streams,
-    handle_message,
     make_broker,
     publish_event,
 )
@@ -35,8 +33,9 @@ def _stream() -> StreamSpec:
 
 
 def _ping(n: int) -> Ping:
-    return Ping(event_id=deterministic_id("ping", n), occurred_at=datetime.now(UTC),
-                source="test", n=n)
+    return Ping(
+        event_id=deterministic_id("ping", n), occurred_at=datetime.now(UTC), source="test", n=n
+    )
 
 
 async def test_republished_ids_are_acked_as_duplicates_and_delivered_once(nats_url: str) -> None:
@@ -46,12 +45,9 @@ async def test_republished_ids_are_acked_as_duplicates_and_delivered_once(nats_u
     seen: list[int] = []
     broker = make_broker(nats_url, graceful_timeout=5)
 
-    async def record(event: Ping) -> None:
-        seen.append(event.n)
-
     @durable_subscriber(broker, subject, stream=spec, durable="test-once")
-    async def on_ping(msg: NatsMessage) -> None:
-        await handle_message(msg, Ping, record)
+    async def on_ping(event: Ping) -> None:
+        seen.append(event.n)
 
     async with broker:
         await broker.start()
@@ -73,17 +69,14 @@ async def test_failed_effect_is_redelivered_not_dropped(nats_url: str) -> None:
     subject = spec.subjects[0].replace(">", "ping")
     attempts: list[int] = []
     done = asyncio.Event()
-    broker = make_broker(nats_url, graceful_timeout=5)
+    broker = make_broker(nats_url, graceful_timeout=5, retry_delay=0.1)
 
-    async def flaky(event: Ping) -> None:
+    @durable_subscriber(broker, subject, stream=spec, durable="test-retry")
+    async def on_ping(event: Ping) -> None:
         attempts.append(event.n)
         if len(attempts) < 3:
             raise RuntimeError("database briefly unavailable")
         done.set()
-
-    @durable_subscriber(broker, subject, stream=spec, durable="test-retry")
-    async def on_ping(msg: NatsMessage) -> None:
-        await handle_message(msg, Ping, flaky, retry_delay=0.1)
 
     async with broker:
         await broker.start()
@@ -99,12 +92,9 @@ async def test_invalid_payload_is_terminated_and_later_events_still_flow(nats_ur
     seen: list[int] = []
     broker = make_broker(nats_url, graceful_timeout=5)
 
-    async def record(event: Ping) -> None:
-        seen.append(event.n)
-
     @durable_subscriber(broker, subject, stream=spec, durable="test-poison")
-    async def on_ping(msg: NatsMessage) -> None:
-        await handle_message(msg, Ping, record)
+    async def on_ping(event: Ping) -> None:
+        seen.append(event.n)
 
     nc = await nats.connect(nats_url)
     await nc.jetstream().publish(subject, b'{"not": "a ping"}', stream=spec.name)
@@ -116,4 +106,9 @@ async def test_invalid_payload_is_terminated_and_later_events_still_flow(nats_ur
             if seen:
                 break
             await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+    nc = await nats.connect(nats_url)
+    info = await nc.jetstream().consumer_info(spec.name, "test-poison")
+    await nc.close()
     assert seen == [1]
+    assert (info.num_ack_pending, info.num_redelivered, info.num_pending) == (0, 0, 0)

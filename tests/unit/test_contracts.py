@@ -24,10 +24,18 @@ pytestmark = pytest.mark.unit
 
 def _observation(**changes: object) -> Observation:
     data: dict[str, object] = dict(
-        label="pso", holding_id="PSO-2024-0153", name="Kringloop Twente B.V.", place="Enschede",
-        kvk=("06123456",), website="https://kringlooptwente.nl/", level="trede-3",
-        pso30plus=True, status="gecertificeerd", valid_from=date(2024, 3, 12),
-        valid_until=date(2026, 3, 12), counts=True,
+        label="pso",
+        holding_id="PSO-2024-0153",
+        name="Kringloop Twente B.V.",
+        place="Enschede",
+        kvk=("06123456",),
+        website="https://kringlooptwente.nl/",
+        level="trede-3",
+        pso30plus=True,
+        status="gecertificeerd",
+        valid_from=date(2024, 3, 12),
+        valid_until=date(2026, 3, 12),
+        counts=True,
         source_url="https://www.pso-nederland.nl/pso-register/certificaat/PSO-2024-0153",
     )
     return Observation.model_validate(data | changes)
@@ -36,12 +44,17 @@ def _observation(**changes: object) -> Observation:
 def test_subjects_run_broad_to_narrow_and_carry_the_version() -> None:
     assert label_subject("pso", "granted") == "impact.v1.labels.pso.granted"
     assert scrape_subject("codeso", "failed") == "impact.v1.scrapes.codeso.failed"
-    assert (enterprise_subject("Gelderland", "Achterhoek", "listed")
-            == "impact.v1.enterprises.gelderland.achterhoek.listed")
+    assert (
+        enterprise_subject("Gelderland", "Achterhoek", "listed")
+        == "impact.v1.enterprises.gelderland.achterhoek.listed"
+    )
 
 
 def test_unknown_province_and_region_become_onbekend() -> None:
-    assert enterprise_subject(None, "", "delisted") == "impact.v1.enterprises.onbekend.onbekend.delisted"
+    assert (
+        enterprise_subject(None, "", "delisted")
+        == "impact.v1.enterprises.onbekend.onbekend.delisted"
+    )
 
 
 def test_slug_makes_a_single_safe_subject_token() -> None:
@@ -53,8 +66,11 @@ def test_slug_makes_a_single_safe_subject_token() -> None:
 
 
 def test_every_subject_belongs_to_exactly_one_declared_stream() -> None:
-    subjects = [label_subject("pso", "lapsed"), scrape_subject("pso", "completed"),
-                enterprise_subject("overijssel", "twente", "updated")]
+    subjects = [
+        label_subject("pso", "lapsed"),
+        scrape_subject("pso", "completed"),
+        enterprise_subject("overijssel", "twente", "updated"),
+    ]
     for subject in subjects:
         owners = [s.name for s in STREAMS if any(subject.startswith(p[:-1]) for p in s.subjects)]
         assert len(owners) == 1, subject
@@ -63,8 +79,12 @@ def test_every_subject_belongs_to_exactly_one_declared_stream() -> None:
 
 
 def test_events_are_frozen_and_reject_unknown_fields() -> None:
-    event = LabelGranted(event_id=deterministic_id("x"), occurred_at=datetime.now(UTC),
-                         source="test", observation=_observation())
+    event = LabelGranted(
+        event_id=deterministic_id("x"),
+        occurred_at=datetime.now(UTC),
+        source="test",
+        observation=_observation(),
+    )
     with pytest.raises(ValidationError):
         event.source = "other"  # type: ignore[misc]
     with pytest.raises(ValidationError):
@@ -73,22 +93,38 @@ def test_events_are_frozen_and_reject_unknown_fields() -> None:
 
 def test_occurred_at_must_carry_a_timezone_and_is_stored_in_utc() -> None:
     with pytest.raises(ValidationError):
-        LabelGranted(event_id="abcdefgh12", occurred_at=datetime(2026, 1, 1), source="t",
-                     observation=_observation())
+        LabelGranted(
+            event_id="abcdefgh12",
+            occurred_at=datetime(2026, 1, 1),
+            source="t",
+            observation=_observation(),
+        )
     cet = timezone(timedelta(hours=1))
-    event = LabelGranted(event_id="abcdefgh12", occurred_at=datetime(2026, 1, 1, 12, tzinfo=cet),
-                         source="t", observation=_observation())
+    event = LabelGranted(
+        event_id="abcdefgh12",
+        occurred_at=datetime(2026, 1, 1, 12, tzinfo=cet),
+        source="t",
+        observation=_observation(),
+    )
     assert event.occurred_at == datetime(2026, 1, 1, 11, tzinfo=UTC)
     assert event.schema_version == 1
 
 
 def test_deterministic_ids_depend_only_on_the_facts() -> None:
-    assert deterministic_id("pso", "PSO-1", "granted", 1) == deterministic_id("pso", "PSO-1", "granted", 1)
-    assert deterministic_id("pso", "PSO-1", "granted", 1) != deterministic_id("pso", "PSO-1", "granted", 2)
+    assert deterministic_id("pso", "PSO-1", "granted", 1) == deterministic_id(
+        "pso", "PSO-1", "granted", 1
+    )
+    assert deterministic_id("pso", "PSO-1", "granted", 1) != deterministic_id(
+        "pso", "PSO-1", "granted", 2
+    )
     assert deterministic_id("a", "bc") != deterministic_id("ab", "c")
 
 
 def test_events_round_trip_through_json() -> None:
-    event = LabelGranted(event_id=deterministic_id("x"), occurred_at=datetime.now(UTC),
-                         source="test", observation=_observation())
+    event = LabelGranted(
+        event_id=deterministic_id("x"),
+        occurred_at=datetime.now(UTC),
+        source="test",
+        observation=_observation(),
+    )
     assert LabelGranted.model_validate_json(event.model_dump_json()) == event

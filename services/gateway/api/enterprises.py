@@ -21,8 +21,11 @@ def read_enterprises(session: SessionDep, query: SearchDep) -> EnterprisePage:
     return search_enterprises(session, query)
 
 
-@router.get("/{enterprise_id}", summary="One listed enterprise",
-            responses={404: {"description": "Unknown, or no longer listed"}})
+@router.get(
+    "/{enterprise_id}",
+    summary="One listed enterprise",
+    responses={404: {"description": "Unknown, or no longer listed"}},
+)
 def read_enterprise(session: SessionDep, enterprise_id: EnterpriseId) -> EnterpriseView:
     """A listed enterprise; 404 when unknown or delisted."""
     view = get_enterprise(session, enterprise_id)

@@ -17,5 +17,9 @@ async def read_health(session: SessionDep, broker: BrokerDep, feed: FeedDep) -> 
     """Always `ok` while serving; says whether NATS is connected and how big the model is."""
     listed = await run_in_threadpool(count_listed, session)
     processed = await run_in_threadpool(count_processed, session)
-    return Health(nats_connected=await broker.ping(timeout=0.25), feed_started=feed.started,
-                  enterprises_listed=listed, events_processed=processed)
+    return Health(
+        nats_connected=await broker.ping(timeout=0.25),
+        feed_started=feed.started,
+        enterprises_listed=listed,
+        events_processed=processed,
+    )

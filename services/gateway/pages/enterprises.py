@@ -41,34 +41,59 @@ class Pagination:
 
 @router.get("/", name="search_page", response_class=HTMLResponse)
 def search_page(
-    request: Request, session: SessionDep, templates: TemplatesDep, query: SearchDep,
+    request: Request,
+    session: SessionDep,
+    templates: TemplatesDep,
+    query: SearchDep,
 ) -> HTMLResponse:
     """The search form with results, facets and pagination."""
     result = search_enterprises(session, query)
     base = request.url_for("search_page").path
-    return templates.TemplateResponse(request, "search.html", {
-        "query": query, "result": result, "sources": list_sources(session).items,
-        "pagination": paginate(base, query, result.total), "place_fields": PLACE_FIELDS,
-    })
+    return templates.TemplateResponse(
+        request,
+        "search.html",
+        {
+            "query": query,
+            "result": result,
+            "sources": list_sources(session).items,
+            "pagination": paginate(base, query, result.total),
+            "place_fields": PLACE_FIELDS,
+        },
+    )
 
 
-@router.get("/ondernemingen/{enterprise_id}", name="enterprise_page",
-            response_class=HTMLResponse)
+@router.get("/ondernemingen/{enterprise_id}", name="enterprise_page", response_class=HTMLResponse)
 def enterprise_page(
-    request: Request, enterprise_id: str, session: SessionDep, templates: TemplatesDep,
+    request: Request,
+    enterprise_id: str,
+    session: SessionDep,
+    templates: TemplatesDep,
 ) -> HTMLResponse:
     """One listed enterprise; a Dutch 404 page when unknown or delisted."""
     enterprise = get_enterprise(session, enterprise_id)
     sources = list_sources(session).items
     if enterprise is None:
-        return templates.TemplateResponse(request, "error.html", {
-            "title": "Onderneming niet gevonden", "sources": sources,
-            "messages": ["Deze onderneming staat niet in het overzicht. Misschien heeft zij "
-                         "geen geldig label meer, of klopt de link niet."],
-        }, status_code=404)
-    return templates.TemplateResponse(request, "enterprise.html", {
-        "enterprise": enterprise, "sources": sources,
-    })
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {
+                "title": "Onderneming niet gevonden",
+                "sources": sources,
+                "messages": [
+                    "Deze onderneming staat niet in het overzicht. Misschien heeft zij "
+                    "geen geldig label meer, of klopt de link niet."
+                ],
+            },
+            status_code=404,
+        )
+    return templates.TemplateResponse(
+        request,
+        "enterprise.html",
+        {
+            "enterprise": enterprise,
+            "sources": sources,
+        },
+    )
 
 
 def search_url(base: str, query: SearchQuery, page: int) -> str:

@@ -19,8 +19,12 @@ from services.gateway.labels import LABEL_NAMES
 from services.gateway.read_model.queries import MAX_PAGE
 
 JSON_PATHS = ("/api/", "/healthz", "/openapi.json", "/docs", "/redoc")
-FIELD_NAMES = {"q": "De zoekterm", "province": "De provincie", "region": "De regio",
-               "municipality": "De gemeente"}
+FIELD_NAMES = {
+    "q": "De zoekterm",
+    "province": "De provincie",
+    "region": "De regio",
+    "municipality": "De gemeente",
+}
 STATUS_TEXTS = {
     404: ("Pagina niet gevonden", "Deze pagina bestaat niet."),
     405: ("Niet toegestaan", "Deze pagina kan zo niet worden opgevraagd."),
@@ -42,8 +46,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if _wants_json(request):
         return await http_exception_handler(request, exc)
-    title, message = STATUS_TEXTS.get(exc.status_code, ("Er ging iets mis", "Probeer het later "
-                                                         "nog eens."))
+    title, message = STATUS_TEXTS.get(
+        exc.status_code, ("Er ging iets mis", "Probeer het later nog eens.")
+    )
     return _page(request, exc.status_code, title, [message], exc.headers)
 
 
@@ -71,10 +76,18 @@ def dutch_problem(error: dict[str, Any]) -> str:
     return f"{name} heeft een ongeldige waarde."
 
 
-def _page(request: Request, status: int, title: str, messages: list[str],
-          headers: Mapping[str, str] | None = None) -> Response:
+def _page(
+    request: Request,
+    status: int,
+    title: str,
+    messages: list[str],
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(
-        request, "error.html", {"title": title, "messages": messages, "sources": []},
-        status_code=status, headers=headers,
+        request,
+        "error.html",
+        {"title": title, "messages": messages, "sources": []},
+        status_code=status,
+        headers=headers,
     )

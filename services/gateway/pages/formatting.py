@@ -13,8 +13,20 @@ from fastapi.templating import Jinja2Templates
 from services.gateway.labels import LABEL_NAMES, label_name, level_text
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-          "september", "oktober", "november", "december")
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 def _local_zone() -> tzinfo:
@@ -71,11 +83,20 @@ def safe_url(value: str | None) -> str | None:
 def make_templates() -> Jinja2Templates:
     """The page templates with Dutch filters; every variable is HTML-escaped."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
-    env.filters.update(date_nl=date_nl, datetime_nl=datetime_nl, number_nl=number_nl,
-                       found_text=found_text, safe_url=safe_url, label_name=label_name,
-                       level_text=level_text)
+    env.filters.update(
+        date_nl=date_nl,
+        datetime_nl=datetime_nl,
+        number_nl=number_nl,
+        found_text=found_text,
+        safe_url=safe_url,
+        label_name=label_name,
+        level_text=level_text,
+    )
     env.globals["label_names"] = LABEL_NAMES
     return Jinja2Templates(env=env)

@@ -20,18 +20,28 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True)
     in_memory = parsed.database in (None, "", ":memory:")
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 15},
+        url,
+        connect_args={"check_same_thread": False, "timeout": 15},
         poolclass=StaticPool if in_memory else None,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # pysqlite only opens a transaction before a write, so a page's count, rows and facets
+    # would each see a different state while the feed writes; real transactions give one
+    # snapshot per request (SQLAlchemy's documented pysqlite recipe).
+    connection.isolation_level = None
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def create_tables(engine: Engine) -> None:

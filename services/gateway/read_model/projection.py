@@ -48,26 +48,41 @@ def already_processed(session: Session, event_id: str) -> bool:
 
 def mark_processed(session: Session, event_id: str, position: Position | None) -> None:
     """Record the event id and advance the stream position (never backwards)."""
-    session.add(ProcessedEvent(
-        event_id=event_id, stream=position.stream if position else None,
-        stream_seq=position.seq if position else None, processed_at=utc_now(),
-    ))
+    session.add(
+        ProcessedEvent(
+            event_id=event_id,
+            stream=position.stream if position else None,
+            stream_seq=position.seq if position else None,
+            processed_at=utc_now(),
+        )
+    )
     if position is not None:
-        _upsert(session, StreamPosition, {"stream": position.stream, "last_seq": position.seq},
-                lambda t, new: t.c.last_seq < new.last_seq)
+        _upsert(
+            session,
+            StreamPosition,
+            {"stream": position.stream, "last_seq": position.seq},
+            lambda t, new: t.c.last_seq < new.last_seq,
+        )
 
 
 def apply_enterprise_event(session: Session, event: EnterpriseEvent) -> bool:
     """Store the event's state if it is newer than what is stored; False when stale."""
     state = event.enterprise
     listed = state.listed and event.kind != "delisted"
-    if not _upsert(session, EnterpriseRow, _enterprise_values(state, listed),
-                   lambda t, new: t.c.version < new.version):
+    if not _upsert(
+        session,
+        EnterpriseRow,
+        _enterprise_values(state, listed),
+        lambda t, new: t.c.version < new.version,
+    ):
         return False
     session.exec(delete(HoldingRow).where(col(HoldingRow.enterprise_id) == state.enterprise_id))
     for holding in state.labels:
-        session.add(HoldingRow(enterprise_id=state.enterprise_id,
-                               **holding.model_dump(include=_HOLDING_FIELDS)))
+        session.add(
+            HoldingRow(
+                enterprise_id=state.enterprise_id, **holding.model_dump(include=_HOLDING_FIELDS)
+            )
+        )
     return True
 
 
@@ -75,14 +90,25 @@ def apply_scrape_event(session: Session, event: ScrapeCompleted | ScrapeFailed) 
     """Keep the label's latest successful and latest failed run; False when older."""
     if isinstance(event, ScrapeCompleted):
         started = "last_success_started_at"
-        values = {started: event.started_at, "last_success_at": event.occurred_at,
-                  "holdings": event.stats.holdings, "counting": event.stats.counting}
+        values = {
+            started: event.started_at,
+            "last_success_at": event.occurred_at,
+            "holdings": event.stats.holdings,
+            "counting": event.stats.counting,
+        }
     else:
         started = "last_failure_started_at"
-        values = {started: event.started_at, "last_failure_at": event.occurred_at,
-                  "last_failure_reason": event.reason}
-    return _upsert(session, SourceRow, {"label": event.label, **values},
-                   lambda t, new: t.c[started].is_(None) | (t.c[started] < new[started]))
+        values = {
+            started: event.started_at,
+            "last_failure_at": event.occurred_at,
+            "last_failure_reason": event.reason,
+        }
+    return _upsert(
+        session,
+        SourceRow,
+        {"label": event.label, **values},
+        lambda t, new: t.c[started].is_(None) | (t.c[started] < new[started]),
+    )
 
 
 def _upsert(session: Session, model: type[Any], values: dict[str, Any], newer: Newer) -> bool:
@@ -104,18 +130,36 @@ def _upsert(session: Session, model: type[Any], values: dict[str, Any], newer: N
 
 
 _INSERTS: dict[str, Any] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-_HOLDING_FIELDS = {"label", "holding_id", "level", "pso30plus", "status", "valid_from",
-                   "valid_until", "counts", "source_url", "last_verified_at"}
+_HOLDING_FIELDS = {
+    "label",
+    "holding_id",
+    "level",
+    "pso30plus",
+    "status",
+    "valid_from",
+    "valid_until",
+    "counts",
+    "source_url",
+    "last_verified_at",
+}
 
 
 def _enterprise_values(state: EnterpriseState, listed: bool) -> dict[str, Any]:
     return {
-        "enterprise_id": state.enterprise_id, "version": state.version, "listed": listed,
-        "name": state.name, "sort_name": state.name.casefold(),
-        "search_text": search_text(state), "place": state.place,
-        "municipality": state.municipality, "province": state.province,
-        "region": state.region, "website": state.website, "kvk": list(state.kvk),
-        "themes": list(state.themes), "listed_since": state.listed_since,
+        "enterprise_id": state.enterprise_id,
+        "version": state.version,
+        "listed": listed,
+        "name": state.name,
+        "sort_name": state.name.casefold(),
+        "search_text": search_text(state),
+        "place": state.place,
+        "municipality": state.municipality,
+        "province": state.province,
+        "region": state.region,
+        "website": state.website,
+        "kvk": list(state.kvk),
+        "themes": list(state.themes),
+        "listed_since": state.listed_since,
     }
 
 

@@ -40,8 +40,12 @@ class SearchQuery(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    q: str | None = Field(None, max_length=200, description="Words in name, place, themes, "
-                          "label level; case-insensitive; every word must start a word there")
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description="Words in name, place, themes, "
+        "label level; case-insensitive; every word must start a word there",
+    )
     label: list[LabelName] = Field(default_factory=list, description="Any of these labels")
     province: str | None = Field(None, max_length=100)
     region: str | None = Field(None, max_length=100)
@@ -73,12 +77,19 @@ def search_enterprises(session: Session, query: SearchQuery) -> EnterprisePage:
     where = _where(filters)
     total = session.exec(select(func.count()).select_from(EnterpriseRow).where(*where)).one()
     rows = session.exec(
-        select(EnterpriseRow).where(*where)
+        select(EnterpriseRow)
+        .where(*where)
         .order_by(col(EnterpriseRow.sort_name), col(EnterpriseRow.enterprise_id))
-        .offset((query.page - 1) * query.page_size).limit(query.page_size)
+        .offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)
     ).all()
-    return EnterprisePage(items=_views(session, rows), total=total, page=query.page,
-                          page_size=query.page_size, facets=_facets(session, filters))
+    return EnterprisePage(
+        items=_views(session, rows),
+        total=total,
+        page=query.page,
+        page_size=query.page_size,
+        facets=_facets(session, filters),
+    )
 
 
 def get_enterprise(session: Session, enterprise_id: str) -> EnterpriseView | None:
@@ -109,10 +120,13 @@ def count_processed(session: Session) -> int:
 def _filters(query: SearchQuery) -> Filters:
     filters: Filters = {"q": [_starts_a_word(term) for term in _terms(query.q)]}
     if query.label:
-        filters["label"] = [exists().where(
-            col(HoldingRow.enterprise_id) == col(EnterpriseRow.enterprise_id),
-            col(HoldingRow.counts).is_(True), col(HoldingRow.label).in_(query.label),
-        )]
+        filters["label"] = [
+            exists().where(
+                col(HoldingRow.enterprise_id) == col(EnterpriseRow.enterprise_id),
+                col(HoldingRow.counts).is_(True),
+                col(HoldingRow.label).in_(query.label),
+            )
+        ]
     for field in PLACE_FIELDS:
         value = getattr(query, field)
         if value:
@@ -145,28 +159,43 @@ def _facets(session: Session, filters: Filters) -> Facets:
     places = {}
     for field in PLACE_FIELDS:
         column = getattr(EnterpriseRow, field)
-        places[field] = dict(session.exec(
-            select(column, func.count()).where(column.is_not(None), *_where(filters, field))
-            .group_by(column).order_by(column)
-        ).all())
+        places[field] = dict(
+            session.exec(
+                select(column, func.count())
+                .where(column.is_not(None), *_where(filters, field))
+                .group_by(column)
+                .order_by(column)
+            ).all()
+        )
     return Facets(label=by_label, **places)
 
 
 def _views(session: Session, rows: Sequence[EnterpriseRow]) -> list[EnterpriseView]:
     ids = [row.enterprise_id for row in rows]
-    holdings = session.exec(
-        select(HoldingRow).where(col(HoldingRow.enterprise_id).in_(ids),
-                                 col(HoldingRow.counts).is_(True))
-        .order_by(col(HoldingRow.holding_id))
-    ).all() if ids else []
+    holdings = (
+        session.exec(
+            select(HoldingRow)
+            .where(col(HoldingRow.enterprise_id).in_(ids), col(HoldingRow.counts).is_(True))
+            .order_by(col(HoldingRow.holding_id))
+        ).all()
+        if ids
+        else []
+    )
     checked = {s.label: s.last_success_at for s in session.exec(select(SourceRow)).all()}
     labels: dict[str, list[LabelView]] = {i: [] for i in ids}
     for h in sorted(holdings, key=lambda h: LABELS.index(h.label)):
-        labels[h.enterprise_id].append(LabelView.model_validate(
-            {**h.model_dump(), "last_checked_at": _later(h.last_verified_at, checked.get(h.label))}
-        ))
-    return [EnterpriseView.model_validate({**row.model_dump(), "labels": labels[row.enterprise_id]})
-            for row in rows]
+        labels[h.enterprise_id].append(
+            LabelView.model_validate(
+                {
+                    **h.model_dump(),
+                    "last_checked_at": _later(h.last_verified_at, checked.get(h.label)),
+                }
+            )
+        )
+    return [
+        EnterpriseView.model_validate({**row.model_dump(), "labels": labels[row.enterprise_id]})
+        for row in rows
+    ]
 
 
 def _later(verified: datetime, scraped: datetime | None) -> datetime:
@@ -175,6 +204,12 @@ def _later(verified: datetime, scraped: datetime | None) -> datetime:
 
 def _source_view(label: LabelName, row: SourceRow | None) -> SourceView:
     data = row.model_dump() if row else {}
-    fields = ("last_success_at", "last_success_started_at", "holdings", "counting",
-              "last_failure_at", "last_failure_reason")
+    fields = (
+        "last_success_at",
+        "last_success_started_at",
+        "holdings",
+        "counting",
+        "last_failure_at",
+        "last_failure_reason",
+    )
     return SourceView(label=label, name=label_name(label), **{f: data.get(f) for f in fields})

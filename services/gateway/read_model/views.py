@@ -20,7 +20,8 @@ class LabelView(BaseModel):
     valid_until: date | None
     last_verified_at: datetime
     last_checked_at: datetime = Field(
-        description="The later of last_verified_at and the label's last successful scrape")
+        description="The later of last_verified_at and the label's last successful scrape"
+    )
     source_url: str
 
 

@@ -143,8 +143,11 @@ async def test_new_gateway_replays_the_streams_and_catches_up(stream: str, tmp_p
 async def test_running_gateway_follows_new_events(stream: str, tmp_path: Path) -> None:
     async with running_gateway(settings_for(stream, tmp_path, "gateway-follow")) as client:
         await caught_up(client, stream)
-        await publish(stream, listed("live", name="Nieuw Bedrijf"),
-                      updated("live", version=2, name="Nieuw Bedrijf BV"))
+        await publish(
+            stream,
+            listed("live", name="Nieuw Bedrijf"),
+            updated("live", version=2, name="Nieuw Bedrijf BV"),
+        )
 
         async def renamed() -> bool:
             item = (await listing(client)).get("live")
@@ -160,7 +163,8 @@ async def test_running_gateway_follows_new_events(stream: str, tmp_path: Path) -
 
 
 async def test_second_gateway_with_a_fresh_database_shows_the_same(
-    stream: str, tmp_path: Path,
+    stream: str,
+    tmp_path: Path,
 ) -> None:
     first = running_gateway(settings_for(stream, tmp_path / "a", "gateway-a"))
     second = running_gateway(settings_for(stream, tmp_path / "b", "gateway-b"))
@@ -169,7 +173,8 @@ async def test_second_gateway_with_a_fresh_database_shows_the_same(
 
 
 async def test_wiped_database_with_an_existing_durable_replays(
-    stream: str, tmp_path: Path,
+    stream: str,
+    tmp_path: Path,
 ) -> None:
     settings = settings_for(stream, tmp_path, "gateway-wiped")
     async with running_gateway(settings) as client:
@@ -223,13 +228,19 @@ async def _answers(client: httpx.AsyncClient) -> bool:
 async def test_served_process_stops_gracefully_on_sigterm(stream: str, tmp_path: Path) -> None:
     port = free_port()
     env = os.environ | {
-        "IMPACTOOST_NATS_URL": stream, "IMPACTOOST_DATA_DIR": str(tmp_path),
-        "IMPACTOOST_GATEWAY_PORT": str(port), "IMPACTOOST_GATEWAY_CONSUMER": "gateway-process",
+        "IMPACTOOST_NATS_URL": stream,
+        "IMPACTOOST_DATA_DIR": str(tmp_path),
+        "IMPACTOOST_GATEWAY_PORT": str(port),
+        "IMPACTOOST_GATEWAY_CONSUMER": "gateway-process",
         "IMPACTOOST_LOG_FORMAT": "json",
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "services.gateway", env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "services.gateway",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
@@ -249,8 +260,9 @@ async def test_gateway_serves_while_nats_is_away_and_catches_up_once_it_is_back(
     tmp_path: Path,
 ) -> None:
     port = free_port()
-    settings = GatewaySettings(nats_url=f"nats://127.0.0.1:{port}", data_dir=tmp_path,
-                               gateway_consumer="gateway-late")
+    settings = GatewaySettings(
+        nats_url=f"nats://127.0.0.1:{port}", data_dir=tmp_path, gateway_consumer="gateway-late"
+    )
     server = NatsServer(tmp_path / "nats", port=port)
     try:
         async with running_gateway(settings) as client:

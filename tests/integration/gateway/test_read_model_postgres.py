@@ -35,8 +35,9 @@ def pg_engine(postgres_url: str) -> Iterator[Engine]:
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(make_url(postgres_url).set(database=name)
-                         .render_as_string(hide_password=False))
+    engine = make_engine(
+        make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    )
     create_tables(engine)
     yield engine
     engine.dispose()
@@ -67,8 +68,12 @@ def test_concurrent_writers_keep_the_newest_version(pg_engine: Engine) -> None:
     random.Random(7).shuffle(versions)
 
     def record(version: int) -> None:
-        event = updated("e1", version=version, name=f"Versie {version}",
-                        labels=(holding("pso", holding_id=f"h{version}"),))
+        event = updated(
+            "e1",
+            version=version,
+            name=f"Versie {version}",
+            labels=(holding("pso", holding_id=f"h{version}"),),
+        )
         record_enterprise_event(pg_engine, event, Position("ENTERPRISES", version))
 
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -36,26 +36,63 @@ def seed_catalogue(engine: Engine) -> None:
     """25 listed enterprises (20 of them bakeries in Utrecht) and one delisted one."""
     events: list[EnterpriseEvent] = [
         listed("kringloop", labels=(holding("pso", level="trede-3", pso30plus=True),)),
-        listed("fietser", name="De Groene Fietser", place="Zwolle", municipality="Zwolle",
-               region="Regio Zwolle", themes=("Arbeidsparticipatie", "Circulaire productie"),
-               labels=(holding("codeso", level=None, status="geregistreerd"),)),
-        listed("tunga", name="Tunga", place="Amsterdam", municipality="Amsterdam",
-               province="Noord-Holland", region="Amsterdam", themes=(), kvk=(),
-               labels=(holding("senl", level="boost", status="lid", valid_until=None),)),
-        listed("soweco", name="Soweco", place="Zwolle", municipality="Zwolle",
-               region="Regio Zwolle", themes=("Arbeidsparticipatie",),
-               labels=(holding("cedris", level="leerwerkbedrijf"),
-                                             holding("pso", level="basistrede"))),
-        listed("koffie", name="Aspirant Koffie", place="Utrecht", municipality="Utrecht",
-               province="Utrecht", region="Regio Utrecht", themes=("Koffie",),
-               labels=(holding("codeso", level=None, status="geregistreerd"),
-                       holding("pso", level="aspirant", status="aspirant", counts=False))),
+        listed(
+            "fietser",
+            name="De Groene Fietser",
+            place="Zwolle",
+            municipality="Zwolle",
+            region="Regio Zwolle",
+            themes=("Arbeidsparticipatie", "Circulaire productie"),
+            labels=(holding("codeso", level=None, status="geregistreerd"),),
+        ),
+        listed(
+            "tunga",
+            name="Tunga",
+            place="Amsterdam",
+            municipality="Amsterdam",
+            province="Noord-Holland",
+            region="Amsterdam",
+            themes=(),
+            kvk=(),
+            labels=(holding("senl", level="boost", status="lid", valid_until=None),),
+        ),
+        listed(
+            "soweco",
+            name="Soweco",
+            place="Zwolle",
+            municipality="Zwolle",
+            region="Regio Zwolle",
+            themes=("Arbeidsparticipatie",),
+            labels=(holding("cedris", level="leerwerkbedrijf"), holding("pso", level="basistrede")),
+        ),
+        listed(
+            "koffie",
+            name="Aspirant Koffie",
+            place="Utrecht",
+            municipality="Utrecht",
+            province="Utrecht",
+            region="Regio Utrecht",
+            themes=("Koffie",),
+            labels=(
+                holding("codeso", level=None, status="geregistreerd"),
+                holding("pso", level="aspirant", status="aspirant", counts=False),
+            ),
+        ),
         listed("verlopen", name="Verlopen Bakkerij", province="Utrecht"),
         delisted("verlopen", name="Verlopen Bakkerij", province="Utrecht"),
-        *[listed(f"bakkerij-{n:02}", name=f"Bakkerij {n:02}", place="Utrecht",
-                 municipality="Utrecht", province="Utrecht", region="Regio Utrecht",
-                 themes=("Brood",), labels=(holding("pso", level="trede-1"),))
-          for n in range(1, 21)],
+        *[
+            listed(
+                f"bakkerij-{n:02}",
+                name=f"Bakkerij {n:02}",
+                place="Utrecht",
+                municipality="Utrecht",
+                province="Utrecht",
+                region="Regio Utrecht",
+                themes=("Brood",),
+                labels=(holding("pso", level="trede-1"),),
+            )
+            for n in range(1, 21)
+        ],
     ]
     for event in events:
         record_enterprise_event(engine, event)

@@ -22,10 +22,15 @@ VERIFIED = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 def holding(label: LabelName = "pso", holding_id: str | None = None, **fields: Any) -> LabelHolding:
     """A counting holding, verified at `VERIFIED`."""
     values: dict[str, Any] = {
-        "label": label, "holding_id": holding_id or f"{label}-1", "level": "trede-3",
-        "status": "gecertificeerd", "valid_from": date(2024, 3, 12),
-        "valid_until": date(2026, 3, 12), "counts": True,
-        "source_url": f"https://registry.example/{label}/1", "last_verified_at": VERIFIED,
+        "label": label,
+        "holding_id": holding_id or f"{label}-1",
+        "level": "trede-3",
+        "status": "gecertificeerd",
+        "valid_from": date(2024, 3, 12),
+        "valid_until": date(2026, 3, 12),
+        "counts": True,
+        "source_url": f"https://registry.example/{label}/1",
+        "last_verified_at": VERIFIED,
     }
     return LabelHolding(**(values | fields))
 
@@ -33,18 +38,29 @@ def holding(label: LabelName = "pso", holding_id: str | None = None, **fields: A
 def state(enterprise_id: str = "e1", version: int = 1, **fields: Any) -> EnterpriseState:
     """A listed enterprise in Enschede, Overijssel, holding PSO Trede 3."""
     values: dict[str, Any] = {
-        "enterprise_id": enterprise_id, "version": version, "name": "Kringloop Twente",
-        "place": "Enschede", "municipality": "Enschede", "province": "Overijssel",
-        "region": "Twente", "website": "https://kringlooptwente.nl/", "kvk": ("61234567",),
-        "labels": (holding(),), "themes": ("Circulaire economie",), "listed": True,
+        "enterprise_id": enterprise_id,
+        "version": version,
+        "name": "Kringloop Twente",
+        "place": "Enschede",
+        "municipality": "Enschede",
+        "province": "Overijssel",
+        "region": "Twente",
+        "website": "https://kringlooptwente.nl/",
+        "kvk": ("61234567",),
+        "labels": (holding(),),
+        "themes": ("Circulaire economie",),
+        "listed": True,
         "listed_since": VERIFIED,
     }
     return EnterpriseState(**(values | fields))
 
 
 def _meta(s: EnterpriseState, kind: str) -> dict[str, Any]:
-    return {"event_id": deterministic_id(s.enterprise_id, s.version, kind),
-            "occurred_at": VERIFIED + timedelta(minutes=s.version), "source": "test"}
+    return {
+        "event_id": deterministic_id(s.enterprise_id, s.version, kind),
+        "occurred_at": VERIFIED + timedelta(minutes=s.version),
+        "source": "test",
+    }
 
 
 def listed(enterprise_id: str = "e1", version: int = 1, **fields: Any) -> EnterpriseListed:
@@ -63,25 +79,40 @@ def delisted(enterprise_id: str = "e1", version: int = 2, **fields: Any) -> Ente
     """`EnterpriseDelisted`: the state with `listed` false and its labels no longer counting."""
     fields.setdefault("labels", (holding(counts=False, status="verlopen"),))
     s = state(enterprise_id, version, **({"listed": False} | fields))
-    return EnterpriseDelisted(**_meta(s, "delisted"), enterprise=s, lapsed_label="pso",
-                              lapsed_on=date(2026, 3, 13))
-
-
-def scrape_completed(label: LabelName = "pso", started_at: datetime = VERIFIED,
-                     holdings: int = 120, counting: int = 110) -> ScrapeCompleted:
-    """A successful run that finished five minutes after it started."""
-    return ScrapeCompleted(
-        event_id=deterministic_id(label, "completed", started_at.isoformat()),
-        occurred_at=started_at + timedelta(minutes=5), source="test", label=label,
-        started_at=started_at, stats=ScrapeStats(holdings=holdings, counting=counting),
+    return EnterpriseDelisted(
+        **_meta(s, "delisted"), enterprise=s, lapsed_label="pso", lapsed_on=date(2026, 3, 13)
     )
 
 
-def scrape_failed(label: LabelName = "pso", started_at: datetime = VERIFIED,
-                  reason: str = "HTTP 503 after 5 attempts") -> ScrapeFailed:
+def scrape_completed(
+    label: LabelName = "pso",
+    started_at: datetime = VERIFIED,
+    holdings: int = 120,
+    counting: int = 110,
+) -> ScrapeCompleted:
+    """A successful run that finished five minutes after it started."""
+    return ScrapeCompleted(
+        event_id=deterministic_id(label, "completed", started_at.isoformat()),
+        occurred_at=started_at + timedelta(minutes=5),
+        source="test",
+        label=label,
+        started_at=started_at,
+        stats=ScrapeStats(holdings=holdings, counting=counting),
+    )
+
+
+def scrape_failed(
+    label: LabelName = "pso",
+    started_at: datetime = VERIFIED,
+    reason: str = "HTTP 503 after 5 attempts",
+) -> ScrapeFailed:
     """A failed run that gave up a minute after it started."""
     return ScrapeFailed(
         event_id=deterministic_id(label, "failed", started_at.isoformat()),
-        occurred_at=started_at + timedelta(minutes=1), source="test", label=label,
-        started_at=started_at, reason=reason, stats=ScrapeStats(),
+        occurred_at=started_at + timedelta(minutes=1),
+        source="test",
+        label=label,
+        started_at=started_at,
+        reason=reason,
+        stats=ScrapeStats(),
     )

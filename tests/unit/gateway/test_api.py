@@ -34,26 +34,50 @@ async def test_search_without_filters_lists_every_listed_enterprise_by_name(
 async def test_item_carries_the_public_fields(client: httpx.AsyncClient) -> None:
     body = await _search(client, q="kringloop")
     (item,) = body["items"]
-    assert set(item) >= {"enterprise_id", "name", "place", "municipality", "province", "region",
-                         "website", "kvk", "labels", "themes", "listed_since"}
+    assert set(item) >= {
+        "enterprise_id",
+        "name",
+        "place",
+        "municipality",
+        "province",
+        "region",
+        "website",
+        "kvk",
+        "labels",
+        "themes",
+        "listed_since",
+    }
     (label,) = item["labels"]
-    assert set(label) >= {"label", "level", "pso30plus", "status", "valid_from", "valid_until",
-                          "last_verified_at", "source_url"}
+    assert set(label) >= {
+        "label",
+        "level",
+        "pso30plus",
+        "status",
+        "valid_from",
+        "valid_until",
+        "last_verified_at",
+        "source_url",
+    }
     assert (label["label"], label["level"], label["pso30plus"]) == ("pso", "trede-3", True)
 
 
-@pytest.mark.parametrize(("q", "expected"), [
-    ("KRINGLOOP", ["Kringloop Twente"]),
-    ("zwolle", ["De Groene Fietser", "Soweco"]),
-    ("circulaire", ["De Groene Fietser", "Kringloop Twente"]),
-    ("trede 3", ["Kringloop Twente"]),
-    ("boost", ["Tunga"]),
-    ("groene zwolle", ["De Groene Fietser"]),
-    ("pso 30+", ["Kringloop Twente"]),
-    ("ietser", []),
-])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("KRINGLOOP", ["Kringloop Twente"]),
+        ("zwolle", ["De Groene Fietser", "Soweco"]),
+        ("circulaire", ["De Groene Fietser", "Kringloop Twente"]),
+        ("trede 3", ["Kringloop Twente"]),
+        ("boost", ["Tunga"]),
+        ("groene zwolle", ["De Groene Fietser"]),
+        ("pso 30+", ["Kringloop Twente"]),
+        ("ietser", []),
+    ],
+)
 async def test_text_search_matches_word_starts_in_name_place_themes_and_levels(
-    client: httpx.AsyncClient, q: str, expected: list[str],
+    client: httpx.AsyncClient,
+    q: str,
+    expected: list[str],
 ) -> None:
     assert _names(await _search(client, q=q)) == expected
 
@@ -81,8 +105,13 @@ async def test_pages_split_the_results_in_name_order(client: httpx.AsyncClient) 
     beyond = await _search(client, page_size=10, page=4)
     assert len(first["items"]) == 10 and len(third["items"]) == 5
     assert third["total"] == 25
-    assert _names(third) == ["Bakkerij 20", "De Groene Fietser", "Kringloop Twente", "Soweco",
-                             "Tunga"]
+    assert _names(third) == [
+        "Bakkerij 20",
+        "De Groene Fietser",
+        "Kringloop Twente",
+        "Soweco",
+        "Tunga",
+    ]
     assert beyond["items"] == [] and beyond["total"] == 25
 
 
@@ -108,24 +137,30 @@ async def test_one_enterprise_by_id(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize("enterprise_id", ["nobody", "verlopen"])
 async def test_unknown_or_delisted_enterprise_is_404(
-    client: httpx.AsyncClient, enterprise_id: str,
+    client: httpx.AsyncClient,
+    enterprise_id: str,
 ) -> None:
     response = await client.get(f"/api/v1/enterprises/{enterprise_id}")
     assert response.status_code == 404
     assert response.json() == {"detail": "Enterprise not found or no longer listed"}
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"page": 0}, "page"),
-    ({"page": "twee"}, "page"),
-    ({"page": 10**12}, "page"),
-    ({"page_size": 1000}, "page_size"),
-    ({"page_size": 0}, "page_size"),
-    ({"q": "x" * 201}, "q"),
-    ({"province": "p" * 101}, "province"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"page": 0}, "page"),
+        ({"page": "twee"}, "page"),
+        ({"page": 10**12}, "page"),
+        ({"page_size": 1000}, "page_size"),
+        ({"page_size": 0}, "page_size"),
+        ({"q": "x" * 201}, "q"),
+        ({"province": "p" * 101}, "province"),
+    ],
+)
 async def test_invalid_parameters_are_422_naming_the_parameter(
-    client: httpx.AsyncClient, params: dict[str, Any], field: str,
+    client: httpx.AsyncClient,
+    params: dict[str, Any],
+    field: str,
 ) -> None:
     response = await client.get("/api/v1/enterprises", params=params)
     assert response.status_code == 422
@@ -140,11 +175,21 @@ async def test_unknown_label_is_422_listing_the_allowed_labels(client: httpx.Asy
     assert all(name in error["msg"] for name in ("pso", "codeso", "senl", "cedris"))
 
 
-@pytest.mark.parametrize(("q", "total"), [
-    ("' OR 1=1 --", 0), ("_akkerij", 0), ("bakker%", 20), ("%", 25), ("\x00", 25), ("\\", 25),
-])
+@pytest.mark.parametrize(
+    ("q", "total"),
+    [
+        ("' OR 1=1 --", 0),
+        ("_akkerij", 0),
+        ("bakker%", 20),
+        ("%", 25),
+        ("\x00", 25),
+        ("\\", 25),
+    ],
+)
 async def test_search_text_is_words_never_patterns_or_sql(
-    client: httpx.AsyncClient, q: str, total: int,
+    client: httpx.AsyncClient,
+    q: str,
+    total: int,
 ) -> None:
     assert (await _search(client, q=q, page_size=100))["total"] == total
 
@@ -164,15 +209,24 @@ async def test_sources_tell_how_fresh_each_registry_is(client: httpx.AsyncClient
 async def test_health_reports_read_model_size_and_no_nats(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "nats_connected": False, "feed_started": False,
-                               "enterprises_listed": 25, "events_processed": 29}
+    assert response.json() == {
+        "status": "ok",
+        "nats_connected": False,
+        "feed_started": False,
+        "enterprises_listed": 25,
+        "events_processed": 29,
+    }
 
 
 async def test_openapi_document_and_docs_are_served(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     assert spec["info"]["title"] == "impactoost buyers API"
-    assert {"/api/v1/enterprises", "/api/v1/enterprises/{enterprise_id}", "/api/v1/sources",
-            "/healthz"} <= set(spec["paths"])
+    assert {
+        "/api/v1/enterprises",
+        "/api/v1/enterprises/{enterprise_id}",
+        "/api/v1/sources",
+        "/healthz",
+    } <= set(spec["paths"])
     assert "/" not in spec["paths"]
     assert (await client.get("/docs")).status_code == 200
 

@@ -20,15 +20,18 @@ def test_every_label_has_a_dutch_display_name() -> None:
     assert set(LABEL_NAMES) == set(LABELS)
 
 
-@pytest.mark.parametrize(("level", "pso30plus", "text"), [
-    ("trede-3", False, "Trede 3"),
-    ("trede-3", True, "Trede 3, PSO 30+"),
-    (None, True, "PSO 30+"),
-    ("basistrede", False, "Basistrede"),
-    ("boost", False, "BOOST-lid"),
-    ("sociaal-ontwikkelbedrijf", False, "Sociaal ontwikkelbedrijf"),
-    (None, False, None),
-])
+@pytest.mark.parametrize(
+    ("level", "pso30plus", "text"),
+    [
+        ("trede-3", False, "Trede 3"),
+        ("trede-3", True, "Trede 3, PSO 30+"),
+        (None, True, "PSO 30+"),
+        ("basistrede", False, "Basistrede"),
+        ("boost", False, "BOOST-lid"),
+        ("sociaal-ontwikkelbedrijf", False, "Sociaal ontwikkelbedrijf"),
+        (None, False, None),
+    ],
+)
 def test_levels_read_as_published(level: str | None, pso30plus: bool, text: str | None) -> None:
     assert level_text(level, pso30plus) == text
 
@@ -40,26 +43,39 @@ def test_dates_and_times_are_dutch_and_local() -> None:
     assert date_nl(None) == datetime_nl(None) == ""
 
 
-@pytest.mark.parametrize(("total", "text"), [
-    (0, "Geen ondernemingen gevonden"), (1, "1 onderneming gevonden"),
-    (12, "12 ondernemingen gevonden"), (1234, "1.234 ondernemingen gevonden"),
-])
+@pytest.mark.parametrize(
+    ("total", "text"),
+    [
+        (0, "Geen ondernemingen gevonden"),
+        (1, "1 onderneming gevonden"),
+        (12, "12 ondernemingen gevonden"),
+        (1234, "1.234 ondernemingen gevonden"),
+    ],
+)
 def test_result_count_reads_naturally(total: int, text: str) -> None:
     assert found_text(total) == text
 
 
-@pytest.mark.parametrize(("url", "safe"), [
-    ("https://soweco.nl/", "https://soweco.nl/"),
-    ("http://example.org/a?b=1", "http://example.org/a?b=1"),
-    ("javascript:alert(1)", None), ("JaVaScRiPt:alert(1)", None),
-    ("data:text/html,x", None), ("//evil.example/", None), ("https://[::1", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        ("https://soweco.nl/", "https://soweco.nl/"),
+        ("http://example.org/a?b=1", "http://example.org/a?b=1"),
+        ("javascript:alert(1)", None),
+        ("JaVaScRiPt:alert(1)", None),
+        ("data:text/html,x", None),
+        ("//evil.example/", None),
+        ("https://[::1", None),
+        (None, None),
+    ],
+)
 def test_only_http_links_are_rendered(url: str | None, safe: str | None) -> None:
     assert safe_url(url) == safe
 
 
 def test_settings_come_from_impactoost_gateway_variables(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("IMPACTOOST_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("IMPACTOOST_GATEWAY_PORT", "8123")
@@ -72,12 +88,17 @@ def test_settings_come_from_impactoost_gateway_variables(
     assert load_settings(GatewaySettings).database_url == "postgresql+psycopg://db/gateway"
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("IMPACTOOST_GATEWAY_CONSUMER", "gateway.read model"),
-    ("IMPACTOOST_GATEWAY_PORT", "0"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("IMPACTOOST_GATEWAY_CONSUMER", "gateway.read model"),
+        ("IMPACTOOST_GATEWAY_PORT", "0"),
+    ],
+)
 def test_invalid_settings_fail_in_one_readable_line(
-    monkeypatch: pytest.MonkeyPatch, name: str, value: str,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    value: str,
 ) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=name):

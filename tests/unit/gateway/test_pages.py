@@ -30,9 +30,19 @@ async def test_search_page_shows_form_count_and_results_in_dutch(
     client: httpx.AsyncClient,
 ) -> None:
     html = await _page(client, "/")
-    for text in ("Zoekterm", "Alle labels", "Provincie", "Regio", "Gemeente", "Zoeken",
-                 "25 ondernemingen gevonden", "Code Sociale Ondernemingen",
-                 "Social Enterprise NL", "Cedris leerwerkbedrijf", "Utrecht (21)"):
+    for text in (
+        "Zoekterm",
+        "Alle labels",
+        "Provincie",
+        "Regio",
+        "Gemeente",
+        "Zoeken",
+        "25 ondernemingen gevonden",
+        "Code Sociale Ondernemingen",
+        "Social Enterprise NL",
+        "Cedris leerwerkbedrijf",
+        "Utrecht (21)",
+    ):
         assert text in html
     assert html.index("Aspirant Koffie") < html.index("Bakkerij 01")
     assert "<script" not in html
@@ -83,16 +93,25 @@ async def test_no_results_shows_the_empty_state(client: httpx.AsyncClient) -> No
 
 async def test_detail_page_shows_the_enterprise(client: httpx.AsyncClient) -> None:
     html = await _page(client, "/ondernemingen/soweco")
-    for text in ("<h1>Soweco</h1>", "Regio Zwolle", "61234567", "Arbeidsparticipatie",
-                 "Leerwerkbedrijf", "Basistrede", "geldig vanaf 12 maart 2024",
-                 "Bekijk in het register van Cedris leerwerkbedrijf", "Terug naar zoeken"):
+    for text in (
+        "<h1>Soweco</h1>",
+        "Regio Zwolle",
+        "61234567",
+        "Arbeidsparticipatie",
+        "Leerwerkbedrijf",
+        "Basistrede",
+        "geldig vanaf 12 maart 2024",
+        "Bekijk in het register van Cedris leerwerkbedrijf",
+        "Terug naar zoeken",
+    ):
         assert text in html
     assert 'href="https://kringlooptwente.nl/" rel="nofollow noopener"' in html
 
 
 @pytest.mark.parametrize("enterprise_id", ["niemand", "verlopen"])
 async def test_unknown_or_delisted_enterprise_gets_a_dutch_404_page(
-    client: httpx.AsyncClient, enterprise_id: str,
+    client: httpx.AsyncClient,
+    enterprise_id: str,
 ) -> None:
     html = await _page(client, f"/ondernemingen/{enterprise_id}", status=404)
     assert "Onderneming niet gevonden" in html
@@ -102,17 +121,28 @@ async def test_unknown_page_gets_a_dutch_404_page(client: httpx.AsyncClient) -> 
     assert "Pagina niet gevonden" in await _page(client, "/bestaat-niet", status=404)
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ("label=foo", "Onbekend label. Kies uit: PSO, Code Sociale Ondernemingen, "
-                  "Social Enterprise NL of Cedris leerwerkbedrijf."),
-    ("page=0", "Het paginanummer moet een geheel getal van 1 tot en met 10000 zijn."),
-    ("page=twee", "Het paginanummer moet een geheel getal van 1 tot en met 10000 zijn."),
-    ("page_size=1000", "Het aantal per pagina moet een geheel getal van 1 tot en met 100 zijn."),
-    ("q=" + "x" * 201, "De zoekterm mag hoogstens 200 tekens lang zijn."),
-    ("municipality=" + "x" * 101, "De gemeente mag hoogstens 100 tekens lang zijn."),
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "label=foo",
+            "Onbekend label. Kies uit: PSO, Code Sociale Ondernemingen, "
+            "Social Enterprise NL of Cedris leerwerkbedrijf.",
+        ),
+        ("page=0", "Het paginanummer moet een geheel getal van 1 tot en met 10000 zijn."),
+        ("page=twee", "Het paginanummer moet een geheel getal van 1 tot en met 10000 zijn."),
+        (
+            "page_size=1000",
+            "Het aantal per pagina moet een geheel getal van 1 tot en met 100 zijn.",
+        ),
+        ("q=" + "x" * 201, "De zoekterm mag hoogstens 200 tekens lang zijn."),
+        ("municipality=" + "x" * 101, "De gemeente mag hoogstens 100 tekens lang zijn."),
+    ],
+)
 async def test_invalid_search_gets_a_dutch_422_page(
-    client: httpx.AsyncClient, query: str, message: str,
+    client: httpx.AsyncClient,
+    query: str,
+    message: str,
 ) -> None:
     html = await _page(client, f"/?{query}", status=422)
     assert "Ongeldige zoekopdracht" in html
@@ -130,11 +160,17 @@ async def hostile_client() -> AsyncIterator[httpx.AsyncClient]:
     """A read model holding one enterprise whose published facts are all markup and tricks."""
     app = create_app(GatewaySettings(gateway_database_url="sqlite://"))
     create_tables(app.state.engine)
-    record_enterprise_event(app.state.engine, listed(
-        "evil", name=HOSTILE, place="<img src=x onerror=alert(1)>",
-        website="javascript:alert(1)", themes=("<b>vet</b>",),
-        labels=(holding("pso", level="<i>trede</i>", source_url="javascript:alert(2)"),),
-    ))
+    record_enterprise_event(
+        app.state.engine,
+        listed(
+            "evil",
+            name=HOSTILE,
+            place="<img src=x onerror=alert(1)>",
+            website="javascript:alert(1)",
+            themes=("<b>vet</b>",),
+            labels=(holding("pso", level="<i>trede</i>", source_url="javascript:alert(2)"),),
+        ),
+    )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
         yield c
@@ -143,7 +179,8 @@ async def hostile_client() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.mark.parametrize("url", ["/", "/ondernemingen/evil"])
 async def test_hostile_names_and_links_are_escaped(
-    hostile_client: httpx.AsyncClient, url: str,
+    hostile_client: httpx.AsyncClient,
+    url: str,
 ) -> None:
     html = await _page(hostile_client, url)
     assert "&lt;script&gt;alert(&#34;naam&#34;)&lt;/script&gt; &amp; Zn" in html

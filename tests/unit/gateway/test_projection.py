@@ -61,8 +61,10 @@ def test_listed_enterprise_appears_with_its_state(engine: Engine) -> None:
 
 def test_newer_version_replaces_state_and_holdings(engine: Engine) -> None:
     record_enterprise_event(engine, listed(version=1))
-    record_enterprise_event(engine, updated(version=2, name="Kringloop Twente BV",
-                                            labels=(holding("codeso", level=None),)))
+    record_enterprise_event(
+        engine,
+        updated(version=2, name="Kringloop Twente BV", labels=(holding("codeso", level=None),)),
+    )
     with Session(engine) as session:
         view = get_enterprise(session, "e1")
     assert view is not None
@@ -136,7 +138,8 @@ def test_stream_position_is_stored_and_never_moves_back(engine: Engine) -> None:
 
 
 def test_failed_effect_records_neither_state_nor_event_id(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def half_done(session: Session, event: EnterpriseEvent) -> bool:
         projection.apply_enterprise_event(session, event)
@@ -163,7 +166,9 @@ def test_latest_scrape_outcomes_are_kept_per_label(engine: Engine) -> None:
     assert pso.last_success_started_at == later
     assert pso.last_success_at == later + timedelta(minutes=5)
     assert (pso.last_failure_at, pso.last_failure_reason) == (
-        VERIFIED + timedelta(minutes=1), "timeout")
+        VERIFIED + timedelta(minutes=1),
+        "timeout",
+    )
     assert list(sources) == ["pso", "codeso", "senl", "cedris"]
     assert sources["senl"].last_success_at is None
 
