@@ -32,7 +32,7 @@ class Observation(Frozen):
     themes: tuple[str, ...] = ()
 
     def fingerprint(self) -> tuple[object, ...]:
-        """The facts whose change is a `changed` event (name or place alone are not)."""
+        """The published facts whose change, while the holding counts, is a `changed` event."""
         return (
             self.level,
             self.pso30plus,

@@ -57,9 +57,16 @@ def stream_config(spec: StreamSpec, replicas: int = 1) -> api.StreamConfig:
 
 async def ensure_streams(nats_url: str, specs: Iterable[StreamSpec], replicas: int = 1) -> None:
     """Create the streams, or bring existing ones to the declared configuration."""
-    nc = await nats.connect(
-        nats_url, connect_timeout=5, max_reconnect_attempts=3, allow_reconnect=False
-    )
+    try:
+        nc = await nats.connect(
+            nats_url,
+            connect_timeout=5,
+            max_reconnect_attempts=3,
+            allow_reconnect=False,
+            error_cb=_log_nats_error,
+        )
+    except nats.errors.NoServersError:
+        raise ConnectionError(f"cannot reach NATS at {nats_url}") from None
     try:
         js = nc.jetstream()
         for spec in specs:
@@ -71,6 +78,11 @@ async def ensure_streams(nats_url: str, specs: Iterable[StreamSpec], replicas: i
             log.debug("stream_ensured", stream=spec.name)
     finally:
         await nc.close()
+
+
+async def _log_nats_error(exc: Exception) -> None:
+    # nats-py's default callback prints a full traceback for every failed connect attempt.
+    log.warning("nats_error", error=f"{type(exc).__name__}: {exc}")
 
 
 def make_broker(
@@ -88,6 +100,7 @@ def make_broker(
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         connect_timeout=5,
+        error_cb=_log_nats_error,
         logger=None,
     )
 

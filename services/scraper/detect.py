@@ -1,8 +1,9 @@
 """Change detection, pure: what we knew + what one successful run saw -> label events.
 
-Each holding remembers its last observation, whether it counts, and its `episode` (how many
-times it was granted), so granted -> lapsed -> granted again gets a new event id while a
-repeated run of the same facts gives the same ids (deduplicated downstream).
+Each holding remembers its last observation, whether it counts, its `episode` (how many
+times it was granted) and how many changes that episode saw, so granted -> lapsed -> granted
+again, or A -> B -> A -> B, gets new event ids, while a run repeated after a crash (state not
+yet saved) gives the same ids, which JetStream and the consumers deduplicate.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class HoldingState(BaseModel):
 
     observation: Observation
     episode: int = 0
+    changes: int = 0
     counting: bool = False
     absent_runs: int = 0
 
@@ -55,10 +57,12 @@ class _Context:
             observation=obs,
         )
 
-    def changed(self, obs: Observation, previous: Observation, episode: int) -> LabelChanged:
+    def changed(
+        self, obs: Observation, previous: Observation, episode: int, change: int
+    ) -> LabelChanged:
         return LabelChanged(
             event_id=deterministic_id(
-                obs.label, obs.holding_id, "changed", episode, obs.fingerprint()
+                obs.label, obs.holding_id, "changed", episode, change, obs.fingerprint()
             ),
             occurred_at=self.occurred_at,
             source=self.source,
@@ -121,10 +125,12 @@ def _seen(
         expired = obs.valid_until is not None and obs.valid_until < ctx.today
         event = ctx.lapsed(obs, prev.episode, "expired" if expired else "not_counting")
         return HoldingState(observation=obs, episode=prev.episode), event
-    state = HoldingState(observation=obs, episode=prev.episode, counting=True)
     if obs.fingerprint() == prev.observation.fingerprint():
-        return state, None
-    return state, ctx.changed(obs, prev.observation, prev.episode)
+        return prev.model_copy(update={"observation": obs, "absent_runs": 0}), None
+    state = HoldingState(
+        observation=obs, episode=prev.episode, changes=prev.changes + 1, counting=True
+    )
+    return state, ctx.changed(obs, prev.observation, prev.episode, state.changes)
 
 
 def _absent(

@@ -199,3 +199,13 @@ def test_a_duplicate_holding_in_one_run_is_counted_once() -> None:
 def test_a_zero_absence_threshold_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         run({}, [], runs_to_lapse=0)
+
+
+def test_a_change_back_and_forth_gets_a_new_id_each_time() -> None:
+    first = run({}, [obs("A")])
+    to_b = run(first.holdings, [obs("A", level="trede-3")])
+    back = run(to_b.holdings, [obs("A")])
+    to_b_again = run(back.holdings, [obs("A", level="trede-3")])
+    ids = [d.events[0].event_id for d in (to_b, back, to_b_again)]
+    assert [d.events[0].kind for d in (to_b, back, to_b_again)] == ["changed"] * 3
+    assert len(set(ids)) == 3

@@ -1,0 +1,48 @@
+"""Every service's AsyncAPI document is generated from its code and checked in, current."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from services.cli.specs import asyncapi_documents
+
+pytestmark = pytest.mark.integration
+
+CHECKED_IN = Path(__file__).resolve().parents[2] / "docs" / "asyncapi"
+
+EXPECTED_CHANNELS = {
+    "scraper": {"impact.v1.labels.pso.granted", "impact.v1.labels.pso.changed",
+                "impact.v1.labels.pso.lapsed", "impact.v1.scrapes.pso.completed",
+                "impact.v1.scrapes.pso.failed", "impact.v1.commands.scrape"},
+    "registry": {"impact.v1.labels.*.*", "impact.v1.enterprises.*.*.*"},
+    "notifier": {"impact.v1.enterprises.*.*.*"},
+    "gateway": {"impact.v1.enterprises.*.*.*", "impact.v1.scrapes.*.*"},
+}
+
+
+@pytest.fixture(scope="module")
+def documents() -> dict[str, str]:
+    return asyncapi_documents()
+
+
+@pytest.mark.parametrize("service", sorted(EXPECTED_CHANNELS))
+def test_document_names_the_service_channels_and_event_schemas(
+    documents: dict[str, str], service: str
+) -> None:
+    document = json.loads(documents[service])
+    assert document["asyncapi"].startswith("3.")
+    addresses = {channel["address"] for channel in document["channels"].values()}
+    assert addresses == EXPECTED_CHANNELS[service]
+    schemas = set(document["components"]["schemas"])
+    assert schemas & {"LabelGranted", "EnterpriseListed", "ScrapeCompleted"}
+
+
+@pytest.mark.parametrize("service", sorted(EXPECTED_CHANNELS))
+def test_checked_in_document_is_current(documents: dict[str, str], service: str) -> None:
+    checked_in = (CHECKED_IN / f"{service}.json").read_text(encoding="utf-8")
+    assert checked_in.strip() == documents[service].strip(), (
+        f"docs/asyncapi/{service}.json is stale: run `make asyncapi`"
+    )
