@@ -20,9 +20,18 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     import httpx
     import nats.errors
 
+    from services.kit.processes import StartupError
     from services.kit.settings import ConfigError
 
-    return (ConfigError, UsageError, httpx.HTTPError, nats.errors.Error, OSError, TimeoutError)
+    return (
+        ConfigError,
+        UsageError,
+        httpx.HTTPError,
+        nats.errors.Error,
+        OSError,
+        TimeoutError,
+        StartupError,
+    )
 
 
 def fail_cleanly(command: Callable[P, R]) -> Callable[P, R]:

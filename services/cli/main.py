@@ -70,7 +70,7 @@ def demo(
     """Run the whole platform on embedded defaults with demo label registries."""
     from services.demo.run import run_platform
 
-    run_platform(data_dir=data_dir, gateway_port=port, demo_sites=True)
+    raise typer.Exit(run_platform(data_dir=data_dir, gateway_port=port, demo_sites=True))
 
 
 @app.command()
@@ -82,7 +82,7 @@ def up(
     """Run the whole platform against the configured real label registries."""
     from services.demo.run import run_platform
 
-    run_platform(data_dir=data_dir, gateway_port=port, demo_sites=False)
+    raise typer.Exit(run_platform(data_dir=data_dir, gateway_port=port, demo_sites=False))
 
 
 @app.command()

@@ -20,7 +20,13 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Mailbox
 
 from services.kit.natsserver import NatsServer
-from services.kit.processes import free_port, stop_process, wait_until
+from services.kit.processes import (
+    StartupError,
+    free_port,
+    port_open,
+    stop_process,
+    wait_until,
+)
 
 log = structlog.get_logger()
 
@@ -55,6 +61,8 @@ class Platform:
 
     def start(self) -> Platform:
         """Start everything; on any failure, stop what was started and re-raise."""
+        if "gateway" in self.services and port_open(self.gateway_port):
+            raise StartupError(f"port {self.gateway_port} is already in use; choose another")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         (self.data_dir / "logs").mkdir(exist_ok=True)
         try:
@@ -66,6 +74,9 @@ class Platform:
                 self.start_service(name)
             if "gateway" in self.services:
                 self._wait_for_gateway()
+        except StartupError as exc:
+            self.stop()
+            raise StartupError(f"{exc}; see {self.data_dir / 'logs'}") from None
         except BaseException:
             self.stop()
             raise

@@ -18,15 +18,20 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise _Stop
 
 
-def run_platform(data_dir: Path, gateway_port: int, demo_sites: bool) -> None:
-    """Start everything, print where to look, and stop everything on Ctrl-C or SIGTERM."""
+def run_platform(data_dir: Path, gateway_port: int, demo_sites: bool) -> int:
+    """Start everything, print where to look, and stop everything on Ctrl-C or SIGTERM.
+
+    Returns the exit code: 0 after Ctrl-C or SIGTERM, 1 when a service died on its own.
+    """
+    # Set both explicitly: a shell that starts us in the background ignores SIGINT otherwise.
     signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
     platform = Platform(
         data_dir=data_dir.resolve(), gateway_port=gateway_port, demo_sites=demo_sites
     )
     print("impactoost: starting nats-server, mail sink, label sites and services ...", flush=True)
-    platform.start()
     try:
+        platform.start()
         _announce(platform)
         while not (dead := platform.dead_services()):
             time.sleep(0.5)
@@ -35,8 +40,10 @@ def run_platform(data_dir: Path, gateway_port: int, demo_sites: bool) -> None:
             f"see {platform.data_dir / 'logs'}",
             flush=True,
         )
-    except (KeyboardInterrupt, _Stop):
+        return 1
+    except _Stop:
         print("\nimpactoost: stopping ...", flush=True)
+        return 0
     finally:
         platform.stop()
         print("impactoost: everything stopped.", flush=True)

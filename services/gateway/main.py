@@ -57,7 +57,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.broker = broker
     app.state.feed = ReadModelFeed(settings, broker, engine)
-    app.state.templates = make_templates()
+    app.state.templates = make_templates(settings.platform_name)
     app.include_router(health.router)
     app.include_router(api_router)
     app.include_router(enterprise_pages.router)

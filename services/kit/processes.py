@@ -14,6 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+class StartupError(RuntimeError):
+    """A child process exited while it was starting."""
+
+
 def free_port() -> int:
     """Ask the OS for a port nobody listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -38,7 +42,7 @@ def wait_until(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{what} exited with code {process.returncode} while starting")
+            raise StartupError(f"{what} exited with code {process.returncode} while starting")
         if check():
             return
         time.sleep(0.05)

@@ -26,6 +26,12 @@ class KitSettings(BaseSettings):
         max_length=200,
         description="Names this deployment in every event's `source`",
     )
+    platform_name: str = Field(
+        default="Impact Oost",
+        min_length=1,
+        max_length=100,
+        description="The platform's name on its pages and in its e-mails (one per region)",
+    )
     log_format: Literal["auto", "console", "json"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     stream_replicas: int = Field(default=1, ge=1, le=5)

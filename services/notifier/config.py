@@ -28,7 +28,6 @@ class NotifierSettings(KitSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = Field(default=20.0, gt=0)
     mail_from: str = Field(default="Impact Oost <noreply@localhost>", min_length=3)
-    platform_name: str = Field(default="Impact Oost", min_length=1, max_length=100)
     public_base_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s]+$")
 
     @property

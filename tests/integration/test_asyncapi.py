@@ -14,9 +14,14 @@ pytestmark = pytest.mark.integration
 CHECKED_IN = Path(__file__).resolve().parents[2] / "docs" / "asyncapi"
 
 EXPECTED_CHANNELS = {
-    "scraper": {"impact.v1.labels.pso.granted", "impact.v1.labels.pso.changed",
-                "impact.v1.labels.pso.lapsed", "impact.v1.scrapes.pso.completed",
-                "impact.v1.scrapes.pso.failed", "impact.v1.commands.scrape"},
+    "scraper": {
+        "impact.v1.labels.pso.granted",
+        "impact.v1.labels.pso.changed",
+        "impact.v1.labels.pso.lapsed",
+        "impact.v1.scrapes.pso.completed",
+        "impact.v1.scrapes.pso.failed",
+        "impact.v1.commands.scrape",
+    },
     "registry": {"impact.v1.labels.*.*", "impact.v1.enterprises.*.*.*"},
     "notifier": {"impact.v1.enterprises.*.*.*"},
     "gateway": {"impact.v1.enterprises.*.*.*", "impact.v1.scrapes.*.*"},

@@ -80,7 +80,7 @@ def safe_url(value: str | None) -> str | None:
     return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
-def make_templates() -> Jinja2Templates:
+def make_templates(platform_name: str = "Impact Oost") -> Jinja2Templates:
     """The page templates with Dutch filters; every variable is HTML-escaped."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -99,4 +99,5 @@ def make_templates() -> Jinja2Templates:
         level_text=level_text,
     )
     env.globals["label_names"] = LABEL_NAMES
+    env.globals["platform_name"] = platform_name
     return Jinja2Templates(env=env)
