@@ -10,6 +10,7 @@ from urllib.parse import quote, urlsplit
 
 from contracts.enterprises import EnterpriseState, LabelHolding
 from contracts.labels import LabelName
+from services.kit.dutch import long_date
 
 LABEL_DISPLAY_NAMES: dict[LabelName, str] = {
     "pso": "PSO (Prestatieladder Socialer Ondernemen)",
@@ -18,20 +19,6 @@ LABEL_DISPLAY_NAMES: dict[LabelName, str] = {
     "cedris": "Cedris leerwerkbedrijf",
 }
 
-_MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 _LEVEL_NAMES = {"boost": "BOOST"}
 
@@ -65,7 +52,7 @@ class LabelLine:
 
 def dutch_date(day: date) -> str:
     """`12 maart 2026`."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return long_date(day)
 
 
 def label_name(label: LabelName) -> str:

@@ -15,6 +15,8 @@ from datetime import date
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from services.kit.dutch import MONTH_NUMBERS
+
 MAX_NAME = 200
 MAX_PLACE = 120
 MAX_LEVEL = 60
@@ -37,26 +39,6 @@ _OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!//|\d)", re.I)
 _NUMERIC_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 _LONG_DATE = re.compile(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})")
 _MONTH_YEAR = re.compile(r"([a-z]+)\.?\s+(\d{4})")
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        (
-            "januari",
-            "februari",
-            "maart",
-            "april",
-            "mei",
-            "juni",
-            "juli",
-            "augustus",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ),
-        start=1,
-    )
-}
 
 
 def clean_text(raw: str | None, max_length: int) -> str | None:
@@ -158,8 +140,8 @@ def parse_dutch_date(text: str | None) -> date | None:
     if match := _NUMERIC_DATE.fullmatch(cleaned):
         day, month, year = (int(g) for g in match.groups())
         return date(year, month, day)
-    if (match := _LONG_DATE.fullmatch(cleaned)) and match.group(2) in MONTHS:
-        return date(int(match.group(3)), MONTHS[match.group(2)], int(match.group(1)))
+    if (match := _LONG_DATE.fullmatch(cleaned)) and match.group(2) in MONTH_NUMBERS:
+        return date(int(match.group(3)), MONTH_NUMBERS[match.group(2)], int(match.group(1)))
     raise ValueError(f"not a Dutch date: {truncate(cleaned, 40)!r}")
 
 
@@ -172,7 +154,7 @@ def parse_month_end(text: str | None) -> date | None:
     if not cleaned:
         return None
     match = _MONTH_YEAR.fullmatch(cleaned)
-    if not match or match.group(1) not in MONTHS:
+    if not match or match.group(1) not in MONTH_NUMBERS:
         raise ValueError(f"not a Dutch month and year: {truncate(cleaned, 40)!r}")
-    year, month = int(match.group(2)), MONTHS[match.group(1)]
+    year, month = int(match.group(2)), MONTH_NUMBERS[match.group(1)]
     return date(year, month, calendar.monthrange(year, month)[1])

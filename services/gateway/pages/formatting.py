@@ -11,22 +11,9 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 
 from services.gateway.labels import LABEL_NAMES, label_name, level_text
+from services.kit.dutch import long_date
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def _local_zone() -> tzinfo:
@@ -45,7 +32,7 @@ def date_nl(value: date | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(LOCAL).date()
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return long_date(value)
 
 
 def datetime_nl(value: datetime | None) -> str:
