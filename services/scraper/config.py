@@ -15,6 +15,9 @@ class ScraperSettings(KitSettings):
     """How, where and how often the registries are read."""
 
     pso_base_url: str = Field(default="https://www.pso-nederland.nl", pattern=_URL)
+    codeso_base_url: str = Field(default="https://www.codesocialeondernemingen.nl", pattern=_URL)
+    senl_base_url: str = Field(default="https://www.social-enterprise.nl", pattern=_URL)
+    cedris_base_url: str = Field(default="https://www.cedris.nl", pattern=_URL)
     scrape_labels: tuple[LabelName, ...] = Field(
         default=("pso",), description="Labels scraped on the schedule"
     )
@@ -43,9 +46,13 @@ class ScraperSettings(KitSettings):
 
     def base_url(self, label: LabelName) -> str:
         """The registry address for `label`."""
-        if label == "pso":
-            return self.pso_base_url.rstrip("/")
-        raise ValueError(f"no base URL setting for label {label!r} yet")
+        urls = {
+            "pso": self.pso_base_url,
+            "codeso": self.codeso_base_url,
+            "senl": self.senl_base_url,
+            "cedris": self.cedris_base_url,
+        }
+        return urls[label].rstrip("/")
 
     def http_policy(self) -> HttpPolicy:
         """The polite-client policy these settings describe."""

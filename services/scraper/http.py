@@ -8,13 +8,14 @@ comes back in `cache_out` holding only the URLs this run visited.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
@@ -76,9 +77,17 @@ class _Response:
     url: str
 
 
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    url: str
+    headers: dict[str, str]
+    content: bytes | None = None
+
+
 @dataclass
 class PoliteClient:
-    """GET pages the way the registries' owners would want us to."""
+    """GET (and POST to) the registries the way their owners would want us to."""
 
     http: httpx.AsyncClient
     policy: HttpPolicy
@@ -96,6 +105,30 @@ class PoliteClient:
         await self._check_robots(url)
         return await self._get_conditional(url)
 
+    async def post(
+        self,
+        url: str,
+        *,
+        form: Mapping[str, str] | None = None,
+        json_body: object | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Page:
+        """POST a form or JSON body (e.g. a "load more" endpoint); never conditional, since
+        such answers carry no validators. Non-2xx answers raise FetchFailed with the status."""
+        await self._check_robots(url)
+        sent = dict(headers or {})
+        if form is not None:
+            content = urlencode(form).encode()
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        else:
+            content = json.dumps(json_body).encode()
+            sent["Content-Type"] = "application/json"
+        response = await self._fetch_with_retries(_Request("POST", url, sent, content))
+        if not 200 <= response.status < 300:
+            raise FetchFailed(f"POST {url} answered HTTP {response.status}", response.status)
+        self.counters.pages_fetched += 1
+        return Page(url=response.url, text=response.body.decode(response.encoding, "replace"))
+
     async def _get_conditional(self, url: str) -> Page:
         cached = self.cache_in.get(url)
         headers: dict[str, str] = {}
@@ -103,7 +136,7 @@ class PoliteClient:
             headers["If-None-Match"] = cached.etag
         if cached and cached.last_modified:
             headers["If-Modified-Since"] = cached.last_modified
-        response = await self._fetch_with_retries(url, headers)
+        response = await self._fetch_with_retries(_Request("GET", url, headers))
         if response.status == 304 and cached is not None:
             self.counters.not_modified += 1
             self.cache_out[url] = cached
@@ -148,7 +181,8 @@ class PoliteClient:
             log.info("crawl_delay_obeyed", host=host, seconds=float(delay))
         return parser
 
-    async def _fetch_with_retries(self, url: str, headers: dict[str, str]) -> _Response:
+    async def _fetch_with_retries(self, request: _Request) -> _Response:
+        url = request.url
         for attempt in range(1, self.policy.max_attempts + 1):
             await self._throttle(urlsplit(url).netloc)
             wait = min(
@@ -156,7 +190,7 @@ class PoliteClient:
             )
             response: _Response | None = None
             try:
-                response = await self._send(url, headers)
+                response = await self._send(request)
             except httpx.TransportError as exc:
                 problem = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
             else:
@@ -166,7 +200,7 @@ class PoliteClient:
                 wait = self._retry_after(url, response, default=wait)
             if attempt == self.policy.max_attempts:
                 raise FetchFailed(
-                    f"GET {url} failed after {attempt} attempts: {problem}",
+                    f"{request.method} {url} failed after {attempt} attempts: {problem}",
                     None if response is None else response.status,
                 )
             log.warning(
@@ -191,15 +225,18 @@ class PoliteClient:
             )
         return seconds
 
-    async def _send(self, url: str, headers: dict[str, str]) -> _Response:
-        async with self.http.stream("GET", url, headers=headers) as response:
+    async def _send(self, request: _Request) -> _Response:
+        url = request.url
+        async with self.http.stream(
+            request.method, url, headers=request.headers, content=request.content
+        ) as response:
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if size > self.policy.max_page_bytes:
                     raise FetchFailed(
-                        f"GET {url}: page larger than {self.policy.max_page_bytes} bytes"
+                        f"{request.method} {url}: larger than {self.policy.max_page_bytes} bytes"
                     )
                 chunks.append(chunk)
             self.counters.bytes_received += size

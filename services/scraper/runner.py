@@ -38,7 +38,7 @@ from services.scraper.http import (
     make_http_client,
 )
 from services.scraper.outcome import RunOutcome
-from services.scraper.sources.base import Source, SourceResult
+from services.scraper.sources.base import KnownHolding, Source, SourceResult
 from services.scraper.state import RunInfo, ScraperState, StateStore
 
 log = structlog.get_logger()
@@ -98,7 +98,9 @@ class ScrapeRun:
                 source=self.event_source,
                 absent_runs_to_lapse=self.absent_runs_to_lapse,
             )
-            await self._succeeded(state, started_at, detection, client.cache_out, stats)
+            await self._succeeded(
+                state, started_at, detection, client.cache_out, stats, result.cards
+            )
         return RunOutcome(
             label=self.source.label,
             started_at=started_at,
@@ -111,7 +113,7 @@ class ScrapeRun:
 
     async def _fetch(self, client: PoliteClient, today: date, state: ScraperState) -> SourceResult:
         try:
-            result = await self.source.fetch(client, today)
+            result = await self.source.fetch(client, today, _known(state))
         except ScrapeError:
             raise
         except Exception as exc:  # a parser bug must fail the run, never lapse holdings
@@ -134,6 +136,7 @@ class ScrapeRun:
         detection: Detection,
         cache: dict[str, CachedPage],
         stats: ScrapeStats,
+        result_cards: dict[str, str],
     ) -> None:
         label = self.source.label
         for event in detection.events:
@@ -144,6 +147,7 @@ class ScrapeRun:
             update={
                 "holdings": detection.holdings,
                 "http_cache": cache,
+                "cards": result_cards,
                 "last_good_holdings": stats.holdings,
                 "last_success": info,
             }
@@ -209,3 +213,12 @@ def _stats(counters: FetchCounters, result: SourceResult | None, began: float) -
         counting=sum(1 for o in observations if o.counts),
         duration_seconds=round(time.monotonic() - began, 3),
     )
+
+
+def _known(state: ScraperState) -> dict[str, KnownHolding]:
+    """What the last successful run read, for adapters that skip unchanged profile pages."""
+    return {
+        holding_id: KnownHolding(card, state.holdings[holding_id].observation)
+        for holding_id, card in state.cards.items()
+        if holding_id in state.holdings
+    }

@@ -41,6 +41,7 @@ class ScraperState(BaseModel):
     label: LabelName
     holdings: dict[str, HoldingState] = Field(default_factory=dict)
     http_cache: dict[str, CachedPage] = Field(default_factory=dict)
+    cards: dict[str, str] = Field(default_factory=dict)
     last_good_holdings: int | None = None
     last_success: RunInfo | None = None
     last_failure: RunInfo | None = None

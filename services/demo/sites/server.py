@@ -36,6 +36,8 @@ class _Fault:
 
 
 Renderer = Callable[[str, dict[str, list[str]]], Response]
+# POST handler: path, raw body, request headers -> response (never conditional).
+PostHandler = Callable[[str, bytes, dict[str, str]], Response]
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,9 @@ class RequestRecord:
 class DemoSite:
     """A running demo website; `stop()` it when done."""
 
-    def __init__(self, render: Renderer, port: int = 0) -> None:
+    def __init__(self, render: Renderer, port: int = 0, post: PostHandler | None = None) -> None:
         self.render = render
+        self.post = post
         self.robots_txt = DEFAULT_ROBOTS
         self.last_modified = formatdate(usegmt=True)
         self._lock = threading.Lock()
@@ -117,6 +120,12 @@ class DemoSite:
             return Response(200, self.robots_txt, "text/plain; charset=utf-8")
         return self.render(path, query)
 
+    def respond_post(self, path: str, body: bytes, headers: dict[str, str]) -> Response:
+        """The answer to a POST (form or JSON endpoints); 405 where the site has none."""
+        if self.post is None:
+            return Response(405, "Method Not Allowed", "text/plain; charset=utf-8")
+        return self.post(path, body, headers)
+
 
 def _handler_for(site: DemoSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -141,13 +150,39 @@ def _handler_for(site: DemoSite) -> type[BaseHTTPRequestHandler]:
             )
             self._send(status, body, content_type, headers)
 
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            payload = self.rfile.read(min(length, 1_000_000))
+            url = urlsplit(self.path)
+            fault = site._take_fault(url.path)
+            if fault is not None:
+                status, body, content_type, headers = self._fault_answer(fault)
+            else:
+                headers_in = {k.lower(): v for k, v in self.headers.items()}
+                page = site.respond_post(url.path, payload, headers_in)
+                status, body, content_type = page.status, page.body.encode(), page.content_type
+                headers = {}
+            site._record(
+                RequestRecord(
+                    "POST",
+                    self.path,
+                    status,
+                    False,
+                    self.headers.get("User-Agent", ""),
+                    time.monotonic(),
+                )
+            )
+            self._send(status, body, content_type, headers)
+
+        def _fault_answer(self, fault: _Fault) -> tuple[int, bytes, str | None, dict[str, str]]:
+            extra = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
+            return fault.status, b"Tijdelijk niet beschikbaar", "text/plain", extra
+
         def _answer(self) -> tuple[int, bytes, str | None, dict[str, str]]:
             url = urlsplit(self.path)
             fault = site._take_fault(url.path)
             if fault is not None:
-                wait = fault.retry_after
-                extra = {} if wait is None else {"Retry-After": f"{wait:g}"}
-                return fault.status, b"Tijdelijk niet beschikbaar", "text/plain", extra
+                return self._fault_answer(fault)
             page = site.respond(url.path, parse_qs(url.query))
             body = page.body.encode("utf-8")
             etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'

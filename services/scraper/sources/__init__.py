@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
-from contracts.labels import LabelName
-from services.scraper.sources.base import Source, SourceResult
-from services.scraper.sources.pso import PsoSource
+import importlib
+from collections.abc import Callable
 
-__all__ = ["Source", "SourceResult", "build_source", "supported_labels"]
+from contracts.labels import LABELS, LabelName
+from services.scraper.sources.base import KnownHolding, Source, SourceResult
+
+__all__ = ["KnownHolding", "Source", "SourceResult", "build_source", "supported_labels"]
+
+# label -> (module under services.scraper.sources, adapter class); each module is the only
+# place that knows its registry's website.
+_ADAPTERS: dict[LabelName, tuple[str, str]] = {
+    "pso": ("pso", "PsoSource"),
+    "codeso": ("codeso", "CodesoSource"),
+    "senl": ("senl", "SenlSource"),
+    "cedris": ("cedris", "CedrisSource"),
+}
+
+
+def _adapter(label: LabelName) -> Callable[[str], Source] | None:
+    module_name, class_name = _ADAPTERS[label]
+    try:
+        module = importlib.import_module(f"services.scraper.sources.{module_name}")
+    except ModuleNotFoundError:
+        return None
+    adapter: Callable[[str], Source] | None = getattr(module, class_name, None)
+    return adapter
 
 
 def supported_labels() -> tuple[LabelName, ...]:
-    """Labels that have an adapter so far."""
-    return ("pso",)
+    """Labels that have an adapter, in the contracts' order."""
+    return tuple(label for label in LABELS if _adapter(label) is not None)
 
 
 def build_source(label: LabelName, base_url: str) -> Source:
     """The adapter for `label`, reading the registry at `base_url`."""
-    if label == "pso":
-        return PsoSource(base_url)
-    raise ValueError(f"no adapter for label {label!r} yet")
+    adapter = _adapter(label)
+    if adapter is None:
+        raise ValueError(f"no adapter for label {label!r} yet")
+    return adapter(base_url)

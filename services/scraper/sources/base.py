@@ -6,6 +6,7 @@ of the scraper sees only `Observation`s, per-entry warnings and `ScrapeError`s.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -14,13 +15,27 @@ from contracts.labels import LabelName, Observation
 from services.scraper.http import PoliteClient
 
 
+@dataclass(frozen=True)
+class KnownHolding:
+    """What the last successful run read for a holding: the card (listing entry) it saw, as a
+    hash, and the observation it built. An adapter whose listing card is unchanged reuses the
+    observation instead of fetching the holding's profile page again."""
+
+    card: str
+    observation: Observation
+
+
 @dataclass
 class SourceResult:
-    """A registry read completely: one observation per holding, plus what was skipped or odd."""
+    """A registry read completely: one observation per holding, plus what was skipped or odd.
+
+    `cards` maps holding ids to the hash of their listing card, for adapters that read
+    profile pages (remembered for the next run's `known`)."""
 
     observations: list[Observation] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     pages: int = 0
+    cards: dict[str, str] = field(default_factory=dict)
 
 
 class Source(Protocol):
@@ -33,6 +48,9 @@ class Source(Protocol):
     label: LabelName
     base_url: str
 
-    async def fetch(self, client: PoliteClient, today: date) -> SourceResult:
-        """Read every holding; `today` decides whether each one counts."""
+    async def fetch(
+        self, client: PoliteClient, today: date, known: Mapping[str, KnownHolding] = {}
+    ) -> SourceResult:
+        """Read every holding; `today` decides whether each one counts; `known` is what the
+        last successful run read (empty on a first or dry run)."""
         ...

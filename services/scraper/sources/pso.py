@@ -8,6 +8,7 @@ the next page is `a[rel=next]`. Only this module knows that.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urljoin, urlsplit
@@ -29,7 +30,7 @@ from services.scraper.normalise import (
     token,
     truncate,
 )
-from services.scraper.sources.base import SourceResult
+from services.scraper.sources.base import KnownHolding, SourceResult
 
 FIRST_PAGE = "/pso-register/?pagina=1"
 LEVELS = frozenset({"aspirant", "basistrede", "trede-1", "trede-2", "trede-3"})
@@ -63,8 +64,12 @@ class PsoSource:
     max_pages: int = MAX_PAGES
     label: LabelName = field(default="pso", init=False)
 
-    async def fetch(self, client: PoliteClient, today: date) -> SourceResult:
-        """Every certificate in the register; FormatChanged/FetchFailed when not readable."""
+    async def fetch(
+        self, client: PoliteClient, today: date, known: Mapping[str, KnownHolding] = {}
+    ) -> SourceResult:
+        """Every certificate in the register; FormatChanged/FetchFailed when not readable.
+
+        The register's rows hold every fact, so `known` is not needed here."""
         result = SourceResult()
         seen_ids: set[str] = set()
         visited: set[str] = set()

@@ -147,7 +147,7 @@ async def test_an_unexpected_error_in_an_adapter_is_a_failed_run() -> None:
         label: LabelName = "pso"
         base_url = BASE
 
-        async def fetch(self, client: PoliteClient, today: date) -> SourceResult:
+        async def fetch(self, client: PoliteClient, today: date, known: object) -> SourceResult:
             raise KeyError("niveau")
 
     store, publisher = FakeStateStore(), FakePublisher()
