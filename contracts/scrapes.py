@@ -19,6 +19,7 @@ class ScrapeStats(Frozen):
     bytes_received: int = 0
     holdings: int = 0
     counting: int = 0
+    warnings: int = Field(default=0, description="Entries skipped or read with a warning")
     duration_seconds: float = 0.0
 
 
@@ -32,6 +33,7 @@ class ScrapeCompleted(Event):
     granted: int = 0
     changed: int = 0
     lapsed: int = 0
+    next_run_at: datetime | None = Field(default=None, description="Next scheduled run, if any")
 
 
 class ScrapeFailed(Event):
@@ -42,3 +44,4 @@ class ScrapeFailed(Event):
     started_at: datetime
     reason: str = Field(max_length=2000)
     stats: ScrapeStats
+    next_run_at: datetime | None = Field(default=None, description="Next scheduled run, if any")

@@ -88,15 +88,18 @@ def up(
 @app.command()
 @fail_cleanly
 def scrape(
-    label: Annotated[str, typer.Argument(help="Which registry, e.g. pso")],
+    label: Annotated[str, typer.Argument(help="pso, codeso, senl, cedris, all, or status")],
     once: Annotated[bool, typer.Option("--once", help="Run one scrape and exit")] = False,
     base_url: Annotated[str | None, typer.Option(help="Registry base URL")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Publish nothing")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One observation per line")] = False,
 ) -> None:
-    """Scrape one label registry once (the schedule runs in `impactoost serve scraper`)."""
-    from services.cli.scrape import scrape_label
+    """Scrape label registries once, or show each registry's status (`scrape status`)."""
+    from services.cli.scrape import print_status, scrape_label
 
+    if label == "status":
+        print_status()
+        return
     scrape_label(label, once=once, base_url=base_url, dry_run=dry_run, as_json=as_json)
 
 

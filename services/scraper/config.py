@@ -31,7 +31,9 @@ class ScraperSettings(KitSettings):
         le=1,
         description="A run with fewer holdings than this share of the last good run fails",
     )
-    scrape_absent_runs_to_lapse: int = Field(default=1, ge=1)
+    scrape_absent_runs_to_lapse: int = Field(
+        default=2, ge=1, description="Consecutive successful runs a holding must be missing from"
+    )
     scrape_max_attempts: int = Field(default=4, ge=1, le=10)
     scrape_backoff_seconds: float = Field(default=2.0, ge=0)
     scrape_max_retry_after_seconds: float = Field(default=300.0, ge=0)

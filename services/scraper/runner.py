@@ -75,6 +75,7 @@ class ScrapeRun:
     transport: httpx.AsyncBaseTransport | None = None
     clock: Callable[[], datetime] = utc_now
     failpoints: frozenset[str] = frozenset()
+    next_run: Callable[[], datetime | None] = lambda: None
 
     async def run(self, today: date | None = None) -> RunOutcome:
         """Scrape the source once and publish what changed."""
@@ -150,6 +151,7 @@ class ScrapeRun:
                 "cards": result_cards,
                 "last_good_holdings": stats.holdings,
                 "last_success": info,
+                "next_run_at": self.next_run(),
             }
         )
         if self.publisher is not None:
@@ -165,6 +167,7 @@ class ScrapeRun:
             granted=kinds.count("granted"),
             changed=kinds.count("changed"),
             lapsed=kinds.count("lapsed"),
+            next_run_at=new_state.next_run_at,
         )
         await self._publish(scrape_subject(label, "completed"), completed, SCRAPES_STREAM)
         log.info(
@@ -191,11 +194,13 @@ class ScrapeRun:
             started_at=started_at,
             reason=reason[:2000],
             stats=stats,
+            next_run_at=self.next_run(),
         )
         await self._publish(scrape_subject(label, "failed"), failed, SCRAPES_STREAM)
         if self.publisher is not None:
             info = RunInfo(started_at=started_at, finished_at=self.clock(), reason=reason)
-            await self.store.save(state.model_copy(update={"last_failure": info}))
+            update = {"last_failure": info, "next_run_at": failed.next_run_at}
+            await self.store.save(state.model_copy(update=update))
         return RunOutcome(label=label, started_at=started_at, ok=False, stats=stats, reason=reason)
 
     async def _publish(self, subject: str, event: Event, stream: StreamSpec) -> None:
@@ -211,6 +216,7 @@ def _stats(counters: FetchCounters, result: SourceResult | None, began: float) -
         bytes_received=counters.bytes_received,
         holdings=len(observations),
         counting=sum(1 for o in observations if o.counts),
+        warnings=len(result.warnings) if result else 0,
         duration_seconds=round(time.monotonic() - began, 3),
     )
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import httpx
 import structlog
 from faststream.nats import NatsBroker
 
-from contracts.base import Event
+from contracts.base import Event, utc_now
 from contracts.labels import LabelName
 from contracts.subjects import StreamSpec
 from services.kit.jetstream import publish_event
@@ -44,6 +46,7 @@ def build_run(
     publisher: EventPublisher | None,
     base_url: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    next_run: Callable[[], datetime | None] = lambda: None,
 ) -> ScrapeRun:
     """A run of `label` as the settings describe it; `publisher=None` makes it a dry run."""
     return ScrapeRun(
@@ -56,6 +59,7 @@ def build_run(
         absent_runs_to_lapse=settings.scrape_absent_runs_to_lapse,
         transport=transport,
         failpoints=settings.failpoints,
+        next_run=next_run,
     )
 
 
@@ -81,6 +85,7 @@ class ScraperService:
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
+    _next_cycle_at: datetime | None = None
 
     async def start(self) -> None:
         """Open the state bucket and start the schedule (its first run starts now)."""
@@ -112,8 +117,20 @@ class ScraperService:
                 label,
                 store=self.store,
                 publisher=BrokerPublisher(self.broker, self.settings.publish_timeout_seconds),
+                next_run=lambda: self.next_run_at(label),
             )
             return await run.run()
+
+    def next_run_at(self, label: LabelName) -> datetime | None:
+        """When the schedule will scrape `label` next (None if it is not scheduled)."""
+        if label not in self.settings.scrape_labels:
+            return None
+        interval = timedelta(seconds=self.settings.scrape_interval_seconds)
+        now = utc_now()
+        if self._next_cycle_at is not None and self._next_cycle_at > now:
+            return self._next_cycle_at
+        # Inside a cycle: the next one starts an interval after this cycle ends.
+        return now + interval
 
     async def _schedule(self) -> None:
         while not self._stop.is_set():
@@ -124,8 +141,10 @@ class ScraperService:
                     await self.run_label(label)
                 except Exception:
                     log.exception("scheduled_scrape_crashed", label=label)
+            interval = self.settings.scrape_interval_seconds
+            self._next_cycle_at = utc_now() + timedelta(seconds=interval)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.settings.scrape_interval_seconds)
+                await asyncio.wait_for(self._stop.wait(), interval)
 
 
 async def run_dry(

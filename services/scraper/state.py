@@ -45,6 +45,7 @@ class ScraperState(BaseModel):
     last_good_holdings: int | None = None
     last_success: RunInfo | None = None
     last_failure: RunInfo | None = None
+    next_run_at: datetime | None = None
 
 
 def encode_state(state: ScraperState) -> bytes:

@@ -7,12 +7,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from services.demo.sites.pso import PsoSite, start_pso_site
 from services.kit.processes import free_port
+from tests.fixtures.servers import running_nats
 
 pytestmark = pytest.mark.integration
 
@@ -133,3 +135,47 @@ def test_an_unreachable_registry_fails_the_run_in_one_line(tmp_path: Path) -> No
         IMPACTOOST_SCRAPE_MAX_ATTEMPTS="1",
     )
     assert_one_line_error(result, 1, "pso")
+
+
+@pytest.fixture(scope="module")
+def own_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_nats(tmp_path_factory.mktemp("cli-nats")) as url:
+        yield url
+
+
+def test_scrape_status_reports_each_label_after_a_run(
+    pso_site: PsoSite, own_nats: str, tmp_path: Path
+) -> None:
+    before = impactoost("scrape", "status", tmp_path=tmp_path, IMPACTOOST_NATS_URL=own_nats)
+    assert before.returncode == 0, before.stderr
+    assert all(line.split()[1] == "-" for line in before.stdout.splitlines()[1:])
+
+    ran = impactoost(
+        "scrape",
+        "pso",
+        "--once",
+        "--base-url",
+        pso_site.base_url,
+        tmp_path=tmp_path,
+        IMPACTOOST_NATS_URL=own_nats,
+    )
+    assert ran.returncode == 0, ran.stderr
+    failed = impactoost(
+        "scrape",
+        "cedris",
+        "--once",
+        "--base-url",
+        f"http://127.0.0.1:{free_port()}",
+        tmp_path=tmp_path,
+        IMPACTOOST_NATS_URL=own_nats,
+        IMPACTOOST_SCRAPE_MAX_ATTEMPTS="1",
+    )
+    assert failed.returncode == 1
+
+    after = impactoost("scrape", "status", tmp_path=tmp_path, IMPACTOOST_NATS_URL=own_nats)
+    rows = {line.split()[0]: line for line in after.stdout.splitlines()[1:]}
+    certificates = pso_site.certificates()
+    counting = sum(1 for c in certificates if c.counts(date.today()))
+    assert rows["pso"].split()[4:6] == [str(len(certificates)), str(counting)]
+    assert "robots.txt" in rows["cedris"] and rows["cedris"].split()[1] == "-"
+    assert rows["codeso"].split()[1:3] == ["-", "-"]

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+import structlog
+from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
-from sqlmodel import create_engine
+from sqlmodel import Session, create_engine, select
 
-from services.gateway.read_model.tables import ReadModel
+from services.gateway.read_model.tables import SCHEMA_VERSION, ReadModel, SchemaVersion
+
+log = structlog.get_logger()
 
 
 def make_engine(url: str) -> Engine:
@@ -45,8 +48,27 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def create_tables(engine: Engine) -> None:
-    """Create the read model's tables (and the SQLite file's folder) if missing."""
+    """Create the read model's tables; drop a read model of another schema version first,
+    so the feed finds it empty and replays the streams into the new tables."""
     url = engine.url
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if _stored_version(engine) not in (None, SCHEMA_VERSION):
+        log.warning("read_model_rebuilt", reason="schema version changed", version=SCHEMA_VERSION)
+        ReadModel.metadata.drop_all(engine)
     ReadModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        if session.get(SchemaVersion, SCHEMA_VERSION) is None:
+            session.add(SchemaVersion(version=SCHEMA_VERSION))
+            session.commit()
+
+
+def _stored_version(engine: Engine) -> int | None:
+    """The schema version in the database; 1 for a read model from before versions existed."""
+    tables = inspect(engine).get_table_names()
+    if "enterprises" not in tables and "sources" not in tables:
+        return None
+    if SchemaVersion.__tablename__ not in tables:
+        return 1
+    with Session(engine) as session:
+        return session.exec(select(SchemaVersion.version)).first() or 1

@@ -95,6 +95,7 @@ def apply_scrape_event(session: Session, event: ScrapeCompleted | ScrapeFailed) 
             "last_success_at": event.occurred_at,
             "holdings": event.stats.holdings,
             "counting": event.stats.counting,
+            "next_run_at": event.next_run_at,
         }
     else:
         started = "last_failure_started_at"
@@ -102,6 +103,7 @@ def apply_scrape_event(session: Session, event: ScrapeCompleted | ScrapeFailed) 
             started: event.started_at,
             "last_failure_at": event.occurred_at,
             "last_failure_reason": event.reason,
+            "next_run_at": event.next_run_at,
         }
     return _upsert(
         session,

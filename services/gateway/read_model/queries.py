@@ -211,5 +211,6 @@ def _source_view(label: LabelName, row: SourceRow | None) -> SourceView:
         "counting",
         "last_failure_at",
         "last_failure_reason",
+        "next_run_at",
     )
     return SourceView(label=label, name=label_name(label), **{f: data.get(f) for f in fields})

@@ -28,6 +28,11 @@ class UtcDateTime(TypeDecorator[datetime]):
         return stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored.astimezone(UTC)
 
 
+# Raise with every change to these tables: a read model of another version is dropped and
+# rebuilt by replaying the streams (it holds nothing the streams do not).
+SCHEMA_VERSION = 2
+
+
 class ReadModel(SQLModel, registry=registry()):
     """Base of the gateway's tables; `ReadModel.metadata` holds exactly these."""
 
@@ -86,6 +91,7 @@ class SourceRow(ReadModel, table=True):
     last_failure_started_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_failure_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_failure_reason: str | None = None
+    next_run_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class ProcessedEvent(ReadModel, table=True):
@@ -106,3 +112,11 @@ class StreamPosition(ReadModel, table=True):
 
     stream: str = Field(primary_key=True, max_length=64)
     last_seq: int
+
+
+class SchemaVersion(ReadModel, table=True):
+    """Which version of these tables the database holds."""
+
+    __tablename__ = "read_model_schema"
+
+    version: int = Field(primary_key=True)

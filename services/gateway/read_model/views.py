@@ -71,6 +71,7 @@ class SourceView(BaseModel):
     counting: int | None
     last_failure_at: datetime | None
     last_failure_reason: str | None
+    next_run_at: datetime | None
 
 
 class SourceList(BaseModel):

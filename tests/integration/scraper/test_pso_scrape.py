@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from datetime import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,14 +135,17 @@ async def test_an_unchanged_second_run_only_asks_whether_pages_changed(
     assert completed["stats"]["holdings"] == 25
 
 
-async def test_page_set_b_grants_one_changes_one_and_lapses_one(
+async def test_page_set_b_grants_one_changes_one_and_lapses_one_after_two_absences(
     nats_url: str, site: PsoSite
 ) -> None:
     settings = settings_for(nats_url, site)
     await scrape_once(settings, "pso")
     site.use("B")
-    outcome = await scrape_once(settings, "pso")
-    assert outcome.ok
+    first_absence = await scrape_once(settings, "pso")
+    assert first_absence.ok
+    assert [e.kind for e in first_absence.events].count("lapsed") == 0
+    second_absence = await scrape_once(settings, "pso")
+    assert [e.kind for e in second_absence.events] == ["lapsed"]
     new = (await stream(nats_url, "LABELS"))[22:]
     numbers_a = {c.number for c in site.certificates("A")}
     numbers_b = {c.number for c in site.certificates("B")}
@@ -251,7 +255,10 @@ async def test_the_service_scrapes_at_start_and_on_request(nats_url: str, site: 
         await app.stop()
     summary = json.loads(reply.data)
     assert summary["ok"] is True
-    assert (summary["granted"], summary["changed"], summary["lapsed"]) == (1, 1, 1)
+    # The certificate gone from B is absent once: it lapses only after a second absence.
+    assert (summary["granted"], summary["changed"], summary["lapsed"]) == (1, 1, 0)
     scrapes = await stream(nats_url, "SCRAPES")
     assert [m.subject for m in scrapes] == ["impact.v1.scrapes.pso.completed"] * 2
-    assert len(await stream(nats_url, "LABELS")) == 25
+    assert len(await stream(nats_url, "LABELS")) == 24
+    next_run = datetime.fromisoformat(scrapes[-1].data["next_run_at"])
+    assert next_run > datetime.fromisoformat(scrapes[-1].data["occurred_at"])

@@ -98,6 +98,7 @@ def scrape_completed(
         label=label,
         started_at=started_at,
         stats=ScrapeStats(holdings=holdings, counting=counting),
+        next_run_at=started_at + timedelta(hours=6),
     )
 
 

@@ -201,6 +201,7 @@ async def test_sources_tell_how_fresh_each_registry_is(client: httpx.AsyncClient
     assert list(items) == ["pso", "codeso", "senl", "cedris"]
     assert items["pso"]["last_success_at"] == "2025-03-01T09:05:00Z"
     assert (items["pso"]["holdings"], items["pso"]["counting"]) == (120, 110)
+    assert items["pso"]["next_run_at"] == "2025-03-01T15:00:00Z"
     assert items["codeso"]["last_failure_reason"] == "403 <b>nonce</b>"
     assert items["codeso"]["last_success_at"] is None
     assert items["codeso"]["name"] == "Code Sociale Ondernemingen"
