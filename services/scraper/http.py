@@ -11,7 +11,7 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -85,6 +85,21 @@ class _Request:
     content: bytes | None = None
 
 
+class LongestMatchRobots(RobotFileParser):
+    """robots.txt rules applied as RFC 9309 says: the longest matching path wins, Allow on a tie.
+
+    The stdlib parser applies the first matching line, so the usual WordPress robots.txt
+    ("Disallow: /wp-admin/" before "Allow: /wp-admin/admin-ajax.php") would refuse the Allow."""
+
+    def parse(self, lines: Iterable[str]) -> None:
+        """Parse as the stdlib does, then order each group's rules longest path first."""
+        super().parse(lines)
+        groups = [*getattr(self, "entries", []), getattr(self, "default_entry", None)]
+        for group in groups:
+            if group is not None:
+                group.rulelines.sort(key=lambda r: (len(r.path), r.allowance), reverse=True)
+
+
 @dataclass
 class PoliteClient:
     """GET (and POST to) the registries the way their owners would want us to."""
@@ -100,10 +115,13 @@ class PoliteClient:
     _last_request: dict[str, float] = field(default_factory=dict)
     _interval: dict[str, float] = field(default_factory=dict)
 
-    async def get(self, url: str) -> Page:
-        """The page at `url`; raises FetchFailed (or RobotsDisallowed) when we cannot have it."""
+    async def get(self, url: str, *, fresh: bool = False) -> Page:
+        """The page at `url`; raises FetchFailed (or RobotsDisallowed) when we cannot have it.
+
+        `fresh` skips the validators, for a page whose stored copy proved stale (e.g. an
+        expired nonce in it) although the server would still answer 304."""
         await self._check_robots(url)
-        return await self._get_conditional(url)
+        return await self._get_conditional(url, fresh=fresh)
 
     async def post(
         self,
@@ -129,8 +147,8 @@ class PoliteClient:
         self.counters.pages_fetched += 1
         return Page(url=response.url, text=response.body.decode(response.encoding, "replace"))
 
-    async def _get_conditional(self, url: str) -> Page:
-        cached = self.cache_in.get(url)
+    async def _get_conditional(self, url: str, *, fresh: bool = False) -> Page:
+        cached = None if fresh else self.cache_in.get(url)
         headers: dict[str, str] = {}
         if cached and cached.etag:
             headers["If-None-Match"] = cached.etag
@@ -161,7 +179,7 @@ class PoliteClient:
             raise RobotsDisallowed(f"robots.txt of {origin} does not allow us to fetch {url}")
 
     async def _load_robots(self, origin: str) -> RobotFileParser:
-        parser = RobotFileParser(f"{origin}/robots.txt")
+        parser = LongestMatchRobots(f"{origin}/robots.txt")
         try:
             page = await self._get_conditional(f"{origin}/robots.txt")
         except FetchFailed as exc:

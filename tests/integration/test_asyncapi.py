@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from contracts.labels import LABELS
 from services.cli.specs import asyncapi_documents
 
 pytestmark = pytest.mark.integration
@@ -15,11 +16,16 @@ CHECKED_IN = Path(__file__).resolve().parents[2] / "docs" / "asyncapi"
 
 EXPECTED_CHANNELS = {
     "scraper": {
-        "impact.v1.labels.pso.granted",
-        "impact.v1.labels.pso.changed",
-        "impact.v1.labels.pso.lapsed",
-        "impact.v1.scrapes.pso.completed",
-        "impact.v1.scrapes.pso.failed",
+        *(
+            f"impact.v1.labels.{label}.{kind}"
+            for label in LABELS
+            for kind in ("granted", "changed", "lapsed")
+        ),
+        *(
+            f"impact.v1.scrapes.{label}.{kind}"
+            for label in LABELS
+            for kind in ("completed", "failed")
+        ),
         "impact.v1.commands.scrape",
     },
     "registry": {"impact.v1.labels.*.*", "impact.v1.enterprises.*.*.*"},

@@ -196,6 +196,17 @@ async def test_a_changed_page_replaces_the_stored_one() -> None:
     )
 
 
+async def test_a_fresh_get_sends_no_validators_and_replaces_the_stored_page() -> None:
+    cache = {PAGE: CachedPage(etag='"v1"', last_modified="Sun, 01 Jun 2025", body="oude nonce")}
+    web = FakeWeb().html(PAGE, "nieuwe nonce", ETag='"v2"')
+    client = polite_client(web, cache_in=cache)
+    assert (await client.get(PAGE, fresh=True)).text == "nieuwe nonce"
+    request = web.requests[-1]
+    assert "If-None-Match" not in request.headers
+    assert "If-Modified-Since" not in request.headers
+    assert client.cache_out[PAGE].body == "nieuwe nonce"
+
+
 async def test_a_page_without_validators_is_not_cached_and_a_304_without_cache_fails() -> None:
     web = FakeWeb().html(PAGE, "zonder")
     client = polite_client(web)

@@ -1,0 +1,251 @@
+"""A local stand-in for the Code Sociale Ondernemingen register, a WordPress + Kadence site.
+
+`/register/` carries the REST settings (endpoint + nonce) and an empty query loop; the cards
+come from `POST /wp-json/wp/v2/kadence_query/query`, which checks the `X-WP-Nonce` header as
+WordPress does; each card links to a profile page `/register/<slug>/`. Page sets: "A" (20
+registrations in Overijssel and Gelderland), "B" (A with one gone, one new, one changed) and
+"onderhoud" (a maintenance page without the query loop). Dates are offsets from the site's
+`today`; the nonce is derived from `today` and a generation number, so it looks fresh but is
+reproducible, and `rotate_nonce()` makes the old one invalid the way a passing nonce tick does.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from services.demo.sites import codeso_pages
+from services.demo.sites.codeso_pages import ENDPOINT_PATH
+from services.demo.sites.server import DemoSite, RequestRecord, Response
+
+DATA_FILE = Path(__file__).parent / "data" / "codeso_register.json"
+MAINTENANCE = "onderhoud"
+JSON_TYPE = "application/json; charset=UTF-8"
+ROBOTS = """User-agent: *
+Allow: /wp-admin/admin-ajax.php
+Allow: /wp-json/
+Disallow: /wp-admin/
+Disallow: /?s=
+
+Sitemap: {base_url}/wp-sitemap.xml
+"""
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One entry of the demo register, with its dates resolved against the site's today."""
+
+    slug: str
+    naam: str
+    plaats: str | None
+    status: str
+    impact: tuple[str, ...]
+    samenvatting: str
+    kvk: str | None
+    website: str | None
+    sinds: date | None
+    toetsing: tuple[int, int] | None  # (year, month) of the next assessment
+
+    @property
+    def valid_until(self) -> date | None:
+        """The last day of the month of the next assessment."""
+        if self.toetsing is None:
+            return None
+        year, month = self.toetsing
+        return date(year, month, calendar.monthrange(year, month)[1])
+
+    def counts(self, today: date) -> bool:
+        """Whether a correct scraper should count this registration on `today`."""
+        until = self.valid_until
+        return self.status == "Geregistreerd" and (until is None or until >= today)
+
+
+def months_ahead(today: date, months: int) -> tuple[int, int]:
+    """(year, month) of the month `months` after today's month (negative: before)."""
+    index = today.year * 12 + today.month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+def registration(entry: dict[str, Any], today: date) -> Registration:
+    """A data entry with its offsets turned into dates."""
+    since, review = entry.get("sinds_dagen_geleden"), entry.get("toetsing_maanden_vooruit")
+    return Registration(
+        slug=entry["slug"],
+        naam=entry["naam"],
+        plaats=entry.get("plaats"),
+        status=entry["status"],
+        impact=tuple(entry.get("impact", ())),
+        samenvatting=entry.get("samenvatting", ""),
+        kvk=entry.get("kvk"),
+        website=entry.get("website"),
+        sinds=None if since is None else today - timedelta(days=int(since)),
+        toetsing=None if review is None else months_ahead(today, int(review)),
+    )
+
+
+def load_entries(data_file: Path = DATA_FILE) -> dict[str, list[dict[str, Any]]]:
+    """The raw entries of page sets A and B (B derived from A and its changes)."""
+    raw = json.loads(data_file.read_text(encoding="utf-8"))
+    changes = raw["B"]
+    entries_b = [
+        {**entry, **changes["updated"].get(entry["slug"], {})}
+        for entry in raw["A"]
+        if entry["slug"] not in changes["removed"]
+    ] + list(changes["added"])
+    return {"A": list(raw["A"]), "B": entries_b}
+
+
+class CodesoSite:
+    """The running demo register: switch page sets with `use`, inspect `requests`."""
+
+    def __init__(
+        self,
+        state: str = "A",
+        port: int = 0,
+        today: date | None = None,
+        page_size: int | None = None,
+        data_file: Path = DATA_FILE,
+    ) -> None:
+        raw = json.loads(data_file.read_text("utf-8"))
+        self.today = today or date.today()
+        self.page_size = page_size or int(raw["page_size"])
+        self.ql_id = int(raw["ql_id"])
+        self._entries = load_entries(data_file)
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._rotations: list[int] = []
+        self.state = state
+        self._site = DemoSite(self._render, port, post=self._post)
+        self._site.robots_txt = ROBOTS.format(base_url=self.base_url)
+        self.use(state)
+
+    @property
+    def base_url(self) -> str:
+        """Where the register is served, e.g. `http://127.0.0.1:8123`."""
+        return self._site.base_url
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Every request answered so far."""
+        return self._site.requests
+
+    @property
+    def robots_txt(self) -> str:
+        """The robots.txt served now."""
+        return self._site.robots_txt
+
+    @robots_txt.setter
+    def robots_txt(self, text: str) -> None:
+        self._site.robots_txt = text
+
+    @property
+    def nonce(self) -> str:
+        """The nonce the register page shows and the REST endpoint accepts now."""
+        with self._lock:
+            seed = f"codeso-demo:{self.today.isoformat()}:{self._generation}"
+        return hashlib.sha256(seed.encode()).hexdigest()[:10]
+
+    def rotate_nonce(self, after_posts: int = 0) -> None:
+        """Issue a new nonce now, or after `after_posts` more accepted queries (delayed
+        rotations queue up one after the other); the old nonce is refused from then on."""
+        with self._lock:
+            if after_posts <= 0:
+                self._generation += 1
+            else:
+                self._rotations.append(after_posts)
+
+    def use(self, state: str) -> None:
+        """Serve page set `state` from now on ("A", "B", "onderhoud" or one defined later)."""
+        if state != MAINTENANCE and state not in self._entries:
+            raise ValueError(f"unknown page set {state!r}; known: {sorted(self._entries)}")
+        self.state = state
+        self._site.touch()
+
+    def define_page_set(self, name: str, entries: list[dict[str, Any]]) -> None:
+        """Add a page set from entries shaped like those in the data file."""
+        self._entries[name] = [dict(e) for e in entries]
+
+    def entries(self, state: str | None = None) -> list[dict[str, Any]]:
+        """The raw entries of a page set (the current one by default)."""
+        return [dict(e) for e in self._entries.get(state or self.state, [])]
+
+    def registrations(self, state: str | None = None) -> list[Registration]:
+        """The registrations a page set shows, in register order (alphabetical)."""
+        found = [registration(e, self.today) for e in self._entries.get(state or self.state, [])]
+        return sorted(found, key=lambda r: (r.naam.casefold(), r.slug))
+
+    def fail_next(
+        self, count: int, status: int = 503, retry_after: float | None = None, path: str = "/"
+    ) -> None:
+        """Answer the next `count` requests for paths under `path` with an error status."""
+        self._site.fail_next(count, status, retry_after, path)
+
+    def clear_requests(self) -> None:
+        """Forget the request log."""
+        self._site.clear_requests()
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self._site.stop()
+
+    def _render(self, path: str, query: dict[str, list[str]]) -> Response:
+        if path == "/":
+            return Response(200, codeso_pages.home())
+        if path.startswith("/wp-json/"):
+            return self._rest_error("rest_no_route", "Geen route gevonden.", 404)
+        if path in ("/register/", "/register"):
+            if self.state == MAINTENANCE:
+                return Response(200, codeso_pages.maintenance())
+            return Response(200, codeso_pages.register_page(self.base_url, self.nonce, self.ql_id))
+        parts = [p for p in path.split("/") if p]
+        if len(parts) == 2 and parts[0] == "register" and self.state != MAINTENANCE:
+            found = [r for r in self.registrations() if r.slug == parts[1]]
+            if found:
+                return Response(200, codeso_pages.profile_page(found[0]))
+        return Response(404, codeso_pages.not_found())
+
+    def _post(self, path: str, body: bytes, headers: dict[str, str]) -> Response:
+        if path.rstrip("/") != ENDPOINT_PATH or self.state == MAINTENANCE:
+            return self._rest_error("rest_no_route", "Geen route gevonden.", 404)
+        if headers.get("x-wp-nonce") != self.nonce:
+            return self._rest_error("rest_cookie_invalid_nonce", "Cookiecontrole mislukt.", 403)
+        try:
+            request = json.loads(body)
+            ql_id, paged = int(request["ql_id"]), int(request.get("paged", 1))
+        except (ValueError, TypeError, KeyError):
+            return self._rest_error("rest_invalid_param", "Ongeldige parameter(s).", 400)
+        if ql_id != self.ql_id:
+            return self._rest_error("rest_invalid_param", "Onbekende query loop.", 400)
+        answer = self._query_page(max(paged, 1))
+        self._count_accepted_post()
+        return answer
+
+    def _query_page(self, page: int) -> Response:
+        registrations = self.registrations()
+        pages = max(1, -(-len(registrations) // self.page_size))
+        cards = registrations[(page - 1) * self.page_size : page * self.page_size]
+        body = codeso_pages.query_answer(self.base_url, page, pages, len(registrations), cards)
+        return Response(200, body, JSON_TYPE)
+
+    def _count_accepted_post(self) -> None:
+        with self._lock:
+            if not self._rotations:
+                return
+            self._rotations[0] -= 1
+            if self._rotations[0] <= 0:
+                self._rotations.pop(0)
+                self._generation += 1
+
+    def _rest_error(self, code: str, message: str, status: int) -> Response:
+        return Response(status, codeso_pages.rest_error(code, message, status), JSON_TYPE)
+
+
+def start_codeso_site(state: str = "A", port: int = 0, today: date | None = None) -> CodesoSite:
+    """Start the demo register on 127.0.0.1 (`port=0`: any free port); `.stop()` it after."""
+    return CodesoSite(state=state, port=port, today=today)
