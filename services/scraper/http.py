@@ -22,6 +22,7 @@ import httpx
 import structlog
 from pydantic import BaseModel
 
+from services.scraper.encoding import decode_page
 from services.scraper.errors import FetchFailed, RobotsDisallowed
 
 log = structlog.get_logger()
@@ -73,7 +74,6 @@ class _Response:
     status: int
     headers: httpx.Headers
     body: bytes
-    encoding: str
     url: str
 
 
@@ -111,6 +111,7 @@ class PoliteClient:
     clock: Callable[[], float] = time.monotonic
     counters: FetchCounters = field(default_factory=FetchCounters)
     cache_out: dict[str, CachedPage] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     _robots: dict[str, RobotFileParser] = field(default_factory=dict)
     _last_request: dict[str, float] = field(default_factory=dict)
     _interval: dict[str, float] = field(default_factory=dict)
@@ -145,7 +146,7 @@ class PoliteClient:
         if not 200 <= response.status < 300:
             raise FetchFailed(f"POST {url} answered HTTP {response.status}", response.status)
         self.counters.pages_fetched += 1
-        return Page(url=response.url, text=response.body.decode(response.encoding, "replace"))
+        return Page(url=response.url, text=self._text(response))
 
     async def _get_conditional(self, url: str, *, fresh: bool = False) -> Page:
         cached = None if fresh else self.cache_in.get(url)
@@ -162,11 +163,17 @@ class PoliteClient:
         if not 200 <= response.status < 300:
             raise FetchFailed(f"GET {url} answered HTTP {response.status}", response.status)
         self.counters.pages_fetched += 1
-        text = response.body.decode(response.encoding, errors="replace")
+        text = self._text(response)
         etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
         if etag or modified:
             self.cache_out[url] = CachedPage(etag=etag, last_modified=modified, body=text)
         return Page(url=response.url, text=text)
+
+    def _text(self, response: _Response) -> str:
+        text, warning = decode_page(response.body, response.headers.get("Content-Type"))
+        if warning:
+            self.warnings.append(f"{response.url}: {warning}")
+        return text
 
     async def _check_robots(self, url: str) -> None:
         parts = urlsplit(url)
@@ -262,7 +269,6 @@ class PoliteClient:
                 status=response.status_code,
                 headers=response.headers,
                 body=b"".join(chunks),
-                encoding=response.encoding or "utf-8",
                 url=str(response.url),
             )
 

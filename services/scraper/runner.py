@@ -120,6 +120,7 @@ class ScrapeRun:
         except Exception as exc:  # a parser bug must fail the run, never lapse holdings
             log.exception("scrape_crashed")
             raise ScrapeError(f"unexpected error: {type(exc).__name__}: {exc}") from exc
+        result.warnings.extend(client.warnings)
         for warning in result.warnings[:MAX_LOGGED_WARNINGS]:
             log.warning("entry_warning", warning=warning)
         last_good = state.last_good_holdings or 0
