@@ -17,6 +17,11 @@ from urllib.parse import urlsplit
 
 from services.kit.dutch import MONTH_NUMBERS
 
+# Text a person sees in an element: never script, style or template content.
+VISIBLE_TEXT = (
+    ".//text()[not(ancestor::script) and not(ancestor::style) "
+    "and not(ancestor::noscript) and not(ancestor::template)]"
+)
 MAX_NAME = 200
 MAX_PLACE = 120
 MAX_LEVEL = 60

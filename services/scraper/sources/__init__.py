@@ -10,8 +10,8 @@ from services.scraper.sources.base import KnownHolding, Source, SourceResult
 
 __all__ = ["KnownHolding", "Source", "SourceResult", "build_source", "supported_labels"]
 
-# label -> (module under services.scraper.sources, adapter class); each module is the only
-# place that knows its registry's website.
+# label -> (module under services.scraper.sources, adapter class); each adapter (with its
+# `<label>_parsing` module, where it has one) is the only place that knows its registry's site.
 _ADAPTERS: dict[LabelName, tuple[str, str]] = {
     "pso": ("pso", "PsoSource"),
     "codeso": ("codeso", "CodesoSource"),

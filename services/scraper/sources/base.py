@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 from typing import Protocol
 
 from contracts.labels import LabelName, Observation
@@ -23,6 +24,9 @@ class KnownHolding:
 
     card: str
     observation: Observation
+
+
+NOTHING_KNOWN: Mapping[str, KnownHolding] = MappingProxyType({})
 
 
 @dataclass
@@ -49,7 +53,7 @@ class Source(Protocol):
     base_url: str
 
     async def fetch(
-        self, client: PoliteClient, today: date, known: Mapping[str, KnownHolding] = {}
+        self, client: PoliteClient, today: date, known: Mapping[str, KnownHolding] = NOTHING_KNOWN
     ) -> SourceResult:
         """Read every holding; `today` decides whether each one counts; `known` is what the
         last successful run read (empty on a first or dry run)."""

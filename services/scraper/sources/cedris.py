@@ -25,21 +25,18 @@ from services.scraper.normalise import (
     MAX_LEVEL,
     MAX_NAME,
     MAX_PLACE,
+    VISIBLE_TEXT,
     clean_text,
     normalise_website,
     token,
     truncate,
 )
-from services.scraper.sources.base import KnownHolding, SourceResult
+from services.scraper.sources.base import NOTHING_KNOWN, KnownHolding, SourceResult
 
 MEMBERS_PAGE = "/leden/"
 COUNTING_TYPES = frozenset({"leerwerkbedrijf", "sociaal-ontwikkelbedrijf"})
 MEMBER_TYPES = COUNTING_TYPES | {"gemeente", "sociale-onderneming", "overig"}
 MAX_PROVINCE = 60
-_VISIBLE_TEXT = (
-    ".//text()[not(ancestor::script) and not(ancestor::style) "
-    "and not(ancestor::noscript) and not(ancestor::template)]"
-)
 
 
 def _has_class(name: str) -> str:
@@ -107,7 +104,7 @@ class CedrisSource:
     label: LabelName = field(default="cedris", init=False)
 
     async def fetch(
-        self, client: PoliteClient, today: date, known: Mapping[str, KnownHolding] = {}
+        self, client: PoliteClient, today: date, known: Mapping[str, KnownHolding] = NOTHING_KNOWN
     ) -> SourceResult:
         """Every member on /leden/; FormatChanged/FetchFailed when not readable.
 
@@ -211,7 +208,7 @@ def parse_member(
 def _visible_text(elements: SelectorList[Selector]) -> str | None:
     if not elements:
         return None
-    return "".join(elements[0].xpath(_VISIBLE_TEXT).getall())
+    return "".join(elements[0].xpath(VISIBLE_TEXT).getall())
 
 
 def _member_type(text: str | None, notes: list[str]) -> str | None:

@@ -24,22 +24,19 @@ from services.scraper.normalise import (
     MAX_LEVEL,
     MAX_NAME,
     MAX_PLACE,
+    VISIBLE_TEXT,
     clean_text,
     parse_dutch_date,
     split_kvk,
     token,
     truncate,
 )
-from services.scraper.sources.base import KnownHolding, SourceResult
+from services.scraper.sources.base import NOTHING_KNOWN, KnownHolding, SourceResult
 
 FIRST_PAGE = "/pso-register/?pagina=1"
 LEVELS = frozenset({"aspirant", "basistrede", "trede-1", "trede-2", "trede-3"})
 MAX_PAGES = 500
 _PSO30 = re.compile(r"pso\s*30\s*\+", re.I)
-_VISIBLE_TEXT = (
-    ".//text()[not(ancestor::script) and not(ancestor::style) "
-    "and not(ancestor::noscript) and not(ancestor::template)]"
-)
 
 
 class RowRejected(ValueError):
@@ -65,7 +62,7 @@ class PsoSource:
     label: LabelName = field(default="pso", init=False)
 
     async def fetch(
-        self, client: PoliteClient, today: date, known: Mapping[str, KnownHolding] = {}
+        self, client: PoliteClient, today: date, known: Mapping[str, KnownHolding] = NOTHING_KNOWN
     ) -> SourceResult:
         """Every certificate in the register; FormatChanged/FetchFailed when not readable.
 
@@ -189,7 +186,7 @@ def _cell_text(row: Selector, cls: str) -> str | None:
     )
     if not cells:
         return None
-    return "".join(cells[0].xpath(_VISIBLE_TEXT).getall())
+    return "".join(cells[0].xpath(VISIBLE_TEXT).getall())
 
 
 def _level(text: str | None, row: Selector, notes: list[str]) -> tuple[str | None, bool]:

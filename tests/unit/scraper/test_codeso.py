@@ -16,9 +16,9 @@ from parsel import Selector
 from contracts.labels import Observation
 from services.scraper.errors import FetchFailed, FormatChanged
 from services.scraper.sources.base import KnownHolding, SourceResult
-from services.scraper.sources.codeso import (
+from services.scraper.sources.codeso import CodesoSource
+from services.scraper.sources.codeso_parsing import (
     CardRejected,
-    CodesoSource,
     parse_card,
     parse_cards,
     parse_profile,

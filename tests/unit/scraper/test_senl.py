@@ -15,9 +15,9 @@ from parsel import Selector
 from services.scraper.errors import FetchFailed, FormatChanged
 from services.scraper.http import LongestMatchRobots
 from services.scraper.sources.base import KnownHolding, SourceResult
-from services.scraper.sources.senl import (
+from services.scraper.sources.senl import SenlSource
+from services.scraper.sources.senl_parsing import (
     Card,
-    SenlSource,
     parse_card,
     parse_cards,
     parse_members_page,
