@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from contracts.labels import LabelName
+from contracts.labels import LABELS, LabelName
 from services.kit.settings import KitSettings
 from services.scraper.http import HttpPolicy
 
@@ -19,7 +19,7 @@ class ScraperSettings(KitSettings):
     senl_base_url: str = Field(default="https://www.social-enterprise.nl", pattern=_URL)
     cedris_base_url: str = Field(default="https://www.cedris.nl", pattern=_URL)
     scrape_labels: tuple[LabelName, ...] = Field(
-        default=("pso",), description="Labels scraped on the schedule"
+        default=LABELS, description="Labels scraped on the schedule"
     )
     scrape_interval_seconds: float = Field(default=21600.0, gt=0)
     scrape_request_rate: float = Field(

@@ -66,6 +66,7 @@ def settings_for(nats_url: str, site: PsoSite, **overrides: Any) -> ScraperSetti
         "scrape_max_attempts": 3,
         "scrape_timeout_seconds": 5.0,
         "scrape_interval_seconds": 3600.0,
+        "scrape_labels": ("pso",),
         **overrides,
     }
     return ScraperSettings(**values)
