@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from services.cli.demo import demo_app
 from services.cli.errors import fail_cleanly
 
 app = typer.Typer(
@@ -61,16 +62,7 @@ def serve(service: Service) -> None:
     asyncio.run(main.serve(settings))
 
 
-@app.command()
-@fail_cleanly
-def demo(
-    data_dir: Annotated[Path, typer.Option(help="Where the demo keeps data")] = Path("var/demo"),
-    port: Annotated[int, typer.Option(help="Port of the buyers' web page")] = 8000,
-) -> None:
-    """Run the whole platform on embedded defaults with demo label registries."""
-    from services.demo.run import run_platform
-
-    raise typer.Exit(run_platform(data_dir=data_dir, gateway_port=port, demo_sites=True))
+app.add_typer(demo_app, name="demo")
 
 
 @app.command()

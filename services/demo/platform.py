@@ -7,6 +7,8 @@ platform exactly as a person does.
 from __future__ import annotations
 
 import contextlib
+import importlib
+import json
 import os
 import subprocess
 import sys
@@ -19,6 +21,10 @@ import structlog
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Mailbox
 
+from services.demo.config import DemoSettings
+from services.demo.director import Director
+from services.demo.timeline import Timeline
+from services.demo.world import World
 from services.kit.natsserver import NatsServer
 from services.kit.processes import (
     StartupError,
@@ -27,19 +33,28 @@ from services.kit.processes import (
     stop_process,
     wait_until,
 )
+from services.kit.settings import load_settings
 
 log = structlog.get_logger()
 
 SERVICES = ("registry", "notifier", "gateway", "scraper")
+# Demo registries are local: read them faster than real ones, unless told otherwise.
+DEMO_REQUEST_RATE = "5"
 
 
 @dataclass
 class Platform:
-    """Every process of one local platform, started in dependency order and stopped in reverse."""
+    """Every process of one local platform, started in dependency order and stopped in reverse.
+
+    With a `world`, the demo sites are all four registries serving that world, moved through
+    its timeline every IMPACTOOST_DEMO_STEP_SECONDS and on `impactoost demo advance`; without
+    one, `demo_sites` is the PSO register alone, serving its own page sets ("A", "B", ...).
+    """
 
     data_dir: Path
     gateway_port: int = 8000
     demo_sites: bool = True
+    world: World | None = None
     services: tuple[str, ...] = SERVICES
     env: dict[str, str] = field(default_factory=dict)
     nats: NatsServer | None = None
@@ -48,6 +63,8 @@ class Platform:
     smtp_port: int = 0
     sites: dict[str, Any] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    timeline: Timeline | None = None
+    director: Director | None = None
 
     @property
     def maildir(self) -> Path:
@@ -63,6 +80,7 @@ class Platform:
         """Start everything; on any failure, stop what was started and re-raise."""
         if "gateway" in self.services and port_open(self.gateway_port):
             raise StartupError(f"port {self.gateway_port} is already in use; choose another")
+        step_seconds = self._step_seconds() if self.demo_sites and self.world else 0.0
         self.data_dir.mkdir(parents=True, exist_ok=True)
         (self.data_dir / "logs").mkdir(exist_ok=True)
         try:
@@ -74,6 +92,8 @@ class Platform:
                 self.start_service(name)
             if "gateway" in self.services:
                 self._wait_for_gateway()
+            if self.timeline is not None:
+                self._start_director(self.timeline, step_seconds)
         except StartupError as exc:
             self.stop()
             raise StartupError(f"{exc}; see {self.data_dir / 'logs'}") from None
@@ -97,15 +117,50 @@ class Platform:
         self.smtp = Controller(Mailbox(self.maildir), hostname="127.0.0.1", port=self.smtp_port)
         self.smtp.start()
 
-    def _start_demo_sites(self) -> None:
-        from services.demo.sites.pso import start_pso_site
+    def _step_seconds(self) -> float:
+        """IMPACTOOST_DEMO_STEP_SECONDS, from this platform's env or the process's."""
+        name = "IMPACTOOST_DEMO_STEP_SECONDS"
+        overrides = {"demo_step_seconds": self.env[name]} if name in self.env else {}
+        return load_settings(DemoSettings, **overrides).demo_step_seconds
 
-        self.sites["pso"] = start_pso_site()
-        contacts = self.data_dir / "contacts.csv"
+    def _start_demo_sites(self) -> None:
         from services.demo.contacts import write_contacts
 
-        write_contacts(contacts)
+        if self.world is None:
+            from services.demo.sites.pso import start_pso_site
+
+            self.sites["pso"] = start_pso_site()
+        else:
+            self._start_world_sites(self.world)
+        # Only the registries served here: a demo never reads the real ones.
+        self._default_env("IMPACTOOST_SCRAPE_LABELS", json.dumps(list(self.sites)))
+        contacts = self.data_dir / "contacts.csv"
+        write_contacts(contacts, self.world)
         self.env.setdefault("IMPACTOOST_NOTIFIER_CONTACTS_FILE", str(contacts))
+
+    def _start_world_sites(self, world: World) -> None:
+        """All four registries, serving the world's step 0."""
+        for label in world.labels:
+            module = importlib.import_module(f"services.demo.sites.{label}")
+            self.sites[label] = getattr(module, f"start_{label}_site")(today=world.today)
+        self.timeline = Timeline(world, {label: self.sites[label] for label in world.labels})
+        self._default_env("IMPACTOOST_SCRAPE_REQUEST_RATE", DEMO_REQUEST_RATE)
+
+    def _default_env(self, name: str, value: str) -> None:
+        """Set a service variable unless this platform or the process already sets it."""
+        if name not in self.env and name not in os.environ:
+            self.env[name] = value
+
+    def _start_director(self, timeline: Timeline, step_seconds: float) -> None:
+        self.director = Director(
+            timeline,
+            self.nats_url,
+            labels=timeline.world.labels,
+            step_seconds=step_seconds,
+            data_dir=self.data_dir,
+            say=lambda line: print(line, flush=True),
+        )
+        self.director.start()
 
     def service_env(self) -> dict[str, str]:
         """The environment every service process gets."""
@@ -158,7 +213,10 @@ class Platform:
         return [name for name, p in self.processes.items() if p.poll() is not None]
 
     def stop(self) -> None:
-        """Stop every process this platform started, services first."""
+        """Stop every process this platform started: the timeline and services first."""
+        if self.director is not None:
+            self.director.stop()
+            self.director = None
         for name in reversed(list(self.processes)):
             self.stop_service(name)
         for site in self.sites.values():

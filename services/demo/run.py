@@ -7,7 +7,16 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from services.demo.director import Director
 from services.demo.platform import Platform
+from services.demo.world import World
+
+REGISTRY_NAMES = {
+    "pso": "PSO register",
+    "codeso": "Code register",
+    "senl": "SENL members",
+    "cedris": "Cedris members",
+}
 
 
 class _Stop(Exception):
@@ -27,7 +36,10 @@ def run_platform(data_dir: Path, gateway_port: int, demo_sites: bool) -> int:
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
     platform = Platform(
-        data_dir=data_dir.resolve(), gateway_port=gateway_port, demo_sites=demo_sites
+        data_dir=data_dir.resolve(),
+        gateway_port=gateway_port,
+        demo_sites=demo_sites,
+        world=World() if demo_sites else None,
     )
     print("impactoost: starting nats-server, mail sink, label sites and services ...", flush=True)
     try:
@@ -60,11 +72,20 @@ def _announce(platform: Platform) -> None:
     if platform.smtp is not None:
         lines.append(f"  E-mails (Maildir):      {platform.maildir / 'new'}")
     for label, site in platform.sites.items():
-        lines.append(f"  Demo {label.upper()} register:  {site.base_url}")
-    lines += [
-        f"  Logs:                   {platform.data_dir / 'logs'}",
-        "",
-        "  Press Ctrl-C to stop everything.",
-        "",
-    ]
+        lines.append(f"  {'Demo ' + REGISTRY_NAMES[label] + ':':<24}{site.base_url}")
+    lines.append(f"  Logs:                   {platform.data_dir / 'logs'}")
+    if platform.director is not None:
+        lines += ["", *_timeline_lines(platform.director)]
+    lines += ["", "  Press Ctrl-C to stop everything.", ""]
     print("\n".join(lines), flush=True)
+
+
+def _timeline_lines(director: Director) -> list[str]:
+    world, seconds = director.timeline.world, director.step_seconds
+    when = f"one every {seconds:g} s" if seconds > 0 else "only by hand"
+    return [
+        f"  Timeline: {world.last_step} steps after the start, {when} "
+        "(IMPACTOOST_DEMO_STEP_SECONDS); after each the registries are scraped again.",
+        f"  Next step by hand:      impactoost demo advance --data-dir {director.data_dir}",
+        *(f"    {step.number}. {step.title}" for step in world.steps[1:]),
+    ]

@@ -48,10 +48,13 @@ def two_years_after(start: date) -> date:
 
 
 def certificate(entry: dict[str, Any], today: date) -> Certificate:
-    """A data entry as a certificate valid for two years from its start date."""
+    """A data entry as a certificate valid for two years from its start date.
+
+    Its number is `PSO-<start year>-<nummer>`, or `certificaat` verbatim when the entry gives
+    one (a renewed certificate keeps its number while its dates move)."""
     start = today - timedelta(days=int(entry["ingang_dagen_geleden"]))
     return Certificate(
-        number=f"PSO-{start.year}-{entry['nummer']}",
+        number=entry.get("certificaat") or f"PSO-{start.year}-{entry['nummer']}",
         organisatie=entry["organisatie"],
         plaats=entry["plaats"],
         kvk=entry["kvk"],
