@@ -17,8 +17,10 @@ class UsageError(Exception):
 
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
+    import alembic.util
     import httpx
     import nats.errors
+    import sqlalchemy.exc
 
     from services.kit.processes import StartupError
     from services.kit.settings import ConfigError
@@ -31,7 +33,21 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
         OSError,
         TimeoutError,
         StartupError,
+        sqlalchemy.exc.OperationalError,
+        alembic.util.CommandError,
     )
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error's message on one line; for a database error, the driver's own words (without
+    SQLAlchemy's statement and link)."""
+    import sqlalchemy.exc
+
+    if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.orig is not None:
+        message = f"database: {exc.orig}"
+    else:
+        message = str(exc) or type(exc).__name__
+    return " ".join(message.split())
 
 
 def fail_cleanly(command: Callable[P, R]) -> Callable[P, R]:
@@ -47,8 +63,7 @@ def fail_cleanly(command: Callable[P, R]) -> Callable[P, R]:
             from services.kit.settings import ConfigError
 
             code = 2 if isinstance(exc, ConfigError | UsageError) else 1
-            message = str(exc) or type(exc).__name__
-            typer.echo(f"impactoost: error: {message}", err=True)
+            typer.echo(f"impactoost: error: {_one_line(exc)}", err=True)
             raise typer.Exit(code) from None
 
     return wrapper

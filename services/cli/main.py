@@ -17,6 +17,7 @@ import typer
 
 from services.cli.demo import demo_app
 from services.cli.errors import fail_cleanly
+from services.cli.registry import registry_app
 
 app = typer.Typer(
     add_completion=False,
@@ -63,6 +64,7 @@ def serve(service: Service) -> None:
 
 
 app.add_typer(demo_app, name="demo")
+app.add_typer(registry_app, name="registry")
 
 
 @app.command()

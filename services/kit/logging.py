@@ -39,5 +39,5 @@ def configure_logging(log_format: str = "auto", level: str = "info") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "aiosmtpd", "mail.log"):
+    for noisy in ("httpx", "httpcore", "aiosmtpd", "mail.log", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -73,7 +73,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int, *
 def test_help_lists_every_command(tmp_path: Path) -> None:
     result = impactoost("--help", tmp_path=tmp_path)
     assert result.returncode == 0
-    for command in ("demo", "up", "serve", "scrape", "asyncapi"):
+    for command in ("demo", "up", "serve", "scrape", "asyncapi", "registry"):
         assert command in result.stdout
 
 

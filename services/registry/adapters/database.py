@@ -1,18 +1,45 @@
-"""Engines and schema: SQLite (WAL, busy timeout, immediate write locks) or PostgreSQL."""
+"""Engines and schema: SQLite (WAL, busy timeout, immediate write locks) or PostgreSQL, the
+schema kept by the Alembic migrations in services/registry/migrations."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import structlog
-from sqlalchemy import Engine, create_engine, event
-
-from services.registry.adapters.tables import metadata
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 
 log = structlog.get_logger()
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# The schema create_all made before migrations existed; revision 0001 is that schema.
+INITIAL_REVISION = "0001"
+INITIAL_TABLES = frozenset({"enterprise", "holding", "holding_kvk", "processed_event", "outbox"})
+# Any fixed 64-bit number will do, as long as no other user of the database takes it.
+MIGRATION_LOCK_KEY = int.from_bytes(b"registry", "big")
+# Alembic keeps one `context` per process: two threads running its commands at once would
+# swap each other's out (two registries in one process, as the tests start them).
+_ALEMBIC_IN_THIS_PROCESS = threading.Lock()
+
+
+@dataclass(frozen=True)
+class SchemaRevisions:
+    """The schema's revision before and after `prepare_database` (None: no revision yet);
+    `stamped` when tables from before migrations were recognised as revision 0001."""
+
+    before: str | None
+    after: str | None
+    stamped: bool = False
 
 
 def make_engine(url: str) -> Engine:
@@ -32,8 +59,8 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        _use_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -43,10 +70,85 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def prepare_database(engine: Engine) -> None:
-    """Bring the schema up to date (create_all for now; Alembic migrations replace it later)."""
+def _use_wal(cursor: Any) -> None:
+    """Switching a new file to WAL takes an exclusive lock without waiting for it, so a second
+    process opening the file at that moment gets 'database is locked': retry within the busy
+    timeout, as any other statement would wait."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration for the registry's migrations, run on `connection` if given."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest revision of the migrations."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None: no migrations applied)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def prepare_database(engine: Engine) -> SchemaRevisions:
+    """Upgrade the schema to the newest revision; safe at every start-up and from several
+    processes at once. Tables from before migrations are stamped 0001 first."""
+    _make_sqlite_directory(engine)
+    with _ALEMBIC_IN_THIS_PROCESS, engine.begin() as connection:
+        _lock_migrations(connection)
+        before = MigrationContext.configure(connection).get_current_revision()
+        config = alembic_config(connection)
+        stamped = before is None and _has_tables_from_before_migrations(connection)
+        if stamped:
+            command.stamp(config, INITIAL_REVISION)
+        command.upgrade(config, "head")
+        after = MigrationContext.configure(connection).get_current_revision()
+    log.info(
+        "database_prepared",
+        backend=engine.url.get_backend_name(),
+        before=before,
+        revision=after,
+        stamped=stamped,
+    )
+    return SchemaRevisions(before=before, after=after, stamped=stamped)
+
+
+def _lock_migrations(connection: Connection) -> None:
+    """Hold every other migrating process off until this transaction ends. PostgreSQL: a
+    transaction-level advisory lock (DDL is transactional, so the next one to get the lock
+    sees the finished schema). SQLite: the engine's BEGIN IMMEDIATE already holds the file's
+    write lock for the whole transaction, and a second process waits out the busy timeout."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+
+
+def _has_tables_from_before_migrations(connection: Connection) -> bool:
+    present = INITIAL_TABLES & set(inspect(connection).get_table_names())
+    if present and present != INITIAL_TABLES:
+        missing = ", ".join(sorted(INITIAL_TABLES - present))
+        raise CommandError(
+            f"the registry database has some of its tables but not {missing}, and no "
+            "alembic_version: it was not made by the registry; refusing to migrate it"
+        )
+    return present == INITIAL_TABLES
+
+
+def _make_sqlite_directory(engine: Engine) -> None:
     database = engine.url.database
     if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    metadata.create_all(engine)
-    log.info("database_prepared", backend=engine.url.get_backend_name())

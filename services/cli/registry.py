@@ -1,0 +1,71 @@
+"""`impactoost registry migrate` / `current`: the registry's database schema, by hand."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from services.cli.errors import fail_cleanly
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+registry_app = typer.Typer(
+    help="The registry's database: apply its migrations or show its revision.",
+    add_completion=False,
+    no_args_is_help=True,
+)
+
+
+@registry_app.command()
+@fail_cleanly
+def migrate() -> None:
+    """Upgrade the registry's database (IMPACTOOST_DATABASE_URL) to the newest revision."""
+    from services.registry.adapters.database import prepare_database
+
+    engine = _engine()
+    try:
+        revisions = prepare_database(engine)
+    finally:
+        engine.dispose()
+    before = _describe(revisions.before)
+    if revisions.stamped:
+        before = "none (tables from before migrations, stamped as 0001)"
+    typer.echo(f"revision before: {before}")
+    typer.echo(f"revision after: {_describe(revisions.after)}")
+
+
+@registry_app.command()
+@fail_cleanly
+def current() -> None:
+    """Print the revision the registry's database is at, and the newest revision."""
+    from services.registry.adapters.database import current_revision, head_revision
+
+    engine = _engine()
+    try:
+        revision = current_revision(engine)
+    finally:
+        engine.dispose()
+    typer.echo(f"revision: {_describe(revision)} (newest: {_describe(head_revision())})")
+
+
+def _engine() -> Engine:
+    """An engine for the configured URL, with the settings built now (and logging to stderr)."""
+    from sqlalchemy.exc import ArgumentError
+
+    from services.kit.logging import configure_logging
+    from services.kit.settings import ConfigError, load_settings
+    from services.registry.adapters.database import make_engine
+    from services.registry.config import RegistrySettings
+
+    settings = load_settings(RegistrySettings)
+    configure_logging(settings.log_format, settings.log_level)
+    try:
+        return make_engine(settings.database_url)
+    except ArgumentError as exc:
+        raise ConfigError(f"IMPACTOOST_DATABASE_URL: {exc}") from None
+
+
+def _describe(revision: str | None) -> str:
+    return revision or "none"
