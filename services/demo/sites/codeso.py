@@ -22,10 +22,10 @@ from typing import Any
 
 from services.demo.sites import codeso_pages
 from services.demo.sites.codeso_pages import ENDPOINT_PATH
-from services.demo.sites.server import DemoSite, RequestRecord, Response
+from services.demo.sites.registry_site import MAINTENANCE, RegistrySite, load_page_sets
+from services.demo.sites.server import Response
 
 DATA_FILE = Path(__file__).parent / "data" / "codeso_register.json"
-MAINTENANCE = "onderhoud"
 JSON_TYPE = "application/json; charset=UTF-8"
 ROBOTS = """User-agent: *
 Allow: /wp-admin/admin-ajax.php
@@ -91,17 +91,10 @@ def registration(entry: dict[str, Any], today: date) -> Registration:
 
 def load_entries(data_file: Path = DATA_FILE) -> dict[str, list[dict[str, Any]]]:
     """The raw entries of page sets A and B (B derived from A and its changes)."""
-    raw = json.loads(data_file.read_text(encoding="utf-8"))
-    changes = raw["B"]
-    entries_b = [
-        {**entry, **changes["updated"].get(entry["slug"], {})}
-        for entry in raw["A"]
-        if entry["slug"] not in changes["removed"]
-    ] + list(changes["added"])
-    return {"A": list(raw["A"]), "B": entries_b}
+    return load_page_sets(data_file, "slug")
 
 
-class CodesoSite:
+class CodesoSite(RegistrySite):
     """The running demo register: switch page sets with `use`, inspect `requests`."""
 
     def __init__(
@@ -113,36 +106,13 @@ class CodesoSite:
         data_file: Path = DATA_FILE,
     ) -> None:
         raw = json.loads(data_file.read_text("utf-8"))
-        self.today = today or date.today()
         self.page_size = page_size or int(raw["page_size"])
         self.ql_id = int(raw["ql_id"])
-        self._entries = load_entries(data_file)
         self._lock = threading.Lock()
         self._generation = 0
         self._rotations: list[int] = []
-        self.state = state
-        self._site = DemoSite(self._render, port, post=self._post)
-        self._site.robots_txt = ROBOTS.format(base_url=self.base_url)
-        self.use(state)
-
-    @property
-    def base_url(self) -> str:
-        """Where the register is served, e.g. `http://127.0.0.1:8123`."""
-        return self._site.base_url
-
-    @property
-    def requests(self) -> list[RequestRecord]:
-        """Every request answered so far."""
-        return self._site.requests
-
-    @property
-    def robots_txt(self) -> str:
-        """The robots.txt served now."""
-        return self._site.robots_txt
-
-    @robots_txt.setter
-    def robots_txt(self, text: str) -> None:
-        self._site.robots_txt = text
+        super().__init__(load_entries(data_file), state, port, today, post=self._post)
+        self.robots_txt = ROBOTS.format(base_url=self.base_url)
 
     @property
     def nonce(self) -> str:
@@ -160,39 +130,10 @@ class CodesoSite:
             else:
                 self._rotations.append(after_posts)
 
-    def use(self, state: str) -> None:
-        """Serve page set `state` from now on ("A", "B", "onderhoud" or one defined later)."""
-        if state != MAINTENANCE and state not in self._entries:
-            raise ValueError(f"unknown page set {state!r}; known: {sorted(self._entries)}")
-        self.state = state
-        self._site.touch()
-
-    def define_page_set(self, name: str, entries: list[dict[str, Any]]) -> None:
-        """Add a page set from entries shaped like those in the data file."""
-        self._entries[name] = [dict(e) for e in entries]
-
-    def entries(self, state: str | None = None) -> list[dict[str, Any]]:
-        """The raw entries of a page set (the current one by default)."""
-        return [dict(e) for e in self._entries.get(state or self.state, [])]
-
     def registrations(self, state: str | None = None) -> list[Registration]:
         """The registrations a page set shows, in register order (alphabetical)."""
-        found = [registration(e, self.today) for e in self._entries.get(state or self.state, [])]
+        found = [registration(e, self.today) for e in self._page_set(state)]
         return sorted(found, key=lambda r: (r.naam.casefold(), r.slug))
-
-    def fail_next(
-        self, count: int, status: int = 503, retry_after: float | None = None, path: str = "/"
-    ) -> None:
-        """Answer the next `count` requests for paths under `path` with an error status."""
-        self._site.fail_next(count, status, retry_after, path)
-
-    def clear_requests(self) -> None:
-        """Forget the request log."""
-        self._site.clear_requests()
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self._site.stop()
 
     def _render(self, path: str, query: dict[str, list[str]]) -> Response:
         if path == "/":

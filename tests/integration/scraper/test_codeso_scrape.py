@@ -6,7 +6,6 @@ and publisher faked; the last two publish into a real nats-server with JetStream
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,6 @@ from typing import Any
 
 import nats
 import pytest
-from nats.js.errors import NotFoundError
 
 from contracts.base import utc_now
 from contracts.labels import LabelEvent, LabelGranted, LabelLapsed
@@ -24,8 +22,8 @@ from services.scraper.main import scrape_once
 from services.scraper.outcome import RunOutcome
 from services.scraper.runner import registry_today
 from services.scraper.service import build_run
-from services.scraper.state import BUCKET, FakeStateStore
-from tests.fixtures.servers import running_nats
+from services.scraper.state import FakeStateStore
+from tests.integration.scraper.helpers import LOCAL_SITE_SETTINGS
 from tests.unit.scraper.fakes import FakePublisher
 
 pytestmark = pytest.mark.integration
@@ -50,10 +48,7 @@ def settings_for(site: CodesoSite, **overrides: Any) -> ScraperSettings:
     values: dict[str, Any] = {
         "nats_url": "nats://127.0.0.1:1",
         "codeso_base_url": site.base_url,
-        "scrape_request_rate": 50.0,
-        "scrape_backoff_seconds": 0.01,
-        "scrape_max_attempts": 3,
-        "scrape_timeout_seconds": 5.0,
+        **LOCAL_SITE_SETTINGS,
         **overrides,
     }
     return ScraperSettings(**values)
@@ -241,25 +236,6 @@ async def test_a_dry_run_returns_the_observations(site: CodesoSite, tmp_path: Pa
 
 
 # --- into a real nats-server ------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def module_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A nats-server of our own: these tests use the real stream and bucket names."""
-    with running_nats(tmp_path_factory.mktemp("codeso-nats")) as url:
-        yield url
-
-
-@pytest.fixture
-async def nats_url(module_nats: str) -> str:
-    """The module's server with no streams and no scraper state left by an earlier test."""
-    nc = await nats.connect(module_nats)
-    js = nc.jetstream()
-    for stream in ("LABELS", "SCRAPES", "ENTERPRISES", f"KV_{BUCKET}"):
-        with contextlib.suppress(NotFoundError):
-            await js.delete_stream(stream)
-    await nc.close()
-    return module_nats
 
 
 async def label_messages(nats_url: str) -> list[dict[str, Any]]:

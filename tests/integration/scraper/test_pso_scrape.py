@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,8 +17,7 @@ from nats.js.errors import NotFoundError
 from services.demo.sites.pso import PsoSite, start_pso_site
 from services.scraper.config import ScraperSettings
 from services.scraper.main import COMMAND_SUBJECT, create_app, scrape_once
-from services.scraper.state import BUCKET
-from tests.fixtures.servers import running_nats
+from tests.integration.scraper.helpers import LOCAL_SITE_SETTINGS
 
 pytestmark = pytest.mark.integration
 
@@ -29,25 +27,6 @@ class Message:
     subject: str
     data: dict[str, Any]
     msg_id: str | None
-
-
-@pytest.fixture(scope="module")
-def module_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A nats-server of our own: these tests use the real stream and bucket names."""
-    with running_nats(tmp_path_factory.mktemp("scraper-nats")) as url:
-        yield url
-
-
-@pytest.fixture
-async def nats_url(module_nats: str) -> str:
-    """The module's server with no streams and no scraper state left by an earlier test."""
-    nc = await nats.connect(module_nats)
-    js = nc.jetstream()
-    for stream in ("LABELS", "SCRAPES", "ENTERPRISES", f"KV_{BUCKET}"):
-        with contextlib.suppress(NotFoundError):
-            await js.delete_stream(stream)
-    await nc.close()
-    return module_nats
 
 
 @pytest.fixture
@@ -61,10 +40,7 @@ def settings_for(nats_url: str, site: PsoSite, **overrides: Any) -> ScraperSetti
     values: dict[str, Any] = {
         "nats_url": nats_url,
         "pso_base_url": site.base_url,
-        "scrape_request_rate": 50.0,
-        "scrape_backoff_seconds": 0.01,
-        "scrape_max_attempts": 3,
-        "scrape_timeout_seconds": 5.0,
+        **LOCAL_SITE_SETTINGS,
         "scrape_interval_seconds": 3600.0,
         "scrape_labels": ("pso",),
         **overrides,

@@ -9,26 +9,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contracts.labels import LabelChanged, LabelGranted, LabelLapsed
+from contracts.labels import LabelChanged
 from contracts.scrapes import ScrapeCompleted, ScrapeFailed
 from services.demo.sites.senl import SenlSite, start_senl_site
 from services.scraper.config import ScraperSettings
-from services.scraper.http import HttpPolicy
 from services.scraper.main import scrape_once
-from services.scraper.outcome import RunOutcome
-from services.scraper.runner import ScrapeRun
 from services.scraper.sources.senl import SenlSource
-from services.scraper.state import FakeStateStore
-from tests.unit.scraper.fakes import FakePublisher
+from tests.integration.scraper.helpers import RunnerScraper, local_policy
 
 pytestmark = pytest.mark.integration
-POLICY = HttpPolicy(
-    user_agent="impactoost-test/1 (+https://example.org/contact)",
-    requests_per_second=200,
-    max_attempts=3,
-    backoff_seconds=0.01,
-    timeout_seconds=5.0,
-)
+POLICY = local_policy(requests_per_second=200)
 LIST = "/wie-doen-het/"
 AJAX = "/wp-admin/admin-ajax.php"
 
@@ -40,36 +30,11 @@ def site() -> Iterator[SenlSite]:
     site.stop()
 
 
-class Scraper:
+class Scraper(RunnerScraper):
     """Runs of the real runner against one site, remembering state (and cards) between runs."""
 
     def __init__(self, site: SenlSite, absent_runs_to_lapse: int = 1) -> None:
-        self.site = site
-        self.store = FakeStateStore()
-        self.publisher = FakePublisher()
-        self.absent_runs_to_lapse = absent_runs_to_lapse
-
-    async def run(self) -> RunOutcome:
-        """One run; its events are in `publisher.published`."""
-        self.publisher.published.clear()
-        return await ScrapeRun(
-            source=SenlSource(self.site.base_url),
-            store=self.store,
-            publisher=self.publisher,
-            policy=POLICY,
-            event_source="test",
-            absent_runs_to_lapse=self.absent_runs_to_lapse,
-        ).run()
-
-    def ids(self, kind: str) -> set[str]:
-        """Holding ids of the last run's label events of `kind`."""
-        found = set()
-        for _, event in self.publisher.published:
-            if isinstance(event, LabelGranted | LabelChanged) and event.kind == kind:
-                found.add(event.observation.holding_id)
-            elif isinstance(event, LabelLapsed) and kind == "lapsed":
-                found.add(event.holding_id)
-        return found
+        super().__init__(site, SenlSource, POLICY, absent_runs_to_lapse)
 
 
 def requests_seen(site: SenlSite) -> list[tuple[str, str, int, bool]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,8 @@ from contracts.base import Event
 from contracts.subjects import StreamSpec
 from services.scraper.http import CachedPage, HttpPolicy, PoliteClient, make_http_client
 
-FIXTURES = Path(__file__).parents[2] / "fixtures" / "pso"
+FIXTURES_ROOT = Path(__file__).parents[2] / "fixtures"
+FIXTURES = FIXTURES_ROOT / "pso"
 BASE = "https://pso.test"
 POLICY = HttpPolicy(
     user_agent="impactoost-test/1 (+https://example.org/contact)",
@@ -20,11 +22,37 @@ POLICY = HttpPolicy(
     max_attempts=3,
     backoff_seconds=1.0,
 )
+# Hostile text every registry's fuzz test mixes in, before its own pieces.
+HOSTILE_PIECES = (
+    "<script>alert(1)</script>",
+    "&lt;img src=x onerror=alert(1)&gt;",
+    "&amp;",
+    "\x00",
+    "\u202e",
+    "Twente",
+    "<b>",
+)
+
+
+def fixture_reader(registry: str) -> Callable[[str], str]:
+    """A reader of the texts tests/fixtures/<registry>/<name>."""
+    folder = FIXTURES_ROOT / registry
+
+    def read(name: str) -> str:
+        return (folder / name).read_text(encoding="utf-8")
+
+    return read
 
 
 def fixture_page(name: str) -> str:
     """The text of tests/fixtures/pso/<name>."""
     return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def random_markup(rng: random.Random, *pieces: str, most: int = 12) -> str:
+    """Up to `most` pieces picked at random from HOSTILE_PIECES followed by `pieces`."""
+    choices = [*HOSTILE_PIECES, *pieces]
+    return "".join(rng.choice(choices) for _ in range(rng.randint(0, most)))
 
 
 Answer = httpx.Response | Callable[[httpx.Request], httpx.Response]

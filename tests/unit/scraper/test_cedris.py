@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from datetime import date
 from html import escape
-from pathlib import Path
 
 import httpx
 import pytest
@@ -21,17 +20,13 @@ from services.scraper.sources.cedris import (
     parse_member,
     parse_members_page,
 )
-from tests.unit.scraper.fakes import FakeWeb, polite_client
+from tests.unit.scraper.fakes import FakeWeb, fixture_reader, polite_client, random_markup
 
 pytestmark = pytest.mark.unit
-FIXTURES = Path(__file__).parents[2] / "fixtures" / "cedris"
 BASE = "https://www.cedris.nl"
 LEDEN = f"{BASE}/leden/"
 TODAY = date(2025, 6, 1)
-
-
-def fixture_page(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
+fixture_page = fixture_reader("cedris")
 
 
 def parsed(name: str = "leden.html") -> ParsedPage:
@@ -291,14 +286,8 @@ async def test_a_missing_members_page_fails_the_read() -> None:
 
 
 def _random_text(rng: random.Random) -> str:
-    pieces = [
-        "<script>alert(1)</script>",
-        "&lt;img src=x onerror=alert(1)&gt;",
-        "&amp;",
-        "\x00",
-        "\u202e",
-        "Twente",
-        "<b>",
+    return random_markup(
+        rng,
         "</li>",
         "<!--",
         "]]>",
@@ -311,8 +300,7 @@ def _random_text(rng: random.Random) -> str:
         "Leerwerkbedrijf",
         "<span class='lid__type'>",
         "x" * 500,
-    ]
-    return "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+    )
 
 
 def test_random_hostile_members_give_clean_observations_or_rejections_never_a_crash() -> None:

@@ -7,7 +7,6 @@ import random
 from dataclasses import replace
 from datetime import date
 from html import escape
-from pathlib import Path
 
 import httpx
 import pytest
@@ -25,15 +24,15 @@ from services.scraper.sources.codeso_parsing import (
     parse_query_answer,
     parse_register_page,
 )
-from tests.unit.scraper.fakes import FakeWeb, polite_client
+from tests.unit.scraper.fakes import FakeWeb, fixture_reader, polite_client, random_markup
 
 pytestmark = pytest.mark.unit
-FIXTURES = Path(__file__).parents[2] / "fixtures" / "codeso"
 BASE = "https://codeso.test"
 REGISTER = f"{BASE}/register/"
 ENDPOINT = f"{BASE}/wp-json/wp/v2/kadence_query/query"
 NONCE = "8f1c2a9b3d"
 TODAY = date(2025, 6, 1)
+fixture = fixture_reader("codeso")
 PROFILES = {
     "de-groene-fietser": "profile_full.html",
     "stadsakkers-deventer": "profile_empty.html",
@@ -46,10 +45,6 @@ PROFILES = {
     "wasserij-de-witte-was": "profile_empty.html",
     "kringloop-twente": "profile_full.html",
 }
-
-
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
 
 
 def answer(fragment: str, page: int, max_pages: int) -> str:
@@ -596,14 +591,8 @@ async def test_robots_txt_is_obeyed_for_the_rest_endpoint_too() -> None:
 
 
 def _random_text(rng: random.Random) -> str:
-    pieces = [
-        "<script>alert(1)</script>",
-        "&lt;img src=x onerror=alert(1)&gt;",
-        "&amp;",
-        "\x00",
-        "\u202e",
-        "Twente",
-        "<b>",
+    return random_markup(
+        rng,
         "</a>",
         "</article>",
         "<!--",
@@ -616,8 +605,7 @@ def _random_text(rng: random.Random) -> str:
         "https://evil.example/",
         "/register/",
         "x" * 500,
-    ]
-    return "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+    )
 
 
 def test_random_hostile_cards_give_clean_cards_or_rejections_never_a_crash() -> None:

@@ -12,7 +12,14 @@ from parsel import Selector
 from contracts.labels import Observation
 from services.scraper.errors import FormatChanged
 from services.scraper.sources.pso import PsoSource, parse_register_page, parse_row
-from tests.unit.scraper.fakes import BASE, FakeWeb, fixture_page, polite_client, register_web
+from tests.unit.scraper.fakes import (
+    BASE,
+    FakeWeb,
+    fixture_page,
+    polite_client,
+    random_markup,
+    register_web,
+)
 
 pytestmark = pytest.mark.unit
 TODAY = date(2025, 6, 1)
@@ -225,14 +232,8 @@ async def test_a_page_whose_rows_are_all_unreadable_is_a_format_change() -> None
 
 
 def _random_cell(rng: random.Random) -> str:
-    pieces = [
-        "<script>alert(1)</script>",
-        "&lt;img src=x onerror=alert(1)&gt;",
-        "&amp;",
-        "\x00",
-        "\u202e",
-        "Twente",
-        "<b>",
+    return random_markup(
+        rng,
         "</td>",
         "<!--",
         "]]>",
@@ -246,8 +247,7 @@ def _random_cell(rng: random.Random) -> str:
         "PSO 30+",
         "<td class='kvk'>",
         "x" * 500,
-    ]
-    return "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+    )
 
 
 def test_random_hostile_rows_give_clean_observations_or_warnings_never_a_crash() -> None:

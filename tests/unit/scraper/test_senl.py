@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from datetime import date
 from html import escape
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
@@ -23,14 +22,14 @@ from services.scraper.sources.senl_parsing import (
     parse_members_page,
     parse_profile,
 )
-from tests.unit.scraper.fakes import FakeWeb, polite_client
+from tests.unit.scraper.fakes import FakeWeb, fixture_reader, polite_client, random_markup
 
 pytestmark = pytest.mark.unit
-FIXTURES = Path(__file__).parents[2] / "fixtures" / "senl"
 BASE = "https://www.social-enterprise.test"
 LIST = f"{BASE}/wie-doen-het/"
 AJAX = f"{BASE}/wp-admin/admin-ajax.php"
 TODAY = date(2025, 6, 1)
+fixture = fixture_reader("senl")
 WORDPRESS_ROBOTS = (
     "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n\n"
     f"Sitemap: {BASE}/wp-sitemap.xml\n"
@@ -61,10 +60,6 @@ PROFILES = {
     "groen-doet-goed": "profile_minimal.html",
     "brood-op-de-plank": "profile_no_kind.html",
 }
-
-
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
 
 
 def card(slug: str = "tunga", name: str | None = "Tunga") -> Card:
@@ -510,14 +505,8 @@ async def test_the_polite_client_posts_to_admin_ajax_under_a_wordpress_robots_tx
 
 
 def _random_piece(rng: random.Random) -> str:
-    pieces = [
-        "<script>alert(1)</script>",
-        "&lt;img src=x onerror=alert(1)&gt;",
-        "&amp;",
-        "\x00",
-        "\u202e",
-        "Twente",
-        "<b>",
+    return random_markup(
+        rng,
         "</span>",
         "<!--",
         "'\"",
@@ -527,8 +516,8 @@ def _random_piece(rng: random.Random) -> str:
         "javascript:",
         "//elders.example",
         "x" * 300,
-    ]
-    return "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        most=10,
+    )
 
 
 def test_random_hostile_cards_give_clean_cards_or_warnings_never_a_crash() -> None:
