@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.fixtures.servers import SmtpSink, running_nats, running_postgres, running_smtp
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests reach no server outside this machine: the registry's PDOK lookups are off unless
+    a test points them at a local server (the variable reaches every service process too)."""
+    os.environ["IMPACTOOST_PDOK_BASE_URL"] = ""
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""`impactoost registry migrate` / `current`: the registry's database schema, by hand."""
+"""`impactoost registry migrate` / `current` / `unresolved`: the registry's database by hand."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 registry_app = typer.Typer(
-    help="The registry's database: apply its migrations or show its revision.",
+    help="The registry's database: apply its migrations, show its revision or unplaced holdings.",
     add_completion=False,
     no_args_is_help=True,
 )
@@ -48,6 +48,27 @@ def current() -> None:
     finally:
         engine.dispose()
     typer.echo(f"revision: {_describe(revision)} (newest: {_describe(head_revision())})")
+
+
+@registry_app.command()
+@fail_cleanly
+def unresolved() -> None:
+    """List the holdings whose place lies in no known municipality, or in several."""
+    from sqlmodel import Session
+
+    from services.registry.adapters.repository import unresolved_places
+
+    engine = _engine()
+    try:
+        with Session(engine) as session:
+            found = unresolved_places(session)
+    finally:
+        engine.dispose()
+    if not found:
+        typer.echo("no unresolved places")
+    for item in found:
+        place = item.place or "(no place)"
+        typer.echo(f"{item.label}\t{item.holding_id}\t{item.name}\t{place}\t{item.status}")
 
 
 def _engine() -> Engine:

@@ -134,6 +134,8 @@ class Platform:
             self._start_world_sites(self.world)
         # Only the registries served here: a demo never reads the real ones.
         self._default_env("IMPACTOOST_SCRAPE_LABELS", json.dumps(list(self.sites)))
+        # The demo's places are all in the bundled reference data: it needs no PDOK lookups.
+        self._default_env("IMPACTOOST_PDOK_BASE_URL", "")
         contacts = self.data_dir / "contacts.csv"
         write_contacts(contacts, self.world)
         self.env.setdefault("IMPACTOOST_NOTIFIER_CONTACTS_FILE", str(contacts))

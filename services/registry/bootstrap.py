@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import httpx
+import structlog
 from faststream.nats import NatsBroker
 from sqlalchemy import Engine
 
 from contracts.base import utc_now
 from contracts.enterprises import EnterpriseEvent
-from contracts.labels import LabelEvent
+from contracts.labels import LabelEvent, LabelLapsed
 from services.kit import failpoints
 from services.kit.jetstream import make_broker
 from services.registry import handlers
@@ -21,8 +24,19 @@ from services.registry.adapters.outbox import OutboxRelay
 from services.registry.adapters.publisher import AbstractPublisher, JetStreamPublisher
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork, SqlUnitOfWork
 from services.registry.config import RegistrySettings
+from services.registry.regions import (
+    BundledResolver,
+    ChainResolver,
+    PdokCache,
+    PdokResolver,
+    PlaceResolver,
+    Resolution,
+    pdok_client,
+)
 
 AFTER_COMMIT = "registry.after_commit"
+USER_AGENT = "impactoost-registry/0.1 (+https://impactoost.nl/over-de-scraper)"
+log = structlog.get_logger()
 
 
 @dataclass
@@ -34,14 +48,18 @@ class Registry:
     uow_factory: Callable[[], AbstractUnitOfWork]
     relay: OutboxRelay
     clock: Callable[[], datetime]
+    resolver: PlaceResolver
     engine: Engine | None = None
+    http: httpx.AsyncClient | None = None
 
     def today(self) -> date:
         """The date the listing rule is applied for (UTC)."""
         return self.clock().astimezone(UTC).date()
 
     async def record_label_event(self, event: LabelEvent) -> EnterpriseEvent | None:
-        """Commit the event's effect, then wake the relay; the caller acks afterwards."""
+        """Resolve the event's place, commit its effect, then wake the relay; the caller acks
+        afterwards. The place is resolved before the transaction (PDOK may be slow)."""
+        resolution = await self.resolve_place(event)
         outcome = await asyncio.to_thread(
             handlers.record_label_event,
             event,
@@ -49,11 +67,26 @@ class Registry:
             self.today(),
             source=self.settings.source,
             now=self.clock(),
+            resolution=resolution,
         )
         failpoints.hit(AFTER_COMMIT, self.settings.failpoints)
         if outcome is not None:
             self.relay.wake()
         return outcome
+
+    async def resolve_place(self, event: LabelEvent) -> Resolution | None:
+        """Where the observation's place lies; None for a lapse (its place is not news).
+        Never raises: a failing resolver makes the place unresolved."""
+        if isinstance(event, LabelLapsed):
+            return None
+        place = event.observation.place or ""
+        if not place.strip():
+            return Resolution.unresolved(place, "no place given")
+        try:
+            return await self.resolver.resolve(place)
+        except Exception as exc:  # a resolver must answer; a bug in one must not stop events
+            log.warning("place_resolution_failed", place=place, problem=repr(exc))
+            return Resolution.unresolved(place, f"resolver failed: {exc!r}")
 
     async def prepare_database(self) -> None:
         """Create or upgrade the schema (no-op with a fake unit of work)."""
@@ -65,15 +98,26 @@ class Registry:
         if self.engine is not None:
             self.engine.dispose()
 
+    async def aclose(self) -> None:
+        """Release the database connections and PDOK's HTTP client."""
+        self.close()
+        if self.http is not None:
+            with contextlib.suppress(Exception):
+                await self.http.aclose()
+
 
 def bootstrap(
     settings: RegistrySettings,
     uow_factory: Callable[[], AbstractUnitOfWork] | None = None,
     publisher: AbstractPublisher | None = None,
     clock: Callable[[], datetime] | None = None,
+    resolver: PlaceResolver | None = None,
 ) -> Registry:
     """Wire the registry; real adapters unless fakes are given. Nothing connects here."""
     clock = clock or utc_now
+    http = None
+    if resolver is None:
+        resolver, http = _resolver(settings)
     broker = make_broker(settings.nats_url)
     engine = None
     if uow_factory is None:
@@ -93,8 +137,21 @@ def bootstrap(
         uow_factory=uow_factory,
         relay=relay,
         clock=clock,
+        resolver=resolver,
         engine=engine,
+        http=http,
     )
+
+
+def _resolver(settings: RegistrySettings) -> tuple[PlaceResolver, httpx.AsyncClient | None]:
+    """The bundled data, then PDOK (with its cache file) unless `pdok_base_url` is empty."""
+    if not settings.pdok_base_url:
+        return BundledResolver(), None
+    http = pdok_client(USER_AGENT)
+    pdok = PdokResolver(
+        http, base_url=settings.pdok_base_url, cache=PdokCache(path=settings.pdok_cache_path)
+    )
+    return ChainResolver(BundledResolver(), pdok), http
 
 
 def _sql_uow_factory(engine: Engine) -> Callable[[], AbstractUnitOfWork]:

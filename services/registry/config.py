@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from services.kit.settings import KitSettings
+from services.registry.regions.pdok import DEFAULT_BASE_URL as PDOK_BASE_URL
 
 
 class RegistrySettings(KitSettings):
@@ -25,6 +26,20 @@ class RegistrySettings(KitSettings):
         description="How often the outbox relay looks for rows nobody woke it for",
     )
     outbox_batch_size: int = Field(default=100, ge=1, le=10_000)
+    pdok_base_url: str = Field(
+        default=PDOK_BASE_URL,
+        description="PDOK Locatieserver for places the bundled data does not know; "
+        "empty: bundled data only",
+    )
+    pdok_cache_file: Path | None = Field(
+        default=None,
+        description="Where PDOK's answers are kept; <data_dir>/pdok-cache.json when not set",
+    )
+
+    @property
+    def pdok_cache_path(self) -> Path:
+        """The PDOK cache file, in the data directory unless set."""
+        return self.pdok_cache_file or self.data_dir / "pdok-cache.json"
 
     @model_validator(mode="before")
     @classmethod

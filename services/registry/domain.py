@@ -21,6 +21,8 @@ from contracts.enterprises import (
 )
 from contracts.labels import LabelEvent, LabelLapsed, LabelName, Observation
 from contracts.subjects import EnterpriseKind
+from services.registry.regions import Resolution, municipality_by_code
+from services.registry.regions.resolver import ResolutionStatus
 
 HoldingKey = tuple[LabelName, str]
 
@@ -45,6 +47,8 @@ class Holding:
     observation: Observation
     last_event_at: datetime
     lapsed_on: date | None = None
+    municipality_code: str | None = None
+    place_status: ResolutionStatus | None = None
 
     @property
     def key(self) -> HoldingKey:
@@ -115,9 +119,12 @@ def apply_label_event(
     event: LabelEvent,
     today: date,
     source: str,
+    resolution: Resolution | None = None,
 ) -> EnterpriseEvent | None:
     """Record `event` on its holding and return the enterprise event it causes, if any.
 
+    `resolution` is where the observation's place was found to lie (resolved before the
+    transaction); without one, the holding keeps what it knew about the same place.
     An event older than what the holding already reflects (a late redelivery) is ignored.
     """
     obs = observation_of(event)
@@ -127,8 +134,23 @@ def apply_label_event(
     lapsed_on = event.lapsed_on if isinstance(event, LabelLapsed) else None
     if current is not None and event.kind == "changed":
         lapsed_on = current.lapsed_on
-    enterprise.holdings[(obs.label, obs.holding_id)] = Holding(obs, event.occurred_at, lapsed_on)
+    code, status = _place_of(current, obs, resolution)
+    enterprise.holdings[(obs.label, obs.holding_id)] = Holding(
+        obs, event.occurred_at, lapsed_on, code, status
+    )
     return _publish(enterprise, event, today, source)
+
+
+def _place_of(
+    current: Holding | None, obs: Observation, resolution: Resolution | None
+) -> tuple[str | None, ResolutionStatus | None]:
+    """The municipality code and place status a holding gets from an observation."""
+    if resolution is not None:
+        found = resolution.municipality
+        return (found.code if found else None), resolution.status
+    if current is not None and current.observation.place == obs.place:
+        return current.municipality_code, current.place_status
+    return None, None
 
 
 def public_state(
@@ -137,12 +159,18 @@ def public_state(
     """The public state derived from the holdings (the newest counting one names it)."""
     holdings = sorted(enterprise.holdings.values(), key=lambda h: h.key)
     counting = [h for h in holdings if h.counts(today)]
-    face = max(counting or holdings, key=lambda h: h.last_event_at).observation
+    face_holding = max(counting or holdings, key=lambda h: h.last_event_at)
+    face = face_holding.observation
+    code = face_holding.municipality_code
+    municipality = municipality_by_code(code) if code else None
     return EnterpriseState(
         enterprise_id=enterprise.enterprise_id,
         version=version,
         name=face.name,
         place=face.place,
+        municipality=municipality.name if municipality else None,
+        province=municipality.province if municipality else None,
+        region=municipality.labour_market_region if municipality else None,
         website=face.website,
         kvk=enterprise.kvk(),
         labels=tuple(h.public(today) for h in holdings),

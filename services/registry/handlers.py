@@ -12,6 +12,7 @@ from contracts.labels import LabelEvent
 from contracts.subjects import enterprise_subject
 from services.registry import domain
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork
+from services.registry.regions import Resolution
 
 log = structlog.get_logger()
 
@@ -23,11 +24,13 @@ def record_label_event(
     *,
     source: str,
     now: datetime | None = None,
+    resolution: Resolution | None = None,
 ) -> EnterpriseEvent | None:
     """Apply a label event to its enterprise and queue the resulting enterprise event.
 
-    The effect, the processed event id and the outbox row commit in one transaction; an
-    event id seen before changes nothing. Returns the queued enterprise event, if any.
+    The effect (with the place's `resolution`, found before the transaction), the processed
+    event id and the outbox row commit in one transaction; an event id seen before changes
+    nothing. Returns the queued enterprise event, if any.
     """
     now = now or utc_now()
     with uow:
@@ -35,7 +38,7 @@ def record_label_event(
             log.info("label_event_skipped", reason="already processed")
             return None
         enterprise = find_enterprise(event, uow)
-        outcome = domain.apply_label_event(enterprise, event, today, source)
+        outcome = domain.apply_label_event(enterprise, event, today, source, resolution)
         uow.enterprises.save(enterprise, now)
         uow.processed.add(event.event_id, now)
         if outcome is not None:

@@ -37,7 +37,7 @@ def create_app(
         await registry.relay.stop()
 
     async def release() -> None:
-        registry.close()
+        await registry.aclose()
 
     return FastStream(
         registry.broker,

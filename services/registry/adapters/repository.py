@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import copy
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -19,6 +20,9 @@ from services.registry.adapters.tables import (
     as_utc,
 )
 from services.registry.domain import Enterprise, Holding
+from services.registry.regions.resolver import ResolutionStatus
+
+UNPLACED = ("unresolved", "ambiguous")
 
 
 class AbstractRepository(abc.ABC):
@@ -107,6 +111,8 @@ class SqlRepository(AbstractRepository):
                     observation=holding.observation.model_dump_json(),
                     last_event_at=holding.last_event_at,
                     lapsed_on=holding.lapsed_on,
+                    municipality_code=holding.municipality_code,
+                    place_status=holding.place_status,
                 )
             )
             self._save_kvk(enterprise.enterprise_id, holding)
@@ -131,7 +137,41 @@ def _holding(row: HoldingRow) -> Holding:
         observation=Observation.model_validate_json(row.observation),
         last_event_at=as_utc(row.last_event_at),
         lapsed_on=row.lapsed_on,
+        municipality_code=row.municipality_code,
+        place_status=_status(row.place_status),
     )
+
+
+def _status(value: str | None) -> ResolutionStatus | None:
+    statuses: tuple[ResolutionStatus, ...] = ("bundled", "pdok", "unresolved", "ambiguous")
+    return next((s for s in statuses if s == value), None)
+
+
+@dataclass(frozen=True)
+class UnresolvedPlace:
+    """A holding whose place no municipality could be found for (or several could)."""
+
+    label: str
+    holding_id: str
+    name: str
+    place: str | None
+    status: str
+
+
+def unresolved_places(session: Session) -> list[UnresolvedPlace]:
+    """Holdings whose place is `unresolved` or `ambiguous`, by label and holding id."""
+    rows = session.exec(
+        select(HoldingRow)
+        .where(col(HoldingRow.place_status).in_(UNPLACED))
+        .order_by(col(HoldingRow.label), col(HoldingRow.holding_id))
+    ).all()
+    found = []
+    for row in rows:
+        obs = Observation.model_validate_json(row.observation)
+        found.append(
+            UnresolvedPlace(row.label, row.holding_id, obs.name, obs.place, row.place_status or "")
+        )
+    return found
 
 
 class FakeRepository(AbstractRepository):

@@ -39,7 +39,9 @@ class EnterpriseRow(RegistryTable, table=True):
 
 
 class HoldingRow(RegistryTable, table=True):
-    """A label holding: its latest observation (JSON) and whether it lapsed."""
+    """A label holding: its latest observation (JSON), whether it lapsed, and the municipality
+    (CBS code) its place lies in, with how that was found ("bundled", "pdok", "unresolved",
+    "ambiguous"; none before places were resolved)."""
 
     __tablename__ = "holding"
 
@@ -49,6 +51,8 @@ class HoldingRow(RegistryTable, table=True):
     observation: str = Field(sa_type=Text)
     last_event_at: datetime = Field(sa_column=_utc_column())
     lapsed_on: date | None = None
+    municipality_code: str | None = Field(default=None, max_length=10)
+    place_status: str | None = Field(default=None, max_length=20)
 
 
 class HoldingKvkRow(RegistryTable, table=True):

@@ -31,6 +31,7 @@ def _settings(nats_url: str, database_url: str, tmp_path: Path) -> RegistrySetti
         data_dir=tmp_path,
         outbox_poll_seconds=0.5,
         source="registry-test",
+        pdok_base_url="",
     )
 
 
@@ -98,7 +99,7 @@ async def test_label_granted_comes_out_as_enterprise_listed(
         [message] = await _enterprise_messages(nats_streams, 1)
     listed = message.event
     assert isinstance(listed, EnterpriseListed)
-    assert message.subject == "impact.v1.enterprises.onbekend.onbekend.listed"
+    assert message.subject == "impact.v1.enterprises.overijssel.twente.listed"
     assert message.msg_id == listed.event_id
     assert listed.source == "registry-test" and listed.enterprise.version == 1
     assert listed.enterprise.name == "Kringloop Twente B.V."

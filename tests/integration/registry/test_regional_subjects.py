@@ -1,0 +1,119 @@
+"""Another region subscribes to its own province: enterprise subjects carry province and region,
+through the real registry app, a real nats-server and the bundled place data."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+
+import nats
+import pytest
+from faststream import TestApp
+from nats.aio.msg import Msg
+
+from contracts.labels import LabelEvent
+from contracts.subjects import ENTERPRISES_STREAM, LABELS_STREAM, STREAMS, label_subject
+from services.kit.jetstream import ensure_streams
+from services.registry.adapters.outbox import ENTERPRISE_EVENT
+from services.registry.config import RegistrySettings
+from services.registry.main import create_app
+from tests.fixtures.servers import running_nats
+from tests.unit.registry.factories import granted, observation
+
+pytestmark = pytest.mark.integration
+
+# holding id -> place; the bundled data places each (Hengelo (Gld) is Bronckhorst, Gelderland).
+PLACES = {
+    "PSO-1": "Hengelo",
+    "PSO-2": "Arnhem",
+    "PSO-3": "Enschede",
+    "PSO-4": "Hengelo (Gld)",
+    "PSO-5": "Nergenshuizen",
+}
+GELDERLAND = {"PSO-2", "PSO-4"}
+
+
+@pytest.fixture(scope="module")
+def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A nats-server of this module's own."""
+    with running_nats(tmp_path_factory.mktemp("regional-nats")) as url:
+        yield url
+
+
+async def _publish(url: str, events: list[LabelEvent]) -> None:
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        for event in events:
+            await js.publish(
+                label_subject("pso", event.kind),
+                event.model_dump_json().encode(),
+                stream=LABELS_STREAM.name,
+                headers={"Nats-Msg-Id": event.event_id},
+            )
+    finally:
+        await nc.close()
+
+
+async def test_a_gelderland_subscriber_receives_exactly_the_gelderland_enterprises(
+    nats_url: str, tmp_path: Path
+) -> None:
+    await ensure_streams(nats_url, STREAMS)
+    events: list[LabelEvent] = [
+        granted(observation(number, place=place, kvk=(f"0600000{number[-1]}",)))
+        for number, place in PLACES.items()
+    ]
+    await _publish(nats_url, events)
+    settings = RegistrySettings(
+        nats_url=nats_url,
+        database_url=f"sqlite:///{tmp_path / 'registry.db'}",
+        data_dir=tmp_path,
+        outbox_poll_seconds=0.5,
+        pdok_base_url="",
+    )
+    received: list[Msg] = []
+    nc = await nats.connect(nats_url)
+    try:
+        await nc.subscribe("impact.v1.enterprises.gelderland.>", cb=_collect(received))
+        async with TestApp(create_app(settings)):
+            js = nc.jetstream()
+            for _ in range(400):
+                info = await js.stream_info(ENTERPRISES_STREAM.name)
+                if info.state.messages >= len(PLACES):
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.5)
+        all_subjects = []
+        state = (await js.stream_info(ENTERPRISES_STREAM.name)).state
+        for seq in range(state.first_seq, state.last_seq + 1):
+            all_subjects.append(str((await js.get_msg(ENTERPRISES_STREAM.name, seq)).subject))
+    finally:
+        await nc.close()
+
+    got = {}
+    for msg in received:
+        event = ENTERPRISE_EVENT.validate_json(msg.data)
+        [holding] = event.enterprise.labels
+        got[holding.holding_id] = (msg.subject, event.enterprise.municipality)
+    assert got == {
+        "PSO-2": ("impact.v1.enterprises.gelderland.midden-gelderland.listed", "Arnhem"),
+        "PSO-4": ("impact.v1.enterprises.gelderland.achterhoek.listed", "Bronckhorst"),
+    }
+    assert len(received) == len(GELDERLAND)
+    assert sorted(all_subjects) == sorted(
+        [
+            "impact.v1.enterprises.gelderland.achterhoek.listed",
+            "impact.v1.enterprises.gelderland.midden-gelderland.listed",
+            "impact.v1.enterprises.onbekend.onbekend.listed",
+            "impact.v1.enterprises.overijssel.twente.listed",
+            "impact.v1.enterprises.overijssel.twente.listed",
+        ]
+    )
+
+
+def _collect(into: list[Msg]) -> Callable[[Msg], Awaitable[None]]:
+    async def collect(msg: Msg) -> None:
+        into.append(msg)
+
+    return collect
