@@ -1,4 +1,5 @@
-"""`impactoost registry migrate` / `current` / `unresolved`: the registry's database by hand."""
+"""`impactoost registry migrate` / `current` / `unresolved` / `merges` / `split`: the registry's
+database by hand."""
 
 from __future__ import annotations
 
@@ -11,8 +12,13 @@ from services.cli.errors import fail_cleanly
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from contracts.enterprises import EnterpriseEvent
+
 registry_app = typer.Typer(
-    help="The registry's database: apply its migrations, show its revision or unplaced holdings.",
+    help=(
+        "The registry's database: apply its migrations, show its revision, unplaced holdings "
+        "or merges, split a wrong merge."
+    ),
     add_completion=False,
     no_args_is_help=True,
 )
@@ -69,6 +75,64 @@ def unresolved() -> None:
     for item in found:
         place = item.place or "(no place)"
         typer.echo(f"{item.label}\t{item.holding_id}\t{item.name}\t{place}\t{item.status}")
+
+
+@registry_app.command()
+@fail_cleanly
+def merges() -> None:
+    """List the holdings that joined an existing enterprise, with the rule that matched."""
+    from services.registry.adapters.unit_of_work import SqlUnitOfWork
+
+    engine = _engine()
+    try:
+        with SqlUnitOfWork(engine) as uow:
+            found = uow.merges.list()
+    finally:
+        engine.dispose()
+    if not found:
+        typer.echo("no merges")
+    for merge in found:
+        split = f"\tsplit {merge.split_at:%Y-%m-%d}" if merge.split_at else ""
+        holding = f"{merge.label}/{merge.holding_id}"
+        typer.echo(
+            f"{merge.id}\t{merge.enterprise_id}\t{holding}\t{merge.rule}\t{merge.value}{split}"
+        )
+
+
+@registry_app.command()
+@fail_cleanly
+def split(
+    merge_id: int = typer.Argument(..., help="The merge's id, as `merges` lists it."),
+) -> None:
+    """Detach a wrongly merged holding into an enterprise of its own, kept apart for good."""
+    from contracts.base import utc_now
+    from services.cli.errors import UsageError
+    from services.kit.settings import load_settings
+    from services.registry.adapters.unit_of_work import SqlUnitOfWork
+    from services.registry.config import RegistrySettings
+    from services.registry.handlers import SplitRefused, split_merge
+
+    engine = _engine()
+    now = utc_now()
+    try:
+        done = split_merge(
+            merge_id,
+            SqlUnitOfWork(engine),
+            now.date(),
+            source=load_settings(RegistrySettings).source,
+            now=now,
+        )
+    except SplitRefused as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"split merge {done.merge_id}: {done.label}/{done.holding_id}")
+    typer.echo(f"left {done.remaining_id}: {_kind(done.remaining_event)}")
+    typer.echo(f"now {done.split_off_id}: {_kind(done.split_off_event)}")
+
+
+def _kind(event: EnterpriseEvent | None) -> str:
+    return f"{event.kind} (version {event.enterprise.version})" if event else "no public change"
 
 
 def _engine() -> Engine:

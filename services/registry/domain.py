@@ -7,6 +7,7 @@ last saw, and says which enterprise event (if any) tells them about the differen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -138,7 +139,13 @@ def apply_label_event(
     enterprise.holdings[(obs.label, obs.holding_id)] = Holding(
         obs, event.occurred_at, lapsed_on, code, status
     )
-    return _publish(enterprise, event, today, source)
+    return _publish(
+        enterprise,
+        event.occurred_at,
+        today,
+        source,
+        lambda before: _lapse(enterprise, event, before, today),
+    )
 
 
 def _place_of(
@@ -205,11 +212,23 @@ def transition(
     return ("updated" if changes else None), changes
 
 
+def republish(
+    enterprise: Enterprise, today: date, source: str, at: datetime, moved: LabelName
+) -> EnterpriseEvent | None:
+    """The enterprise event an operator's split causes: a holding of label `moved` left one
+    enterprise for another. A delisting names the moved label, from the split's day."""
+    return _publish(enterprise, at, today, source, lambda _before: (moved, at.date()))
+
+
 def _publish(
-    enterprise: Enterprise, cause: LabelEvent, today: date, source: str
+    enterprise: Enterprise,
+    occurred_at: datetime,
+    today: date,
+    source: str,
+    lapse: Callable[[EnterpriseState | None], tuple[LabelName, date]],
 ) -> EnterpriseEvent | None:
     before = enterprise.published
-    since = before.listed_since if before and before.listed else cause.occurred_at
+    since = before.listed_since if before and before.listed else occurred_at
     state = public_state(enterprise, today, enterprise.version + 1, since)
     kind, changes = transition(before, state)
     if kind is None:
@@ -218,22 +237,22 @@ def _publish(
     event: EnterpriseEvent
     if kind == "listed":
         event = EnterpriseListed(
-            event_id=event_id, enterprise=state, occurred_at=cause.occurred_at, source=source
+            event_id=event_id, enterprise=state, occurred_at=occurred_at, source=source
         )
     elif kind == "updated":
         event = EnterpriseUpdated(
             event_id=event_id,
             enterprise=state,
-            occurred_at=cause.occurred_at,
+            occurred_at=occurred_at,
             source=source,
             changes=changes,
         )
     else:
-        label, lapsed_on = _lapse(enterprise, cause, before, today)
+        label, lapsed_on = lapse(before)
         event = EnterpriseDelisted(
             event_id=event_id,
             enterprise=state,
-            occurred_at=cause.occurred_at,
+            occurred_at=occurred_at,
             source=source,
             lapsed_label=label,
             lapsed_on=lapsed_on,

@@ -1,7 +1,9 @@
-"""Use cases: record a label event, exactly once, with the enterprise event it causes."""
+"""Use cases: record a label event, exactly once, with the enterprise event it causes; split a
+wrong merge of a holding into an enterprise."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import structlog
@@ -10,7 +12,7 @@ from contracts.base import utc_now
 from contracts.enterprises import EnterpriseEvent
 from contracts.labels import LabelEvent
 from contracts.subjects import enterprise_subject
-from services.registry import domain
+from services.registry import domain, identity
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork
 from services.registry.regions import Resolution
 
@@ -37,15 +39,14 @@ def record_label_event(
         if uow.processed.contains(event.event_id):
             log.info("label_event_skipped", reason="already processed")
             return None
-        enterprise = find_enterprise(event, uow)
+        enterprise, found = find_enterprise(event, uow, resolution)
         outcome = domain.apply_label_event(enterprise, event, today, source, resolution)
         uow.enterprises.save(enterprise, now)
+        if found is not None:
+            obs = domain.observation_of(event)
+            uow.merges.add(obs.label, obs.holding_id, found, now)
         uow.processed.add(event.event_id, now)
-        if outcome is not None:
-            state = outcome.enterprise
-            uow.outbox.add(
-                enterprise_subject(state.province, state.region, outcome.kind), outcome, now
-            )
+        _queue(outcome, uow, now)
         uow.commit()
     log.info(
         "label_event_recorded",
@@ -57,12 +58,84 @@ def record_label_event(
     return outcome
 
 
-def find_enterprise(event: LabelEvent, uow: AbstractUnitOfWork) -> domain.Enterprise:
-    """The holding's enterprise; else one sharing a KvK number; else a new one."""
+def find_enterprise(
+    event: LabelEvent, uow: AbstractUnitOfWork, resolution: Resolution | None = None
+) -> tuple[domain.Enterprise, identity.Match | None]:
+    """The holding's enterprise; else the one the identity rules find (and how); else a new one.
+
+    An enterprise the holding was split from is never chosen again.
+    """
     obs = domain.observation_of(event)
-    found = uow.enterprises.get_by_holding(obs.label, obs.holding_id) or uow.enterprises.get_by_kvk(
-        obs.kvk
+    known = uow.enterprises.get_by_holding(obs.label, obs.holding_id)
+    if known is not None:
+        return known, None
+    found_in = resolution.municipality if resolution is not None else None
+    who = identity.Identity.of(obs.kvk, obs.website, obs.name, found_in.code if found_in else None)
+    kept_apart = uow.merges.kept_apart(obs.label, obs.holding_id)
+    found = identity.match(who, uow.enterprises.candidates(who, kept_apart))
+    enterprise = uow.enterprises.get(found.enterprise_id) if found else None
+    if enterprise is not None:
+        return enterprise, found
+    return domain.Enterprise(domain.new_enterprise_id(obs.label, obs.holding_id)), None
+
+
+class SplitRefused(Exception):
+    """The merge cannot be split: unknown, already split, or its holding moved on."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """What a split did: the holding's old and new enterprise, and the events each caused."""
+
+    merge_id: int
+    label: str
+    holding_id: str
+    remaining_id: str
+    split_off_id: str
+    remaining_event: EnterpriseEvent | None
+    split_off_event: EnterpriseEvent | None
+
+
+def split_merge(
+    merge_id: int, uow: AbstractUnitOfWork, today: date, *, source: str, now: datetime | None = None
+) -> Split:
+    """Detach a merged holding into an enterprise of its own, for good, in one transaction.
+
+    Both enterprises' public states are recomputed and their events queued in the outbox.
+    """
+    now = now or utc_now()
+    with uow:
+        merge = uow.merges.get(merge_id)
+        if merge is None:
+            raise SplitRefused(f"no merge with id {merge_id}")
+        if merge.split_at is not None:
+            raise SplitRefused(f"merge {merge_id} was already split at {merge.split_at:%Y-%m-%d}")
+        remaining = uow.enterprises.get(merge.enterprise_id)
+        holdings = remaining.holdings if remaining else {}
+        key = next((k for k in holdings if k == (merge.label, merge.holding_id)), None)
+        if remaining is None or key is None or len(remaining.holdings) < 2:
+            raise SplitRefused(f"merge {merge_id}: the holding is no longer in that enterprise")
+        split_off = domain.Enterprise(domain.new_enterprise_id(*key))
+        split_off.holdings[key] = remaining.holdings.pop(key)
+        events = [domain.republish(e, today, source, now, key[0]) for e in (remaining, split_off)]
+        uow.enterprises.save(remaining, now)
+        uow.enterprises.save(split_off, now)
+        uow.merges.mark_split(merge_id, now)
+        for event in events:
+            _queue(event, uow, now)
+        uow.commit()
+    log.info(
+        "merge_split",
+        merge_id=merge_id,
+        enterprise_id=remaining.enterprise_id,
+        split_off_id=split_off.enterprise_id,
     )
-    if found is not None:
-        return found
-    return domain.Enterprise(domain.new_enterprise_id(obs.label, obs.holding_id))
+    return Split(
+        merge_id, key[0], key[1], remaining.enterprise_id, split_off.enterprise_id, *events
+    )
+
+
+def _queue(event: EnterpriseEvent | None, uow: AbstractUnitOfWork, now: datetime) -> None:
+    if event is not None:
+        state = event.enterprise
+        uow.outbox.add(enterprise_subject(state.province, state.region, event.kind), event, now)

@@ -30,6 +30,8 @@ from services.demo.control import request_advance
 from services.demo.platform import Platform
 from services.demo.world import Holding, World
 from services.kit.processes import free_port
+from services.registry.identity import Identity
+from services.registry.regions import find_place
 from tests.e2e.conftest import eventually
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +41,7 @@ Signature = tuple[frozenset[str], frozenset[str] | str]
 
 @dataclass(frozen=True)
 class Listed:
-    """An enterprise the API should list: holdings that count, joined by shared KvK numbers."""
+    """An enterprise the API should list: holdings that count, joined as the registry joins them."""
 
     holdings: tuple[Holding, ...]
 
@@ -62,16 +64,35 @@ def _host(url: str | None) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
+def _identities(world: World, step: int) -> list[tuple[Holding, set[str]]]:
+    """Every holding with the values the registry recognises its enterprise by: its KvK
+    numbers, its website host, and its name within its municipality."""
+    places = [e.get("plaats") for label in world.labels for e in world.entries(label, step)]
+    found = []
+    for holding, place in zip(world.holdings(step), places, strict=True):
+        municipality = find_place(place).unique if place else None
+        code = municipality.code if municipality else None
+        who = Identity.of(holding.kvk, holding.website, holding.name, code)
+        keys = {f"kvk:{number}" for number in who.kvk}
+        keys |= {f"{rule}:{value}" for rule in ("website", "name") if (value := who.value(rule))}
+        found.append((holding, keys))
+    return found
+
+
 def expected_listing(world: World, step: int) -> list[Listed]:
-    """Counting holdings grouped the way the registry joins them: by any shared KvK number."""
-    groups: list[list[Holding]] = []
-    for holding in (h for h in world.holdings(step) if h.counts):
-        joined = [
-            g for g in groups if holding.kvk and set(holding.kvk) & {k for h in g for k in h.kvk}
-        ]
-        merged = [holding, *(h for g in joined for h in g)]
+    """Counting holdings grouped the way the registry joins them: by a shared KvK number, else
+    the same website host, else the same name in the same municipality."""
+    groups: list[tuple[list[Holding], set[str]]] = []
+    for holding, keys in _identities(world, step):
+        if not holding.counts:
+            continue
+        joined = [g for g in groups if keys & g[1]]
+        merged = (
+            [holding, *(h for g in joined for h in g[0])],
+            keys.union(*(g[1] for g in joined)),
+        )
         groups = [g for g in groups if g not in joined] + [merged]
-    return [Listed(tuple(sorted(g, key=lambda h: h.label))) for g in groups]
+    return [Listed(tuple(sorted(g, key=lambda h: h.label))) for g, _ in groups]
 
 
 def address_of(world: World, listed: Listed) -> str | None:

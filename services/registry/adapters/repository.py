@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +20,7 @@ from services.registry.adapters.tables import (
     as_utc,
 )
 from services.registry.domain import Enterprise, Holding
+from services.registry.identity import Candidates, Identity, kvk_numbers, name_key, website_host
 from services.registry.regions.resolver import ResolutionStatus
 
 UNPLACED = ("unresolved", "ambiguous")
@@ -37,8 +38,16 @@ class AbstractRepository(abc.ABC):
         """The enterprise a holding is attached to, if it is known."""
 
     @abc.abstractmethod
-    def enterprise_id_by_kvk(self, kvk: Iterable[str]) -> str | None:
-        """An enterprise one of whose holdings names one of these KvK numbers."""
+    def enterprise_ids_by_kvk(self, kvk: Iterable[str]) -> list[str]:
+        """Enterprises one of whose holdings names one of these (normalised) KvK numbers."""
+
+    @abc.abstractmethod
+    def enterprise_ids_by_website(self, host: str) -> list[str]:
+        """Enterprises one of whose holdings has a website on this host."""
+
+    @abc.abstractmethod
+    def enterprise_ids_by_name(self, key: str, municipality_code: str) -> list[str]:
+        """Enterprises with a holding of this normalised name in this municipality."""
 
     @abc.abstractmethod
     def save(self, enterprise: Enterprise, at: datetime) -> None:
@@ -49,10 +58,19 @@ class AbstractRepository(abc.ABC):
         found = self.enterprise_id_of_holding(label, holding_id)
         return self.get(found) if found else None
 
-    def get_by_kvk(self, kvk: Iterable[str]) -> Enterprise | None:
+    def enterprise_id_by_kvk(self, kvk: Iterable[str]) -> str | None:
         """The enterprise sharing a KvK number with `kvk` (the lowest id if several do)."""
-        found = self.enterprise_id_by_kvk(kvk)
-        return self.get(found) if found else None
+        return min(self.enterprise_ids_by_kvk(kvk_numbers(kvk)), default=None)
+
+    def candidates(self, identity: Identity, kept_apart: frozenset[str]) -> Candidates:
+        """The enterprises each identity rule finds for a holding."""
+        host, key, code = identity.website_host, identity.name_key, identity.municipality_code
+        return Candidates(
+            kvk=self.enterprise_ids_by_kvk(identity.kvk) if identity.kvk else [],
+            website=self.enterprise_ids_by_website(host) if host else [],
+            name=self.enterprise_ids_by_name(key, code) if key and code else [],
+            kept_apart=kept_apart,
+        )
 
 
 class SqlRepository(AbstractRepository):
@@ -78,17 +96,35 @@ class SqlRepository(AbstractRepository):
         row = self.session.get(HoldingRow, (label, holding_id))
         return row.enterprise_id if row else None
 
-    def enterprise_id_by_kvk(self, kvk: Iterable[str]) -> str | None:
-        numbers = list(kvk)
-        if not numbers:
-            return None
+    def enterprise_ids_by_kvk(self, kvk: Iterable[str]) -> list[str]:
         query = (
             select(HoldingKvkRow.enterprise_id)
-            .where(col(HoldingKvkRow.kvk).in_(numbers))
+            .where(col(HoldingKvkRow.kvk).in_(list(kvk)))
+            .distinct()
             .order_by(col(HoldingKvkRow.enterprise_id))
-            .limit(1)
         )
-        return self.session.exec(query).first()
+        return list(self.session.exec(query).all())
+
+    def enterprise_ids_by_website(self, host: str) -> list[str]:
+        query = (
+            select(HoldingRow.enterprise_id)
+            .where(col(HoldingRow.website_host) == host)
+            .distinct()
+            .order_by(col(HoldingRow.enterprise_id))
+        )
+        return list(self.session.exec(query).all())
+
+    def enterprise_ids_by_name(self, key: str, municipality_code: str) -> list[str]:
+        query = (
+            select(HoldingRow.enterprise_id)
+            .where(
+                col(HoldingRow.name_key) == key,
+                col(HoldingRow.municipality_code) == municipality_code,
+            )
+            .distinct()
+            .order_by(col(HoldingRow.enterprise_id))
+        )
+        return list(self.session.exec(query).all())
 
     def save(self, enterprise: Enterprise, at: datetime) -> None:
         published = enterprise.published
@@ -113,6 +149,8 @@ class SqlRepository(AbstractRepository):
                     lapsed_on=holding.lapsed_on,
                     municipality_code=holding.municipality_code,
                     place_status=holding.place_status,
+                    website_host=website_host(holding.observation.website),
+                    name_key=name_key(holding.observation.name),
                 )
             )
             self._save_kvk(enterprise.enterprise_id, holding)
@@ -124,7 +162,7 @@ class SqlRepository(AbstractRepository):
                 col(HoldingKvkRow.label) == label, col(HoldingKvkRow.holding_id) == holding_id
             )
         )
-        for kvk in sorted(set(holding.observation.kvk)):
+        for kvk in kvk_numbers(holding.observation.kvk):
             self.session.add(
                 HoldingKvkRow(
                     label=label, holding_id=holding_id, kvk=kvk, enterprise_id=enterprise_id
@@ -193,10 +231,23 @@ class FakeRepository(AbstractRepository):
             None,
         )
 
-    def enterprise_id_by_kvk(self, kvk: Iterable[str]) -> str | None:
+    def enterprise_ids_by_kvk(self, kvk: Iterable[str]) -> list[str]:
         wanted = set(kvk)
-        return min(
-            (e.enterprise_id for e in self._all().values() if wanted & set(e.kvk())), default=None
+        return self._where(lambda h: bool(wanted & set(kvk_numbers(h.observation.kvk))))
+
+    def enterprise_ids_by_website(self, host: str) -> list[str]:
+        return self._where(lambda h: website_host(h.observation.website) == host)
+
+    def enterprise_ids_by_name(self, key: str, municipality_code: str) -> list[str]:
+        return self._where(
+            lambda h: (
+                h.municipality_code == municipality_code and name_key(h.observation.name) == key
+            )
+        )
+
+    def _where(self, test: Callable[[Holding], bool]) -> list[str]:
+        return sorted(
+            e.enterprise_id for e in self._all().values() if any(map(test, e.holdings.values()))
         )
 
     def save(self, enterprise: Enterprise, at: datetime) -> None:

@@ -1,4 +1,4 @@
-"""The registry's tables: enterprises, their holdings, processed event ids and the outbox."""
+"""The registry's tables: enterprises, holdings, merges, processed event ids and the outbox."""
 
 from __future__ import annotations
 
@@ -53,6 +53,8 @@ class HoldingRow(RegistryTable, table=True):
     lapsed_on: date | None = None
     municipality_code: str | None = Field(default=None, max_length=10)
     place_status: str | None = Field(default=None, max_length=20)
+    website_host: str | None = Field(default=None, index=True, max_length=300)
+    name_key: str | None = Field(default=None, index=True, max_length=300)
 
 
 class HoldingKvkRow(RegistryTable, table=True):
@@ -64,6 +66,22 @@ class HoldingKvkRow(RegistryTable, table=True):
     holding_id: str = Field(primary_key=True, max_length=200)
     kvk: str = Field(primary_key=True, index=True, max_length=20)
     enterprise_id: str = Field(foreign_key="enterprise.enterprise_id", max_length=32)
+
+
+class MergeRow(RegistryTable, table=True):
+    """A holding that joined an existing enterprise, by which rule and on which value; once
+    split (`split_at`), the holding is kept apart from that enterprise for good."""
+
+    __tablename__ = "merge"
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: str = Field(index=True, max_length=32)
+    label: str = Field(max_length=20)
+    holding_id: str = Field(max_length=200)
+    rule: str = Field(max_length=20)
+    value: str = Field(max_length=300)
+    created_at: datetime = Field(sa_column=_utc_column())
+    split_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class ProcessedEventRow(RegistryTable, table=True):

@@ -1,4 +1,4 @@
-"""One transaction around an enterprise change, its processed event id and its outbox rows."""
+"""One transaction around an enterprise change, its merges, processed event id and outbox rows."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from services.registry.adapters.merges import AbstractMerges, FakeMerges, Merge, SqlMerges
 from services.registry.adapters.messages import (
     AbstractOutbox,
     AbstractProcessedEvents,
@@ -32,6 +33,7 @@ class AbstractUnitOfWork(abc.ABC):
     """Everything written inside `with uow:` is committed together or not at all."""
 
     enterprises: AbstractRepository
+    merges: AbstractMerges
     processed: AbstractProcessedEvents
     outbox: AbstractOutbox
 
@@ -64,6 +66,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
     def __enter__(self) -> Self:
         self.session = Session(self.engine, expire_on_commit=False)
         self.enterprises = SqlRepository(self.session)
+        self.merges = SqlMerges(self.session)
         self.processed = SqlProcessedEvents(self.session)
         self.outbox = SqlOutbox(self.session)
         return super().__enter__()
@@ -89,6 +92,7 @@ class FakeDatabase:
     """What the fake units of work share, like a database shared by connections."""
 
     enterprises: dict[str, Enterprise] = field(default_factory=dict)
+    merges: list[Merge] = field(default_factory=list)
     processed: set[str] = field(default_factory=set)
     outbox: list[OutboxMessage] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -98,6 +102,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
     """Stages writes in memory and applies them on commit; usable from several threads."""
 
     enterprises: FakeRepository
+    merges: FakeMerges
     processed: FakeProcessedEvents
     outbox: FakeOutbox
 
@@ -108,6 +113,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
 
     def _start(self) -> None:
         self.enterprises = FakeRepository(self.database.enterprises)
+        self.merges = FakeMerges(self.database.merges)
         self.processed = FakeProcessedEvents(self.database.processed)
         self.outbox = FakeOutbox(self.database.outbox)
 
@@ -119,6 +125,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         with self.database.lock:
             self.outbox.apply()
             self.enterprises.apply()
+            self.merges.apply()
             self.processed.apply()
         self.commits += 1
         self._start()

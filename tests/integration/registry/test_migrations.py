@@ -72,12 +72,20 @@ def counts(engine: Engine) -> dict[str, int]:
 
 
 # Columns added by revisions after 0001: tables from before migrations lack them.
-COLUMNS_SINCE_INITIAL = {"holding": ("municipality_code", "place_status")}
+COLUMNS_SINCE_INITIAL = {
+    "holding": ("municipality_code", "place_status", "website_host", "name_key")
+}
+INDEXES_SINCE_INITIAL = ("ix_holding_website_host", "ix_holding_name_key")
+TABLES_SINCE_INITIAL = ("merge",)
 
 
 def drop_columns_since_initial(engine: Engine) -> None:
     """Turn tables made by today's create_all into those made before migrations existed."""
     with engine.begin() as connection:
+        for index in INDEXES_SINCE_INITIAL:
+            connection.execute(text(f"DROP INDEX {index}"))
+        for name in TABLES_SINCE_INITIAL:
+            connection.execute(text(f"DROP TABLE {name}"))
         for table, columns in COLUMNS_SINCE_INITIAL.items():
             for column in columns:
                 connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
@@ -85,7 +93,8 @@ def drop_columns_since_initial(engine: Engine) -> None:
 
 def record_two_enterprises(engine: Engine) -> None:
     for number, kvk in (("PSO-2024-0153", "06123456"), ("PSO-2024-0154", "06999999")):
-        event = granted(observation(number, kvk=(kvk,)), at(0))
+        site = f"https://{number.lower()}.example.nl/"
+        event = granted(observation(number, kvk=(kvk,), website=site), at(0))
         record_label_event(event, SqlUnitOfWork(engine), TODAY, source="test")
 
 
@@ -122,6 +131,12 @@ def test_tables_from_before_migrations_are_stamped_upgraded_and_keep_their_rows(
             "outbox": 2,
         }
     )
+    with bare_engine.connect() as connection:
+        filled = connection.execute(text("SELECT website_host, name_key FROM holding")).all()
+    assert sorted(map(tuple, filled)) == [
+        ("pso-2024-0153.example.nl", "kringloop twente"),
+        ("pso-2024-0154.example.nl", "kringloop twente"),
+    ]
 
 
 def test_preparing_at_every_start_up_changes_nothing(bare_engine: Engine) -> None:

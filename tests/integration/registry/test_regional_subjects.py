@@ -61,7 +61,7 @@ async def test_a_gelderland_subscriber_receives_exactly_the_gelderland_enterpris
 ) -> None:
     await ensure_streams(nats_url, STREAMS)
     events: list[LabelEvent] = [
-        granted(observation(number, place=place, kvk=(f"0600000{number[-1]}",)))
+        granted(observation(number, place=place, kvk=(f"0600000{number[-1]}",), website=None))
         for number, place in PLACES.items()
     ]
     await _publish(nats_url, events)

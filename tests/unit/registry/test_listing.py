@@ -79,9 +79,10 @@ def test_second_label_sharing_a_kvk_number_updates_the_enterprise(story: Story) 
     assert len(story.database.enterprises) == 1
 
 
-def test_holding_without_shared_kvk_founds_its_own_enterprise(story: Story) -> None:
+def test_holding_sharing_neither_kvk_nor_website_founds_its_own_enterprise(story: Story) -> None:
     story.record(granted(observation()))
-    event = story.record(granted(observation("PSO-2025-0002", kvk=("99999999",)), at(1)))
+    other = observation("PSO-2025-0002", kvk=("99999999",), website="https://elders.nl/")
+    event = story.record(granted(other, at(1)))
     assert isinstance(event, EnterpriseListed)
     assert len(story.database.enterprises) == 2
 

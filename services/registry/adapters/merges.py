@@ -1,0 +1,140 @@
+"""The merges of holdings into existing enterprises, and which were split: abstract, SQL, fake."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from contracts.labels import LabelName
+from services.registry.adapters.tables import MergeRow, as_utc
+from services.registry.identity import Match
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A holding that joined an enterprise by `rule` on `value`; `split_at` once undone."""
+
+    id: int
+    enterprise_id: str
+    label: str
+    holding_id: str
+    rule: str
+    value: str
+    created_at: datetime
+    split_at: datetime | None = None
+
+
+class AbstractMerges(abc.ABC):
+    """The merge records, with the pairs a split keeps apart."""
+
+    @abc.abstractmethod
+    def add(self, label: LabelName, holding_id: str, found: Match, at: datetime) -> None:
+        """Record that a holding joined `found.enterprise_id`."""
+
+    @abc.abstractmethod
+    def get(self, merge_id: int) -> Merge | None:
+        """One merge record."""
+
+    @abc.abstractmethod
+    def list(self) -> list[Merge]:
+        """Every merge record, oldest first."""
+
+    @abc.abstractmethod
+    def mark_split(self, merge_id: int, at: datetime) -> None:
+        """Record that the merge was undone: its holding stays apart from its enterprise."""
+
+    def kept_apart(self, label: str, holding_id: str) -> frozenset[str]:
+        """The enterprises a holding was split from."""
+        return frozenset(
+            m.enterprise_id
+            for m in self.list()
+            if m.split_at is not None and (m.label, m.holding_id) == (label, holding_id)
+        )
+
+
+class SqlMerges(AbstractMerges):
+    """Merges in the `merge` table."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, label: LabelName, holding_id: str, found: Match, at: datetime) -> None:
+        self.session.add(
+            MergeRow(
+                enterprise_id=found.enterprise_id,
+                label=label,
+                holding_id=holding_id,
+                rule=found.rule,
+                value=found.value[:300],
+                created_at=at,
+            )
+        )
+
+    def get(self, merge_id: int) -> Merge | None:
+        row = self.session.get(MergeRow, merge_id)
+        return _merge(row) if row else None
+
+    def list(self) -> list[Merge]:
+        rows = self.session.exec(select(MergeRow).order_by(col(MergeRow.id))).all()
+        return [_merge(row) for row in rows]
+
+    def kept_apart(self, label: str, holding_id: str) -> frozenset[str]:
+        query = select(MergeRow.enterprise_id).where(
+            col(MergeRow.label) == label,
+            col(MergeRow.holding_id) == holding_id,
+            col(MergeRow.split_at).is_not(None),
+        )
+        return frozenset(self.session.exec(query).all())
+
+    def mark_split(self, merge_id: int, at: datetime) -> None:
+        row = self.session.get(MergeRow, merge_id)
+        if row is not None:
+            row.split_at = at
+            self.session.add(row)
+
+
+def _merge(row: MergeRow) -> Merge:
+    return Merge(
+        id=row.id or 0,
+        enterprise_id=row.enterprise_id,
+        label=row.label,
+        holding_id=row.holding_id,
+        rule=row.rule,
+        value=row.value,
+        created_at=as_utc(row.created_at),
+        split_at=as_utc(row.split_at) if row.split_at else None,
+    )
+
+
+class FakeMerges(AbstractMerges):
+    """Merges in a list; writes are staged until the unit of work commits."""
+
+    def __init__(self, committed: list[Merge]) -> None:
+        self.committed = committed
+        self.staged: list[Merge] = []
+        self.splits: dict[int, datetime] = {}
+
+    def add(self, label: LabelName, holding_id: str, found: Match, at: datetime) -> None:
+        merge_id = len(self.committed) + len(self.staged) + 1
+        self.staged.append(
+            Merge(merge_id, found.enterprise_id, label, holding_id, found.rule, found.value, at)
+        )
+
+    def get(self, merge_id: int) -> Merge | None:
+        return next((m for m in self.list() if m.id == merge_id), None)
+
+    def list(self) -> list[Merge]:
+        merges = [*self.committed, *self.staged]
+        return [replace(m, split_at=self.splits.get(m.id, m.split_at)) for m in merges]
+
+    def mark_split(self, merge_id: int, at: datetime) -> None:
+        self.splits[merge_id] = at
+
+    def apply(self) -> None:
+        """Make the staged writes permanent (called by the fake unit of work's commit)."""
+        self.committed[:] = self.list()
+        self.staged = []
+        self.splits = {}
