@@ -17,6 +17,7 @@ from services.scraper.runner import ScrapeRun
 from services.scraper.sources.base import SourceResult
 from services.scraper.sources.pso import PsoSource
 from services.scraper.state import FakeStateStore, ScraperState
+from tests.fixtures.spec import OBSERVATION_FIELDS
 from tests.unit.scraper.fakes import (
     BASE,
     POLICY,
@@ -210,20 +211,6 @@ def test_an_observation_prints_as_one_json_line_with_the_documented_fields() -> 
     )
     line = observation_line(observation)
     assert "\n" not in line
-    assert list(json.loads(line)) == [
-        "label",
-        "holding_id",
-        "name",
-        "place",
-        "kvk",
-        "website",
-        "level",
-        "pso30plus",
-        "status",
-        "valid_from",
-        "valid_until",
-        "counts",
-        "source_url",
-    ]
+    assert tuple(json.loads(line)) == OBSERVATION_FIELDS
     assert json.loads(line)["kvk"] == ["06123456"]
     assert json.loads(line)["valid_until"] == "2026-03-12"
