@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from contracts.base import Event, Frozen
 from contracts.labels import LabelName
@@ -22,6 +22,11 @@ class LabelHolding(Frozen):
     valid_from: date | None = None
     valid_until: date | None = None
     counts: bool
+    grace_until: date | None = Field(
+        default=None,
+        description="Set while the label has lapsed but still counts, in the grace period "
+        "(hercertificering loopt): the last day it counts unless it returns",
+    )
     source_url: str
     last_verified_at: datetime
 
@@ -42,6 +47,11 @@ class EnterpriseState(Frozen):
     themes: tuple[str, ...] = ()
     listed: bool
     listed_since: datetime | None = None
+    grace_until: date | None = Field(
+        default=None,
+        description="Set while the enterprise is listed only thanks to the grace period "
+        "(hercertificering loopt): the last day it stays listed unless a label returns",
+    )
 
 
 class EnterpriseListed(Event):
@@ -59,13 +69,38 @@ class EnterpriseUpdated(Event):
     changes: tuple[str, ...] = ()
 
 
+DelistReason = Literal["label_lapsed", "outside_region"]
+
+
 class EnterpriseDelisted(Event):
-    """An enterprise stopped being visible: its last counting label lapsed."""
+    """An enterprise stopped being visible: its last counting label lapsed (`lapsed_label`
+    and `lapsed_on` say which and when), or its place now lies outside the served region."""
 
     kind: Literal["delisted"] = "delisted"
     enterprise: EnterpriseState
-    lapsed_label: LabelName
-    lapsed_on: date
+    reason: DelistReason = "label_lapsed"
+    lapsed_label: LabelName | None = None
+    lapsed_on: date | None = None
+
+    @model_validator(mode="after")
+    def _lapse_named(self) -> EnterpriseDelisted:
+        if self.reason == "label_lapsed" and (self.lapsed_label is None or self.lapsed_on is None):
+            raise ValueError("a delisting because a label lapsed names the label and the day")
+        return self
 
 
-EnterpriseEvent = EnterpriseListed | EnterpriseUpdated | EnterpriseDelisted
+class EnterpriseRecertificationDue(Event):
+    """A listed enterprise's label, whose loss would delist it, ends in `lead_days` days or
+    fewer: renew it before `valid_until`. Sent once per lead time and validity period."""
+
+    kind: Literal["recertification_due"] = "recertification_due"
+    enterprise: EnterpriseState
+    label: LabelName
+    holding_id: str
+    valid_until: date
+    lead_days: int = Field(ge=0)
+
+
+EnterpriseEvent = (
+    EnterpriseListed | EnterpriseUpdated | EnterpriseDelisted | EnterpriseRecertificationDue
+)

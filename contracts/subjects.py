@@ -20,7 +20,7 @@ UNKNOWN = "onbekend"
 
 LabelKind = Literal["granted", "changed", "lapsed"]
 ScrapeKind = Literal["completed", "failed"]
-EnterpriseKind = Literal["listed", "updated", "delisted"]
+EnterpriseKind = Literal["listed", "updated", "delisted", "recertification_due"]
 
 
 class StreamSpec(Frozen):

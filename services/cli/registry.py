@@ -112,6 +112,7 @@ def split(
     from services.registry.config import RegistrySettings
     from services.registry.handlers import SplitRefused, split_merge
 
+    settings = load_settings(RegistrySettings)
     engine = _engine()
     now = utc_now()
     try:
@@ -119,8 +120,9 @@ def split(
             merge_id,
             SqlUnitOfWork(engine),
             now.date(),
-            source=load_settings(RegistrySettings).source,
+            source=settings.source,
             now=now,
+            rules=settings.listing_rules(),
         )
     except SplitRefused as exc:
         raise UsageError(str(exc)) from None

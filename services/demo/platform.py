@@ -40,6 +40,7 @@ log = structlog.get_logger()
 SERVICES = ("registry", "notifier", "gateway", "scraper")
 # Demo registries are local: read them faster than real ones, unless told otherwise.
 DEMO_REQUEST_RATE = "5"
+DEMO_TIME_CHECK_SECONDS = "30"
 
 
 @dataclass
@@ -147,6 +148,8 @@ class Platform:
             self.sites[label] = getattr(module, f"start_{label}_site")(today=world.today)
         self.timeline = Timeline(world, {label: self.sites[label] for label in world.labels})
         self._default_env("IMPACTOOST_SCRAPE_REQUEST_RATE", DEMO_REQUEST_RATE)
+        # Reminders of the world's labels that end soon, shortly after start rather than in an hour.
+        self._default_env("IMPACTOOST_TIME_CHECK_SECONDS", DEMO_TIME_CHECK_SECONDS)
 
     def _default_env(self, name: str, value: str) -> None:
         """Set a service variable unless this platform or the process already sets it."""

@@ -29,7 +29,8 @@ def record_enterprise_event(
     event: EnterpriseEvent,
     position: Position | None = None,
 ) -> bool:
-    """Project an enterprise event; False when it was a duplicate or older than what we have."""
+    """Project an enterprise event; False when it was a duplicate, older than what we have,
+    or a recertification reminder (which changes no state)."""
     applied = _record(engine, event, position, apply_enterprise_event)
     log.info(
         "enterprise_event_recorded",

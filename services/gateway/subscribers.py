@@ -42,7 +42,8 @@ def build_router(engine: Engine, *, durable: str, ack_wait_seconds: float = 30.0
         durable=durable,
         ack_wait_seconds=ack_wait_seconds,
         title="gateway/on_enterprise_event",
-        description="Listed, updated and delisted enterprises -> read model",
+        description="Listed, updated and delisted enterprises -> read model; "
+        "recertification reminders change no state and are skipped",
     )
     async def on_enterprise_event(event: AnyEnterpriseEvent, msg: NatsMessage) -> None:
         async with writing:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from contracts.enterprises import EnterpriseState, LabelHolding
 from contracts.labels import LabelName
@@ -37,6 +38,7 @@ _CHANGE_PHRASES = {
     "themes": "uw thema's",
 }
 _OTHER_CHANGES = "overige gegevens van uw vermelding"
+GRACE_MARK = "„hercertificering loopt”"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -48,6 +50,16 @@ class LabelLine:
     name: str
     level: str | None
     validity: str
+
+
+def _local_zone() -> tzinfo:
+    try:
+        return ZoneInfo("Europe/Amsterdam")
+    except ZoneInfoNotFoundError:
+        return UTC
+
+
+LOCAL = _local_zone()
 
 
 def dutch_date(day: date) -> str:
@@ -79,21 +91,63 @@ def validity(valid_from: date | None, valid_until: date | None) -> str:
     return "geen einddatum bekend"
 
 
-def visible_labels(state: EnterpriseState) -> tuple[LabelLine, ...]:
-    """The labels that make the enterprise visible (those that count), in display order."""
-    return tuple(
-        LabelLine(label_name(h.label), level_name(h), validity(h.valid_from, h.valid_until))
-        for h in sorted(
-            state.labels, key=lambda h: (list(LABEL_DISPLAY_NAMES).index(h.label), h.holding_id)
-        )
-        if h.counts
+def holding_validity(holding: LabelHolding) -> str:
+    """The validity period, plus until when a lapsed label still counts (grace period)."""
+    text = validity(holding.valid_from, holding.valid_until)
+    if holding.grace_until:
+        return f"{text}; hercertificering loopt tot en met {dutch_date(holding.grace_until)}"
+    return text
+
+
+def counting_holdings(state: EnterpriseState) -> list[LabelHolding]:
+    """The holdings that make the enterprise visible (those that count), in display order."""
+    return sorted(
+        (h for h in state.labels if h.counts),
+        key=lambda h: (list(LABEL_DISPLAY_NAMES).index(h.label), h.holding_id),
     )
 
 
-def describe_changes(changes: tuple[str, ...]) -> tuple[str, ...]:
-    """What changed, in Dutch, each phrase once; unknown keys read as `overige gegevens`."""
-    phrases = [_CHANGE_PHRASES.get(key, _OTHER_CHANGES) for key in changes]
+def visible_labels(state: EnterpriseState) -> tuple[LabelLine, ...]:
+    """The labels that make the enterprise visible, as the mails show them."""
+    return tuple(
+        LabelLine(label_name(h.label), level_name(h), holding_validity(h))
+        for h in counting_holdings(state)
+    )
+
+
+def describe_changes(changes: tuple[str, ...], state: EnterpriseState) -> tuple[str, ...]:
+    """What changed in `state`, in Dutch, each phrase once; unknown keys read as `overige
+    gegevens`."""
+    phrases = [
+        grace_phrase(state) if key == "grace_until" else _CHANGE_PHRASES.get(key, _OTHER_CHANGES)
+        for key in changes
+    ]
     return tuple(dict.fromkeys(phrases)) or (_OTHER_CHANGES,)
+
+
+def grace_phrase(state: EnterpriseState) -> str:
+    """How a started or ended grace period reads: until when the listing stays, or that the
+    mark is gone (a label counts again)."""
+    if state.grace_until is None:
+        return f"uw vermelding toont niet langer {GRACE_MARK}"
+    lapsed = [label_name(h.label) for h in counting_holdings(state) if h.grace_until]
+    which = f"uw label {lapsed[0]} is" if len(lapsed) == 1 else "uw labels zijn"
+    return (
+        f"{which} vervallen; uw vermelding blijft zichtbaar als {GRACE_MARK} "
+        f"tot en met {dutch_date(state.grace_until)}"
+    )
+
+
+def days_left(valid_until: date, at: datetime) -> int:
+    """Whole days from `at` (its Dutch date) to a label's last valid day; never negative."""
+    return max(0, (valid_until - at.astimezone(LOCAL).date()).days)
+
+
+def days_left_text(days: int) -> str:
+    """`nog 30 dagen`, `nog 1 dag`, `alleen vandaag nog`."""
+    if days <= 0:
+        return "alleen vandaag nog"
+    return "nog 1 dag" if days == 1 else f"nog {days} dagen"
 
 
 def listing_url(base_url: str, enterprise_id: str) -> str:

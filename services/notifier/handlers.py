@@ -6,18 +6,18 @@ import asyncio
 
 import structlog
 
+from contracts.enterprises import EnterpriseEvent
 from services.kit import failpoints
 from services.notifier.bootstrap import Notifier
 from services.notifier.deliveries import FINAL, Status
 from services.notifier.domain import message_id
 from services.notifier.mailer import MailDeferred, MailRejected, OutgoingMail
-from services.notifier.mails import EnterpriseEvent
 
 log = structlog.get_logger()
 
 
 async def send_enterprise_mail(event: EnterpriseEvent, notifier: Notifier) -> None:
-    """Mail the enterprise about a listing event; the blocking work runs in a thread."""
+    """Mail the enterprise about an enterprise event; the blocking work runs in a thread."""
     await asyncio.to_thread(deliver_enterprise_mail, event, notifier)
 
 

@@ -1,7 +1,7 @@
 """The mails an enterprise receives: one Jinja pair (`<kind>.txt`, `<kind>.html`) per kind.
 
-A new kind of mail (e.g. `recertification_due`) is a new entry in `SUBJECTS`, a template
-pair, and a call `render("recertification_due", enterprise, valid_until=...)`.
+A new kind of mail is a new entry in `SUBJECTS` (which may name the kind's details), a
+template pair, and a case in `mail_details`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from contracts.enterprises import (
     EnterpriseDelisted,
+    EnterpriseEvent,
     EnterpriseListed,
+    EnterpriseRecertificationDue,
     EnterpriseState,
     EnterpriseUpdated,
 )
 from services.notifier.domain import (
+    days_left,
+    days_left_text,
     describe_changes,
     dutch_date,
     label_name,
@@ -31,9 +35,8 @@ SUBJECTS: dict[str, str] = {
     "listed": "U bent nu zichtbaar op {platform_name}",
     "updated": "Uw vermelding is gewijzigd",
     "delisted": "Uw vermelding is verwijderd",
+    "recertification_due": "Vernieuw uw label uiterlijk op {valid_until}",
 }
-
-EnterpriseEvent = EnterpriseListed | EnterpriseUpdated | EnterpriseDelisted
 
 
 @dataclass(frozen=True)
@@ -78,20 +81,34 @@ class MailRenderer:
         }
         return RenderedMail(
             kind=kind,
-            subject=SUBJECTS[kind].format(platform_name=self.platform_name),
+            subject=SUBJECTS[kind].format(platform_name=self.platform_name, **details),
             text=self.env.get_template(f"{kind}.txt").render(context),
             html=self.env.get_template(f"{kind}.html").render(context),
         )
 
     def render_event(self, event: EnterpriseEvent) -> RenderedMail:
         """The mail that tells the enterprise about this event."""
-        if isinstance(event, EnterpriseUpdated):
-            return self.render("updated", event.enterprise, changes=describe_changes(event.changes))
-        if isinstance(event, EnterpriseDelisted):
-            return self.render(
-                "delisted",
-                event.enterprise,
-                lapsed_label=label_name(event.lapsed_label),
-                lapsed_on=dutch_date(event.lapsed_on),
-            )
-        return self.render("listed", event.enterprise)
+        return self.render(event.kind, event.enterprise, **mail_details(event))
+
+
+def mail_details(event: EnterpriseEvent) -> dict[str, object]:
+    """The facts of the event that its kind of mail names, as Dutch text."""
+    match event:
+        case EnterpriseListed():
+            return {}
+        case EnterpriseUpdated():
+            return {"changes": describe_changes(event.changes, event.enterprise)}
+        case EnterpriseDelisted():
+            return {
+                "reason": event.reason,
+                "place": event.enterprise.place,
+                "lapsed_label": label_name(event.lapsed_label) if event.lapsed_label else None,
+                "lapsed_on": dutch_date(event.lapsed_on) if event.lapsed_on else None,
+            }
+        case EnterpriseRecertificationDue():
+            days = days_left(event.valid_until, event.occurred_at)
+            return {
+                "label": label_name(event.label),
+                "valid_until": dutch_date(event.valid_until),
+                "days_left": days_left_text(days),
+            }

@@ -7,7 +7,7 @@ from typing import Annotated
 from faststream.nats import NatsRouter
 from pydantic import Field
 
-from contracts.enterprises import EnterpriseDelisted, EnterpriseListed, EnterpriseUpdated
+from contracts.enterprises import EnterpriseEvent
 from contracts.subjects import ALL_ENTERPRISE_EVENTS, ENTERPRISES_STREAM
 from services.kit.jetstream import durable_subscriber
 from services.notifier.bootstrap import Notifier
@@ -15,13 +15,12 @@ from services.notifier.handlers import send_enterprise_mail
 
 DURABLE = "notifier-mail"
 
-EnterpriseEventPayload = Annotated[
-    EnterpriseListed | EnterpriseUpdated | EnterpriseDelisted, Field(discriminator="kind")
-]
+EnterpriseEventPayload = Annotated[EnterpriseEvent, Field(discriminator="kind")]
 
 
 def build_router(notifier: Notifier, *, ack_wait_seconds: float = 30.0) -> NatsRouter:
-    """A router whose subscriber mails every listed, updated and delisted enterprise once."""
+    """A router whose subscriber mails each enterprise event (listed, updated, delisted,
+    recertification due) once."""
     router = NatsRouter()
 
     @durable_subscriber(
@@ -31,7 +30,8 @@ def build_router(notifier: Notifier, *, ack_wait_seconds: float = 30.0) -> NatsR
         durable=DURABLE,
         ack_wait_seconds=ack_wait_seconds,
         title="notifier-mail:on_enterprise_event",
-        description="Mails the enterprise when it is listed, updated or delisted.",
+        description="Mails the enterprise when it is listed, updated or delisted, and when "
+        "a label it needs is due for recertification.",
     )
     async def on_enterprise_event(event: EnterpriseEventPayload) -> None:
         await send_enterprise_mail(event, notifier)

@@ -33,6 +33,8 @@ from services.registry.regions import (
     Resolution,
     pdok_client,
 )
+from services.registry.rules import ListingRules
+from services.registry.time_checks import TimeChecks
 
 AFTER_COMMIT = "registry.after_commit"
 USER_AGENT = "impactoost-registry/0.1 (+https://impactoost.nl/over-de-scraper)"
@@ -49,8 +51,12 @@ class Registry:
     relay: OutboxRelay
     clock: Callable[[], datetime]
     resolver: PlaceResolver
+    rules: ListingRules
     engine: Engine | None = None
     http: httpx.AsyncClient | None = None
+
+    def __post_init__(self) -> None:
+        self.time_checks = TimeChecks(self.pass_time, self.settings.time_check_seconds)
 
     def today(self) -> date:
         """The date the listing rule is applied for (UTC)."""
@@ -68,11 +74,26 @@ class Registry:
             source=self.settings.source,
             now=self.clock(),
             resolution=resolution,
+            rules=self.rules,
         )
         failpoints.hit(AFTER_COMMIT, self.settings.failpoints)
         if outcome is not None:
             self.relay.wake()
         return outcome
+
+    async def pass_time(self) -> int:
+        """Queue what time alone changed by today (see handlers.pass_time); wake the relay."""
+        queued = await asyncio.to_thread(
+            handlers.pass_time,
+            self.uow_factory,
+            self.today(),
+            source=self.settings.source,
+            now=self.clock(),
+            rules=self.rules,
+        )
+        if queued:
+            self.relay.wake()
+        return queued
 
     async def resolve_place(self, event: LabelEvent) -> Resolution | None:
         """Where the observation's place lies; None for a lapse (its place is not news).
@@ -138,6 +159,7 @@ def bootstrap(
         relay=relay,
         clock=clock,
         resolver=resolver,
+        rules=settings.listing_rules(),
         engine=engine,
         http=http,
     )

@@ -1,14 +1,17 @@
-"""Registry settings: the kit's, plus the database and the outbox relay's pace."""
+"""Registry settings: the kit's, plus the database, the outbox relay's pace, place resolution
+and the listing rules a deployment chooses (served region, grace period, reminders)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from services.kit.settings import KitSettings
 from services.registry.regions.pdok import DEFAULT_BASE_URL as PDOK_BASE_URL
+from services.registry.regions.served import DEFAULT_PROVINCES, ServedRegion
+from services.registry.rules import DEFAULT_LEAD_DAYS, ListingRules
 
 
 class RegistrySettings(KitSettings):
@@ -35,6 +38,53 @@ class RegistrySettings(KitSettings):
         default=None,
         description="Where PDOK's answers are kept; <data_dir>/pdok-cache.json when not set",
     )
+
+    served_provinces: str = Field(
+        default=", ".join(DEFAULT_PROVINCES),
+        description="The provinces whose enterprises are listed, comma-separated (names or "
+        "abbreviations such as OV, GLD); an enterprise whose place lies elsewhere is not",
+    )
+    grace_days: int = Field(
+        default=0,
+        ge=0,
+        le=365,
+        description="Days a lapsed enterprise stays listed, marked 'hercertificering loopt'; "
+        "0: delisted the day its label lapses",
+    )
+    reminder_lead_days: str = Field(
+        default=",".join(str(days) for days in DEFAULT_LEAD_DAYS),
+        description="Days before a label's end (of a label whose loss would delist) at which "
+        "the enterprise is reminded, comma-separated; empty: no reminders",
+    )
+    time_check_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        le=86_400,
+        description="How often the registry looks for reminders due, validities that ran out "
+        "and grace periods that ended (also once at start-up)",
+    )
+
+    @field_validator("served_provinces")
+    @classmethod
+    def _known_provinces(cls, value: str) -> str:
+        return str(ServedRegion.parse(value))
+
+    @field_validator("reminder_lead_days")
+    @classmethod
+    def _whole_days(cls, value: str) -> str:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not all(part.isdigit() and 1 <= int(part) <= 365 for part in parts):
+            raise ValueError(f"expected whole days from 1 to 365, comma-separated: {value!r}")
+        return ",".join(str(days) for days in sorted({int(p) for p in parts}, reverse=True))
+
+    def listing_rules(self) -> ListingRules:
+        """The rules these settings choose."""
+        leads = tuple(int(days) for days in self.reminder_lead_days.split(",") if days)
+        return ListingRules(
+            served=ServedRegion.parse(self.served_provinces),
+            grace_days=self.grace_days,
+            lead_days=leads,
+        )
 
     @property
     def pdok_cache_path(self) -> Path:

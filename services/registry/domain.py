@@ -1,8 +1,10 @@
 """Who is listed, and what buyers see: pure rules over an enterprise and its label holdings.
 
-An enterprise is listed while at least one of its holdings counts. Every label event updates
-one holding; the enterprise then compares its derived public state with the state consumers
-last saw, and says which enterprise event (if any) tells them about the difference.
+An enterprise is listed while at least one of its holdings counts (or, with a grace period,
+counted until recently) and its place does not lie outside the served region. Every label
+event updates one holding, and the passing of time expires validities and ends grace periods;
+the enterprise then compares its derived public state with the state consumers last saw, and
+says which enterprise event (if any) tells them about the difference.
 """
 
 from __future__ import annotations
@@ -24,8 +26,13 @@ from contracts.labels import LabelEvent, LabelLapsed, LabelName, Observation
 from contracts.subjects import EnterpriseKind
 from services.registry.regions import Resolution, municipality_by_code
 from services.registry.regions.resolver import ResolutionStatus
+from services.registry.rules import ListingRules
+
+STRICT = ListingRules()
 
 HoldingKey = tuple[LabelName, str]
+ReminderKey = tuple[LabelName, str, date, int]
+"""(label, holding_id, valid_until, lead_days): one reminder of one validity period."""
 
 # Public fields whose change is an EnterpriseUpdated; version and listed_since follow from it.
 PUBLIC_FIELDS = (
@@ -38,6 +45,7 @@ PUBLIC_FIELDS = (
     "kvk",
     "labels",
     "themes",
+    "grace_until",
 )
 
 
@@ -61,11 +69,34 @@ class Holding:
         valid_until = self.observation.valid_until
         return valid_until is not None and valid_until < today
 
-    def counts(self, today: date) -> bool:
-        """The listing rule for one holding."""
+    def counts_strictly(self, today: date) -> bool:
+        """The listing rule for one holding: a valid label, neither lapsed nor expired."""
         return self.observation.counts and self.lapsed_on is None and not self.expired(today)
 
-    def public(self, today: date) -> LabelHolding:
+    def lapse_day(self, today: date) -> date | None:
+        """The first day it no longer counted: when it lapsed, or the day after its validity
+        ended, whichever came first; None while it counts or when it never lapsed."""
+        if self.counts_strictly(today):
+            return None
+        valid_until = self.observation.valid_until
+        days = [self.lapsed_on] if self.lapsed_on else []
+        if valid_until is not None and valid_until < today:
+            days.append(valid_until + timedelta(days=1))
+        return min(days, default=None)
+
+    def grace_until(self, today: date, grace_days: int) -> date | None:
+        """The last day a lapsed holding still counts, while `today` is in its grace period."""
+        lapsed = self.lapse_day(today) if grace_days > 0 else None
+        if lapsed is None:
+            return None
+        last = lapsed + timedelta(days=grace_days - 1)
+        return last if today <= last else None
+
+    def counts(self, today: date, grace_days: int = 0) -> bool:
+        """Whether it counts for listing today, the grace period included."""
+        return self.counts_strictly(today) or self.grace_until(today, grace_days) is not None
+
+    def public(self, today: date, grace_days: int = 0) -> LabelHolding:
         """The holding as buyers see it."""
         obs = self.observation
         return LabelHolding(
@@ -76,7 +107,8 @@ class Holding:
             status=obs.status,
             valid_from=obs.valid_from,
             valid_until=obs.valid_until,
-            counts=self.counts(today),
+            counts=self.counts(today, grace_days),
+            grace_until=self.grace_until(today, grace_days),
             source_url=obs.source_url,
             last_verified_at=self.last_event_at,
         )
@@ -89,6 +121,8 @@ class Enterprise:
     enterprise_id: str
     holdings: dict[HoldingKey, Holding] = field(default_factory=dict)
     published: EnterpriseState | None = None
+    reminded: set[ReminderKey] = field(default_factory=set)
+    next_check_on: date | None = None
 
     @property
     def version(self) -> int:
@@ -121,6 +155,7 @@ def apply_label_event(
     today: date,
     source: str,
     resolution: Resolution | None = None,
+    rules: ListingRules = STRICT,
 ) -> EnterpriseEvent | None:
     """Record `event` on its holding and return the enterprise event it causes, if any.
 
@@ -139,12 +174,24 @@ def apply_label_event(
     enterprise.holdings[(obs.label, obs.holding_id)] = Holding(
         obs, event.occurred_at, lapsed_on, code, status
     )
+    cause = (event.label, event.lapsed_on) if isinstance(event, LabelLapsed) else None
     return _publish(
         enterprise,
         event.occurred_at,
         today,
         source,
-        lambda before: _lapse(enterprise, event, before, today),
+        rules,
+        lambda before: _lapse(enterprise, before, today, (obs.label, obs.holding_id), cause),
+    )
+
+
+def pass_time(
+    enterprise: Enterprise, today: date, source: str, at: datetime, rules: ListingRules = STRICT
+) -> EnterpriseEvent | None:
+    """The enterprise event that time alone causes by `today`: a validity that ran out
+    (delisted, or in grace: updated) or a grace period that ended (delisted)."""
+    return _publish(
+        enterprise, at, today, source, rules, lambda before: _lapse(enterprise, before, today)
     )
 
 
@@ -161,15 +208,28 @@ def _place_of(
 
 
 def public_state(
-    enterprise: Enterprise, today: date, version: int, listed_since: datetime | None
+    enterprise: Enterprise,
+    today: date,
+    version: int,
+    listed_since: datetime | None,
+    rules: ListingRules = STRICT,
 ) -> EnterpriseState:
-    """The public state derived from the holdings (the newest counting one names it)."""
+    """The public state derived from the holdings (the newest counting one names it).
+
+    An enterprise whose place is known to lie outside the served region is not listed; one
+    whose place could not be resolved is (a gap in our place data must not hide a label
+    holder; the operator sees it in `impactoost registry unresolved`).
+    """
+    grace = rules.grace_days
     holdings = sorted(enterprise.holdings.values(), key=lambda h: h.key)
-    counting = [h for h in holdings if h.counts(today)]
+    counting = [h for h in holdings if h.counts(today, grace)]
     face_holding = max(counting or holdings, key=lambda h: h.last_event_at)
     face = face_holding.observation
     code = face_holding.municipality_code
     municipality = municipality_by_code(code) if code else None
+    listed = bool(counting) and (municipality is None or rules.served.serves(municipality))
+    in_grace = listed and not any(h.counts_strictly(today) for h in counting)
+    grace_ends = [h.grace_until(today, grace) for h in counting] if in_grace else []
     return EnterpriseState(
         enterprise_id=enterprise.enterprise_id,
         version=version,
@@ -180,10 +240,11 @@ def public_state(
         region=municipality.labour_market_region if municipality else None,
         website=face.website,
         kvk=enterprise.kvk(),
-        labels=tuple(h.public(today) for h in holdings),
+        labels=tuple(h.public(today, grace) for h in holdings),
         themes=tuple(sorted({t for h in holdings for t in h.observation.themes})),
-        listed=bool(counting),
-        listed_since=listed_since if counting else None,
+        listed=listed,
+        listed_since=listed_since if listed else None,
+        grace_until=max((d for d in grace_ends if d), default=None),
     )
 
 
@@ -213,11 +274,16 @@ def transition(
 
 
 def republish(
-    enterprise: Enterprise, today: date, source: str, at: datetime, moved: LabelName
+    enterprise: Enterprise,
+    today: date,
+    source: str,
+    at: datetime,
+    moved: LabelName,
+    rules: ListingRules = STRICT,
 ) -> EnterpriseEvent | None:
     """The enterprise event an operator's split causes: a holding of label `moved` left one
     enterprise for another. A delisting names the moved label, from the split's day."""
-    return _publish(enterprise, at, today, source, lambda _before: (moved, at.date()))
+    return _publish(enterprise, at, today, source, rules, lambda _before: (moved, at.date()))
 
 
 def _publish(
@@ -225,11 +291,12 @@ def _publish(
     occurred_at: datetime,
     today: date,
     source: str,
+    rules: ListingRules,
     lapse: Callable[[EnterpriseState | None], tuple[LabelName, date]],
 ) -> EnterpriseEvent | None:
     before = enterprise.published
     since = before.listed_since if before and before.listed else occurred_at
-    state = public_state(enterprise, today, enterprise.version + 1, since)
+    state = public_state(enterprise, today, enterprise.version + 1, since, rules)
     kind, changes = transition(before, state)
     if kind is None:
         return None
@@ -247,6 +314,14 @@ def _publish(
             source=source,
             changes=changes,
         )
+    elif any(h.counts for h in state.labels):
+        event = EnterpriseDelisted(
+            event_id=event_id,
+            enterprise=state,
+            occurred_at=occurred_at,
+            source=source,
+            reason="outside_region",
+        )
     else:
         label, lapsed_on = lapse(before)
         event = EnterpriseDelisted(
@@ -261,20 +336,31 @@ def _publish(
     return event
 
 
+def _key(holding: Holding) -> HoldingKey:
+    return holding.key
+
+
 def _lapse(
-    enterprise: Enterprise, cause: LabelEvent, before: EnterpriseState | None, today: date
+    enterprise: Enterprise,
+    before: EnterpriseState | None,
+    today: date,
+    cause: HoldingKey | None = None,
+    cause_lapse: tuple[LabelName, date] | None = None,
 ) -> tuple[LabelName, date]:
-    """Which label's lapse delisted the enterprise, and from which day."""
+    """Which label's lapse delisted the enterprise, and from which day.
+
+    The holding a label event was about, if it counted before; else the counted holding that
+    lapsed last (time alone ended it). A lapse event names its own day.
+    """
     counted = {(h.label, h.holding_id) for h in before.labels if h.counts} if before else set()
-    obs = observation_of(cause)
-    if isinstance(cause, LabelLapsed) and (obs.label, obs.holding_id) in counted:
-        return cause.label, cause.lapsed_on
-    keys = [(obs.label, obs.holding_id), *sorted(counted)]
-    holding = next(
-        (enterprise.holdings[k] for k in keys if k in counted),
-        enterprise.holdings[(obs.label, obs.holding_id)],
-    )
-    valid_until = holding.observation.valid_until
-    if valid_until is not None and holding.expired(today):
-        return holding.observation.label, valid_until + timedelta(days=1)
-    return holding.observation.label, holding.lapsed_on or cause.occurred_at.date()
+    if cause in counted and cause_lapse is not None:
+        return cause_lapse
+    known = [enterprise.holdings[k] for k in sorted(counted) if k in enterprise.holdings]
+    if cause is not None and cause in counted:
+        holding = enterprise.holdings[cause]
+    elif known:
+        holding = max(known, key=lambda h: h.lapse_day(today) or today)
+    else:  # nothing counted before: the event's own holding, or any
+        holdings = enterprise.holdings
+        holding = holdings[cause] if cause in holdings else min(holdings.values(), key=_key)
+    return holding.observation.label, holding.lapse_day(today) or today

@@ -1,8 +1,9 @@
-"""Use cases: record a label event, exactly once, with the enterprise event it causes; split a
-wrong merge of a holding into an enterprise."""
+"""Use cases: record a label event, exactly once, with the enterprise events it causes; let
+time pass (expiries, grace periods, reminders); split a wrong merge of a holding."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,9 +13,10 @@ from contracts.base import utc_now
 from contracts.enterprises import EnterpriseEvent
 from contracts.labels import LabelEvent
 from contracts.subjects import enterprise_subject
-from services.registry import domain, identity
+from services.registry import domain, identity, reminders
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork
 from services.registry.regions import Resolution
+from services.registry.rules import ListingRules
 
 log = structlog.get_logger()
 
@@ -27,12 +29,14 @@ def record_label_event(
     source: str,
     now: datetime | None = None,
     resolution: Resolution | None = None,
+    rules: ListingRules = domain.STRICT,
 ) -> EnterpriseEvent | None:
     """Apply a label event to its enterprise and queue the resulting enterprise event.
 
     The effect (with the place's `resolution`, found before the transaction), the processed
     event id and the outbox row commit in one transaction; an event id seen before changes
-    nothing. Returns the queued enterprise event, if any.
+    nothing. Returns the queued enterprise event, if any. Reminders it makes due are left to
+    the time checks (see reminders.py).
     """
     now = now or utc_now()
     with uow:
@@ -40,7 +44,8 @@ def record_label_event(
             log.info("label_event_skipped", reason="already processed")
             return None
         enterprise, found = find_enterprise(event, uow, resolution)
-        outcome = domain.apply_label_event(enterprise, event, today, source, resolution)
+        outcome = domain.apply_label_event(enterprise, event, today, source, resolution, rules)
+        enterprise.next_check_on = reminders.next_check_on(enterprise, today, rules)
         uow.enterprises.save(enterprise, now)
         if found is not None:
             obs = domain.observation_of(event)
@@ -56,6 +61,54 @@ def record_label_event(
         version=outcome.enterprise.version if outcome else enterprise.version,
     )
     return outcome
+
+
+def pass_time(
+    uow_factory: Callable[[], AbstractUnitOfWork],
+    today: date,
+    *,
+    source: str,
+    now: datetime | None = None,
+    rules: ListingRules = domain.STRICT,
+) -> int:
+    """Bring every enterprise due for a look up to `today`: validities that ran out, grace
+    periods that ended, reminders now due. One transaction per enterprise, so one that fails
+    (logged, looked at again next time) holds up no other. Returns how many events it queued.
+    """
+    now = now or utc_now()
+    with uow_factory() as uow:
+        due = uow.enterprises.due_for_check(today)
+    queued = 0
+    for enterprise_id in due:
+        try:
+            queued += _pass_time_for(enterprise_id, uow_factory(), today, source, now, rules)
+        except Exception:
+            log.exception("time_check_failed", enterprise_id=enterprise_id)
+    log.info("time_checked", enterprises=len(due), events=queued, today=today.isoformat())
+    return queued
+
+
+def _pass_time_for(
+    enterprise_id: str,
+    uow: AbstractUnitOfWork,
+    today: date,
+    source: str,
+    now: datetime,
+    rules: ListingRules,
+) -> int:
+    with uow:
+        enterprise = uow.enterprises.get(enterprise_id)
+        check_on = enterprise.next_check_on if enterprise else None
+        if enterprise is None or check_on is None or check_on > today:
+            return 0  # another process looked at it meanwhile
+        changed = domain.pass_time(enterprise, today, source, now, rules)
+        events = [changed, *reminders.due_reminders(enterprise, today, source, now, rules)]
+        enterprise.next_check_on = reminders.next_check_on(enterprise, today, rules)
+        uow.enterprises.save(enterprise, now)
+        for event in events:
+            _queue(event, uow, now)
+        uow.commit()
+    return sum(1 for event in events if event is not None)
 
 
 def find_enterprise(
@@ -97,7 +150,13 @@ class Split:
 
 
 def split_merge(
-    merge_id: int, uow: AbstractUnitOfWork, today: date, *, source: str, now: datetime | None = None
+    merge_id: int,
+    uow: AbstractUnitOfWork,
+    today: date,
+    *,
+    source: str,
+    now: datetime | None = None,
+    rules: ListingRules = domain.STRICT,
 ) -> Split:
     """Detach a merged holding into an enterprise of its own, for good, in one transaction.
 
@@ -117,9 +176,12 @@ def split_merge(
             raise SplitRefused(f"merge {merge_id}: the holding is no longer in that enterprise")
         split_off = domain.Enterprise(domain.new_enterprise_id(*key))
         split_off.holdings[key] = remaining.holdings.pop(key)
-        events = [domain.republish(e, today, source, now, key[0]) for e in (remaining, split_off)]
-        uow.enterprises.save(remaining, now)
-        uow.enterprises.save(split_off, now)
+        events = [
+            domain.republish(e, today, source, now, key[0], rules) for e in (remaining, split_off)
+        ]
+        for enterprise in (remaining, split_off):
+            enterprise.next_check_on = reminders.next_check_on(enterprise, today, rules)
+            uow.enterprises.save(enterprise, now)
         uow.merges.mark_split(merge_id, now)
         for event in events:
             _queue(event, uow, now)

@@ -30,10 +30,12 @@ def create_app(
         await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
         await registry.prepare_database()
 
-    async def start_relay() -> None:
+    async def start_background() -> None:
         registry.relay.start()
+        registry.time_checks.start()
 
-    async def stop_relay() -> None:
+    async def stop_background() -> None:
+        await registry.time_checks.stop()
         await registry.relay.stop()
 
     async def release() -> None:
@@ -43,8 +45,8 @@ def create_app(
         registry.broker,
         logger=None,
         on_startup=[prepare],
-        after_startup=[start_relay],
-        on_shutdown=[stop_relay],
+        after_startup=[start_background],
+        on_shutdown=[stop_background],
         after_shutdown=[release],
         specification=AsyncAPI(title=TITLE, version=VERSION),
     )

@@ -42,7 +42,8 @@ def build_router(registry: Registry) -> NatsRouter:
         ALL_ENTERPRISE_EVENTS,
         title="to_enterprise_event",
         schema=EnterpriseEvent,
-        description="EnterpriseListed / EnterpriseUpdated / EnterpriseDelisted, published "
-        "from the outbox to impact.v1.enterprises.<province>.<region>.<kind>",
+        description="EnterpriseListed / EnterpriseUpdated / EnterpriseDelisted / "
+        "EnterpriseRecertificationDue, published from the outbox to "
+        "impact.v1.enterprises.<province>.<region>.<kind>",
     )
     return router

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
 from contracts.labels import LABELS, LabelName
 from services.kit.settings import KitSettings
 from services.scraper.http import HttpPolicy
+from services.scraper.policy import (
+    DEFAULT_LISTING_POLICY,
+    ListingPolicy,
+    apply_overrides,
+    parse_listing_policy,
+)
 
 _URL = r"^https?://[^\s/]+(:\d+)?/?$"
 
@@ -45,6 +54,21 @@ class ScraperSettings(KitSettings):
         max_length=300,
         description="Names the platform and a contact URL, as the registries' owners expect",
     )
+    # NoDecode: the JSON is read by `_listing_policy`, so a mistake is a ConfigError naming it.
+    listing_policy: Annotated[ListingPolicy, NoDecode] = Field(
+        default=DEFAULT_LISTING_POLICY,
+        description="Which statuses and levels count per label: JSON overriding the defaults, "
+        'e.g. {"codeso": {"statuses": ["geregistreerd", "aangevraagd"]}}',
+    )
+
+    @field_validator("listing_policy", mode="before")
+    @classmethod
+    def _listing_policy(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return parse_listing_policy(value)
+        if isinstance(value, ListingPolicy):
+            return value
+        return apply_overrides(value)
 
     def base_url(self, label: LabelName) -> str:
         """The registry address for `label`."""

@@ -50,7 +50,11 @@ def build_run(
 ) -> ScrapeRun:
     """A run of `label` as the settings describe it; `publisher=None` makes it a dry run."""
     return ScrapeRun(
-        source=build_source(label, (base_url or settings.base_url(label)).rstrip("/")),
+        source=build_source(
+            label,
+            (base_url or settings.base_url(label)).rstrip("/"),
+            settings.listing_policy.for_label(label),
+        ),
         store=store,
         publisher=publisher,
         policy=settings.http_policy(),

@@ -32,6 +32,7 @@ from services.demo.world import Holding, World
 from services.kit.processes import free_port
 from services.registry.identity import Identity
 from services.registry.regions import find_place
+from services.registry.rules import DEFAULT_LEAD_DAYS as LEAD_DAYS
 from tests.e2e.conftest import eventually
 
 pytestmark = pytest.mark.e2e
@@ -122,6 +123,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory, world: World) -> Iterator
             "IMPACTOOST_SCRAPE_REQUEST_RATE": "50",
             "IMPACTOOST_SCRAPE_INTERVAL_SECONDS": "3600",
             "IMPACTOOST_DEMO_STEP_SECONDS": "0",
+            # Time checks only at start-up: the test restarts the registry to run them.
+            "IMPACTOOST_TIME_CHECK_SECONDS": "3600",
         },
     ).start()
     yield running
@@ -172,7 +175,7 @@ def _mails(platform: Platform) -> list[EmailMessage]:
 
 def _mail_tally(platform: Platform) -> Counter[tuple[str, str]]:
     """(address, kind) -> how many mails; kind is the subject's key word."""
-    kinds = ("zichtbaar", "gewijzigd", "verwijderd")
+    kinds = ("zichtbaar", "gewijzigd", "verwijderd", "Vernieuw")
     return Counter(
         (str(m["To"]), next((k for k in kinds if k in str(m["Subject"])), str(m["Subject"])))
         for m in _mails(platform)
@@ -213,6 +216,55 @@ async def test_step_0_lists_every_counting_enterprise_once_and_welcomes_each(
     await eventually(lambda: _mails_are(platform, mails), 60, "welcome mails")
     page = httpx.get(platform.gateway_url).text
     assert f"{len(expected)} ondernemingen gevonden" in page
+
+
+def expected_reminders(world: World, listed: list[Listed]) -> Counter[tuple[str, str]]:
+    """A reminder for each enterprise whose labels all end and whose last label ends within
+    60 days: at the most urgent lead time due (60, 30 or 7 days), once."""
+    tally: Counter[tuple[str, str]] = Counter()
+    for enterprise in listed:
+        ends = [h.valid_until for h in enterprise.holdings]
+        if not ends or any(end is None for end in ends):
+            continue
+        days_left = (max(end for end in ends if end is not None) - world.today).days
+        address = address_of(world, enterprise)
+        if days_left <= max(LEAD_DAYS) and address:
+            tally[(address, "Vernieuw")] += 1
+    return tally
+
+
+def _time_checks_done(platform: Platform) -> int:
+    log_file = platform.data_dir / "logs" / "registry.log"
+    return log_file.read_text(encoding="utf-8").count("time_checked")
+
+
+async def _restart_registry(platform: Platform) -> None:
+    """Restart the registry and wait for the time checks it runs at start-up."""
+    done = _time_checks_done(platform)
+    platform.stop_service("registry")
+    platform.start_service("registry")
+
+    async def checked() -> bool:
+        return _time_checks_done(platform) > done
+
+    await eventually(checked, 60, "the registry's time checks at start-up")
+
+
+async def test_restarted_registries_remind_each_label_ending_soon_once(
+    platform: Platform, world: World
+) -> None:
+    mails = _mail_tally(platform) + expected_reminders(world, expected_listing(world, 0))
+    assert len(expected_reminders(world, expected_listing(world, 0))) >= 2, "world must have some"
+    await _restart_registry(platform)
+    await eventually(lambda: _mails_are(platform, mails), 60, "reminder mails")
+    await _restart_registry(platform)
+    await _restart_registry(platform)
+    await eventually(lambda: _mails_are(platform, mails), 10, "no second reminder")
+    reminder = next(m for m in _mails(platform) if "Vernieuw" in str(m["Subject"]))
+    body = reminder.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "tot en met" in text and "(hercertificering)" in text
 
 
 @pytest.mark.parametrize("step", range(1, World().last_step + 1))

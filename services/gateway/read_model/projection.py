@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete
 
 from contracts.base import utc_now
-from contracts.enterprises import EnterpriseEvent, EnterpriseState
+from contracts.enterprises import EnterpriseEvent, EnterpriseRecertificationDue, EnterpriseState
 from contracts.scrapes import ScrapeCompleted, ScrapeFailed
 from services.gateway.labels import level_text
 from services.gateway.read_model.tables import (
@@ -66,7 +66,12 @@ def mark_processed(session: Session, event_id: str, position: Position | None) -
 
 
 def apply_enterprise_event(session: Session, event: EnterpriseEvent) -> bool:
-    """Store the event's state if it is newer than what is stored; False when stale."""
+    """Store the event's state if it is newer than what is stored; False when stale or when
+    the event changes no state."""
+    if isinstance(event, EnterpriseRecertificationDue):
+        # A reminder carries the state of the last state event at that same version: it is
+        # not a change. Skipped here on purpose, not left to the version guard to reject.
+        return False
     state = event.enterprise
     listed = state.listed and event.kind != "delisted"
     if not _upsert(
@@ -141,6 +146,7 @@ _HOLDING_FIELDS = {
     "valid_from",
     "valid_until",
     "counts",
+    "grace_until",
     "source_url",
     "last_verified_at",
 }
@@ -162,6 +168,7 @@ def _enterprise_values(state: EnterpriseState, listed: bool) -> dict[str, Any]:
         "kvk": list(state.kvk),
         "themes": list(state.themes),
         "listed_since": state.listed_since,
+        "grace_until": state.grace_until,
     }
 
 

@@ -30,7 +30,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 # Raise with every change to these tables: a read model of another version is dropped and
 # rebuilt by replaying the streams (it holds nothing the streams do not).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class ReadModel(SQLModel, registry=registry()):
@@ -57,6 +57,7 @@ class EnterpriseRow(ReadModel, table=True):
     kvk: list[str] = Field(default_factory=list, sa_type=JSON)
     themes: list[str] = Field(default_factory=list, sa_type=JSON)
     listed_since: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    grace_until: date | None = None
 
 
 class HoldingRow(ReadModel, table=True):
@@ -74,6 +75,7 @@ class HoldingRow(ReadModel, table=True):
     valid_from: date | None = None
     valid_until: date | None = None
     counts: bool
+    grace_until: date | None = None
     source_url: str
     last_verified_at: datetime = Field(sa_type=UtcDateTime)
 

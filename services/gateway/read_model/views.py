@@ -18,6 +18,10 @@ class LabelView(BaseModel):
     status: str
     valid_from: date | None
     valid_until: date | None
+    grace_until: date | None = Field(
+        description="Set while the label has lapsed but still counts (hercertificering "
+        "loopt): the last day it counts unless it is renewed"
+    )
     last_verified_at: datetime
     last_checked_at: datetime = Field(
         description="The later of last_verified_at and the label's last successful scrape"
@@ -39,6 +43,11 @@ class EnterpriseView(BaseModel):
     labels: list[LabelView]
     themes: list[str]
     listed_since: datetime | None
+    grace_until: date | None = Field(
+        description="Set while the enterprise is listed only because a lapsed label is in its "
+        "grace period (hercertificering loopt): the last day it stays listed unless a label "
+        "returns"
+    )
 
 
 class Facets(BaseModel):

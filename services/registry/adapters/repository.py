@@ -6,20 +6,21 @@ import abc
 import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from contracts.enterprises import EnterpriseState
-from contracts.labels import LabelName, Observation
+from contracts.labels import LABELS, LabelName, Observation
 from services.registry.adapters.tables import (
     EnterpriseRow,
     HoldingKvkRow,
     HoldingRow,
+    ReminderRow,
     as_utc,
 )
-from services.registry.domain import Enterprise, Holding
+from services.registry.domain import Enterprise, Holding, ReminderKey
 from services.registry.identity import Candidates, Identity, kvk_numbers, name_key, website_host
 from services.registry.regions.resolver import ResolutionStatus
 
@@ -51,7 +52,11 @@ class AbstractRepository(abc.ABC):
 
     @abc.abstractmethod
     def save(self, enterprise: Enterprise, at: datetime) -> None:
-        """Store the enterprise, its holdings and their KvK numbers."""
+        """Store the enterprise, its holdings and their KvK numbers, and reminders sent."""
+
+    @abc.abstractmethod
+    def due_for_check(self, today: date) -> list[str]:
+        """Enterprises whose next time-driven change falls on or before `today`."""
 
     def get_by_holding(self, label: LabelName, holding_id: str) -> Enterprise | None:
         """The enterprise a holding is attached to."""
@@ -86,11 +91,30 @@ class SqlRepository(AbstractRepository):
         holdings = self.session.exec(
             select(HoldingRow).where(HoldingRow.enterprise_id == enterprise_id)
         ).all()
+        reminded = self.session.exec(
+            select(ReminderRow)
+            .join(
+                HoldingRow,
+                (col(HoldingRow.label) == col(ReminderRow.label))
+                & (col(HoldingRow.holding_id) == col(ReminderRow.holding_id)),
+            )
+            .where(HoldingRow.enterprise_id == enterprise_id)
+        ).all()
         return Enterprise(
             enterprise_id=row.enterprise_id,
             holdings={h.key: h for h in map(_holding, holdings)},
             published=EnterpriseState.model_validate_json(row.state) if row.state else None,
+            reminded={_reminder_key(r) for r in reminded},
+            next_check_on=row.next_check_on,
         )
+
+    def due_for_check(self, today: date) -> list[str]:
+        query = (
+            select(EnterpriseRow.enterprise_id)
+            .where(col(EnterpriseRow.next_check_on) <= today)
+            .order_by(col(EnterpriseRow.next_check_on), col(EnterpriseRow.enterprise_id))
+        )
+        return list(self.session.exec(query).all())
 
     def enterprise_id_of_holding(self, label: LabelName, holding_id: str) -> str | None:
         row = self.session.get(HoldingRow, (label, holding_id))
@@ -135,9 +159,21 @@ class SqlRepository(AbstractRepository):
                 listed=enterprise.listed,
                 updated_at=at,
                 state=published.model_dump_json() if published else None,
+                next_check_on=enterprise.next_check_on,
             )
         )
         self.session.flush()
+        for label, holding_id, valid_until, lead_days in enterprise.reminded:
+            self.session.merge(
+                ReminderRow(
+                    label=label,
+                    holding_id=holding_id,
+                    valid_until=valid_until,
+                    lead_days=lead_days,
+                    enterprise_id=enterprise.enterprise_id,
+                    sent_at=at,
+                )
+            )
         for holding in enterprise.holdings.values():
             self.session.merge(
                 HoldingRow(
@@ -178,6 +214,11 @@ def _holding(row: HoldingRow) -> Holding:
         municipality_code=row.municipality_code,
         place_status=_status(row.place_status),
     )
+
+
+def _reminder_key(row: ReminderRow) -> ReminderKey:
+    label = next(name for name in LABELS if name == row.label)
+    return (label, row.holding_id, row.valid_until, row.lead_days)
 
 
 def _status(value: str | None) -> ResolutionStatus | None:
@@ -252,6 +293,14 @@ class FakeRepository(AbstractRepository):
 
     def save(self, enterprise: Enterprise, at: datetime) -> None:
         self.staged[enterprise.enterprise_id] = copy.deepcopy(enterprise)
+
+    def due_for_check(self, today: date) -> list[str]:
+        due = {
+            e.enterprise_id: e.next_check_on
+            for e in self._all().values()
+            if e.next_check_on and e.next_check_on <= today
+        }
+        return sorted(due, key=lambda enterprise_id: (due[enterprise_id], enterprise_id))
 
     def apply(self) -> None:
         """Make the staged saves permanent (called by the fake unit of work's commit)."""

@@ -1,4 +1,5 @@
-"""The registry's tables: enterprises, holdings, merges, processed event ids and the outbox."""
+"""The registry's tables: enterprises, holdings, merges, reminders, processed event ids and the
+outbox."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class EnterpriseRow(RegistryTable, table=True):
     listed: bool = Field(default=False, index=True)
     state: str | None = Field(default=None, sa_type=Text)
     updated_at: datetime = Field(sa_column=_utc_column())
+    next_check_on: date | None = Field(default=None, index=True)
 
 
 class HoldingRow(RegistryTable, table=True):
@@ -82,6 +84,20 @@ class MergeRow(RegistryTable, table=True):
     value: str = Field(max_length=300)
     created_at: datetime = Field(sa_column=_utc_column())
     split_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class ReminderRow(RegistryTable, table=True):
+    """A recertification reminder sent (queued in the outbox) for one validity period of a
+    holding at one lead time: it is never sent again, whatever restarts."""
+
+    __tablename__ = "reminder"
+
+    label: str = Field(primary_key=True, max_length=20)
+    holding_id: str = Field(primary_key=True, max_length=200)
+    valid_until: date = Field(primary_key=True)
+    lead_days: int = Field(primary_key=True)
+    enterprise_id: str = Field(max_length=32)
+    sent_at: datetime = Field(sa_column=_utc_column())
 
 
 class ProcessedEventRow(RegistryTable, table=True):

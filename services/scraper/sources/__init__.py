@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from typing import Protocol
 
 from contracts.labels import LABELS, LabelName
+from services.scraper.policy import LabelPolicy
 from services.scraper.sources.base import KnownHolding, Source, SourceResult
 
 __all__ = ["KnownHolding", "Source", "SourceResult", "build_source", "supported_labels"]
@@ -20,13 +21,19 @@ _ADAPTERS: dict[LabelName, tuple[str, str]] = {
 }
 
 
-def _adapter(label: LabelName) -> Callable[[str], Source] | None:
+class _Adapter(Protocol):
+    """An adapter class: built from its registry's base URL and its label's policy."""
+
+    def __call__(self, base_url: str, *, policy: LabelPolicy) -> Source: ...
+
+
+def _adapter(label: LabelName) -> _Adapter | None:
     module_name, class_name = _ADAPTERS[label]
     try:
         module = importlib.import_module(f"services.scraper.sources.{module_name}")
     except ModuleNotFoundError:
         return None
-    adapter: Callable[[str], Source] | None = getattr(module, class_name, None)
+    adapter: _Adapter | None = getattr(module, class_name, None)
     return adapter
 
 
@@ -35,9 +42,9 @@ def supported_labels() -> tuple[LabelName, ...]:
     return tuple(label for label in LABELS if _adapter(label) is not None)
 
 
-def build_source(label: LabelName, base_url: str) -> Source:
-    """The adapter for `label`, reading the registry at `base_url`."""
+def build_source(label: LabelName, base_url: str, policy: LabelPolicy) -> Source:
+    """The adapter for `label`, reading the registry at `base_url` and counting by `policy`."""
     adapter = _adapter(label)
     if adapter is None:
         raise ValueError(f"no adapter for label {label!r} yet")
-    return adapter(base_url)
+    return adapter(base_url, policy=policy)

@@ -3,8 +3,8 @@
 Format (see label-sources.md §4): one server-rendered page, `GET /leden/`, with one
 `section.leden-provincie` (`data-provincie`) per province holding `ul.leden > li.lid`;
 `data-lid` is the member id, `a.lid__naam` its name (the href is the member's own website),
-`span.lid__plaats` and `span.lid__type`. Only Leerwerkbedrijf and Sociaal ontwikkelbedrijf
-members count. Only this module knows that.
+`span.lid__plaats` and `span.lid__type`, which becomes the level (`leerwerkbedrijf`, ...) that
+the listing policy judges. Only this module knows that.
 """
 
 from __future__ import annotations
@@ -31,11 +31,14 @@ from services.scraper.normalise import (
     token,
     truncate,
 )
+from services.scraper.policy import DEFAULT_LISTING_POLICY, LabelPolicy
 from services.scraper.sources.base import NOTHING_KNOWN, KnownHolding, SourceResult
 
 MEMBERS_PAGE = "/leden/"
-COUNTING_TYPES = frozenset({"leerwerkbedrijf", "sociaal-ontwikkelbedrijf"})
-MEMBER_TYPES = COUNTING_TYPES | {"gemeente", "sociale-onderneming", "overig"}
+MEMBER_TYPES = frozenset(
+    {"leerwerkbedrijf", "sociaal-ontwikkelbedrijf", "gemeente", "sociale-onderneming", "overig"}
+)
+STATUS = "lid"  # the page lists members only; no status is published
 MAX_PROVINCE = 60
 
 
@@ -101,6 +104,7 @@ class CedrisSource:
     """Reads the one Cedris member page (a conditional GET: unchanged means a 304)."""
 
     base_url: str
+    policy: LabelPolicy = DEFAULT_LISTING_POLICY.cedris
     label: LabelName = field(default="cedris", init=False)
 
     async def fetch(
@@ -111,7 +115,9 @@ class CedrisSource:
         Every fact is on the one listing page and no fact is dated, so this adapter keeps no
         cards, ignores `known`, and `today` changes nothing."""
         page = await client.get(urljoin(self.base_url, MEMBERS_PAGE))
-        parsed = parse_members_page(page.text, page.url, registry_site=self.base_url)
+        parsed = parse_members_page(
+            page.text, page.url, today, registry_site=self.base_url, policy=self.policy
+        )
         return SourceResult(
             observations=[member.observation for member in parsed.members],
             warnings=parsed.warnings,
@@ -119,10 +125,16 @@ class CedrisSource:
         )
 
 
-def parse_members_page(html: str, page_url: str, registry_site: str | None = None) -> ParsedPage:
-    """The members on the page, all province sections together; FormatChanged when the sections
-    or their lists are missing, or no member can be read. Links to `registry_site` are not
-    members' websites."""
+def parse_members_page(
+    html: str,
+    page_url: str,
+    today: date,
+    registry_site: str | None = None,
+    policy: LabelPolicy = DEFAULT_LISTING_POLICY.cedris,
+) -> ParsedPage:
+    """The members on the page, all province sections together, judged by `policy`;
+    FormatChanged when the sections or their lists are missing, or no member can be read.
+    Links to `registry_site` are not members' websites."""
     sections = Selector(text=html).xpath(_SECTIONS)
     if not sections:
         raise FormatChanged(f"{page_url}: no section.leden-provincie on the page")
@@ -136,7 +148,7 @@ def parse_members_page(html: str, page_url: str, registry_site: str | None = Non
         for item in _member_items(section, where, page_url):
             page.items += 1
             try:
-                observation, notes = parse_member(item, page_url, own_site)
+                observation, notes = parse_member(item, page_url, today, own_site, policy)
             except MemberRejected as exc:
                 page.reject(f"{page_url} ({where}): member skipped: {exc}")
                 continue
@@ -175,9 +187,14 @@ def _check_page(page: ParsedPage, url: str) -> None:
 
 
 def parse_member(
-    item: Selector, page_url: str, own_site: str | None = None
+    item: Selector,
+    page_url: str,
+    today: date,
+    own_site: str | None = None,
+    policy: LabelPolicy = DEFAULT_LISTING_POLICY.cedris,
 ) -> tuple[Observation, list[str]]:
-    """One `li.lid` as an observation, plus notes on fields that had to be dropped."""
+    """One `li.lid` as an observation judged by `policy`, plus notes on fields that had to be
+    dropped."""
     holding_id = clean_text(item.attrib.get("data-lid"), MAX_HOLDING_ID)
     if not holding_id:
         raise MemberRejected("no member id (data-lid)")
@@ -196,8 +213,8 @@ def parse_member(
             place=clean_text(_visible_text(item.xpath(_PLACE)), MAX_PLACE),
             website=_website(href, own_site, notes),
             level=level,
-            status="lid",
-            counts=level in COUNTING_TYPES,
+            status=STATUS,
+            counts=policy.counts(status=STATUS, level=level, valid_until=None, today=today),
             source_url=page_url,
         )
     except ValidationError as exc:
@@ -214,9 +231,9 @@ def _visible_text(elements: SelectorList[Selector]) -> str | None:
 def _member_type(text: str | None, notes: list[str]) -> str | None:
     level = token(clean_text(text, 200), MAX_LEVEL)
     if level is None:
-        notes.append("no member type published; not counted")
+        notes.append("no member type published")
     elif level not in MEMBER_TYPES:
-        notes.append(f"unknown member type {level!r}; kept as published, not counted")
+        notes.append(f"unknown member type {level!r}; kept as published")
     return level
 
 

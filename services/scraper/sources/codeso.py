@@ -21,6 +21,7 @@ from contracts.labels import LabelName, Observation
 from services.scraper.errors import FetchFailed, FormatChanged
 from services.scraper.http import PoliteClient
 from services.scraper.normalise import truncate
+from services.scraper.policy import DEFAULT_LISTING_POLICY, LabelPolicy
 from services.scraper.sources.base import NOTHING_KNOWN, KnownHolding, SourceResult
 from services.scraper.sources.codeso_parsing import (
     Card,
@@ -33,7 +34,6 @@ from services.scraper.sources.codeso_parsing import (
 )
 
 REGISTER_PATH = "/register/"
-COUNTING_STATUS = "geregistreerd"
 MAX_PAGES = 200
 
 
@@ -43,6 +43,7 @@ class CodesoSource:
 
     base_url: str
     max_pages: int = MAX_PAGES
+    policy: LabelPolicy = DEFAULT_LISTING_POLICY.codeso
     label: LabelName = field(default="codeso", init=False)
 
     @property
@@ -134,7 +135,7 @@ class CodesoSource:
         known: Mapping[str, KnownHolding],
         warnings: list[str],
     ) -> Observation | None:
-        reused = _reuse(known.get(card.holding_id), card, today)
+        reused = _reuse(known.get(card.holding_id), card, today, self.policy)
         if reused is not None:
             return reused
         notes: list[str] = []
@@ -153,7 +154,7 @@ class CodesoSource:
                 facts, source_url = parse_profile(page.text, profile_url, notes), profile_url
         warnings.extend(f"{card.holding_id}: {note}" for note in notes)
         try:
-            return observation(card, facts, source_url, today)
+            return observation(card, facts, source_url, today, self.policy)
         except ValidationError as exc:
             warnings.append(f"{card.holding_id}: skipped: {exc.errors()[0]['msg']}")
             return None
@@ -166,15 +167,20 @@ class CodesoSource:
         return self.origin + (theirs.path or "/") + (f"?{theirs.query}" if theirs.query else "")
 
 
-def _reuse(prior: KnownHolding | None, card: Card, today: date) -> Observation | None:
-    """The last run's observation when its card is unchanged, judged again for `today`.
+def _reuse(
+    prior: KnownHolding | None, card: Card, today: date, policy: LabelPolicy
+) -> Observation | None:
+    """The last run's observation when its card is unchanged, judged again by `policy` for
+    `today`.
 
-    A holding about to stop counting only because its assessment month has passed is not
-    reused: its profile may show the next assessment, which its card does not."""
+    A holding about to stop counting is not reused: when its assessment month has passed,
+    its profile may show the next assessment, which its card does not."""
     if prior is None or prior.card != card.card_hash or prior.observation.label != "codeso":
         return None
     kept = prior.observation
-    still_counts = counts(kept.status, kept.valid_until, today)
+    still_counts = policy.counts(
+        status=kept.status, level=kept.level, valid_until=kept.valid_until, today=today
+    )
     if kept.counts and not still_counts:
         return None
     return kept.model_copy(update={"counts": still_counts})
@@ -185,13 +191,11 @@ def _site_key(host: str | None, port: int | None) -> tuple[str, int | None]:
     return (host or "").lower().removeprefix("www."), None if port in (80, 443) else port
 
 
-def counts(status: str, valid_until: date | None, today: date) -> bool:
-    """Whether a registration is a valid label on `today`."""
-    return status == COUNTING_STATUS and (valid_until is None or valid_until >= today)
-
-
-def observation(card: Card, facts: ProfileFacts, source_url: str, today: date) -> Observation:
-    """A card and its profile facts as one observation (ValidationError when impossible)."""
+def observation(
+    card: Card, facts: ProfileFacts, source_url: str, today: date, policy: LabelPolicy
+) -> Observation:
+    """A card and its profile facts as one observation, judged by `policy` for `today`
+    (ValidationError when impossible)."""
     return Observation(
         label="codeso",
         holding_id=card.holding_id,
@@ -203,7 +207,9 @@ def observation(card: Card, facts: ProfileFacts, source_url: str, today: date) -
         status=card.status,
         valid_from=facts.valid_from,
         valid_until=facts.valid_until,
-        counts=counts(card.status, facts.valid_until, today),
+        counts=policy.counts(
+            status=card.status, level=None, valid_until=facts.valid_until, today=today
+        ),
         source_url=source_url,
         themes=card.themes,
     )

@@ -210,10 +210,10 @@ def _status(article: Selector, notes: list[str]) -> str:
         match = _STATUS_CLASS.search(article.attrib.get("class", "").lower())
         shown = match.group(1) if match else None
     if shown is None:
-        notes.append("no status published; does not count")
+        notes.append("no status published; kept as 'onbekend'")
         return "onbekend"
     if shown not in STATUSES:
-        notes.append(f"unknown status {shown!r}; does not count")
+        notes.append(f"unknown status {shown!r}; kept as published")
     return shown
 
 

@@ -31,6 +31,7 @@ from services.scraper.normalise import (
     token,
     truncate,
 )
+from services.scraper.policy import DEFAULT_LISTING_POLICY, LabelPolicy
 from services.scraper.sources.base import NOTHING_KNOWN, KnownHolding, SourceResult
 
 FIRST_PAGE = "/pso-register/?pagina=1"
@@ -59,6 +60,7 @@ class PsoSource:
 
     base_url: str
     max_pages: int = MAX_PAGES
+    policy: LabelPolicy = DEFAULT_LISTING_POLICY.pso
     label: LabelName = field(default="pso", init=False)
 
     async def fetch(
@@ -74,7 +76,7 @@ class PsoSource:
         while url is not None:
             self._guard_pagination(url, visited, result.pages)
             page = await client.get(url)
-            parsed = parse_register_page(page.text, page.url, today)
+            parsed = parse_register_page(page.text, page.url, today, self.policy)
             _check_page(parsed, page.url, first=result.pages == 0)
             result.pages += 1
             result.warnings.extend(parsed.warnings)
@@ -118,8 +120,11 @@ def _check_page(parsed: ParsedPage, url: str, *, first: bool) -> None:
         )
 
 
-def parse_register_page(html: str, page_url: str, today: date) -> ParsedPage:
-    """The certificates on one register page; FormatChanged when the table is missing."""
+def parse_register_page(
+    html: str, page_url: str, today: date, policy: LabelPolicy = DEFAULT_LISTING_POLICY.pso
+) -> ParsedPage:
+    """The certificates on one register page, judged by `policy` for `today`; FormatChanged
+    when the table is missing."""
     table = Selector(text=html).css("table.pso-register")
     if not table:
         raise FormatChanged(f"{page_url}: no table.pso-register on the page")
@@ -127,7 +132,7 @@ def parse_register_page(html: str, page_url: str, today: date) -> ParsedPage:
     for number, row in enumerate(table[0].xpath("./tbody/tr[td] | ./tr[td]"), start=1):
         page.rows += 1
         try:
-            observation, notes = parse_row(row, page_url, today)
+            observation, notes = parse_row(row, page_url, today, policy)
         except RowRejected as exc:
             page.warnings.append(f"{page_url} row {number}: skipped: {exc}")
             continue
@@ -144,7 +149,9 @@ def _next_href(page: Selector) -> str | None:
     return href or None
 
 
-def parse_row(row: Selector, page_url: str, today: date) -> tuple[Observation, list[str]]:
+def parse_row(
+    row: Selector, page_url: str, today: date, policy: LabelPolicy = DEFAULT_LISTING_POLICY.pso
+) -> tuple[Observation, list[str]]:
     """One register row as an observation, plus notes on fields that had to be dropped."""
     holding_id = clean_text(row.attrib.get("data-certificaat"), MAX_HOLDING_ID)
     if not holding_id:
@@ -158,8 +165,9 @@ def parse_row(row: Selector, page_url: str, today: date) -> tuple[Observation, l
     level, pso30plus = _level(_cell_text(row, "niveau"), row, notes)
     valid_from = _date(_cell_text(row, "ingang"), "ingangsdatum", notes)
     valid_until = _date(_cell_text(row, "geldig"), "geldig tot", notes)
+    # The register lists aspirants among the certified; their level is their status.
     status = "aspirant" if level == "aspirant" else "gecertificeerd"
-    counts = status == "gecertificeerd" and (valid_until is None or valid_until >= today)
+    counts = policy.counts(status=status, level=level, valid_until=valid_until, today=today)
     try:
         observation = Observation(
             label="pso",

@@ -23,13 +23,13 @@ from contracts.labels import LabelName, Observation
 from services.scraper.errors import FetchFailed, FormatChanged
 from services.scraper.http import PoliteClient
 from services.scraper.normalise import clean_text, truncate
+from services.scraper.policy import DEFAULT_LISTING_POLICY, LabelPolicy
 from services.scraper.sources.base import NOTHING_KNOWN, KnownHolding, SourceResult
 from services.scraper.sources.senl_parsing import (
     Batch,
     Card,
     LoadMore,
     RowRejected,
-    counts_for,
     parse_cards,
     parse_members_page,
     parse_profile,
@@ -48,6 +48,7 @@ class SenlSource:
 
     base_url: str
     max_batches: int = MAX_BATCHES
+    policy: LabelPolicy = DEFAULT_LISTING_POLICY.senl
     label: LabelName = field(default="senl", init=False)
 
     async def fetch(
@@ -57,7 +58,7 @@ class SenlSource:
         the last good run. FormatChanged/FetchFailed when the list is not readable."""
         result = SourceResult()
         for card in await self._read_cards(client, result):
-            observation = await self._observe(client, card, known.get(card.slug), result)
+            observation = await self._observe(client, card, known.get(card.slug), today, result)
             if observation is not None:
                 result.observations.append(observation)
                 result.cards[card.slug] = card.digest
@@ -113,15 +114,26 @@ class SenlSource:
         raise FormatChanged(f"{self.list_url}: more than {self.max_batches} load-more batches")
 
     async def _observe(
-        self, client: PoliteClient, card: Card, known: KnownHolding | None, result: SourceResult
+        self,
+        client: PoliteClient,
+        card: Card,
+        known: KnownHolding | None,
+        today: date,
+        result: SourceResult,
     ) -> Observation | None:
         if known is not None and known.card == card.digest:
             previous = known.observation
-            return previous.model_copy(update={"counts": counts_for(previous.level)})
+            counts = self.policy.counts(
+                status=previous.status,
+                level=previous.level,
+                valid_until=previous.valid_until,
+                today=today,
+            )
+            return previous.model_copy(update={"counts": counts})
         page = await client.get(card.profile_url)
         result.pages += 1
         try:
-            observation, notes = parse_profile(page.text, card)
+            observation, notes = parse_profile(page.text, card, today, self.policy)
         except RowRejected as exc:
             result.warnings.append(f"{card.profile_url}: skipped: {exc}")
             return None

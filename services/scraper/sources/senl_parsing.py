@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
@@ -25,12 +26,13 @@ from services.scraper.normalise import (
     token,
     truncate,
 )
+from services.scraper.policy import DEFAULT_LISTING_POLICY, LabelPolicy
 
 MAX_THEMES = 20
 MAX_THEME = 80
-# Membership kinds as published (normalised, hyphens dropped) -> level; both kinds count.
+# Membership kinds as published (normalised, hyphens dropped) -> level.
 KINDS = {"lid": "lid", "boostlid": "boost", "boost": "boost"}
-COUNTING_LEVELS = frozenset(KINDS.values())
+STATUS = "lid"  # the list shows members only; no status is published
 _SLUG_PATH = re.compile(r"/wie-doen-het/([A-Za-z0-9%._~-]{1,120})/?")
 _ACTION = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _PAGE = re.compile(r"[0-9]{1,6}")
@@ -131,8 +133,11 @@ def parse_card(element: Selector, list_url: str) -> Card:
     return Card(slug, name, profile_url, digest)
 
 
-def parse_profile(html: str, card: Card) -> tuple[Observation, list[str]]:
-    """A member's profile as an observation, plus notes on facts that were absent or odd."""
+def parse_profile(
+    html: str, card: Card, today: date, policy: LabelPolicy = DEFAULT_LISTING_POLICY.senl
+) -> tuple[Observation, list[str]]:
+    """A member's profile as an observation judged by `policy` for `today`, plus notes on
+    facts that were absent or odd."""
     page = Selector(text=html)
     headings, facts_lists = page.css("h1.member-name"), page.css("ul.member-facts")
     if not headings and not facts_lists:
@@ -159,19 +164,14 @@ def parse_profile(html: str, card: Card) -> tuple[Observation, list[str]]:
             place=clean_text(_first_text(facts, "plaats"), MAX_PLACE),
             website=_website(facts, notes),
             level=level,
-            status="lid",
-            counts=counts_for(level),
+            status=STATUS,
+            counts=policy.counts(status=STATUS, level=level, valid_until=None, today=today),
             source_url=card.profile_url,
             themes=_themes(facts, notes),
         )
     except ValidationError as exc:
         raise RowRejected(f"member {card.slug}: {exc.errors()[0]['msg']}") from None
     return observation, notes
-
-
-def counts_for(level: str | None) -> bool:
-    """Both membership kinds count; a listed member whose kind is not published counts too."""
-    return level is None or level in COUNTING_LEVELS
 
 
 def _items(facts: Selector | None, cls: str) -> list[Selector]:
@@ -194,11 +194,11 @@ def _first_text(facts: Selector | None, cls: str) -> str | None:
 def _membership(facts: Selector | None, notes: list[str]) -> str | None:
     kind = token(clean_text(_first_text(facts, "lidmaatschap"), 200))
     if kind is None:
-        notes.append("no membership kind published; counted as a listed member")
+        notes.append("no membership kind published")
         return None
     level = KINDS.get(kind.replace("-", ""))
     if level is None:
-        notes.append(f"unknown membership kind {kind!r}; kept as published, not counted")
+        notes.append(f"unknown membership kind {kind!r}; kept as published")
         return kind
     return level
 

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,15 @@ from services.kit.jetstream import ensure_streams, make_broker, publish_event
 from services.kit.natsserver import NatsServer
 from services.kit.processes import free_port
 from tests.fixtures.servers import running_nats
-from tests.unit.gateway.events import delisted, listed, scrape_completed, updated
+from tests.unit.gateway.events import (
+    delisted,
+    in_grace,
+    listed,
+    moved_away,
+    recertification_due,
+    scrape_completed,
+    updated,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -160,6 +169,35 @@ async def test_running_gateway_follows_new_events(stream: str, tmp_path: Path) -
             return (await client.get("/api/v1/enterprises/live")).status_code == 404
 
         await eventually(gone)
+
+
+async def test_reminders_grace_periods_and_moves_out_of_the_region_are_followed(
+    stream: str,
+    tmp_path: Path,
+) -> None:
+    grace_until = date(2026, 4, 11)
+    async with running_gateway(settings_for(stream, tmp_path, "gateway-grace")) as client:
+        await caught_up(client, stream)
+        await publish(
+            stream,
+            listed("herkeurd", name="Herkeurd Bedrijf"),
+            recertification_due("herkeurd", version=1, name="Herkeurd Bedrijf"),
+            updated(
+                "herkeurd",
+                version=2,
+                name="Herkeurd Bedrijf",
+                grace_until=grace_until,
+                labels=(in_grace(grace_until),),
+            ),
+            listed("verhuist", name="Verhuist Bedrijf"),
+            moved_away("verhuist", version=2, name="Verhuist Bedrijf"),
+        )
+        items = await caught_up(client, stream)
+        assert items["herkeurd"]["grace_until"] == "2026-04-11"
+        assert items["herkeurd"]["labels"][0]["grace_until"] == "2026-04-11"
+        assert "verhuist" not in items
+        page = (await client.get("/ondernemingen/herkeurd")).text
+        assert "Hercertificering loopt, tot en met 11 april 2026" in page
 
 
 async def test_second_gateway_with_a_fresh_database_shows_the_same(

@@ -16,17 +16,17 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Mailbox
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from contracts.enterprises import EnterpriseEvent
 from contracts.subjects import ENTERPRISES_STREAM, enterprise_subject
 from services.kit.jetstream import make_broker, publish_event
 from services.kit.processes import free_port
 from services.notifier.config import NotifierSettings
 from services.notifier.deliveries import Deliveries, Delivery
-from services.notifier.mails import EnterpriseEvent
 from services.notifier.main import create_app
 from services.notifier.subscribers import DURABLE
 from tests.fixtures.servers import SmtpSink, running_smtp
 from tests.integration.notifier.conftest import MakeSettings
-from tests.unit.notifier.factories import delisted, enterprise, listed
+from tests.unit.notifier.factories import delisted, enterprise, listed, recertification_due
 
 pytestmark = pytest.mark.integration
 
@@ -164,6 +164,27 @@ async def test_a_redelivered_event_is_mailed_only_once(
     assert len(smtp_sink.messages()) == 1
     row = delivery(settings, event.event_id)
     assert row is not None and (row.status, row.attempts) == ("sent", 1)
+
+
+async def test_a_recertification_reminder_arrives_once_even_when_redelivered(
+    settings: NotifierSettings,
+    smtp_sink: SmtpSink,
+) -> None:
+    reminder = recertification_due(lead_days=30)
+    async with running_notifier(settings):
+        await publish(settings.nats_url, reminder)
+        await eventually(lambda: smtp_sink.messages_to(KRINGLOOP), what="the reminder")
+        await publish(settings.nats_url, reminder, msg_id_suffix="-redelivered")
+        await wait_all_acked(settings.nats_url, 2)
+    (mail,) = smtp_sink.messages()
+    assert mail["Subject"] == ("Vernieuw uw label uiterlijk op 12 maart 2026")
+    assert mail["Message-ID"] == f"<{reminder.event_id}@impactoost>"
+    text = " ".join(body(mail, "plain").split())
+    assert "Uw label PSO (Prestatieladder Socialer Ondernemen) is nog 30 dagen geldig" in text
+    assert "uiterlijk op 12 maart 2026 vernieuwen" in text
+    row = delivery(settings, reminder.event_id)
+    assert row is not None
+    assert (row.status, row.kind, row.attempts) == ("sent", "recertification_due", 1)
 
 
 async def test_a_mail_server_that_starts_late_still_gets_the_mail_once(

@@ -8,10 +8,12 @@ import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
@@ -21,6 +23,7 @@ from services.kit.processes import free_port
 from services.registry.adapters.database import (
     INITIAL_REVISION,
     SchemaRevisions,
+    alembic_config,
     head_revision,
     make_engine,
     prepare_database,
@@ -73,10 +76,15 @@ def counts(engine: Engine) -> dict[str, int]:
 
 # Columns added by revisions after 0001: tables from before migrations lack them.
 COLUMNS_SINCE_INITIAL = {
-    "holding": ("municipality_code", "place_status", "website_host", "name_key")
+    "holding": ("municipality_code", "place_status", "website_host", "name_key"),
+    "enterprise": ("next_check_on",),
 }
-INDEXES_SINCE_INITIAL = ("ix_holding_website_host", "ix_holding_name_key")
-TABLES_SINCE_INITIAL = ("merge",)
+INDEXES_SINCE_INITIAL = (
+    "ix_holding_website_host",
+    "ix_holding_name_key",
+    "ix_enterprise_next_check_on",
+)
+TABLES_SINCE_INITIAL = ("merge", "reminder")
 
 
 def drop_columns_since_initial(engine: Engine) -> None:
@@ -137,6 +145,33 @@ def test_tables_from_before_migrations_are_stamped_upgraded_and_keep_their_rows(
         ("pso-2024-0153.example.nl", "kringloop twente"),
         ("pso-2024-0154.example.nl", "kringloop twente"),
     ]
+
+
+def test_upgrade_from_the_previous_revision_keeps_rows_and_looks_at_every_enterprise_once(
+    bare_engine: Engine,
+) -> None:
+    prepare_database(bare_engine)
+    record_two_enterprises(bare_engine)
+    with bare_engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0003")
+    before = counts(bare_engine)
+    revisions = prepare_database(bare_engine)
+    assert revisions == SchemaRevisions(before="0003", after=head_revision())
+    assert differences_from_models(bare_engine) == []
+    assert (
+        counts(bare_engine)
+        == before
+        == {
+            "enterprise": 2,
+            "holding": 2,
+            "holding_kvk": 2,
+            "processed_event": 2,
+            "outbox": 2,
+        }
+    )
+    with SqlUnitOfWork(bare_engine) as uow:
+        due = uow.enterprises.due_for_check(date.today())
+    assert len(due) == 2
 
 
 def test_preparing_at_every_start_up_changes_nothing(bare_engine: Engine) -> None:

@@ -66,8 +66,7 @@ async def test_a_first_run_reads_the_list_the_batches_and_every_profile(site: Se
         25,
     )
     assert outcome.warnings == [
-        f"{site.base_url}{LIST}boerderij-de-brug/: no membership kind published; "
-        "counted as a listed member"
+        f"{site.base_url}{LIST}boerderij-de-brug/: no membership kind published"
     ]
 
 

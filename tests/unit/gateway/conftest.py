@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 
 import httpx
 import pytest
@@ -17,10 +19,16 @@ from services.gateway.read_model.database import create_tables, make_engine
 from tests.unit.gateway.events import (
     delisted,
     holding,
+    in_grace,
     listed,
+    moved_away,
+    recertification_due,
     scrape_completed,
     scrape_failed,
+    updated,
 )
+
+GRACE_UNTIL = date(2026, 4, 11)
 
 
 @pytest.fixture
@@ -116,3 +124,37 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
         yield c
+
+
+@contextlib.asynccontextmanager
+async def client_for(*events: EnterpriseEvent) -> AsyncIterator[httpx.AsyncClient]:
+    """A client for a gateway app of its own whose read model holds only `events`."""
+    app = create_app(GatewaySettings(gateway_database_url="sqlite://"))
+    create_tables(app.state.engine)
+    for event in events:
+        record_enterprise_event(app.state.engine, event)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
+            yield c
+    finally:
+        app.state.engine.dispose()
+
+
+@pytest.fixture
+async def grace_client() -> AsyncIterator[httpx.AsyncClient]:
+    """Kringloop listed only through a lapsed PSO label in its grace period; Soweco with a
+    PSO label in grace beside a valid Cedris one; Verhuisd, delisted as it left the region."""
+    async with client_for(
+        listed("kringloop", version=1),
+        recertification_due("kringloop", version=1, lead_days=7),
+        updated("kringloop", version=2, grace_until=GRACE_UNTIL, labels=(in_grace(GRACE_UNTIL),)),
+        listed(
+            "soweco",
+            name="Soweco",
+            labels=(holding("cedris", level="leerwerkbedrijf"), in_grace(GRACE_UNTIL)),
+        ),
+        listed("verhuisd", name="Verhuisd Bedrijf"),
+        moved_away("verhuisd", version=2, name="Verhuisd Bedrijf"),
+    ) as client:
+        yield client

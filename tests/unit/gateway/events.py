@@ -9,6 +9,7 @@ from contracts.base import deterministic_id
 from contracts.enterprises import (
     EnterpriseDelisted,
     EnterpriseListed,
+    EnterpriseRecertificationDue,
     EnterpriseState,
     EnterpriseUpdated,
     LabelHolding,
@@ -81,6 +82,38 @@ def delisted(enterprise_id: str = "e1", version: int = 2, **fields: Any) -> Ente
     s = state(enterprise_id, version, **({"listed": False} | fields))
     return EnterpriseDelisted(
         **_meta(s, "delisted"), enterprise=s, lapsed_label="pso", lapsed_on=date(2026, 3, 13)
+    )
+
+
+def moved_away(enterprise_id: str = "e1", version: int = 2, **fields: Any) -> EnterpriseDelisted:
+    """`EnterpriseDelisted` because the place now lies outside the region (labels still count)."""
+    fields.setdefault("place", "Utrecht")
+    s = state(enterprise_id, version, **({"listed": False} | fields))
+    return EnterpriseDelisted(**_meta(s, "delisted"), enterprise=s, reason="outside_region")
+
+
+def in_grace(grace_until: date = date(2026, 4, 11), **fields: Any) -> LabelHolding:
+    """A lapsed holding that still counts until `grace_until` (hercertificering loopt)."""
+    return holding(**({"status": "verlopen", "grace_until": grace_until} | fields))
+
+
+def recertification_due(
+    enterprise_id: str = "e1",
+    version: int = 1,
+    lead_days: int = 30,
+    **fields: Any,
+) -> EnterpriseRecertificationDue:
+    """The reminder that the PSO holding ends on 12 March 2026, with the state at `version`."""
+    s = state(enterprise_id, version, **fields)
+    return EnterpriseRecertificationDue(
+        event_id=deterministic_id(enterprise_id, "pso-1", "2026-03-12", lead_days),
+        occurred_at=datetime(2026, 3, 12, tzinfo=UTC) - timedelta(days=lead_days),
+        source="test",
+        enterprise=s,
+        label="pso",
+        holding_id="pso-1",
+        valid_until=date(2026, 3, 12),
+        lead_days=lead_days,
     )
 
 

@@ -46,6 +46,7 @@ async def test_item_carries_the_public_fields(client: httpx.AsyncClient) -> None
         "labels",
         "themes",
         "listed_since",
+        "grace_until",
     }
     (label,) = item["labels"]
     assert set(label) >= {
@@ -55,10 +56,12 @@ async def test_item_carries_the_public_fields(client: httpx.AsyncClient) -> None
         "status",
         "valid_from",
         "valid_until",
+        "grace_until",
         "last_verified_at",
         "source_url",
     }
     assert (label["label"], label["level"], label["pso30plus"]) == ("pso", "trede-3", True)
+    assert item["grace_until"] is None and label["grace_until"] is None
 
 
 @pytest.mark.parametrize(
@@ -236,3 +239,41 @@ async def test_unknown_api_path_is_a_json_404(client: httpx.AsyncClient) -> None
     response = await client.get("/api/v1/nothing")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not Found"}
+
+
+async def test_grace_period_is_exposed_on_the_enterprise_and_its_labels(
+    grace_client: httpx.AsyncClient,
+) -> None:
+    body = await _search(grace_client)
+    items = {item["enterprise_id"]: item for item in body["items"]}
+    assert set(items) == {"kringloop", "soweco"}
+    kringloop = items["kringloop"]
+    assert kringloop["grace_until"] == "2026-04-11"
+    assert [(h["status"], h["grace_until"]) for h in kringloop["labels"]] == [
+        ("verlopen", "2026-04-11")
+    ]
+    soweco = items["soweco"]
+    assert soweco["grace_until"] is None
+    assert [(h["label"], h["grace_until"]) for h in soweco["labels"]] == [
+        ("pso", "2026-04-11"),
+        ("cedris", None),
+    ]
+    one = (await grace_client.get("/api/v1/enterprises/kringloop")).json()
+    assert one["grace_until"] == "2026-04-11"
+
+
+async def test_an_enterprise_that_left_the_region_is_404(
+    grace_client: httpx.AsyncClient,
+) -> None:
+    response = await grace_client.get("/api/v1/enterprises/verhuisd")
+    assert response.status_code == 404
+
+
+async def test_openapi_documents_grace_until_on_enterprises_and_labels(
+    client: httpx.AsyncClient,
+) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    for model in ("EnterpriseView", "LabelView"):
+        field = schemas[model]["properties"]["grace_until"]
+        assert {"type": "string", "format": "date"} in field["anyOf"]
+        assert "hercertificering loopt" in field["description"]

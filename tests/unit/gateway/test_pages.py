@@ -7,10 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from services.gateway.config import GatewaySettings
-from services.gateway.handlers import record_enterprise_event
-from services.gateway.main import create_app
-from services.gateway.read_model.database import create_tables
+from tests.unit.gateway.conftest import client_for
 from tests.unit.gateway.events import holding, listed
 
 pytestmark = pytest.mark.unit
@@ -158,10 +155,7 @@ async def test_stylesheet_is_served(client: httpx.AsyncClient) -> None:
 @pytest.fixture
 async def hostile_client() -> AsyncIterator[httpx.AsyncClient]:
     """A read model holding one enterprise whose published facts are all markup and tricks."""
-    app = create_app(GatewaySettings(gateway_database_url="sqlite://"))
-    create_tables(app.state.engine)
-    record_enterprise_event(
-        app.state.engine,
+    async with client_for(
         listed(
             "evil",
             name=HOSTILE,
@@ -170,11 +164,8 @@ async def hostile_client() -> AsyncIterator[httpx.AsyncClient]:
             themes=("<b>vet</b>",),
             labels=(holding("pso", level="<i>trede</i>", source_url="javascript:alert(2)"),),
         ),
-    )
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
-        yield c
-    app.state.engine.dispose()
+    ) as client:
+        yield client
 
 
 @pytest.mark.parametrize("url", ["/", "/ondernemingen/evil"])
@@ -186,3 +177,36 @@ async def test_hostile_names_and_links_are_escaped(
     assert "&lt;script&gt;alert(&#34;naam&#34;)&lt;/script&gt; &amp; Zn" in html
     for raw in ("<script", "<img", "<b>", "<i>", "javascript:"):
         assert raw not in html
+
+
+async def test_search_page_marks_an_enterprise_in_its_grace_period(
+    grace_client: httpx.AsyncClient,
+) -> None:
+    html = await _page(grace_client, "/")
+    assert "2 ondernemingen gevonden" in html
+    assert "Verhuisd Bedrijf" not in html
+    kringloop = html[html.index("Kringloop Twente") : html.index("Soweco")]
+    assert "Hercertificering loopt, tot en met 11 april 2026" in kringloop
+    assert "hercertificering loopt tot en met 11 april 2026" in kringloop
+    soweco = html[html.index("Soweco") :]
+    assert "Hercertificering loopt, tot en met" not in soweco
+    assert "hercertificering loopt tot en met 11 april 2026" in soweco
+
+
+async def test_detail_page_explains_the_grace_period_in_dutch(
+    grace_client: httpx.AsyncClient,
+) -> None:
+    html = await _page(grace_client, "/ondernemingen/kringloop")
+    assert "Hercertificering loopt, tot en met 11 april 2026." in html
+    assert "Het label van deze onderneming is verlopen" in html
+    assert "hercertificering loopt tot en met 11 april 2026" in html
+    soweco = await _page(grace_client, "/ondernemingen/soweco")
+    assert "Hercertificering loopt, tot en met" not in soweco
+    assert "hercertificering loopt tot en met 11 april 2026" in soweco
+
+
+async def test_an_enterprise_that_left_the_region_gets_the_dutch_404_page(
+    grace_client: httpx.AsyncClient,
+) -> None:
+    html = await _page(grace_client, "/ondernemingen/verhuisd", status=404)
+    assert "Onderneming niet gevonden" in html

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -20,12 +20,15 @@ from services.gateway.read_model.queries import (
     list_sources,
     search_enterprises,
 )
-from services.gateway.read_model.tables import EnterpriseRow, StreamPosition
+from services.gateway.read_model.tables import EnterpriseRow, HoldingRow, StreamPosition
 from tests.unit.gateway.events import (
     VERIFIED,
     delisted,
     holding,
+    in_grace,
     listed,
+    moved_away,
+    recertification_due,
     scrape_completed,
     scrape_failed,
     updated,
@@ -116,6 +119,62 @@ def test_enterprise_listed_again_after_delisting_is_visible(engine: Engine) -> N
     for event in (listed(version=1), delisted(version=2), listed(version=3)):
         record_enterprise_event(engine, event)
     assert _visible(engine)
+
+
+def test_delisting_because_the_place_left_the_region_hides_the_enterprise(
+    engine: Engine,
+) -> None:
+    record_enterprise_event(engine, listed(version=1))
+    assert record_enterprise_event(engine, moved_away(version=2, place="Utrecht"))
+    row = _enterprise(engine)
+    assert row is not None and (row.listed, row.place, row.version) == (False, "Utrecht", 2)
+    assert not _visible(engine)
+    with Session(engine) as session:
+        assert search_enterprises(session, SearchQuery(q="utrecht")).total == 0
+
+
+def test_recertification_reminder_is_recorded_as_processed_but_changes_no_state(
+    engine: Engine,
+) -> None:
+    record_enterprise_event(engine, listed(version=1), Position("ENTERPRISES", 1))
+    reminder = recertification_due(version=1, name="Niet overnemen", labels=())
+    assert not record_enterprise_event(engine, reminder, Position("ENTERPRISES", 2))
+    assert not record_enterprise_event(engine, reminder, Position("ENTERPRISES", 2))
+    row = _enterprise(engine)
+    assert row is not None and (row.name, row.version, row.listed) == ("Kringloop Twente", 1, True)
+    with Session(engine) as session:
+        view = get_enterprise(session, "e1")
+        positions = {p.stream: p.last_seq for p in session.exec(select(StreamPosition))}
+    assert view is not None and [h.label for h in view.labels] == ["pso"]
+    assert _session_count(engine) == 2
+    assert positions == {"ENTERPRISES": 2}
+
+
+def test_recertification_reminder_for_an_unknown_enterprise_creates_nothing(
+    engine: Engine,
+) -> None:
+    assert not record_enterprise_event(engine, recertification_due("nieuw", version=4))
+    assert _enterprise(engine, "nieuw") is None
+    assert _session_count(engine) == 1
+
+
+def test_grace_period_is_stored_for_the_enterprise_and_its_lapsed_holding(
+    engine: Engine,
+) -> None:
+    record_enterprise_event(engine, listed(version=1))
+    grace = updated(version=2, grace_until=date(2026, 4, 11), labels=(in_grace(date(2026, 4, 11)),))
+    assert record_enterprise_event(engine, grace)
+    with Session(engine) as session:
+        view = get_enterprise(session, "e1")
+        stored = session.exec(select(HoldingRow)).one()
+    assert view is not None and view.grace_until == date(2026, 4, 11)
+    assert [(h.status, h.grace_until) for h in view.labels] == [("verlopen", date(2026, 4, 11))]
+    assert stored.grace_until == date(2026, 4, 11)
+    record_enterprise_event(engine, updated(version=3, labels=(holding(),)))
+    with Session(engine) as session:
+        renewed = get_enterprise(session, "e1")
+    assert renewed is not None and renewed.grace_until is None
+    assert renewed.labels[0].grace_until is None
 
 
 def test_holdings_that_do_not_count_are_not_shown(engine: Engine) -> None:

@@ -36,3 +36,19 @@ def test_a_current_read_model_is_kept(tmp_path: Path) -> None:
     create_tables(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT holdings FROM sources")).scalar() == 3
+
+
+def test_a_read_model_from_before_grace_periods_is_rebuilt_with_grace_until(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'gateway.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE enterprises (enterprise_id VARCHAR PRIMARY KEY)"))
+        connection.execute(text("CREATE TABLE holdings (enterprise_id VARCHAR PRIMARY KEY)"))
+        connection.execute(text("CREATE TABLE read_model_schema (version INT PRIMARY KEY)"))
+        connection.execute(text("INSERT INTO read_model_schema VALUES (2)"))
+    create_tables(engine)
+    for table in ("enterprises", "holdings"):
+        assert "grace_until" in {c["name"] for c in inspect(engine).get_columns(table)}
+    with Session(engine) as session:
+        assert session.exec(select(SchemaVersion.version)).all() == [SCHEMA_VERSION]

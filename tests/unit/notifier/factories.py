@@ -8,6 +8,7 @@ from contracts.base import deterministic_id
 from contracts.enterprises import (
     EnterpriseDelisted,
     EnterpriseListed,
+    EnterpriseRecertificationDue,
     EnterpriseState,
     EnterpriseUpdated,
     LabelHolding,
@@ -86,4 +87,41 @@ def delisted(state: EnterpriseState | None = None) -> EnterpriseDelisted:
         enterprise=state,
         lapsed_label="pso",
         lapsed_on=date(2026, 3, 12),
+    )
+
+
+def moved_away(state: EnterpriseState | None = None) -> EnterpriseDelisted:
+    """The enterprise now lies in Utrecht, outside the region the platform serves."""
+    state = state or enterprise(version=3, listed=False, place="Utrecht")
+    return EnterpriseDelisted(
+        event_id=deterministic_id(state.enterprise_id, state.version, "delisted"),
+        occurred_at=datetime(2025, 9, 1, 6, 0, tzinfo=UTC),
+        source="test",
+        enterprise=state,
+        reason="outside_region",
+    )
+
+
+def in_grace(grace_until: date = date(2026, 4, 11)) -> EnterpriseState:
+    """Listed only because its lapsed PSO certificate still counts in the grace period."""
+    lapsed = pso_holding(status="verlopen", grace_until=grace_until)
+    return enterprise(version=3, labels=(lapsed,), grace_until=grace_until)
+
+
+def recertification_due(
+    state: EnterpriseState | None = None,
+    lead_days: int = 30,
+    occurred_at: datetime = datetime(2026, 2, 10, 6, 0, tzinfo=UTC),
+) -> EnterpriseRecertificationDue:
+    """The reminder that the PSO certificate, its only label, ends on 12 March 2026."""
+    state = state or enterprise()
+    return EnterpriseRecertificationDue(
+        event_id=deterministic_id(state.enterprise_id, "PSO-2024-0153", "2026-03-12", lead_days),
+        occurred_at=occurred_at,
+        source="test",
+        enterprise=state,
+        label="pso",
+        holding_id="PSO-2024-0153",
+        valid_until=date(2026, 3, 12),
+        lead_days=lead_days,
     )

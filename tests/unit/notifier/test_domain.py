@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from services.notifier.domain import (
+    days_left,
+    days_left_text,
     describe_changes,
     dutch_date,
+    holding_validity,
     level_name,
     listing_url,
     message_id,
@@ -16,7 +19,7 @@ from services.notifier.domain import (
     normalise_website,
     validity,
 )
-from tests.unit.notifier.factories import pso_holding
+from tests.unit.notifier.factories import enterprise, in_grace, pso_holding
 
 pytestmark = pytest.mark.unit
 
@@ -45,12 +48,48 @@ def test_levels_read_as_published_with_the_pso_30_plus_mark() -> None:
 
 
 def test_changes_become_dutch_phrases_once_each_and_unknown_keys_stay_vague() -> None:
-    assert describe_changes(("valid_from", "valid_until", "labels")) == (
+    state = enterprise()
+    assert describe_changes(("valid_from", "valid_until", "labels"), state) == (
         "de geldigheid van uw label",
         "de labels waarmee u zichtbaar bent",
     )
-    assert describe_changes(("something_new",)) == ("overige gegevens van uw vermelding",)
-    assert describe_changes(()) == ("overige gegevens van uw vermelding",)
+    assert describe_changes(("something_new",), state) == ("overige gegevens van uw vermelding",)
+    assert describe_changes((), state) == ("overige gegevens van uw vermelding",)
+
+
+def test_a_grace_period_that_starts_names_the_lapsed_label_and_the_last_listed_day() -> None:
+    assert describe_changes(("grace_until",), in_grace(date(2026, 4, 11))) == (
+        "uw label PSO (Prestatieladder Socialer Ondernemen) is vervallen; uw vermelding "
+        "blijft zichtbaar als „hercertificering loopt” tot en met 11 april 2026",
+    )
+
+
+def test_a_grace_period_that_ends_with_the_enterprise_still_listed_drops_the_mark() -> None:
+    assert describe_changes(("labels", "grace_until"), enterprise()) == (
+        "de labels waarmee u zichtbaar bent",
+        "uw vermelding toont niet langer „hercertificering loopt”",
+    )
+
+
+def test_a_label_in_its_grace_period_says_until_when_it_still_counts() -> None:
+    holding = pso_holding(status="verlopen", grace_until=date(2026, 4, 11))
+    assert holding_validity(holding) == (
+        "geldig van 12 maart 2024 tot en met 12 maart 2026; "
+        "hercertificering loopt tot en met 11 april 2026"
+    )
+
+
+def test_days_left_count_from_the_dutch_date_of_the_event_and_never_go_negative() -> None:
+    last_day = date(2026, 3, 12)
+    assert days_left(last_day, datetime(2026, 2, 10, 12, 0, tzinfo=UTC)) == 30
+    # 23:30 UTC on 10 February is already 11 February in the Netherlands
+    assert days_left(last_day, datetime(2026, 2, 10, 23, 30, tzinfo=UTC)) == 29
+    assert days_left(last_day, datetime(2026, 3, 20, 9, 0, tzinfo=UTC)) == 0
+    assert [days_left_text(n) for n in (30, 1, 0)] == [
+        "nog 30 dagen",
+        "nog 1 dag",
+        "alleen vandaag nog",
+    ]
 
 
 def test_kvk_numbers_are_digits_zero_padded_to_eight() -> None:

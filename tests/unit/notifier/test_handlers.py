@@ -14,7 +14,7 @@ from services.notifier.contacts import Contact, FakeContacts
 from services.notifier.deliveries import Deliveries
 from services.notifier.handlers import deliver_enterprise_mail, send_enterprise_mail
 from services.notifier.mailer import FakeMailer, MailDeferred, classify_smtp_error
-from tests.unit.notifier.factories import delisted, enterprise, listed
+from tests.unit.notifier.factories import delisted, enterprise, listed, recertification_due
 
 pytestmark = pytest.mark.unit
 
@@ -118,3 +118,16 @@ def test_different_events_for_one_enterprise_each_get_their_mail(
         "U bent nu zichtbaar op Impact Oost",
         "Uw vermelding is verwijderd",
     ]
+
+
+def test_each_recertification_reminder_is_mailed_once_under_its_own_kind(
+    notifier: Notifier,
+    mailer: FakeMailer,
+) -> None:
+    reminders = [recertification_due(lead_days=days) for days in (30, 30, 7)]
+    for reminder in reminders:
+        deliver_enterprise_mail(reminder, notifier)
+    assert len(mailer.sent) == 2
+    row = notifier.deliveries.get(reminders[0].event_id)
+    assert row is not None
+    assert (row.status, row.kind, row.attempts) == ("sent", "recertification_due", 1)

@@ -1,19 +1,23 @@
-"""The three mails read as Dutch, name the labels, and never let a name become HTML."""
+"""The mails read as Dutch, name the labels, and never let a name become HTML."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 
-from contracts.enterprises import EnterpriseState
-from services.notifier.mails import SUBJECTS, TEMPLATES, EnterpriseEvent, MailRenderer
+from contracts.enterprises import EnterpriseEvent, EnterpriseState
+from services.notifier.mails import SUBJECTS, TEMPLATES, MailRenderer
 from tests.unit.notifier.factories import (
     HOSTILE_NAME,
     delisted,
     enterprise,
+    in_grace,
     listed,
+    moved_away,
     pso_holding,
+    recertification_due,
     updated,
 )
 
@@ -73,7 +77,68 @@ def test_delisted_mail_names_the_lapsed_label_and_date_and_promises_a_return() -
         assert "komt uw vermelding automatisch terug" in body
 
 
-@pytest.mark.parametrize("build", [listed, updated, delisted])
+def flat(body: str) -> str:
+    """The body with line breaks and runs of spaces as single spaces."""
+    return " ".join(body.split())
+
+
+def test_recertification_mail_names_label_date_days_left_and_what_to_do() -> None:
+    mail = renderer.render_event(recertification_due(lead_days=30))
+    assert mail.subject == "Vernieuw uw label uiterlijk op 12 maart 2026"
+    for body in (flat(mail.text), flat(mail.html)):
+        assert "Beste Kringloop Twente B.V.," in body
+        assert "PSO (Prestatieladder Socialer Ondernemen)" in body
+        assert "is nog 30 dagen geldig: tot en met" in body
+        assert "Laat uw label uiterlijk op 12 maart 2026 vernieuwen of opnieuw beoordelen" in body
+        assert "Staat er na 12 maart 2026 geen geldig label meer in het register" in body
+        assert "wordt uw vermelding verwijderd" in body
+        assert "https://impactoost.example/ondernemingen/e1a2b3c4d5e6f708" in body
+    assert "Uw label <strong>PSO (Prestatieladder Socialer Ondernemen)</strong>" in mail.html
+
+
+@pytest.mark.parametrize(
+    ("occurred_at", "days"),
+    [
+        (datetime(2026, 3, 5, 8, 0, tzinfo=UTC), "is nog 7 dagen geldig"),
+        (datetime(2026, 3, 11, 8, 0, tzinfo=UTC), "is nog 1 dag geldig"),
+        (datetime(2026, 3, 12, 8, 0, tzinfo=UTC), "is alleen vandaag nog geldig"),
+    ],
+)
+def test_recertification_mail_counts_the_days_left_from_when_it_was_due(
+    occurred_at: datetime, days: str
+) -> None:
+    mail = renderer.render_event(recertification_due(lead_days=7, occurred_at=occurred_at))
+    assert days in flat(mail.text)
+
+
+def test_delisted_mail_for_a_place_outside_the_region_names_the_place_not_a_label() -> None:
+    mail = renderer.render_event(moved_away())
+    assert mail.subject == "Uw vermelding is verwijderd"
+    for body in (flat(mail.text), flat(mail.html)):
+        assert "omdat uw vestigingsplaats" in body
+        assert "Utrecht" in body
+        assert "nu buiten de regio ligt waarvoor Impact Oost ondernemingen toont" in body
+        assert "vervallen" not in body
+        assert "PSO" not in body
+    assert "uw vestigingsplaats, <strong>Utrecht</strong>, nu" in flat(mail.html)
+
+
+def test_delisted_mail_for_an_unknown_place_outside_the_region_still_reads() -> None:
+    mail = renderer.render_event(moved_away(enterprise(version=3, listed=False, place=None)))
+    assert "omdat uw vestigingsplaats nu buiten de regio ligt" in flat(mail.text)
+
+
+def test_updated_mail_says_a_lapsed_label_keeps_the_listing_until_the_grace_period_ends() -> None:
+    mail = renderer.render_event(updated(in_grace(), changes=("labels", "grace_until")))
+    for body in (flat(mail.text), flat(mail.html)):
+        assert (
+            "uw label PSO (Prestatieladder Socialer Ondernemen) is vervallen; uw vermelding "
+            "blijft zichtbaar als „hercertificering loopt” tot en met 11 april 2026"
+        ) in body
+        assert "hercertificering loopt tot en met 11 april 2026)" in body
+
+
+@pytest.mark.parametrize("build", [listed, updated, delisted, moved_away, recertification_due])
 def test_hostile_enterprise_names_are_escaped_in_html_and_kept_verbatim_in_text(
     build: Callable[[EnterpriseState], EnterpriseEvent],
 ) -> None:

@@ -66,3 +66,17 @@ def lapsed(
         lapsed_on=when.date(),
         last_observation=obs,
     )
+
+
+class Clock:
+    """The registry's clock in a test: set it to a day, and it reads that day's morning."""
+
+    def __init__(self, day: date = TODAY) -> None:
+        self.now = MORNING
+        self.set(day)
+
+    def set(self, day: date) -> None:
+        self.now = datetime.combine(day, MORNING.timetz())
+
+    def __call__(self) -> datetime:
+        return self.now

@@ -13,6 +13,7 @@ from parsel import Selector
 from contracts.labels import Observation
 from services.scraper.errors import FetchFailed, FormatChanged
 from services.scraper.http import CachedPage
+from services.scraper.policy import apply_overrides
 from services.scraper.sources.base import KnownHolding
 from services.scraper.sources.cedris import (
     CedrisSource,
@@ -30,7 +31,7 @@ fixture_page = fixture_reader("cedris")
 
 
 def parsed(name: str = "leden.html") -> ParsedPage:
-    return parse_members_page(fixture_page(name), LEDEN, registry_site=BASE)
+    return parse_members_page(fixture_page(name), LEDEN, TODAY, registry_site=BASE)
 
 
 def by_id(name: str = "leden.html") -> dict[str, Observation]:
@@ -138,11 +139,11 @@ def test_links_that_are_not_a_members_website_are_ignored_with_a_warning() -> No
 def test_a_member_without_a_link_has_no_website() -> None:
     assert by_id()["hof-van-salland"].website is None
     item = Selector(text='<li class="lid" data-lid="x"><a class="lid__naam">Naam</a></li>')
-    observation, notes = parse_member(item.css("li")[0], LEDEN)
+    observation, notes = parse_member(item.css("li")[0], LEDEN, TODAY)
     assert (observation.name, observation.website, notes[0]) == (
         "Naam",
         None,
-        "no member type published; not counted",
+        "no member type published",
     )
 
 
@@ -203,7 +204,7 @@ def test_the_province_is_kept_beside_the_observation_not_in_it() -> None:
 
 def test_a_section_naming_no_province_still_yields_its_members_with_a_warning() -> None:
     page = fixture_page("leden.html").replace("<h2>Utrecht</h2>", "")
-    result = parse_members_page(page, LEDEN)
+    result = parse_members_page(page, LEDEN, TODAY)
     eemwerk = next(m for m in result.members if m.observation.holding_id == "eemwerk")
     assert eemwerk.province is None and eemwerk.observation.counts
     assert any("province section 3 names no province" in w for w in result.warnings)
@@ -227,7 +228,7 @@ def test_a_province_section_without_its_member_list_is_a_format_change() -> None
 def test_list_entries_that_are_no_longer_li_lid_are_a_format_change() -> None:
     page = fixture_page("leden.html").replace('class="lid"', 'class="member"')
     with pytest.raises(FormatChanged, match=r"lists entries that are not li\.lid"):
-        parse_members_page(page, LEDEN)
+        parse_members_page(page, LEDEN, TODAY)
 
 
 def test_a_page_whose_lists_are_all_empty_is_a_format_change_not_an_empty_register() -> None:
@@ -238,7 +239,7 @@ def test_a_page_whose_lists_are_all_empty_is_a_format_change_not_an_empty_regist
 def test_a_page_whose_members_are_all_unreadable_is_a_format_change() -> None:
     page = fixture_page("leden.html").replace("data-lid=", "data-id=")
     with pytest.raises(FormatChanged, match=r"none of the 20 members.*no member id"):
-        parse_members_page(page, LEDEN)
+        parse_members_page(page, LEDEN, TODAY)
 
 
 async def test_the_whole_list_is_one_request_for_the_members_page() -> None:
@@ -317,7 +318,7 @@ def test_random_hostile_members_give_clean_observations_or_rejections_never_a_cr
         if not items:
             continue
         try:
-            observation, _ = parse_member(items[0], LEDEN, "https://cedris.nl/")
+            observation, _ = parse_member(items[0], LEDEN, TODAY, "https://cedris.nl/")
         except ValueError:
             continue
         assert observation.name and "<" not in observation.name
@@ -326,3 +327,14 @@ def test_random_hostile_members_give_clean_observations_or_rejections_never_a_cr
         assert observation.counts == (
             observation.level in ("leerwerkbedrijf", "sociaal-ontwikkelbedrijf")
         )
+
+
+async def test_municipalities_count_when_the_listing_policy_counts_their_member_type() -> None:
+    kinds = ["leerwerkbedrijf", "sociaal-ontwikkelbedrijf", "gemeente"]
+    policy = apply_overrides({"cedris": {"levels": kinds}}).cedris
+    web = members_web(fixture_page("leden.html"))
+    result = await CedrisSource(BASE, policy=policy).fetch(polite_client(web), TODAY)
+    rows = {o.holding_id: o for o in result.observations}
+    assert (rows["gemeente-hengelo"].level, rows["gemeente-hengelo"].counts) == ("gemeente", True)
+    assert rows["op-wielen"].counts is False  # sociale onderneming
+    assert sum(o.counts for o in result.observations) == 12

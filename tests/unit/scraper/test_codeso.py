@@ -14,6 +14,7 @@ from parsel import Selector
 
 from contracts.labels import Observation
 from services.scraper.errors import FetchFailed, FormatChanged
+from services.scraper.policy import LabelPolicy, apply_overrides
 from services.scraper.sources.base import KnownHolding, SourceResult
 from services.scraper.sources.codeso import CodesoSource
 from services.scraper.sources.codeso_parsing import (
@@ -89,9 +90,13 @@ def both_pages() -> FakeWeb:
 
 
 async def read(
-    web: FakeWeb, today: date = TODAY, known: dict[str, KnownHolding] | None = None
+    web: FakeWeb,
+    today: date = TODAY,
+    known: dict[str, KnownHolding] | None = None,
+    policy: LabelPolicy | None = None,
 ) -> SourceResult:
-    return await CodesoSource(BASE).fetch(polite_client(web), today, known or {})
+    source = CodesoSource(BASE) if policy is None else CodesoSource(BASE, policy=policy)
+    return await source.fetch(polite_client(web), today, known or {})
 
 
 def by_id(result: SourceResult) -> dict[str, Observation]:
@@ -219,12 +224,14 @@ def test_an_unknown_or_missing_status_is_kept_but_warned_about() -> None:
     parsed = parse_cards(fixture("cards_page2.html"), REGISTER)
     witte_was = next(c for c in parsed.cards if c.holding_id == "wasserij-de-witte-was")
     assert witte_was.status == "ingetrokken"
-    assert "wasserij-de-witte-was: unknown status 'ingetrokken'; does not count" in parsed.warnings
+    assert (
+        "wasserij-de-witte-was: unknown status 'ingetrokken'; kept as published" in parsed.warnings
+    )
     bare = (
         '<article class="kb-query-item"><h3 class="entry-title"><a href="/register/x/">X</a></h3>'
     )
     card, notes = parse_card(Selector(text=bare).css("article")[0], REGISTER)
-    assert card.status == "onbekend" and notes == ["no status published; does not count"]
+    assert card.status == "onbekend" and notes == ["no status published; kept as 'onbekend'"]
 
 
 def test_a_relative_profile_link_is_resolved_against_the_register() -> None:
@@ -629,3 +636,30 @@ def test_random_hostile_cards_give_clean_cards_or_rejections_never_a_crash() -> 
         assert card.name and "<" not in card.name and len(card.name) <= 200
         assert len(card.holding_id) <= 120 and "/" not in card.holding_id
         assert all("<" not in t and len(t) <= 80 for t in card.themes)
+
+
+APPLIED_COUNTS = apply_overrides({"codeso": {"statuses": ["geregistreerd", "aangevraagd"]}})
+
+
+def applied_web() -> FakeWeb:
+    """Both pages, the applied registration's profile without its past assessment date."""
+    return both_pages().html(f"{REGISTER}het-repair-lab/", fixture("profile_empty.html"))
+
+
+async def test_applied_registrations_count_when_the_listing_policy_counts_them() -> None:
+    rows = by_id(await read(applied_web(), policy=APPLIED_COUNTS.codeso))
+    assert (rows["het-repair-lab"].status, rows["het-repair-lab"].counts) == ("aangevraagd", True)
+    assert rows["tweede-kans-techniek"].counts is False  # aspirant
+    assert rows["de-groene-fietser"].counts is True
+    assert by_id(await read(applied_web()))["het-repair-lab"].counts is False
+    expired = by_id(await read(both_pages(), policy=APPLIED_COUNTS.codeso))["het-repair-lab"]
+    assert (expired.valid_until, expired.counts) == (date(2025, 2, 28), False)
+
+
+async def test_a_reused_observation_is_judged_by_the_policy_of_this_run() -> None:
+    first = await read(applied_web())
+    web = applied_web()
+    second = await read(web, known=known_from(first), policy=APPLIED_COUNTS.codeso)
+    assert profile_paths(web) == []
+    assert by_id(first)["het-repair-lab"].counts is False
+    assert by_id(second)["het-repair-lab"].counts is True

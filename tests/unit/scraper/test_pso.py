@@ -11,6 +11,7 @@ from parsel import Selector
 
 from contracts.labels import Observation
 from services.scraper.errors import FormatChanged
+from services.scraper.policy import apply_overrides
 from services.scraper.sources.pso import PsoSource, parse_register_page, parse_row
 from tests.unit.scraper.fakes import (
     BASE,
@@ -270,3 +271,13 @@ def test_random_hostile_rows_give_clean_observations_or_warnings_never_a_crash()
         assert observation.name and "<" not in observation.name
         assert len(observation.name) <= 200 and len(observation.holding_id) <= 120
         assert all(len(k) == 8 and k.isdigit() for k in observation.kvk)
+
+
+async def test_aspirants_count_when_the_listing_policy_counts_their_status() -> None:
+    policy = apply_overrides({"pso": {"statuses": ["gecertificeerd", "aspirant"]}}).pso
+    web = register_web("page1.html", "page2.html", "page3.html")
+    result = await PsoSource(BASE, policy=policy).fetch(polite_client(web), TODAY)
+    rows = {o.holding_id: o for o in result.observations}
+    assert (rows["PSO-2025-0289"].status, rows["PSO-2025-0289"].counts) == ("aspirant", True)
+    assert rows["PSO-2023-0346"].counts is False  # expired, whatever the policy
+    assert by_id("page1.html")["PSO-2025-0289"].counts is False  # the default policy

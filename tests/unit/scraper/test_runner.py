@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 
-from contracts.labels import LabelLapsed, LabelName, Observation
+from contracts.labels import LabelChanged, LabelGranted, LabelLapsed, LabelName, Observation
 from contracts.scrapes import ScrapeCompleted, ScrapeFailed
+from services.scraper.config import ScraperSettings
 from services.scraper.http import PoliteClient
 from services.scraper.outcome import RunOutcome, observation_line
 from services.scraper.runner import ScrapeRun
+from services.scraper.service import build_run
 from services.scraper.sources.base import SourceResult
 from services.scraper.sources.pso import PsoSource
 from services.scraper.state import FakeStateStore, ScraperState
@@ -24,6 +26,7 @@ from tests.unit.scraper.fakes import (
     FakePublisher,
     FakeWeb,
     fixture_page,
+    fixture_reader,
     register_web,
 )
 
@@ -214,3 +217,43 @@ def test_an_observation_prints_as_one_json_line_with_the_documented_fields() -> 
     assert tuple(json.loads(line)) == OBSERVATION_FIELDS
     assert json.loads(line)["kvk"] == ["06123456"]
     assert json.loads(line)["valid_until"] == "2026-03-12"
+
+
+def label_events(publisher: FakePublisher) -> list[tuple[str, str, str]]:
+    """(kind, holding id, lapse reason or "") of each label event published."""
+    events: list[tuple[str, str, str]] = []
+    for _, event in publisher.published:
+        if isinstance(event, LabelLapsed):
+            events.append(("lapsed", event.holding_id, event.reason))
+        elif isinstance(event, LabelGranted | LabelChanged):
+            events.append((event.kind, event.observation.holding_id, ""))
+    return events
+
+
+async def test_a_changed_listing_policy_lapses_and_grants_holdings_on_the_next_run() -> None:
+    web = FakeWeb().html("https://www.cedris.nl/leden/", fixture_reader("cedris")("leden.html"))
+    store = FakeStateStore()
+
+    async def scrape_cedris(listing_policy: str) -> list[tuple[str, str, str]]:
+        settings = ScraperSettings(
+            scrape_request_rate=50, scrape_backoff_seconds=0, listing_policy=listing_policy
+        )
+        publisher = FakePublisher()
+        run = build_run(
+            settings, "cedris", store=store, publisher=publisher, transport=web.transport()
+        )
+        assert (await run.run(TODAY)).ok
+        return label_events(publisher)
+
+    first = await scrape_cedris("")
+    assert ("granted", "larmo", "") in first and len(first) == 11
+    assert not any(holding == "gemeente-hengelo" for _, holding, _ in first)
+    changed = '{"cedris": {"levels": ["leerwerkbedrijf", "gemeente"]}}'
+    assert sorted(await scrape_cedris(changed)) == [
+        ("granted", "gemeente-hengelo", ""),
+        ("lapsed", "achterhoek-werkt", "not_counting"),
+        ("lapsed", "larmo", "not_counting"),
+        ("lapsed", "rijnstad-werkbedrijf", "not_counting"),
+        ("lapsed", "vechtdal-werkt", "not_counting"),
+    ]
+    assert await scrape_cedris(changed) == []

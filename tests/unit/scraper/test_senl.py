@@ -13,6 +13,7 @@ from parsel import Selector
 
 from services.scraper.errors import FetchFailed, FormatChanged
 from services.scraper.http import LongestMatchRobots
+from services.scraper.policy import LabelPolicy, apply_overrides
 from services.scraper.sources.base import KnownHolding, SourceResult
 from services.scraper.sources.senl import SenlSource
 from services.scraper.sources.senl_parsing import (
@@ -95,8 +96,11 @@ def profile_paths(web: FakeWeb) -> list[str]:
     return [p for p in web.paths() if p.startswith("/wie-doen-het/") and p != "/wie-doen-het/"]
 
 
-async def read(web: FakeWeb, known: dict[str, KnownHolding] | None = None) -> SourceResult:
-    return await SenlSource(BASE).fetch(polite_client(web), TODAY, known or {})
+async def read(
+    web: FakeWeb, known: dict[str, KnownHolding] | None = None, policy: LabelPolicy | None = None
+) -> SourceResult:
+    source = SenlSource(BASE) if policy is None else SenlSource(BASE, policy=policy)
+    return await source.fetch(polite_client(web), TODAY, known or {})
 
 
 # The list page and load-more answers
@@ -195,7 +199,7 @@ def test_a_missing_or_garbled_load_more_button_is_a_format_change(button: str) -
 
 
 def test_the_example_profile_of_the_format_is_read_completely() -> None:
-    observation, notes = parse_profile(fixture("profile_tunga.html"), card())
+    observation, notes = parse_profile(fixture("profile_tunga.html"), card(), TODAY)
     assert notes == []
     assert observation.model_dump() == {
         "label": "senl",
@@ -217,7 +221,7 @@ def test_the_example_profile_of_the_format_is_read_completely() -> None:
 
 def test_a_lid_profile_normalises_the_website_and_keeps_each_theme_once() -> None:
     observation, _ = parse_profile(
-        fixture("profile_fietsfabriek.html"), card("de-fietsfabriek-zwolle", None)
+        fixture("profile_fietsfabriek.html"), card("de-fietsfabriek-zwolle", None), TODAY
     )
     assert (observation.level, observation.counts) == ("lid", True)
     assert observation.website == "https://defietsfabriek-zwolle.nl/"
@@ -225,7 +229,9 @@ def test_a_lid_profile_normalises_the_website_and_keeps_each_theme_once() -> Non
 
 
 def test_a_profile_without_place_website_or_themes_leaves_them_empty() -> None:
-    observation, notes = parse_profile(fixture("profile_minimal.html"), card("groen-doet-goed"))
+    observation, notes = parse_profile(
+        fixture("profile_minimal.html"), card("groen-doet-goed"), TODAY
+    )
     assert (observation.place, observation.website, observation.themes) == (None, None, ())
     assert (observation.name, observation.level, observation.counts) == (
         "Groen Doet Goed",
@@ -248,25 +254,29 @@ def test_a_profile_without_place_website_or_themes_leaves_them_empty() -> None:
 )
 def test_both_membership_kinds_are_normalised_and_count(published: str, level: str) -> None:
     page = fixture("profile_tunga.html").replace(">BOOST-lid<", f">{published}<")
-    observation, notes = parse_profile(page, card())
+    observation, notes = parse_profile(page, card(), TODAY)
     assert (observation.level, observation.status, observation.counts) == (level, "lid", True)
     assert notes == []
 
 
 def test_a_member_without_a_published_kind_counts_with_a_warning() -> None:
-    observation, notes = parse_profile(fixture("profile_no_kind.html"), card("brood-op-de-plank"))
+    observation, notes = parse_profile(
+        fixture("profile_no_kind.html"), card("brood-op-de-plank"), TODAY
+    )
     assert (observation.level, observation.counts) == (None, True)
-    assert notes == ["no membership kind published; counted as a listed member"]
+    assert notes == ["no membership kind published"]
 
 
 def test_an_unknown_membership_kind_is_kept_as_published_and_does_not_count() -> None:
-    observation, notes = parse_profile(fixture("profile_partner.html"), card("naaiatelier-twente"))
+    observation, notes = parse_profile(
+        fixture("profile_partner.html"), card("naaiatelier-twente"), TODAY
+    )
     assert (observation.level, observation.counts) == ("partner", False)
-    assert notes == ["unknown membership kind 'partner'; kept as published, not counted"]
+    assert notes == ["unknown membership kind 'partner'; kept as published"]
 
 
 def test_hostile_markup_on_a_profile_never_reaches_the_observation() -> None:
-    observation, notes = parse_profile(fixture("profile_hostile.html"), card("hackers-hoek"))
+    observation, notes = parse_profile(fixture("profile_hostile.html"), card("hackers-hoek"), TODAY)
     assert observation.name == "Hackers' Hoek & Co"
     assert observation.place == "Hengelo (O)"
     assert observation.website is None and "website unreadable; left empty" in notes
@@ -282,14 +292,14 @@ def test_more_themes_than_the_cap_are_cut_with_a_warning() -> None:
     page = fixture("profile_tunga.html").replace(
         '<li class="thema">Arbeidsparticipatie</li>', themes
     )
-    observation, notes = parse_profile(page, card())
+    observation, notes = parse_profile(page, card(), TODAY)
     assert len(observation.themes) == 20 and observation.themes[-1] == "Thema 19"
     assert notes == ["30 themes published; the first 20 kept"]
 
 
 def test_an_empty_profile_name_falls_back_to_the_name_on_the_card() -> None:
     observation, notes = parse_profile(
-        fixture("profile_empty_name.html"), card("koffie-en-kansen", "Koffie & Kansen")
+        fixture("profile_empty_name.html"), card("koffie-en-kansen", "Koffie & Kansen"), TODAY
     )
     assert observation.name == "Koffie & Kansen"
     assert observation.website == "https://koffieenkansen.nl/"
@@ -299,7 +309,7 @@ def test_an_empty_profile_name_falls_back_to_the_name_on_the_card() -> None:
 
 def test_a_profile_in_an_unknown_layout_is_a_format_change() -> None:
     with pytest.raises(FormatChanged, match="profile page format has probably changed"):
-        parse_profile(fixture("profile_new_layout.html"), card("caf-de-verbinding"))
+        parse_profile(fixture("profile_new_layout.html"), card("caf-de-verbinding"), TODAY)
 
 
 # Whole runs over a fake web
@@ -345,10 +355,7 @@ async def test_a_member_listed_again_in_a_later_batch_is_read_once_with_a_warnin
 
 async def test_profile_warnings_name_the_profile() -> None:
     result = await read(member_web())
-    assert (
-        f"{LIST}brood-op-de-plank/: no membership kind published; counted as a listed member"
-        in result.warnings
-    )
+    assert f"{LIST}brood-op-de-plank/: no membership kind published" in result.warnings
 
 
 async def test_a_load_more_that_repeats_a_batch_fails_instead_of_looping() -> None:
@@ -532,3 +539,26 @@ def test_random_hostile_cards_give_clean_cards_or_warnings_never_a_crash() -> No
         for found in batch.cards:
             assert found.profile_url.startswith(LIST) and len(found.slug) <= 120
             assert found.name is None or ("<" not in found.name and len(found.name) <= 200)
+
+
+REGULAR_ONLY = apply_overrides({"senl": {"levels": ["lid"], "unpublished_level_counts": False}})
+
+
+async def test_only_regular_members_count_when_the_listing_policy_says_so() -> None:
+    result = await read(member_web(), policy=REGULAR_ONLY.senl)
+    counts = {o.holding_id: o.counts for o in result.observations}
+    assert counts["tunga"] is False  # BOOST-lid
+    assert counts["brood-op-de-plank"] is False  # no kind published
+    assert counts["de-fietsfabriek-zwolle"] is True  # Lid
+
+
+async def test_a_reused_member_is_judged_by_the_policy_of_this_run() -> None:
+    first = await read(member_web())
+    known = {o.holding_id: KnownHolding(first.cards[o.holding_id], o) for o in first.observations}
+    web = member_web()
+    second = await read(web, known, policy=REGULAR_ONLY.senl)
+    assert profile_paths(web) == []
+    before = {o.holding_id: o.counts for o in first.observations}
+    after = {o.holding_id: o.counts for o in second.observations}
+    assert (before["tunga"], after["tunga"]) == (True, False)
+    assert (before["groen-doet-goed"], after["groen-doet-goed"]) == (True, True)
