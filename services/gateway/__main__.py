@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
-
+from services.kit.entry import run_service
 from services.gateway.config import GatewaySettings
 from services.gateway.main import serve
-from services.kit.settings import ConfigError, load_settings
-
-
-def main() -> None:
-    """Read settings, then serve until SIGINT/SIGTERM."""
-    try:
-        settings = load_settings(GatewaySettings)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        raise SystemExit(2) from None
-    asyncio.run(serve(settings))
-
 
 if __name__ == "__main__":
-    main()
+    run_service(GatewaySettings, serve)

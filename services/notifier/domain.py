@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from contracts.enterprises import EnterpriseState, LabelHolding
 from contracts.labels import LabelName
-from services.kit.dutch import long_date
+from services.kit.dutch import LOCAL, long_date
 
 LABEL_DISPLAY_NAMES: dict[LabelName, str] = {
     "pso": "PSO (Prestatieladder Socialer Ondernemen)",
@@ -50,16 +49,6 @@ class LabelLine:
     name: str
     level: str | None
     validity: str
-
-
-def _local_zone() -> tzinfo:
-    try:
-        return ZoneInfo("Europe/Amsterdam")
-    except ZoneInfoNotFoundError:
-        return UTC
-
-
-LOCAL = _local_zone()
 
 
 def dutch_date(day: date) -> str:

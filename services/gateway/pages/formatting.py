@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 from fastapi.templating import Jinja2Templates
 
 from services.gateway.labels import LABEL_NAMES, label_name, level_text
-from services.kit.dutch import long_date
+from services.kit.dutch import LOCAL, long_date
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-
-
-def _local_zone() -> tzinfo:
-    try:
-        return ZoneInfo("Europe/Amsterdam")
-    except ZoneInfoNotFoundError:
-        return UTC
-
-
-LOCAL = _local_zone()
 
 
 def date_nl(value: date | None) -> str:

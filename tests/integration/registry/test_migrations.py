@@ -99,6 +99,15 @@ def drop_columns_since_initial(engine: Engine) -> None:
                 connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
 
 
+TWO_ENTERPRISES = {
+    "enterprise": 2,
+    "holding": 2,
+    "holding_kvk": 2,
+    "processed_event": 2,
+    "outbox": 2,
+}
+
+
 def record_two_enterprises(engine: Engine) -> None:
     for number, kvk in (("PSO-2024-0153", "06123456"), ("PSO-2024-0154", "06999999")):
         site = f"https://{number.lower()}.example.nl/"
@@ -128,17 +137,7 @@ def test_tables_from_before_migrations_are_stamped_upgraded_and_keep_their_rows(
     assert revisions == SchemaRevisions(before=None, after=head_revision(), stamped=True)
     assert stored_revisions(bare_engine) == [head_revision()]
     assert differences_from_models(bare_engine) == []
-    assert (
-        counts(bare_engine)
-        == before
-        == {
-            "enterprise": 2,
-            "holding": 2,
-            "holding_kvk": 2,
-            "processed_event": 2,
-            "outbox": 2,
-        }
-    )
+    assert counts(bare_engine) == before == TWO_ENTERPRISES
     with bare_engine.connect() as connection:
         filled = connection.execute(text("SELECT website_host, name_key FROM holding")).all()
     assert sorted(map(tuple, filled)) == [
@@ -158,17 +157,7 @@ def test_upgrade_from_the_previous_revision_keeps_rows_and_looks_at_every_enterp
     revisions = prepare_database(bare_engine)
     assert revisions == SchemaRevisions(before="0003", after=head_revision())
     assert differences_from_models(bare_engine) == []
-    assert (
-        counts(bare_engine)
-        == before
-        == {
-            "enterprise": 2,
-            "holding": 2,
-            "holding_kvk": 2,
-            "processed_event": 2,
-            "outbox": 2,
-        }
-    )
+    assert counts(bare_engine) == before == TWO_ENTERPRISES
     with SqlUnitOfWork(bare_engine) as uow:
         due = uow.enterprises.due_for_check(date.today())
     assert len(due) == 2

@@ -1,0 +1,24 @@
+"""`python -m services.<name>`: the same thin entry point for every service."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from services.kit.settings import ConfigError, KitSettings, load_settings
+
+S = TypeVar("S", bound=KitSettings)
+
+
+def run_service(
+    settings_class: type[S], serve: Callable[[S], Coroutine[Any, Any, None]]
+) -> None:
+    """Read the settings (a bad one is a one-line error, exit 2), then serve until stopped."""
+    try:
+        settings = load_settings(settings_class)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+    asyncio.run(serve(settings))
