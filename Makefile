@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install system-deps demo up test test-unit lint format asyncapi lock clean
+.PHONY: help install system-deps demo up test test-unit bench lint format asyncapi lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ test: install system-deps ## Run the whole test suite, starting every server it 
 
 test-unit: install ## Run only the unit tests (no sockets)
 	$(BIN)/pytest -m unit
+
+bench: install system-deps ## Run the benchmarks on their own servers (table + var/bench/*.json)
+	$(BIN)/impactoost bench
 
 lint: install ## ruff, mypy and the import-linter contracts
 	$(BIN)/ruff check .

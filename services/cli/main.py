@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from services.cli.demo import demo_app
-from services.cli.errors import fail_cleanly
+from services.cli.errors import UsageError, fail_cleanly
 from services.cli.registry import registry_app
 
 app = typer.Typer(
@@ -95,6 +95,25 @@ def scrape(
         print_status()
         return
     scrape_label(label, once=once, base_url=base_url, dry_run=dry_run, as_json=as_json)
+
+
+@app.command()
+@fail_cleanly
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="Smaller run, under two minutes")] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(help="Run only these: sqlite, postgresql, search, scrape, memory"),
+    ] = None,
+) -> None:
+    """Run the benchmarks on their own servers; print the table, write <data dir>/bench/*.json."""
+    from services.bench.plan import STEP_NAMES
+    from services.bench.runner import run_bench
+
+    unknown = sorted(set(only or ()) - set(STEP_NAMES))
+    if unknown:
+        raise UsageError(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(STEP_NAMES)}")
+    raise typer.Exit(run_bench(quick=quick, only=set(only) if only else None))
 
 
 @app.command()

@@ -12,9 +12,7 @@ from services.kit.settings import ConfigError, KitSettings, load_settings
 S = TypeVar("S", bound=KitSettings)
 
 
-def run_service(
-    settings_class: type[S], serve: Callable[[S], Coroutine[Any, Any, None]]
-) -> None:
+def run_service(settings_class: type[S], serve: Callable[[S], Coroutine[Any, Any, None]]) -> None:
     """Read the settings (a bad one is a one-line error, exit 2), then serve until stopped."""
     try:
         settings = load_settings(settings_class)

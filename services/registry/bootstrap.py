@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -23,6 +23,7 @@ from services.registry.adapters.database import make_engine, prepare_database
 from services.registry.adapters.outbox import OutboxRelay
 from services.registry.adapters.publisher import AbstractPublisher, JetStreamPublisher
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork, SqlUnitOfWork
+from services.registry.commit_groups import CommitGroups
 from services.registry.config import RegistrySettings
 from services.registry.regions import (
     BundledResolver,
@@ -57,29 +58,36 @@ class Registry:
 
     def __post_init__(self) -> None:
         self.time_checks = TimeChecks(self.pass_time, self.settings.time_check_seconds)
+        self.commit_groups: CommitGroups[
+            tuple[LabelEvent, Resolution | None], EnterpriseEvent | None
+        ] = CommitGroups(self._record_group)
 
     def today(self) -> date:
         """The date the listing rule is applied for (UTC)."""
         return self.clock().astimezone(UTC).date()
 
-    async def record_label_event(self, event: LabelEvent) -> EnterpriseEvent | None:
-        """Resolve the event's place, commit its effect, then wake the relay; the caller acks
+    async def record_label_event(self, event: LabelEvent, order: int = 0) -> EnterpriseEvent | None:
+        """Resolve the event's place, then commit its effect together with the other events
+        fetched with it (in `order`, their stream sequence); wake the relay. The caller acks
         afterwards. The place is resolved before the transaction (PDOK may be slow)."""
         resolution = await self.resolve_place(event)
-        outcome = await asyncio.to_thread(
-            handlers.record_label_event,
-            event,
-            self.uow_factory(),
-            self.today(),
-            source=self.settings.source,
-            now=self.clock(),
-            resolution=resolution,
-            rules=self.rules,
-        )
+        outcome = await self.commit_groups.submit((event, resolution), order)
         failpoints.hit(AFTER_COMMIT, self.settings.failpoints)
         if outcome is not None:
             self.relay.wake()
         return outcome
+
+    def _record_group(
+        self, batch: Sequence[tuple[LabelEvent, Resolution | None]]
+    ) -> list[handlers.Recorded]:
+        return handlers.record_label_events(
+            batch,
+            self.uow_factory,
+            self.today(),
+            source=self.settings.source,
+            now=self.clock(),
+            rules=self.rules,
+        )
 
     async def pass_time(self) -> int:
         """Queue what time alone changed by today (see handlers.pass_time); wake the relay."""

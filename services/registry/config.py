@@ -28,7 +28,15 @@ class RegistrySettings(KitSettings):
         le=300,
         description="How often the outbox relay looks for rows nobody woke it for",
     )
-    outbox_batch_size: int = Field(default=100, ge=1, le=10_000)
+    outbox_batch_size: int = Field(
+        default=100, ge=1, le=10_000, description="Outbox rows published per pass"
+    )
+    label_batch_size: int = Field(
+        default=100,
+        ge=1,
+        le=1_000,
+        description="Label events fetched at once and committed in one transaction",
+    )
     pdok_base_url: str = Field(
         default=PDOK_BASE_URL,
         description="PDOK Locatieserver for places the bundled data does not know; "

@@ -3,7 +3,7 @@ time pass (expiries, grace periods, reminders); split a wrong merge of a holding
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,6 +19,10 @@ from services.registry.regions import Resolution
 from services.registry.rules import ListingRules
 
 log = structlog.get_logger()
+
+
+Recorded = EnterpriseEvent | None | Exception
+"""What recording one label event gave: its enterprise event (or none), or the error."""
 
 
 def record_label_event(
@@ -40,22 +44,70 @@ def record_label_event(
     """
     now = now or utc_now()
     with uow:
-        if uow.processed.contains(event.event_id):
-            log.info("label_event_skipped", reason="already processed")
-            return None
-        enterprise, found = find_enterprise(event, uow, resolution)
-        outcome = domain.apply_label_event(enterprise, event, today, source, resolution, rules)
-        enterprise.next_check_on = reminders.next_check_on(enterprise, today, rules)
-        uow.enterprises.save(enterprise, now)
-        if found is not None:
-            obs = domain.observation_of(event)
-            uow.merges.add(obs.label, obs.holding_id, found, now)
-        uow.processed.add(event.event_id, now)
-        _queue(outcome, uow, now)
+        outcome = _apply(event, uow, today, source, now, resolution, rules)
         uow.commit()
+    return outcome
+
+
+def record_label_events(
+    batch: Sequence[tuple[LabelEvent, Resolution | None]],
+    uow_factory: Callable[[], AbstractUnitOfWork],
+    today: date,
+    *,
+    source: str,
+    now: datetime | None = None,
+    rules: ListingRules = domain.STRICT,
+) -> list[Recorded]:
+    """Record label events in order, in one transaction: one commit for many events is
+    what lets the registry keep up with a stream. Should the transaction fail, each event
+    is recorded on its own, so one bad event holds up no other; its error is its result."""
+    now = now or utc_now()
+    try:
+        with uow_factory() as uow:
+            outcomes: list[Recorded] = [
+                _apply(event, uow, today, source, now, resolution, rules)
+                for event, resolution in batch
+            ]
+            uow.commit()
+        return outcomes
+    except Exception as exc:
+        if len(batch) == 1:
+            return [exc]
+        log.warning("label_batch_failed", events=len(batch), error=f"{type(exc).__name__}: {exc}")
+    results: list[Recorded] = []
+    for item in batch:
+        results += record_label_events(
+            [item], uow_factory, today, source=source, now=now, rules=rules
+        )
+    return results
+
+
+def _apply(
+    event: LabelEvent,
+    uow: AbstractUnitOfWork,
+    today: date,
+    source: str,
+    now: datetime,
+    resolution: Resolution | None,
+    rules: ListingRules,
+) -> EnterpriseEvent | None:
+    """One label event's effect inside the caller's transaction."""
+    if uow.processed.contains(event.event_id):
+        log.info("label_event_skipped", event_id=event.event_id, reason="already processed")
+        return None
+    enterprise, found = find_enterprise(event, uow, resolution)
+    outcome = domain.apply_label_event(enterprise, event, today, source, resolution, rules)
+    enterprise.next_check_on = reminders.next_check_on(enterprise, today, rules)
+    uow.enterprises.save(enterprise, now)
+    if found is not None:
+        obs = domain.observation_of(event)
+        uow.merges.add(obs.label, obs.holding_id, found, now)
+    uow.processed.add(event.event_id, now)
+    _queue(outcome, uow, now)
     log.info(
         "label_event_recorded",
         kind=event.kind,
+        event_id=event.event_id,
         enterprise_id=enterprise.enterprise_id,
         outcome=outcome.kind if outcome else None,
         version=outcome.enterprise.version if outcome else enterprise.version,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from faststream.nats import NatsRouter
+from faststream.nats.annotations import NatsMessage
+from nats.errors import NotJSMessageError
 from pydantic import Field
 
 from contracts.enterprises import EnterpriseEvent
@@ -18,21 +20,20 @@ DURABLE = "registry-labels"
 
 
 def build_router(registry: Registry) -> NatsRouter:
-    """Subscribers bound to `registry`; label events are handled one at a time, in stream
-    order, so events about one holding apply in the order the scraper published them."""
+    """Subscribers bound to `registry`. FastStream hands every message of a fetched batch to
+    its own task; the registry commits the batch's events in one transaction, in stream order
+    (see commit_groups.py for the exception, and why it does no harm)."""
     router = NatsRouter()
 
-    async def on_label_event(event: LABEL_EVENT) -> None:
-        await registry.record_label_event(event)
+    async def on_label_event(event: LABEL_EVENT, msg: NatsMessage) -> None:
+        await registry.record_label_event(event, _stream_sequence(msg))
 
-    # FastStream hands every message of a fetched batch to its own task: fetching one at a
-    # time is what keeps the handling sequential, in stream order.
     subscriber = durable_subscriber(
         router,
         ALL_LABEL_EVENTS,
         stream=LABELS_STREAM,
         durable=DURABLE,
-        batch_size=1,
+        batch_size=registry.settings.label_batch_size,
         ack_wait_seconds=registry.settings.ack_wait_seconds,
         title="on_label_event",
         description="LabelGranted / LabelChanged / LabelLapsed",
@@ -47,3 +48,11 @@ def build_router(registry: Registry) -> NatsRouter:
         "impact.v1.enterprises.<province>.<region>.<kind>",
     )
     return router
+
+
+def _stream_sequence(msg: NatsMessage) -> int:
+    """The message's place in the stream (0 where there is none, as under a test broker)."""
+    try:
+        return int(msg.raw_message.metadata.sequence.stream)
+    except (NotJSMessageError, AttributeError, TypeError, ValueError):
+        return 0

@@ -55,14 +55,25 @@ class OutboxRelay:
         self._wakeup.set()
 
     async def publish_pending(self) -> int:
-        """Publish every unpublished row in commit order; returns how many were published."""
+        """Publish every unpublished row in commit order; returns how many were published.
+
+        Rows are published one by one, each acknowledged before the next (order), and marked
+        published together, one commit per batch: a crash in between republishes a few rows,
+        which JetStream drops as duplicates of their `Nats-Msg-Id`.
+        """
         async with self._lock:
             published = 0
             while not self._stopping:
                 batch = await asyncio.to_thread(self._pending)
-                for message in batch:
-                    await self._publish(message)
-                    published += 1
+                done: list[int] = []
+                try:
+                    for message in batch:
+                        await self._publish(message)
+                        done.append(message.id)
+                finally:
+                    if done:
+                        await asyncio.to_thread(self._mark_published, done)
+                published += len(done)
                 if len(batch) < self.batch_size:
                     break
             return published
@@ -70,7 +81,6 @@ class OutboxRelay:
     async def _publish(self, message: OutboxMessage) -> None:
         event = ENTERPRISE_EVENT.validate_json(message.payload)
         await self.publisher.publish(message.subject, event)
-        await asyncio.to_thread(self._mark_published, message.id)
         log.info(
             "enterprise_event_published",
             kind=event.kind,
@@ -83,9 +93,11 @@ class OutboxRelay:
         with self.uow_factory() as uow:
             return uow.outbox.pending(self.batch_size)
 
-    def _mark_published(self, message_id: int) -> None:
+    def _mark_published(self, message_ids: list[int]) -> None:
         with self.uow_factory() as uow:
-            uow.outbox.mark_published(message_id, self.clock())
+            at = self.clock()
+            for message_id in message_ids:
+                uow.outbox.mark_published(message_id, at)
             uow.commit()
 
     async def run(self) -> None:

@@ -161,3 +161,31 @@ async def test_backlog_about_one_holding_is_applied_in_stream_order(
         "updated",
     ]
     assert [m.event.enterprise.version for m in messages] == [1, 2, 3, 4, 5]
+
+
+async def test_a_backlog_is_committed_in_batches_and_a_malformed_message_fails_alone(
+    nats_streams: str,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    events = [
+        granted(
+            observation(f"PSO-{n:03d}", name=f"Werkbedrijf {n}", kvk=(f"08{n:06d}",), website=None)
+        )
+        for n in range(60)
+    ]
+    await _publish_labels(nats_streams, *events[:30])
+    nc = await nats.connect(nats_streams)
+    await nc.jetstream().publish(
+        label_subject("pso", "granted"), b'{"kind": "granted"', stream=LABELS_STREAM.name
+    )
+    await nc.close()
+    await _publish_labels(nats_streams, *events[30:])
+    settings = _settings(nats_streams, database_url, tmp_path).model_copy(
+        update={"label_batch_size": 25}
+    )
+    async with TestApp(create_app(settings)):
+        messages = await _enterprise_messages(nats_streams, 60)
+    assert [m.event.kind for m in messages] == ["listed"] * 60
+    listed = sorted(m.event.enterprise.labels[0].holding_id for m in messages)
+    assert listed == [f"PSO-{n:03d}" for n in range(60)]

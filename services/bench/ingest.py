@@ -1,0 +1,109 @@
+"""Registry ingest: label events per second from the first publish until the registry has
+committed every one (state, processed event id and outbox row in one transaction) and acked
+it, against a raw nats-py consumer that only fetches and acks the same payloads."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from contracts.labels import LabelGranted
+from contracts.subjects import LABELS_STREAM, label_subject
+from services.bench.jetstream import (
+    Message,
+    add_durable,
+    publish_all,
+    scratch_stream,
+    wait_for_acks,
+    wait_for_pull,
+)
+from services.bench.plan import Plan
+from services.bench.progress import say
+from services.bench.stack import child_module
+from services.bench.synthetic import label_granted
+
+RAW_STREAM = "BENCH_RAW"
+RAW_PREFIX = "bench.raw"
+RAW_DURABLE = "bench-raw"
+WARM_UP_EVENTS = 20
+TIMEOUT = 900.0
+
+
+@dataclass
+class IngestFigures:
+    """Events/s per repetition: the registry, and the raw consumer at two fetch batch sizes."""
+
+    registry: list[float] = field(default_factory=list)
+    raw: list[float] = field(default_factory=list)
+    raw_batch_one: list[float] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+async def measure_ingest(plan: Plan, js: Any, nats_url: str) -> IngestFigures:
+    """Repetitions against a running registry (and nothing else consuming); each alternates
+    baseline and registry so both see the same state of the machine."""
+    from services.registry.subscribers import DURABLE
+
+    figures = IngestFigures()
+    await wait_for_pull(js, LABELS_STREAM.name, DURABLE, 60)
+    warm_up = [label_granted("iwarm", i) for i in range(WARM_UP_EVENTS)]
+    await _timed(js, to_labels(warm_up), LABELS_STREAM.name, DURABLE)
+    for rep in range(plan.repetitions):
+        events = [label_granted(f"i{rep}", i) for i in range(plan.ingest_events)]
+        figures.raw.append(await _raw_rate(js, nats_url, events, plan.baseline_fetch_batch))
+        figures.raw_batch_one.append(await _raw_rate(js, nats_url, events, 1))
+        figures.registry.append(await _timed(js, to_labels(events), LABELS_STREAM.name, DURABLE))
+        say(f"ingest: repetition {rep + 1}: {figures.registry[-1]:.0f} events/s")
+    return figures
+
+
+def events_sent(plan: Plan) -> int:
+    """How many label events `measure_ingest` publishes."""
+    return WARM_UP_EVENTS + plan.repetitions * plan.ingest_events
+
+
+async def _timed(js: Any, messages: Sequence[Message], stream: str, durable: str) -> float:
+    """Events/s from the first publish until `durable` has acked the last message."""
+    began = time.perf_counter()
+    last_seq = await publish_all(js, messages)
+    done = await wait_for_acks(js, stream, durable, last_seq, TIMEOUT)
+    return len(messages) / (done - began)
+
+
+async def _raw_rate(js: Any, url: str, events: Sequence[LabelGranted], batch: int) -> float:
+    """The baseline: the same payloads through a fresh scratch stream to `raw_consumer`."""
+    await scratch_stream(js, RAW_STREAM, RAW_PREFIX)
+    await add_durable(js, RAW_STREAM, RAW_DURABLE)
+    messages = [Message.of(f"{RAW_PREFIX}.{e.observation.label}.granted", e) for e in events]
+    args = (url, RAW_STREAM, RAW_DURABLE, str(len(messages)), str(batch))
+    async with child_module("services.bench.raw_consumer", *args) as consumer:
+        await wait_for_pull(js, RAW_STREAM, RAW_DURABLE, 60)
+        rate = await _timed(js, messages, RAW_STREAM, RAW_DURABLE)
+        _, err = await asyncio.wait_for(consumer.communicate(), 60)
+    if consumer.returncode != 0:
+        raise RuntimeError(f"raw consumer failed: {err.decode(errors='replace')[-500:]}")
+    return rate
+
+
+def to_labels(events: Sequence[LabelGranted]) -> list[Message]:
+    """Label events as the scraper publishes them to LABELS."""
+    return [Message.of(label_subject(e.observation.label, "granted"), e) for e in events]
+
+
+def committed(database_url: str, expected: int) -> dict[str, Any]:
+    """What the registry's database holds afterwards: proof the acks followed commits."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            processed = connection.execute(text("SELECT count(*) FROM processed_event")).scalar()
+            outbox = connection.execute(text("SELECT count(*) FROM outbox")).scalar()
+    finally:
+        engine.dispose()
+    if processed is None or processed < expected:
+        raise RuntimeError(f"registry acked {expected} events but recorded {processed}")
+    return {"events_published": expected, "processed_events": processed, "outbox_rows": outbox}

@@ -1,0 +1,109 @@
+"""End-to-end latency: a label event published until its enterprise answers in the gateway's
+API, one event at a time, against a raw JetStream publish → pull-consume round trip."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from contracts.labels import LabelGranted
+from contracts.subjects import LABELS_STREAM, label_subject
+from services.bench.jetstream import Message, add_durable, scratch_stream, wait_for_pull
+from services.bench.plan import Plan
+from services.bench.progress import say
+from services.bench.stack import wait_for_feed
+from services.bench.stats import percentile
+from services.bench.synthetic import label_granted
+
+ROUND_TRIP_STREAM = "BENCH_ROUND_TRIP"
+ROUND_TRIP_PREFIX = "bench.roundtrip"
+ROUND_TRIP_DURABLE = "bench-round-trip"
+WARM_UP_EVENTS = 5
+APPEAR_TIMEOUT = 30.0
+
+
+@dataclass
+class LatencyFigures:
+    """p50 and p99 in milliseconds per repetition, for the platform and the baseline."""
+
+    p50: list[float] = field(default_factory=list)
+    p99: list[float] = field(default_factory=list)
+    baseline_p50: list[float] = field(default_factory=list)
+    baseline_p99: list[float] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+async def measure_latency(plan: Plan, js: Any, gateway_url: str) -> LatencyFigures:
+    """Repetitions against a running registry and gateway, one event at a time; each is
+    followed by the raw round trips of the same payloads."""
+    from services.registry.domain import new_enterprise_id
+    from services.registry.subscribers import DURABLE
+
+    figures = LatencyFigures(details={"poll_interval_ms": plan.latency_poll_seconds * 1000})
+    await wait_for_feed(gateway_url)
+    await wait_for_pull(js, LABELS_STREAM.name, DURABLE, 60)
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=10) as http:
+
+        async def one(event: LabelGranted) -> float:
+            obs = event.observation
+            path = f"/api/v1/enterprises/{new_enterprise_id(obs.label, obs.holding_id)}"
+            message = Message.of(label_subject(obs.label, "granted"), event)
+            return await _until_visible(js, http, message, path, plan)
+
+        for i in range(WARM_UP_EVENTS):
+            await one(label_granted("lwarm", i))
+        for rep in range(plan.repetitions):
+            events = [label_granted(f"l{rep}", i) for i in range(plan.latency_events)]
+            latencies = [await one(event) for event in events]
+            figures.p50.append(percentile(latencies, 0.50))
+            figures.p99.append(percentile(latencies, 0.99))
+            base = await _round_trips(js, events)
+            figures.baseline_p50.append(percentile(base, 0.50))
+            figures.baseline_p99.append(percentile(base, 0.99))
+            say(f"latency: repetition {rep + 1}: p99 {figures.p99[-1]:.1f} ms")
+    return figures
+
+
+def events_sent(plan: Plan) -> int:
+    """How many label events `measure_latency` publishes."""
+    return WARM_UP_EVENTS + plan.repetitions * plan.latency_events
+
+
+async def _until_visible(
+    js: Any, http: httpx.AsyncClient, message: Message, path: str, plan: Plan
+) -> float:
+    """Milliseconds from the publish until `path` answers 200."""
+    began = time.perf_counter()
+    await js.publish(message.subject, message.payload, headers={"Nats-Msg-Id": message.msg_id})
+    deadline = began + APPEAR_TIMEOUT
+    while time.perf_counter() < deadline:
+        response = await http.get(path)
+        if response.status_code == 200:
+            return (time.perf_counter() - began) * 1000
+        await asyncio.sleep(plan.latency_poll_seconds)
+    raise TimeoutError(f"{path} did not appear within {APPEAR_TIMEOUT:.0f}s of publishing")
+
+
+async def _round_trips(js: Any, events: list[LabelGranted]) -> list[float]:
+    """Milliseconds per raw publish (awaiting the ack) → fetch → ack, one message at a time."""
+    await scratch_stream(js, ROUND_TRIP_STREAM, ROUND_TRIP_PREFIX)
+    await add_durable(js, ROUND_TRIP_STREAM, ROUND_TRIP_DURABLE)
+    subscription = await js.pull_subscribe_bind(ROUND_TRIP_DURABLE, ROUND_TRIP_STREAM)
+    latencies = []
+    try:
+        for event in events:
+            message = Message.of(f"{ROUND_TRIP_PREFIX}.{event.observation.label}", event)
+            began = time.perf_counter()
+            await js.publish(
+                message.subject, message.payload, headers={"Nats-Msg-Id": message.msg_id}
+            )
+            (received,) = await subscription.fetch(1, timeout=10)
+            await received.ack()
+            latencies.append((time.perf_counter() - began) * 1000)
+    finally:
+        await subscription.unsubscribe()
+    return latencies
