@@ -92,7 +92,7 @@ def _apply(
     rules: ListingRules,
 ) -> EnterpriseEvent | None:
     """One label event's effect inside the caller's transaction."""
-    if uow.processed.contains(event.event_id):
+    if not uow.processed.claim(event.event_id, now):
         log.info("label_event_skipped", event_id=event.event_id, reason="already processed")
         return None
     enterprise, found = find_enterprise(event, uow, resolution)
@@ -102,7 +102,6 @@ def _apply(
     if found is not None:
         obs = domain.observation_of(event)
         uow.merges.add(obs.label, obs.holding_id, found, now)
-    uow.processed.add(event.event_id, now)
     _queue(outcome, uow, now)
     log.info(
         "label_event_recorded",

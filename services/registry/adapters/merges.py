@@ -6,6 +6,8 @@ import abc
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+import sqlalchemy as sa
+from sqlalchemy import Table
 from sqlmodel import Session, col, select
 
 from contracts.labels import LabelName
@@ -82,18 +84,25 @@ class SqlMerges(AbstractMerges):
         return [_merge(row) for row in rows]
 
     def kept_apart(self, label: str, holding_id: str) -> frozenset[str]:
-        query = select(MergeRow.enterprise_id).where(
-            col(MergeRow.label) == label,
-            col(MergeRow.holding_id) == holding_id,
-            col(MergeRow.split_at).is_not(None),
+        found = self.session.connection().execute(
+            _KEPT_APART, {"label": label, "holding_id": holding_id}
         )
-        return frozenset(self.session.exec(query).all())
+        return frozenset(str(enterprise_id) for enterprise_id in found.scalars())
 
     def mark_split(self, merge_id: int, at: datetime) -> None:
         row = self.session.get(MergeRow, merge_id)
         if row is not None:
             row.split_at = at
             self.session.add(row)
+
+
+_MERGES: Table = MergeRow.__table__  # type: ignore[attr-defined]
+# Built once: asked for every new holding.
+_KEPT_APART = sa.select(_MERGES.c.enterprise_id).where(
+    _MERGES.c.label == sa.bindparam("label"),
+    _MERGES.c.holding_id == sa.bindparam("holding_id"),
+    _MERGES.c.split_at.is_not(None),
+)
 
 
 def _merge(row: MergeRow) -> Merge:

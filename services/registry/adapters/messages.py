@@ -9,9 +9,11 @@ import abc
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from contracts.enterprises import EnterpriseEvent
+from services.kit.sql import insert_new
 from services.registry.adapters.tables import OutboxRow, ProcessedEventRow, as_utc
 
 
@@ -38,6 +40,13 @@ class AbstractProcessedEvents(abc.ABC):
     def add(self, event_id: str, at: datetime) -> None:
         """Remember the event as processed (committed with its effect)."""
 
+    def claim(self, event_id: str, at: datetime) -> bool:
+        """Remember the event as processed, unless it was: False then (a duplicate)."""
+        if self.contains(event_id):
+            return False
+        self.add(event_id, at)
+        return True
+
 
 class AbstractOutbox(abc.ABC):
     """Enterprise events committed with their cause, published later by the relay."""
@@ -51,8 +60,8 @@ class AbstractOutbox(abc.ABC):
         """The oldest messages not yet published, in commit order."""
 
     @abc.abstractmethod
-    def mark_published(self, message_id: int, at: datetime) -> None:
-        """Record that JetStream acknowledged the message."""
+    def mark_published(self, message_ids: list[int], at: datetime) -> None:
+        """Record that JetStream acknowledged these messages."""
 
 
 class SqlProcessedEvents(AbstractProcessedEvents):
@@ -65,7 +74,12 @@ class SqlProcessedEvents(AbstractProcessedEvents):
         return self.session.get(ProcessedEventRow, event_id) is not None
 
     def add(self, event_id: str, at: datetime) -> None:
-        self.session.add(ProcessedEventRow(event_id=event_id, processed_at=at))
+        self.claim(event_id, at)
+
+    def claim(self, event_id: str, at: datetime) -> bool:
+        # One statement: the insert that finds the id already there is the duplicate check.
+        table = ProcessedEventRow.__table__  # type: ignore[attr-defined]
+        return insert_new(self.session, table, [{"event_id": event_id, "processed_at": at}]) == 1
 
 
 class SqlOutbox(AbstractOutbox):
@@ -102,11 +116,13 @@ class SqlOutbox(AbstractOutbox):
             for r in rows
         ]
 
-    def mark_published(self, message_id: int, at: datetime) -> None:
-        row = self.session.get(OutboxRow, message_id)
-        if row is not None and row.published_at is None:
-            row.published_at = at
-            self.session.add(row)
+    def mark_published(self, message_ids: list[int], at: datetime) -> None:
+        outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+        self.session.connection().execute(
+            update(outbox)
+            .where(outbox.c.id.in_(message_ids), outbox.c.published_at.is_(None))
+            .values(published_at=at)
+        )
 
 
 class FakeProcessedEvents(AbstractProcessedEvents):
@@ -143,8 +159,8 @@ class FakeOutbox(AbstractOutbox):
         waiting = [m for m in self.committed if m.published_at is None and m.id not in self.marked]
         return [replace(m) for m in waiting[:limit]]
 
-    def mark_published(self, message_id: int, at: datetime) -> None:
-        self.marked[message_id] = at
+    def mark_published(self, message_ids: list[int], at: datetime) -> None:
+        self.marked.update(dict.fromkeys(message_ids, at))
 
     def apply(self) -> None:
         """Append the staged messages (unique event ids, as in SQL) and apply the marks."""

@@ -95,9 +95,7 @@ class OutboxRelay:
 
     def _mark_published(self, message_ids: list[int]) -> None:
         with self.uow_factory() as uow:
-            at = self.clock()
-            for message_id in message_ids:
-                uow.outbox.mark_published(message_id, at)
+            uow.outbox.mark_published(message_ids, self.clock())
             uow.commit()
 
     async def run(self) -> None:

@@ -7,24 +7,77 @@ import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import delete
+import sqlalchemy as sa
+from sqlalchemy import Connection, insert
 from sqlmodel import Session, col, select
 
 from contracts.enterprises import EnterpriseState
 from contracts.labels import LABELS, LabelName, Observation
+from services.kit.sql import insert_new, upsert
 from services.registry.adapters.tables import (
-    EnterpriseRow,
-    HoldingKvkRow,
+    ENTERPRISES,
+    HOLDING_KVK,
+    HOLDINGS,
+    REMINDERS,
     HoldingRow,
-    ReminderRow,
     as_utc,
 )
-from services.registry.domain import Enterprise, Holding, ReminderKey
+from services.registry.domain import Enterprise, Holding, HoldingKey, ReminderKey
 from services.registry.identity import Candidates, Identity, kvk_numbers, name_key, website_host
 from services.registry.regions.resolver import ResolutionStatus
 
 UNPLACED = ("unresolved", "ambiguous")
+
+# Built once: a statement built anew for every event costs more than running it.
+_ENTERPRISE = (
+    sa.select(ENTERPRISES)
+    .where(ENTERPRISES.c.enterprise_id == sa.bindparam("enterprise_id"))
+    .with_for_update()
+)
+_HOLDINGS_OF = sa.select(HOLDINGS).where(HOLDINGS.c.enterprise_id == sa.bindparam("enterprise_id"))
+_REMINDERS_OF = (
+    sa.select(REMINDERS)
+    .join(
+        HOLDINGS,
+        (HOLDINGS.c.label == REMINDERS.c.label) & (HOLDINGS.c.holding_id == REMINDERS.c.holding_id),
+    )
+    .where(HOLDINGS.c.enterprise_id == sa.bindparam("enterprise_id"))
+)
+_ENTERPRISE_OF_HOLDING = sa.select(HOLDINGS.c.enterprise_id).where(
+    HOLDINGS.c.label == sa.bindparam("label"), HOLDINGS.c.holding_id == sa.bindparam("holding_id")
+)
+_BY_KVK = (
+    sa.select(HOLDING_KVK.c.enterprise_id)
+    .where(HOLDING_KVK.c.kvk.in_(sa.bindparam("kvk", expanding=True)))
+    .distinct()
+    .order_by(HOLDING_KVK.c.enterprise_id)
+)
+_BY_WEBSITE = (
+    sa.select(HOLDINGS.c.enterprise_id)
+    .where(HOLDINGS.c.website_host == sa.bindparam("host"))
+    .distinct()
+    .order_by(HOLDINGS.c.enterprise_id)
+)
+_BY_NAME = (
+    sa.select(HOLDINGS.c.enterprise_id)
+    .where(
+        HOLDINGS.c.name_key == sa.bindparam("key"),
+        HOLDINGS.c.municipality_code == sa.bindparam("code"),
+    )
+    .distinct()
+    .order_by(HOLDINGS.c.enterprise_id)
+)
+_DUE = (
+    sa.select(ENTERPRISES.c.enterprise_id)
+    .where(ENTERPRISES.c.next_check_on <= sa.bindparam("today"))
+    .order_by(ENTERPRISES.c.next_check_on, ENTERPRISES.c.enterprise_id)
+)
+_DELETE_KVK = sa.delete(HOLDING_KVK).where(
+    HOLDING_KVK.c.label == sa.bindparam("label"),
+    HOLDING_KVK.c.holding_id == sa.bindparam("holding_id"),
+)
 
 
 class AbstractRepository(abc.ABC):
@@ -79,134 +132,128 @@ class AbstractRepository(abc.ABC):
 
 
 class SqlRepository(AbstractRepository):
-    """Enterprises in the `enterprise`, `holding` and `holding_kvk` tables."""
+    """Enterprises in the `enterprise`, `holding` and `holding_kvk` tables.
+
+    Reads and writes are plain SQL statements, not ORM objects: an enterprise read twice in
+    one transaction (two events of one batch) is read as last written, and a save writes only
+    the holdings and reminders that changed since the enterprise was read.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._as_read: dict[str, tuple[dict[HoldingKey, Holding], set[ReminderKey]]] = {}
+
+    @property
+    def _sql(self) -> Connection:
+        """The transaction's connection: statements skip the ORM's execute and autoflush
+        (nothing this repository reads is written through the ORM)."""
+        return self.session.connection()
 
     def get(self, enterprise_id: str) -> Enterprise | None:
-        row = self.session.get(EnterpriseRow, enterprise_id, with_for_update=True)
+        key = {"enterprise_id": enterprise_id}
+        row = self._sql.execute(_ENTERPRISE, key).first()
         if row is None:
             return None
-        holdings = self.session.exec(
-            select(HoldingRow).where(HoldingRow.enterprise_id == enterprise_id)
-        ).all()
-        reminded = self.session.exec(
-            select(ReminderRow)
-            .join(
-                HoldingRow,
-                (col(HoldingRow.label) == col(ReminderRow.label))
-                & (col(HoldingRow.holding_id) == col(ReminderRow.holding_id)),
-            )
-            .where(HoldingRow.enterprise_id == enterprise_id)
-        ).all()
-        return Enterprise(
+        holdings = self._sql.execute(_HOLDINGS_OF, key).all()
+        reminded = self._sql.execute(_REMINDERS_OF, key).all()
+        enterprise = Enterprise(
             enterprise_id=row.enterprise_id,
             holdings={h.key: h for h in map(_holding, holdings)},
             published=EnterpriseState.model_validate_json(row.state) if row.state else None,
             reminded={_reminder_key(r) for r in reminded},
             next_check_on=row.next_check_on,
         )
+        self._as_read[enterprise_id] = (dict(enterprise.holdings), set(enterprise.reminded))
+        return enterprise
 
     def due_for_check(self, today: date) -> list[str]:
-        query = (
-            select(EnterpriseRow.enterprise_id)
-            .where(col(EnterpriseRow.next_check_on) <= today)
-            .order_by(col(EnterpriseRow.next_check_on), col(EnterpriseRow.enterprise_id))
-        )
-        return list(self.session.exec(query).all())
+        return [str(found) for found in self._sql.execute(_DUE, {"today": today}).scalars()]
 
     def enterprise_id_of_holding(self, label: LabelName, holding_id: str) -> str | None:
-        row = self.session.get(HoldingRow, (label, holding_id))
-        return row.enterprise_id if row else None
+        found = self._sql.execute(
+            _ENTERPRISE_OF_HOLDING, {"label": label, "holding_id": holding_id}
+        ).scalar()
+        return str(found) if found is not None else None
 
     def enterprise_ids_by_kvk(self, kvk: Iterable[str]) -> list[str]:
-        query = (
-            select(HoldingKvkRow.enterprise_id)
-            .where(col(HoldingKvkRow.kvk).in_(list(kvk)))
-            .distinct()
-            .order_by(col(HoldingKvkRow.enterprise_id))
-        )
-        return list(self.session.exec(query).all())
+        return self._ids(_BY_KVK, kvk=list(kvk))
 
     def enterprise_ids_by_website(self, host: str) -> list[str]:
-        query = (
-            select(HoldingRow.enterprise_id)
-            .where(col(HoldingRow.website_host) == host)
-            .distinct()
-            .order_by(col(HoldingRow.enterprise_id))
-        )
-        return list(self.session.exec(query).all())
+        return self._ids(_BY_WEBSITE, host=host)
 
     def enterprise_ids_by_name(self, key: str, municipality_code: str) -> list[str]:
-        query = (
-            select(HoldingRow.enterprise_id)
-            .where(
-                col(HoldingRow.name_key) == key,
-                col(HoldingRow.municipality_code) == municipality_code,
-            )
-            .distinct()
-            .order_by(col(HoldingRow.enterprise_id))
-        )
-        return list(self.session.exec(query).all())
+        return self._ids(_BY_NAME, key=key, code=municipality_code)
+
+    def _ids(self, query: sa.Select[tuple[str]], **params: object) -> list[str]:
+        return [str(found) for found in self._sql.execute(query, params).scalars()]
 
     def save(self, enterprise: Enterprise, at: datetime) -> None:
         published = enterprise.published
-        self.session.merge(
-            EnterpriseRow(
-                enterprise_id=enterprise.enterprise_id,
-                version=enterprise.version,
-                listed=enterprise.listed,
-                updated_at=at,
-                state=published.model_dump_json() if published else None,
-                next_check_on=enterprise.next_check_on,
-            )
+        enterprise_id = enterprise.enterprise_id
+        upsert(
+            self.session,
+            ENTERPRISES,
+            {
+                "enterprise_id": enterprise_id,
+                "version": enterprise.version,
+                "listed": enterprise.listed,
+                "updated_at": at,
+                "state": published.model_dump_json() if published else None,
+                "next_check_on": enterprise.next_check_on,
+            },
         )
-        self.session.flush()
-        for label, holding_id, valid_until, lead_days in enterprise.reminded:
-            self.session.merge(
-                ReminderRow(
-                    label=label,
-                    holding_id=holding_id,
-                    valid_until=valid_until,
-                    lead_days=lead_days,
-                    enterprise_id=enterprise.enterprise_id,
-                    sent_at=at,
-                )
-            )
+        held, reminded = self._as_read.get(enterprise_id, ({}, set()))
         for holding in enterprise.holdings.values():
-            self.session.merge(
-                HoldingRow(
-                    label=holding.key[0],
-                    holding_id=holding.key[1],
-                    enterprise_id=enterprise.enterprise_id,
-                    observation=holding.observation.model_dump_json(),
-                    last_event_at=holding.last_event_at,
-                    lapsed_on=holding.lapsed_on,
-                    municipality_code=holding.municipality_code,
-                    place_status=holding.place_status,
-                    website_host=website_host(holding.observation.website),
-                    name_key=name_key(holding.observation.name),
-                )
-            )
-            self._save_kvk(enterprise.enterprise_id, holding)
+            before = held.get(holding.key)
+            if before == holding:
+                continue
+            self._save_holding(enterprise_id, holding)
+            if before is None or before.observation.kvk != holding.observation.kvk:
+                self._save_kvk(enterprise_id, holding)
+        new_reminders = [
+            {
+                "label": label,
+                "holding_id": holding_id,
+                "valid_until": valid_until,
+                "lead_days": lead_days,
+                "enterprise_id": enterprise_id,
+                "sent_at": at,
+            }
+            for label, holding_id, valid_until, lead_days in sorted(enterprise.reminded - reminded)
+        ]
+        insert_new(self.session, REMINDERS, new_reminders)
+        self._as_read[enterprise_id] = (dict(enterprise.holdings), set(enterprise.reminded))
+
+    def _save_holding(self, enterprise_id: str, holding: Holding) -> None:
+        upsert(
+            self.session,
+            HOLDINGS,
+            {
+                "label": holding.key[0],
+                "holding_id": holding.key[1],
+                "enterprise_id": enterprise_id,
+                "observation": holding.observation.model_dump_json(),
+                "last_event_at": holding.last_event_at,
+                "lapsed_on": holding.lapsed_on,
+                "municipality_code": holding.municipality_code,
+                "place_status": holding.place_status,
+                "website_host": website_host(holding.observation.website),
+                "name_key": name_key(holding.observation.name),
+            },
+        )
 
     def _save_kvk(self, enterprise_id: str, holding: Holding) -> None:
         label, holding_id = holding.key
-        self.session.execute(
-            delete(HoldingKvkRow).where(
-                col(HoldingKvkRow.label) == label, col(HoldingKvkRow.holding_id) == holding_id
-            )
-        )
-        for kvk in kvk_numbers(holding.observation.kvk):
-            self.session.add(
-                HoldingKvkRow(
-                    label=label, holding_id=holding_id, kvk=kvk, enterprise_id=enterprise_id
-                )
-            )
+        self._sql.execute(_DELETE_KVK, {"label": label, "holding_id": holding_id})
+        rows = [
+            {"label": label, "holding_id": holding_id, "kvk": kvk, "enterprise_id": enterprise_id}
+            for kvk in kvk_numbers(holding.observation.kvk)
+        ]
+        if rows:
+            self._sql.execute(insert(HOLDING_KVK), rows)
 
 
-def _holding(row: HoldingRow) -> Holding:
+def _holding(row: Any) -> Holding:
     return Holding(
         observation=Observation.model_validate_json(row.observation),
         last_event_at=as_utc(row.last_event_at),
@@ -216,7 +263,7 @@ def _holding(row: HoldingRow) -> Holding:
     )
 
 
-def _reminder_key(row: ReminderRow) -> ReminderKey:
+def _reminder_key(row: Any) -> ReminderKey:
     label = next(name for name in LABELS if name == row.label)
     return (label, row.holding_id, row.valid_until, row.lead_days)
 

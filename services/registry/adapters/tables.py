@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, DateTime, MetaData, Text
+from sqlalchemy import Column, DateTime, MetaData, Table, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -122,3 +122,10 @@ class OutboxRow(RegistryTable, table=True):
     published_at: datetime | None = Field(
         default=None, sa_column=_utc_column(nullable=True, index=True)
     )
+
+
+# The tables as SQL statements see them (the repository writes through these, not the ORM).
+ENTERPRISES: Table = EnterpriseRow.__table__  # type: ignore[attr-defined]
+HOLDINGS: Table = HoldingRow.__table__  # type: ignore[attr-defined]
+HOLDING_KVK: Table = HoldingKvkRow.__table__  # type: ignore[attr-defined]
+REMINDERS: Table = ReminderRow.__table__  # type: ignore[attr-defined]

@@ -1,0 +1,58 @@
+"""Upserts on SQLite and PostgreSQL, one statement each, built once per table and dialect:
+the services' hot paths write through these rather than the ORM's select-then-flush, and
+building a statement anew for every row costs more than running it. They run on the session's
+connection, so they neither flush nor see ORM objects not yet flushed."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+_INSERTS: dict[str, Any] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def insert_for(session: Session, table: Table) -> Any:
+    """The dialect's INSERT (with ON CONFLICT) for `table`."""
+    return _INSERTS[_dialect(session)](table)
+
+
+def upsert(session: Session, table: Table, values: dict[str, Any]) -> None:
+    """Insert the row, or update its other columns from `values`."""
+    session.connection().execute(_upsert(_dialect(session), table, tuple(values)), values)
+
+
+def insert_new(session: Session, table: Table, rows: list[dict[str, Any]]) -> int:
+    """Insert the rows whose key is not there yet; returns how many were inserted."""
+    if not rows:
+        return 0
+    statement = _insert_new(_dialect(session), table)
+    connection = session.connection()
+    return sum(len(connection.execute(statement, row).all()) for row in rows)
+
+
+def _dialect(session: Session) -> str:
+    dialect = session.get_bind().dialect.name
+    if dialect not in _INSERTS:
+        raise NotImplementedError(f"runs on SQLite or PostgreSQL, not {dialect}")
+    return dialect
+
+
+@cache
+def _upsert(dialect: str, table: Table, columns: tuple[str, ...]) -> Any:
+    statement = _INSERTS[dialect](table)
+    keys = [column.name for column in table.primary_key.columns]
+    return statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: statement.excluded[name] for name in columns if name not in keys},
+    )
+
+
+@cache
+def _insert_new(dialect: str, table: Table) -> Any:
+    keys = [column.name for column in table.primary_key.columns]
+    statement = _INSERTS[dialect](table).on_conflict_do_nothing(index_elements=keys)
+    return statement.returning(*table.primary_key.columns)
