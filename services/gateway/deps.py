@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from services.gateway.config import GatewaySettings
 from services.gateway.feed import ReadModelFeed
+from services.gateway.read_model.cache import SearchCache
 from services.gateway.read_model.queries import SearchQuery
 
 
@@ -45,9 +46,16 @@ def get_feed(request: Request) -> ReadModelFeed:
     return feed
 
 
+def get_search_cache(request: Request) -> SearchCache:
+    """Search answers of this process, each valid until the next projected event."""
+    cache: SearchCache = request.app.state.search_cache
+    return cache
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 BrokerDep = Annotated[NatsBroker, Depends(get_broker)]
 FeedDep = Annotated[ReadModelFeed, Depends(get_feed)]
 SearchDep = Annotated[SearchQuery, Query()]
+SearchCacheDep = Annotated[SearchCache, Depends(get_search_cache)]

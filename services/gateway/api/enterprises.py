@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
 
-from services.gateway.deps import SearchDep, SessionDep
+from services.gateway.deps import SearchCacheDep, SearchDep, SessionDep
 from services.gateway.read_model.queries import get_enterprise, search_enterprises
 from services.gateway.read_model.views import EnterprisePage, EnterpriseView
 
@@ -16,9 +16,11 @@ EnterpriseId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @router.get("", summary="Search listed enterprises")
-def read_enterprises(session: SessionDep, query: SearchDep) -> EnterprisePage:
+def read_enterprises(
+    session: SessionDep, query: SearchDep, cache: SearchCacheDep
+) -> EnterprisePage:
     """Listed enterprises matching the filters, one page at a time, with facet counts."""
-    return search_enterprises(session, query)
+    return search_enterprises(session, query, cache)
 
 
 @router.get(

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from services.gateway.deps import SearchDep, SessionDep, TemplatesDep
+from services.gateway.deps import SearchCacheDep, SearchDep, SessionDep, TemplatesDep
 from services.gateway.read_model.queries import (
     PLACE_FIELDS,
     SearchQuery,
@@ -45,9 +45,10 @@ def search_page(
     session: SessionDep,
     templates: TemplatesDep,
     query: SearchDep,
+    cache: SearchCacheDep,
 ) -> HTMLResponse:
     """The search form with results, facets and pagination."""
-    result = search_enterprises(session, query)
+    result = search_enterprises(session, query, cache)
     base = request.url_for("search_page").path
     return templates.TemplateResponse(
         request,

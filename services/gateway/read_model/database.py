@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine, select
 
+from services.gateway.read_model.search_index import create_search_index, drop_search_index
 from services.gateway.read_model.tables import SCHEMA_VERSION, ReadModel, SchemaVersion
 
 log = structlog.get_logger()
@@ -55,8 +56,10 @@ def create_tables(engine: Engine) -> None:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     if _stored_version(engine) not in (None, SCHEMA_VERSION):
         log.warning("read_model_rebuilt", reason="schema version changed", version=SCHEMA_VERSION)
+        drop_search_index(engine)
         ReadModel.metadata.drop_all(engine)
     ReadModel.metadata.create_all(engine)
+    create_search_index(engine)
     with Session(engine) as session:
         if session.get(SchemaVersion, SCHEMA_VERSION) is None:
             session.add(SchemaVersion(version=SCHEMA_VERSION))

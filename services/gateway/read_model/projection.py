@@ -25,6 +25,7 @@ from services.gateway.labels import level_text
 from services.gateway.read_model.tables import (
     EnterpriseRow,
     HoldingRow,
+    ProcessedCount,
     ProcessedEvent,
     SourceRow,
     StreamPosition,
@@ -47,7 +48,7 @@ def already_processed(session: Session, event_id: str) -> bool:
 
 
 def mark_processed(session: Session, event_id: str, position: Position | None) -> None:
-    """Record the event id and advance the stream position (never backwards)."""
+    """Record the event id, count it, and advance the stream position (never backwards)."""
     session.add(
         ProcessedEvent(
             event_id=event_id,
@@ -63,6 +64,17 @@ def mark_processed(session: Session, event_id: str, position: Position | None) -
             {"stream": position.stream, "last_seq": position.seq},
             lambda t, new: t.c.last_seq < new.last_seq,
         )
+    _count_processed(session)
+
+
+def _count_processed(session: Session) -> None:
+    # Last in the transaction: concurrent writers (PostgreSQL) queue on this one row only
+    # once everything else of theirs is written.
+    table: Table = ProcessedCount.__table__  # type: ignore[attr-defined]
+    statement = _INSERTS[session.get_bind().dialect.name](table).values(id=1, events=1)
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["id"], set_={"events": table.c.events + 1})
+    )
 
 
 def apply_enterprise_event(session: Session, event: EnterpriseEvent) -> bool:

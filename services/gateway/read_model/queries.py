@@ -5,34 +5,43 @@ Everything is filtered and counted in SQL; only the requested page is loaded.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import ColumnElement, distinct, exists, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from contracts.labels import LABELS, LabelName
 from services.gateway.labels import label_name
+from services.gateway.read_model.cache import SearchCache
+from services.gateway.read_model.facets import (
+    PLACE_FIELDS,
+    Group,
+    filter_tests,
+    read_groups,
+    tally,
+)
 from services.gateway.read_model.projection import words
+from services.gateway.read_model.search_index import matching
 from services.gateway.read_model.tables import (
     EnterpriseRow,
     HoldingRow,
-    ProcessedEvent,
+    ProcessedCount,
     SourceRow,
 )
 from services.gateway.read_model.views import (
     EnterprisePage,
     EnterpriseView,
-    Facets,
     LabelView,
     SourceList,
     SourceView,
 )
 
 MAX_PAGE = 10_000
-PLACE_FIELDS = ("province", "region", "municipality")
+WORDS_FIRST_BELOW = 5_000
+__all__ = ["PLACE_FIELDS", "SearchQuery", "search_enterprises"]
 
 
 class SearchQuery(BaseModel):
@@ -68,28 +77,60 @@ class SearchQuery(BaseModel):
         return cleaned
 
 
-Filters = dict[str, list[ColumnElement[bool]]]
+def search_enterprises(
+    session: Session, query: SearchQuery, cache: SearchCache | None = None
+) -> EnterprisePage:
+    """One page of listed enterprises matching `query`, with the total and facet counts;
+    from `cache` when the same search was answered since the last projected event."""
+    dialect = session.get_bind().dialect.name
+    if cache is None:
+        return _search(session, query, lambda terms: read_groups(session, matching(terms, dialect)))
+    # Read first, in the request's transaction: what is cached under this count is computed
+    # from this state or a newer one, never an older one.
+    state = count_processed(session)
+
+    def groups(terms: list[str]) -> list[Group]:
+        # Shared by every filter and page of the same words, as when a buyer clicks facets.
+        return cache.groups.get_or_compute(
+            (state, tuple(terms)), lambda: read_groups(session, matching(terms, dialect))
+        )
+
+    key = (state, _normalised(query))
+    return cache.pages.get_or_compute(key, lambda: _search(session, query, groups))
 
 
-def search_enterprises(session: Session, query: SearchQuery) -> EnterprisePage:
-    """One page of listed enterprises matching `query`, with the total and facet counts."""
-    filters = _filters(query)
-    where = _where(filters)
-    total = session.exec(select(func.count()).select_from(EnterpriseRow).where(*where)).one()
-    rows = session.exec(
-        select(EnterpriseRow)
-        .where(*where)
-        .order_by(col(EnterpriseRow.sort_name), col(EnterpriseRow.enterprise_id))
-        .offset((query.page - 1) * query.page_size)
-        .limit(query.page_size)
-    ).all()
+def _search(
+    session: Session, query: SearchQuery, groups: Callable[[list[str]], list[Group]]
+) -> EnterprisePage:
+    dialect, terms = session.get_bind().dialect.name, _terms(query.q)
+    places = {field: getattr(query, field) for field in PLACE_FIELDS}
+    counted = tally(groups(terms), filter_tests(query.label, places))
+    # Few matches: fetch them by their words and sort; many: walk the name order instead.
+    words_first = counted.total <= WORDS_FIRST_BELOW
+    rows = (
+        session.exec(
+            select(EnterpriseRow)
+            .where(*matching(terms, dialect, words_first=words_first), *counted.narrowing)
+            .order_by(col(EnterpriseRow.sort_name), col(EnterpriseRow.enterprise_id))
+            .offset((query.page - 1) * query.page_size)
+            .limit(query.page_size)
+        ).all()
+        if counted.total
+        else []
+    )
     return EnterprisePage(
         items=_views(session, rows),
-        total=total,
+        total=counted.total,
         page=query.page,
         page_size=query.page_size,
-        facets=_facets(session, filters),
+        facets=counted.facets,
     )
+
+
+def _normalised(query: SearchQuery) -> tuple[object, ...]:
+    """What decides a search's answer: its terms, label set, places ignoring case, paging."""
+    places = tuple((getattr(query, field) or "").lower() for field in PLACE_FIELDS)
+    return (tuple(_terms(query.q)), frozenset(query.label), places, query.page, query.page_size)
 
 
 def get_enterprise(session: Session, enterprise_id: str) -> EnterpriseView | None:
@@ -114,60 +155,12 @@ def count_listed(session: Session) -> int:
 
 def count_processed(session: Session) -> int:
     """How many events the read model has applied."""
-    return session.exec(select(func.count()).select_from(ProcessedEvent)).one()
-
-
-def _filters(query: SearchQuery) -> Filters:
-    filters: Filters = {"q": [_starts_a_word(term) for term in _terms(query.q)]}
-    if query.label:
-        filters["label"] = [
-            exists().where(
-                col(HoldingRow.enterprise_id) == col(EnterpriseRow.enterprise_id),
-                col(HoldingRow.counts).is_(True),
-                col(HoldingRow.label).in_(query.label),
-            )
-        ]
-    for field in PLACE_FIELDS:
-        value = getattr(query, field)
-        if value:
-            filters[field] = [func.lower(getattr(EnterpriseRow, field)) == value.lower()]
-    return filters
-
-
-def _where(filters: Filters, without: str | None = None) -> list[ColumnElement[bool]]:
-    conditions = [c for key, group in filters.items() if key != without for c in group]
-    return [col(EnterpriseRow.listed).is_(True), *conditions]
+    counted = session.get(ProcessedCount, 1)
+    return counted.events if counted else 0
 
 
 def _terms(q: str | None, limit: int = 10) -> list[str]:
     return words(q or "")[:limit]
-
-
-def _starts_a_word(term: str) -> ColumnElement[bool]:
-    # Terms are letters and digits only (see `words`), so they hold no LIKE wildcards.
-    return col(EnterpriseRow.search_text).like(f"% {term}%")
-
-
-def _facets(session: Session, filters: Filters) -> Facets:
-    label_counts = session.exec(
-        select(HoldingRow.label, func.count(distinct(col(HoldingRow.enterprise_id))))
-        .join(EnterpriseRow, col(EnterpriseRow.enterprise_id) == col(HoldingRow.enterprise_id))
-        .where(col(HoldingRow.counts).is_(True), *_where(filters, without="label"))
-        .group_by(HoldingRow.label)
-    ).all()
-    by_label = {label: 0 for label in LABELS} | dict(label_counts)
-    places = {}
-    for field in PLACE_FIELDS:
-        column = getattr(EnterpriseRow, field)
-        places[field] = dict(
-            session.exec(
-                select(column, func.count())
-                .where(column.is_not(None), *_where(filters, field))
-                .group_by(column)
-                .order_by(column)
-            ).all()
-        )
-    return Facets(label=by_label, **places)
 
 
 def _views(session: Session, rows: Sequence[EnterpriseRow]) -> list[EnterpriseView]:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from services.gateway.handlers import record_enterprise_event
+from services.gateway.read_model.cache import SearchCache
 from services.gateway.read_model.database import create_tables, make_engine
 from services.gateway.read_model.projection import Position
 from services.gateway.read_model.queries import (
@@ -23,7 +24,8 @@ from services.gateway.read_model.queries import (
 )
 from services.gateway.read_model.tables import HoldingRow, StreamPosition
 from tests.unit.gateway.conftest import seed_catalogue
-from tests.unit.gateway.events import holding, updated
+from tests.unit.gateway.events import holding, listed, updated
+from tests.unit.gateway.test_search_index import ACCENTED, QUERIES, names, reference_names
 
 pytestmark = pytest.mark.integration
 
@@ -87,3 +89,30 @@ def test_concurrent_writers_keep_the_newest_version(pg_engine: Engine) -> None:
     assert list(holdings) == ["h40"]
     assert position is not None and position.last_seq == 40
     assert processed == 40
+
+
+@pytest.mark.parametrize("q", [*QUERIES[:: len(QUERIES) // 12], "café", "東", "trede 3"])
+def test_every_term_must_start_a_word_on_postgresql(pg_engine: Engine, q: str) -> None:
+    seed_catalogue(pg_engine)
+    for event in ACCENTED:
+        record_enterprise_event(pg_engine, event)
+    assert names(pg_engine, q=q) == reference_names(pg_engine, q)
+
+
+def test_word_search_is_indexed_and_labels_kept_by_trigger_on_postgresql(pg_engine: Engine) -> None:
+    cache = SearchCache()
+    record_enterprise_event(pg_engine, listed("e1", name="Kringloop Oost"))
+    with Session(pg_engine) as session:
+        first = search_enterprises(session, SearchQuery(q="kring", label=["senl"]), cache)
+    record_enterprise_event(
+        pg_engine, updated("e1", version=2, name="Kringloop Oost", labels=(holding("senl"),))
+    )
+    with Session(pg_engine) as session:
+        second = search_enterprises(session, SearchQuery(q="kring", label=["senl"]), cache)
+    with pg_engine.connect() as connection:
+        indexes = connection.execute(
+            text("SELECT indexname FROM pg_indexes WHERE tablename = 'enterprises'")
+        ).scalars()
+        assert "ix_enterprises_search_text_trgm" in set(indexes)
+    assert (first.total, first.facets.label["pso"]) == (0, 1)
+    assert (second.total, second.facets.label["senl"], second.facets.label["pso"]) == (1, 1, 0)
