@@ -107,6 +107,7 @@ def split(
     """Detach a wrongly merged holding into an enterprise of its own, kept apart for good."""
     from contracts.base import utc_now
     from services.cli.errors import UsageError
+    from services.kit.dutch import dutch_date_of
     from services.kit.settings import load_settings
     from services.registry.adapters.unit_of_work import SqlUnitOfWork
     from services.registry.config import RegistrySettings
@@ -119,7 +120,7 @@ def split(
         done = split_merge(
             merge_id,
             SqlUnitOfWork(engine),
-            now.date(),
+            dutch_date_of(now),
             source=settings.source,
             now=now,
             rules=settings.listing_rules(),

@@ -3,7 +3,7 @@ them."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MONTHS = (
@@ -27,3 +27,8 @@ def _dutch_zone() -> tzinfo:
 
 LOCAL = _dutch_zone()
 """Dutch local time, in which the pages and e-mails state dates."""
+
+
+def dutch_date_of(moment: datetime) -> date:
+    """The date in the Netherlands at `moment`: validity dates and "today" are Dutch dates."""
+    return moment.astimezone(LOCAL).date()

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import httpx
 import structlog
@@ -17,6 +17,7 @@ from contracts.base import utc_now
 from contracts.enterprises import EnterpriseEvent
 from contracts.labels import LabelEvent, LabelLapsed
 from services.kit import failpoints
+from services.kit.dutch import dutch_date_of
 from services.kit.jetstream import make_broker
 from services.registry import handlers
 from services.registry.adapters.database import make_engine, prepare_database
@@ -63,8 +64,9 @@ class Registry:
         ] = CommitGroups(self._record_group)
 
     def today(self) -> date:
-        """The date the listing rule is applied for (UTC)."""
-        return self.clock().astimezone(UTC).date()
+        """The date the listing rule is applied for: the Dutch date, as the registries'
+        validity dates are (a label valid until 12 March counts until midnight in NL)."""
+        return dutch_date_of(self.clock())
 
     async def record_label_event(self, event: LabelEvent, order: int = 0) -> EnterpriseEvent | None:
         """Resolve the event's place, then commit its effect together with the other events

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 import structlog
@@ -27,6 +26,7 @@ from contracts.subjects import (
     label_subject,
     scrape_subject,
 )
+from services.kit.dutch import dutch_date_of
 from services.kit.failpoints import hit as hit_failpoint
 from services.scraper.detect import Detection, detect_changes
 from services.scraper.errors import ScrapeError, TooFewHoldings
@@ -55,10 +55,7 @@ class EventPublisher(Protocol):
 
 def registry_today(now: datetime) -> date:
     """The date in the Netherlands, where the registries' validity dates apply."""
-    try:
-        return now.astimezone(ZoneInfo("Europe/Amsterdam")).date()
-    except ZoneInfoNotFoundError:
-        return now.date()
+    return dutch_date_of(now)
 
 
 @dataclass

@@ -3,7 +3,7 @@ listed, marked as recertifying, until the period ends or a label returns."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -100,3 +100,16 @@ async def test_no_reminder_while_in_grace() -> None:
     clock.set(end - timedelta(days=1))
     await registry.pass_time()
     assert [e.kind for e in queued(database)] == ["listed", "updated"]
+
+
+async def test_a_validity_ends_at_midnight_in_the_netherlands_not_in_utc() -> None:
+    database, clock = FakeDatabase(), Clock()
+    end = TODAY + timedelta(days=3)
+    registry = start_registry(database, clock, reminder_lead_days="")
+    await registry.record_label_event(granted(observation(valid_until=end)))
+    clock.now = datetime.combine(end, time(22, 30), tzinfo=UTC)  # 23:30 in Amsterdam (CET)
+    await registry.pass_time()
+    assert [e.kind for e in queued(database)] == ["listed"]
+    clock.now = datetime.combine(end, time(23, 30), tzinfo=UTC)  # 00:30 the next day in NL
+    await registry.pass_time()
+    assert [e.kind for e in queued(database)] == ["listed", "delisted"]
