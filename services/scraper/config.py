@@ -38,7 +38,8 @@ class ScraperSettings(KitSettings):
         default=0.5,
         ge=0,
         le=1,
-        description="A run with fewer holdings than this share of the last good run fails",
+        description="A run with fewer holdings, or fewer counting holdings, than this share "
+        "of the last good run's fails",
     )
     scrape_absent_runs_to_lapse: int = Field(
         default=2, ge=1, description="Consecutive successful runs a holding must be missing from"

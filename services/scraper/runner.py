@@ -126,6 +126,16 @@ class ScrapeRun:
                 f"only {len(result.observations)} holdings read, the last good run had "
                 f"{last_good} (minimum ratio {self.min_holdings_ratio})"
             )
+        # Every holding read, but far fewer count: a registry that renamed its statuses, or a
+        # typo in the listing policy, must not lapse everyone. A policy narrowed on purpose
+        # goes through once IMPACTOOST_SCRAPE_MIN_HOLDINGS_RATIO is lowered for a run.
+        counting = sum(1 for o in result.observations if o.counts)
+        last_counting = state.last_good_counting or 0
+        if counting < self.min_holdings_ratio * last_counting:
+            raise TooFewHoldings(
+                f"only {counting} of {len(result.observations)} holdings count, the last good "
+                f"run had {last_counting} counting (minimum ratio {self.min_holdings_ratio})"
+            )
         return result
 
     async def _succeeded(
@@ -148,6 +158,7 @@ class ScrapeRun:
                 "http_cache": cache,
                 "cards": result_cards,
                 "last_good_holdings": stats.holdings,
+                "last_good_counting": stats.counting,
                 "last_success": info,
                 "next_run_at": self.next_run(),
             }

@@ -43,6 +43,7 @@ class ScraperState(BaseModel):
     http_cache: dict[str, CachedPage] = Field(default_factory=dict)
     cards: dict[str, str] = Field(default_factory=dict)
     last_good_holdings: int | None = None
+    last_good_counting: int | None = None
     last_success: RunInfo | None = None
     last_failure: RunInfo | None = None
     next_run_at: datetime | None = None

@@ -14,6 +14,7 @@ from contracts.scrapes import ScrapeCompleted, ScrapeFailed
 from services.scraper.config import ScraperSettings
 from services.scraper.http import PoliteClient
 from services.scraper.outcome import RunOutcome, observation_line
+from services.scraper.policy import LabelPolicy
 from services.scraper.runner import ScrapeRun
 from services.scraper.service import build_run
 from services.scraper.sources.base import SourceResult
@@ -119,6 +120,25 @@ async def test_far_fewer_holdings_than_the_last_good_run_is_a_failed_run() -> No
     assert not outcome.ok
     assert outcome.reason == ("only 2 holdings read, the last good run had 15 (minimum ratio 0.5)")
     assert not any(isinstance(e, LabelLapsed) for _, e in publisher.published)
+
+
+async def test_all_holdings_read_but_far_fewer_counting_is_a_failed_run() -> None:
+    # The register renamed its status, or the listing policy has a typo: nobody counts.
+    store, publisher = FakeStateStore(), FakePublisher()
+    first = await scrape(register_web(*ALL_PAGES), store, publisher).run(TODAY)
+    assert first.ok and first.stats.counting > 0
+    publisher.published.clear()
+    nobody = LabelPolicy(statuses=frozenset({"erkend"}))
+    run = scrape(register_web(*ALL_PAGES), store, publisher)
+    outcome = await replace(run, source=PsoSource(BASE, policy=nobody)).run(TODAY)
+    assert not outcome.ok
+    assert outcome.reason == (
+        f"only 0 of 15 holdings count, the last good run had {first.stats.counting} counting "
+        "(minimum ratio 0.5)"
+    )
+    assert publisher.subjects() == ["impact.v1.scrapes.pso.failed"]
+    after = await store.load("pso")
+    assert after.last_good_counting == first.stats.counting
 
 
 async def test_the_holdings_ratio_is_configurable() -> None:
