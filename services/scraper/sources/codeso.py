@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
@@ -35,6 +35,10 @@ from services.scraper.sources.codeso_parsing import (
 
 REGISTER_PATH = "/register/"
 MAX_PAGES = 200
+
+# Beyond the registry's longest default reminder lead time (60 days): a renewal published
+# on the profile is seen before any reminder goes out.
+RENEWAL_HORIZON = timedelta(days=90)
 
 
 @dataclass
@@ -173,11 +177,15 @@ def _reuse(
     """The last run's observation when its card is unchanged, judged again by `policy` for
     `today`.
 
-    A holding about to stop counting is not reused: when its assessment month has passed,
-    its profile may show the next assessment, which its card does not."""
+    A holding whose next assessment is near is not reused: once re-assessed, its profile shows
+    the next date, which its card does not, and the registry would otherwise remind (and at
+    the end delist) an enterprise that already renewed. Re-reading such a profile is one
+    conditional GET."""
     if prior is None or prior.card != card.card_hash or prior.observation.label != "codeso":
         return None
     kept = prior.observation
+    if kept.counts and kept.valid_until and kept.valid_until - today <= RENEWAL_HORIZON:
+        return None
     still_counts = policy.counts(
         status=kept.status, level=kept.level, valid_until=kept.valid_until, today=today
     )

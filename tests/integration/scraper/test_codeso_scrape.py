@@ -22,6 +22,7 @@ from services.scraper.main import scrape_once
 from services.scraper.outcome import RunOutcome
 from services.scraper.runner import registry_today
 from services.scraper.service import build_run
+from services.scraper.sources.codeso import RENEWAL_HORIZON
 from services.scraper.state import FakeStateStore
 from tests.integration.scraper.helpers import LOCAL_SITE_SETTINGS
 from tests.unit.scraper.fakes import FakePublisher
@@ -87,6 +88,19 @@ def profile_calls(site: CodesoSite) -> list[str]:
     return [r.path for r in site.requests if r.method == "GET" and r.path.count("/") == 3]
 
 
+def near_renewal(site: CodesoSite, *others: str) -> list[str]:
+    """Profiles read in every run: counting registrations whose next assessment is within
+    the renewal horizon (a renewal shows on the profile only), plus `others`."""
+    due = [
+        f"/register/{r.slug}/"
+        for r in site.registrations()
+        if r.counts(site.today)
+        and r.valid_until is not None
+        and r.valid_until - site.today <= RENEWAL_HORIZON
+    ]
+    return sorted({*due, *others})
+
+
 async def test_a_first_run_reads_every_card_and_every_profile(site: CodesoSite) -> None:
     outcome = await Scraper(site).run()
     assert outcome.ok, outcome.reason
@@ -121,15 +135,20 @@ async def test_an_unchanged_second_run_reads_no_profile_at_all(site: CodesoSite)
     site.clear_requests()
     second = await scraper.run()
     assert second.ok and second.events == []
-    assert [(r.method, r.path, r.status, r.conditional) for r in site.requests] == [
+    near = near_renewal(site)
+    assert near, "the demo register must have a registration due for re-assessment soon"
+    listing = [(r.method, r.path, r.status, r.conditional) for r in site.requests][:5]
+    assert listing == [
         ("GET", "/robots.txt", 304, True),
         ("GET", "/register/", 304, True),
         ("POST", QUERY, 200, False),
         ("POST", QUERY, 200, False),
         ("POST", QUERY, 200, False),
     ]
+    profiles = [(r.path, r.status, r.conditional) for r in site.requests][5:]
+    assert sorted(profiles) == [(path, 304, True) for path in near]
     assert second.observations == first.observations
-    assert (second.stats.pages_fetched, second.stats.not_modified) == (3, 2)
+    assert second.stats.not_modified == 2 + len(near)
     assert second.stats.bytes_received < first.stats.bytes_received / 3
 
 
@@ -144,7 +163,8 @@ async def test_a_changed_card_costs_exactly_one_profile_request(site: CodesoSite
     site.clear_requests()
     outcome = await scraper.run()
     assert outcome.ok
-    assert calls(site) == [*REGISTER_AND_QUERIES, ("GET", "/register/soep-en-soul/")]
+    assert calls(site)[:5] == REGISTER_AND_QUERIES
+    assert sorted(profile_calls(site)) == near_renewal(site, "/register/soep-en-soul/")
     assert [event_key(e) for e in outcome.events] == [("changed", "soep-en-soul")]
     assert next(o for o in outcome.observations if o.holding_id == "soep-en-soul").place == (
         "Bennekom"
@@ -160,14 +180,16 @@ async def test_page_set_b_grants_one_changes_one_and_lapses_one_after_two_absenc
     site.clear_requests()
     first_absence = await scraper.run()
     assert first_absence.ok
-    assert profile_calls(site) == ["/register/groen-en-doen-raalte/", "/register/koffie-en-kansen/"]
+    assert sorted(profile_calls(site)) == near_renewal(
+        site, "/register/groen-en-doen-raalte/", "/register/koffie-en-kansen/"
+    )
     assert {event_key(e) for e in first_absence.events} == {
         ("granted", "groen-en-doen-raalte"),
         ("changed", "koffie-en-kansen"),
     }
     site.clear_requests()
     second_absence = await scraper.run()
-    assert profile_calls(site) == []
+    assert sorted(profile_calls(site)) == near_renewal(site)
     assert [event_key(e) for e in second_absence.events] == [("lapsed", "maaltijdmakers-arnhem")]
 
 
@@ -267,9 +289,10 @@ async def test_runs_through_nats_grant_then_follow_page_set_b(
     site.use("B")
     site.clear_requests()
     second = await scrape_once(settings, "codeso")
-    assert second.ok and len(profile_calls(site)) == 2
+    assert second.ok and len(profile_calls(site)) == 2 + len(near_renewal(site))
+    site.clear_requests()
     third = await scrape_once(settings, "codeso")
-    assert third.ok and len(profile_calls(site)) == 2
+    assert third.ok and len(profile_calls(site)) == len(near_renewal(site))
     new = (await label_messages(nats_url))[11:]
     assert [m["subject"].rsplit(".", 1)[1] for m in new] == ["granted", "changed", "lapsed"]
     lapsed = next(e for e in third.events if isinstance(e, LabelLapsed))

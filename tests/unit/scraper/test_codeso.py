@@ -514,6 +514,20 @@ async def test_an_expiring_holding_has_its_profile_read_again_before_it_stops_co
     assert profile_paths(third) == []
 
 
+async def test_a_renewal_shown_only_on_the_profile_is_seen_before_any_reminder_is_due() -> None:
+    # Within 90 days of the next assessment (the registry reminds from 60 days) the profile is
+    # read again, conditionally, so a re-assessment that moved the date is not missed.
+    first = await read(both_pages())
+    renewed = fixture("profile_full.html").replace("juni 2026", "juni 2028")
+    web = both_pages().html(f"{REGISTER}de-groene-fietser/", renewed)
+    second = await read(web, date(2026, 5, 1), known=known_from(first))
+    assert profile_paths(web) == ["/register/de-groene-fietser/", "/register/kringloop-twente/"]
+    assert by_id(second)["de-groene-fietser"].valid_until == date(2028, 6, 30)
+    third = both_pages()
+    await read(third, date(2026, 5, 2), known=known_from(second))
+    assert profile_paths(third) == ["/register/kringloop-twente/"]
+
+
 # --- nonces and failures ----------------------------------------------------------------------
 
 
