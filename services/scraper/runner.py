@@ -53,11 +53,6 @@ class EventPublisher(Protocol):
         ...
 
 
-def registry_today(now: datetime) -> date:
-    """The date in the Netherlands, where the registries' validity dates apply."""
-    return dutch_date_of(now)
-
-
 @dataclass
 class ScrapeRun:
     """Everything one run needs; `publisher=None` is a dry run (nothing published or saved)."""
@@ -77,7 +72,7 @@ class ScrapeRun:
     async def run(self, today: date | None = None) -> RunOutcome:
         """Scrape the source once and publish what changed."""
         started_at, began = self.clock(), time.monotonic()
-        today = today or registry_today(started_at)
+        today = today or dutch_date_of(started_at)
         state = await self.store.load(self.source.label)
         with structlog.contextvars.bound_contextvars(label=self.source.label):
             async with make_http_client(self.policy, self.transport) as http:

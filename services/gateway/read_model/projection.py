@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete
 
 from contracts.base import utc_now
@@ -30,6 +29,7 @@ from services.gateway.read_model.tables import (
     SourceRow,
     StreamPosition,
 )
+from services.kit.sql import insert_for
 
 Newer = Callable[[Table, Any], ColumnElement[bool]]
 
@@ -71,7 +71,7 @@ def _count_processed(session: Session) -> None:
     # Last in the transaction: concurrent writers (PostgreSQL) queue on this one row only
     # once everything else of theirs is written.
     table: Table = ProcessedCount.__table__  # type: ignore[attr-defined]
-    statement = _INSERTS[session.get_bind().dialect.name](table).values(id=1, events=1)
+    statement = insert_for(session, table).values(id=1, events=1)
     session.execute(
         statement.on_conflict_do_update(index_elements=["id"], set_={"events": table.c.events + 1})
     )
@@ -133,10 +133,7 @@ def apply_scrape_event(session: Session, event: ScrapeCompleted | ScrapeFailed) 
 def _upsert(session: Session, model: type[Any], values: dict[str, Any], newer: Newer) -> bool:
     """Insert the row, or update it where `newer(table, excluded)` holds; True if written."""
     table: Table = model.__table__
-    dialect = session.get_bind().dialect.name
-    if dialect not in _INSERTS:
-        raise NotImplementedError(f"the read model runs on SQLite or PostgreSQL, not {dialect}")
-    statement = _INSERTS[dialect](table).values(**values)
+    statement = insert_for(session, table).values(**values)
     keys = [c.name for c in table.primary_key.columns]
     statement = statement.on_conflict_do_update(
         index_elements=keys,
@@ -148,7 +145,6 @@ def _upsert(session: Session, model: type[Any], values: dict[str, Any], newer: N
     return written is not None
 
 
-_INSERTS: dict[str, Any] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 _HOLDING_FIELDS = {
     "label",
     "holding_id",

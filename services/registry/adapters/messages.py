@@ -37,15 +37,9 @@ class AbstractProcessedEvents(abc.ABC):
         """Whether the event was processed before."""
 
     @abc.abstractmethod
-    def add(self, event_id: str, at: datetime) -> None:
-        """Remember the event as processed (committed with its effect)."""
-
     def claim(self, event_id: str, at: datetime) -> bool:
-        """Remember the event as processed, unless it was: False then (a duplicate)."""
-        if self.contains(event_id):
-            return False
-        self.add(event_id, at)
-        return True
+        """Remember the event as processed (committed with its effect), unless it was:
+        False then (a duplicate)."""
 
 
 class AbstractOutbox(abc.ABC):
@@ -72,9 +66,6 @@ class SqlProcessedEvents(AbstractProcessedEvents):
 
     def contains(self, event_id: str) -> bool:
         return self.session.get(ProcessedEventRow, event_id) is not None
-
-    def add(self, event_id: str, at: datetime) -> None:
-        self.claim(event_id, at)
 
     def claim(self, event_id: str, at: datetime) -> bool:
         # One statement: the insert that finds the id already there is the duplicate check.
@@ -135,8 +126,11 @@ class FakeProcessedEvents(AbstractProcessedEvents):
     def contains(self, event_id: str) -> bool:
         return event_id in self.committed or event_id in self.staged
 
-    def add(self, event_id: str, at: datetime) -> None:
+    def claim(self, event_id: str, at: datetime) -> bool:
+        if self.contains(event_id):
+            return False
         self.staged.add(event_id)
+        return True
 
     def apply(self) -> None:
         """Make the staged ids permanent."""

@@ -17,10 +17,10 @@ import pytest
 from contracts.base import utc_now
 from contracts.labels import LabelEvent, LabelGranted, LabelLapsed
 from services.demo.sites.codeso import CodesoSite, start_codeso_site
+from services.kit.dutch import dutch_date_of
 from services.scraper.config import ScraperSettings
 from services.scraper.main import scrape_once
 from services.scraper.outcome import RunOutcome
-from services.scraper.runner import registry_today
 from services.scraper.service import build_run
 from services.scraper.sources.codeso import RENEWAL_HORIZON
 from services.scraper.state import FakeStateStore
@@ -40,7 +40,7 @@ REGISTER_AND_QUERIES = [
 
 @pytest.fixture
 def site() -> Iterator[CodesoSite]:
-    site = start_codeso_site("A", today=registry_today(utc_now()))
+    site = start_codeso_site("A", today=dutch_date_of(utc_now()))
     yield site
     site.stop()
 
