@@ -16,7 +16,9 @@ class ScrapeStats(Frozen):
 
     pages_fetched: int = 0
     not_modified: int = 0
-    bytes_received: int = 0
+    bytes_received: int = Field(
+        default=0, description="Body bytes the registry sent, as sent (compressed where it was)"
+    )
     holdings: int = 0
     counting: int = 0
     warnings: int = Field(default=0, description="Entries skipped or read with a warning")

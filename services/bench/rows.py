@@ -113,18 +113,28 @@ def search_rows(figures: SearchFigures, plan: Plan) -> list[Row]:
 
 
 def scrape_rows(figures: ScrapeFigures) -> list[Row]:
-    """First-run bytes (information) and second-run bytes against them (target)."""
+    """Bytes received (on the wire, compressed as the registries send them): the first run
+    (information) and the second run against it (target); then the same bodies decoded, for
+    information."""
     return [
-        Row(SCRAPE, "first run", "B", samples=tuple(figures.first)),
+        Row(SCRAPE, "first run, on the wire", "B", samples=tuple(figures.first)),
         Row(
             SCRAPE,
-            "unchanged second run",
+            "unchanged second run, on the wire",
             "B",
             samples=tuple(figures.second),
             baseline=tuple(figures.first),
             baseline_name="first run",
             target=SCRAPE_TARGET,
             details=figures.details,
+        ),
+        Row(
+            SCRAPE,
+            "unchanged second run, decoded",
+            "B",
+            samples=tuple(figures.second_decoded),
+            baseline=tuple(figures.first_decoded),
+            baseline_name="first run, decoded",
         ),
     ]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,23 @@ def insert_for(session: Session, table: Table) -> Any:
 def upsert(session: Session, table: Table, values: dict[str, Any]) -> None:
     """Insert the row, or update its other columns from `values`."""
     session.connection().execute(_upsert(_dialect(session), table, tuple(values)), values)
+
+
+def upsert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """`upsert` of many rows (all with the same columns) in one executemany."""
+    if rows:
+        session.connection().execute(_upsert(_dialect(session), table, tuple(rows[0])), rows)
+
+
+def insert_many(
+    session: Session, table: Table, rows: list[dict[str, Any]], *, skip_existing: bool = False
+) -> None:
+    """Insert the rows in one executemany, in order. A key already there fails the statement
+    (IntegrityError), unless `skip_existing`: such rows are left out then."""
+    if not rows:
+        return
+    statement = _insert_skipping(_dialect(session), table) if skip_existing else insert(table)
+    session.connection().execute(statement, rows)
 
 
 def insert_new(session: Session, table: Table, rows: list[dict[str, Any]]) -> int:
@@ -52,7 +69,11 @@ def _upsert(dialect: str, table: Table, columns: tuple[str, ...]) -> Any:
 
 
 @cache
-def _insert_new(dialect: str, table: Table) -> Any:
+def _insert_skipping(dialect: str, table: Table) -> Any:
     keys = [column.name for column in table.primary_key.columns]
-    statement = _INSERTS[dialect](table).on_conflict_do_nothing(index_elements=keys)
-    return statement.returning(*table.primary_key.columns)
+    return _INSERTS[dialect](table).on_conflict_do_nothing(index_elements=keys)
+
+
+@cache
+def _insert_new(dialect: str, table: Table) -> Any:
+    return _insert_skipping(dialect, table).returning(*table.primary_key.columns)

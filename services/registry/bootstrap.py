@@ -17,6 +17,7 @@ from contracts.base import utc_now
 from contracts.enterprises import EnterpriseEvent
 from contracts.labels import LabelEvent, LabelLapsed
 from services.kit import failpoints
+from services.kit.batches import Delivery
 from services.kit.dutch import dutch_date_of
 from services.kit.jetstream import make_broker
 from services.registry import handlers
@@ -24,7 +25,6 @@ from services.registry.adapters.database import make_engine, prepare_database
 from services.registry.adapters.outbox import OutboxRelay
 from services.registry.adapters.publisher import AbstractPublisher, JetStreamPublisher
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork, SqlUnitOfWork
-from services.registry.commit_groups import CommitGroups
 from services.registry.config import RegistrySettings
 from services.registry.regions import (
     BundledResolver,
@@ -59,37 +59,49 @@ class Registry:
 
     def __post_init__(self) -> None:
         self.time_checks = TimeChecks(self.pass_time, self.settings.time_check_seconds)
-        self.commit_groups: CommitGroups[
-            tuple[LabelEvent, Resolution | None], EnterpriseEvent | None
-        ] = CommitGroups(self._record_group)
 
     def today(self) -> date:
         """The date the listing rule is applied for: the Dutch date, as the registries'
         validity dates are (a label valid until 12 March counts until midnight in NL)."""
         return dutch_date_of(self.clock())
 
-    async def record_label_event(self, event: LabelEvent, order: int = 0) -> EnterpriseEvent | None:
-        """Resolve the event's place, then commit its effect together with the other events
-        fetched with it (in `order`, their stream sequence); wake the relay. The caller acks
-        afterwards. The place is resolved before the transaction (PDOK may be slow)."""
-        resolution = await self.resolve_place(event)
-        outcome = await self.commit_groups.submit((event, resolution), order)
-        failpoints.hit(AFTER_COMMIT, self.settings.failpoints)
-        if outcome is not None:
-            self.relay.wake()
-        return outcome
+    async def record_label_batch(
+        self, deliveries: Sequence[Delivery[LabelEvent]]
+    ) -> list[Exception | None]:
+        """Record a fetched batch in stream order. Per delivery: None once its effect is
+        committed (the caller acks then), or the error that kept it out (the caller retries
+        it later)."""
+        ordered = sorted(deliveries, key=lambda d: d.stream_sequence)
+        results = await self._record([d.item for d in ordered])
+        recorded = dict(zip(map(id, ordered), results, strict=True))
+        return [r if isinstance(r := recorded[id(d)], Exception) else None for d in deliveries]
 
-    def _record_group(
-        self, batch: Sequence[tuple[LabelEvent, Resolution | None]]
-    ) -> list[handlers.Recorded]:
-        return handlers.record_label_events(
-            batch,
+    async def record_label_event(self, event: LabelEvent) -> EnterpriseEvent | None:
+        """Record one event on its own; returns the enterprise event it queued, raises what
+        kept it out."""
+        (recorded,) = await self._record([event])
+        if isinstance(recorded, Exception):
+            raise recorded
+        return recorded
+
+    async def _record(self, events: Sequence[LabelEvent]) -> list[handlers.Recorded]:
+        """Resolve the events' places, then commit their effects in one transaction, in the
+        order given; wake the relay. Places are resolved before the transaction (PDOK may be
+        slow)."""
+        resolutions = await asyncio.gather(*map(self.resolve_place, events))
+        recorded = await asyncio.to_thread(
+            handlers.record_label_events,
+            list(zip(events, resolutions, strict=True)),
             self.uow_factory,
             self.today(),
             source=self.settings.source,
             now=self.clock(),
             rules=self.rules,
         )
+        failpoints.hit(AFTER_COMMIT, self.settings.failpoints)
+        if any(r is not None and not isinstance(r, Exception) for r in recorded):
+            self.relay.wake()
+        return recorded
 
     async def pass_time(self) -> int:
         """Queue what time alone changed by today (see handlers.pass_time); wake the relay."""

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -37,6 +38,8 @@ def kvk_numbers(numbers: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({n for raw in numbers if (n := normalise_kvk(raw))}))
 
 
+# Pure and asked several times per event (look-ups, indexes, rows): remembered.
+@lru_cache(maxsize=8192)
 def website_host(url: str | None) -> str | None:
     """The lower-case host of a website, without `www.`; accepts URLs without a scheme."""
     text = (url or "").strip()
@@ -51,6 +54,7 @@ def website_host(url: str | None) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
+@lru_cache(maxsize=8192)
 def name_key(name: str) -> str | None:
     """A name without legal form, punctuation, case, accents or extra spaces; None if empty."""
     decomposed = unicodedata.normalize("NFKD", name)

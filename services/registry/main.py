@@ -11,7 +11,7 @@ from services.kit.logging import configure_logging
 from services.kit.settings import load_settings
 from services.registry.bootstrap import Registry, bootstrap
 from services.registry.config import RegistrySettings
-from services.registry.subscribers import build_router
+from services.registry.subscribers import build_router, label_consumer
 
 TITLE = "impactoost registry"
 VERSION = "1.0.0"
@@ -25,6 +25,7 @@ def create_app(
     settings = settings or load_settings(RegistrySettings)
     registry = registry or bootstrap(settings)
     registry.broker.include_router(build_router(registry))
+    consumer = label_consumer(registry)
 
     async def prepare() -> None:
         await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
@@ -33,8 +34,10 @@ def create_app(
     async def start_background() -> None:
         registry.relay.start()
         registry.time_checks.start()
+        await consumer.start()
 
     async def stop_background() -> None:
+        await consumer.stop()
         await registry.time_checks.stop()
         await registry.relay.stop()
 
@@ -62,5 +65,5 @@ def asyncapi_json(settings: RegistrySettings | None = None) -> str:
     """The registry's AsyncAPI document, generated without connecting to anything."""
     settings = settings or load_settings(RegistrySettings)
     registry = bootstrap(settings)
-    registry.broker.include_router(build_router(registry))
+    registry.broker.include_router(build_router(registry, for_documents=True))
     return AsyncAPI(registry.broker, title=TITLE, version=VERSION).to_specification().to_json()

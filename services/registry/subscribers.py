@@ -1,44 +1,69 @@
-"""The registry's inbound edge: one durable consumer for every label event."""
+"""The registry's inbound edge: one durable consumer for every label event, taken in batches.
+
+Label events arrive in bursts (a scrape publishes hundreds at once). The consumer hands each
+fetched batch to the registry whole, which records it in one transaction in stream order, so
+it runs on the kit's batch consumer rather than FastStream's one task per message. FastStream
+still carries the registry's outbound side, and documents both channels (AsyncAPI).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from faststream.nats import NatsRouter
-from faststream.nats.annotations import NatsMessage
-from nats.errors import NotJSMessageError
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 
 from contracts.enterprises import EnterpriseEvent
 from contracts.labels import LabelEvent
 from contracts.subjects import ALL_ENTERPRISE_EVENTS, ALL_LABEL_EVENTS, LABELS_STREAM
+from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
 from services.kit.jetstream import durable_subscriber
 from services.registry.bootstrap import Registry
 
 LABEL_EVENT = Annotated[LabelEvent, Field(discriminator="kind")]
+LABEL_EVENTS: TypeAdapter[LabelEvent] = TypeAdapter(LABEL_EVENT)
 DURABLE = "registry-labels"
 
 
-def build_router(registry: Registry) -> NatsRouter:
-    """Subscribers bound to `registry`. FastStream hands every message of a fetched batch to
-    its own task; the registry commits the batch's events in one transaction, in stream order
-    (see commit_groups.py for the exception, and why it does no harm)."""
-    router = NatsRouter()
-
-    async def on_label_event(event: LABEL_EVENT, msg: NatsMessage) -> None:
-        await registry.record_label_event(event, _stream_sequence(msg))
-
-    subscriber = durable_subscriber(
-        router,
-        ALL_LABEL_EVENTS,
+def label_consumer(registry: Registry) -> BatchConsumer[LabelEvent]:
+    """The durable consumer of every label event, feeding `registry` batch by batch."""
+    settings = registry.settings
+    spec = BatchConsumerSpec(
         stream=LABELS_STREAM,
+        subject=ALL_LABEL_EVENTS,
         durable=DURABLE,
-        batch_size=registry.settings.label_batch_size,
-        ack_wait_seconds=registry.settings.ack_wait_seconds,
-        title="on_label_event",
-        description="LabelGranted / LabelChanged / LabelLapsed",
+        batch_size=settings.label_batch_size,
+        ack_wait_seconds=settings.ack_wait_seconds,
     )
-    subscriber(on_label_event)
+
+    async def handle(deliveries: Sequence[Delivery[LabelEvent]]) -> Sequence[Exception | None]:
+        return await registry.record_label_batch(deliveries)
+
+    return BatchConsumer(settings.nats_url, spec, LABEL_EVENTS.validate_json, handle)
+
+
+def build_router(registry: Registry, *, for_documents: bool = False) -> NatsRouter:
+    """The enterprise events' publisher; `for_documents` adds the label consumer as a
+    subscriber that only the AsyncAPI document sees (the running consumer is
+    `label_consumer`)."""
+    router = NatsRouter()
+    if for_documents:
+
+        async def on_label_event(event: LABEL_EVENT) -> None:
+            raise RuntimeError("documents the label consumer; never subscribed")
+
+        subscriber = durable_subscriber(
+            router,
+            ALL_LABEL_EVENTS,
+            stream=LABELS_STREAM,
+            durable=DURABLE,
+            batch_size=registry.settings.label_batch_size,
+            ack_wait_seconds=registry.settings.ack_wait_seconds,
+            title="on_label_event",
+            description="LabelGranted / LabelChanged / LabelLapsed",
+        )
+        subscriber(on_label_event)
     router.publisher(
         ALL_ENTERPRISE_EVENTS,
         title="to_enterprise_event",
@@ -48,11 +73,3 @@ def build_router(registry: Registry) -> NatsRouter:
         "impact.v1.enterprises.<province>.<region>.<kind>",
     )
     return router
-
-
-def _stream_sequence(msg: NatsMessage) -> int:
-    """The message's place in the stream (0 where there is none, as under a test broker)."""
-    try:
-        return int(msg.raw_message.metadata.sequence.stream)
-    except (NotJSMessageError, AttributeError, TypeError, ValueError):
-        return 0

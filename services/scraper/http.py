@@ -53,11 +53,16 @@ class CachedPage(BaseModel):
 
 @dataclass
 class FetchCounters:
-    """Pages received in full (2xx), pages reused after a 304, and body bytes received."""
+    """Pages received in full (2xx), pages reused after a 304, and body bytes of every answer.
+
+    `bytes_received` counts body bytes as the registry's server sent them (gzipped where it
+    compressed them): what our visits cost its bandwidth. `bytes_decoded` counts the same
+    bodies after decompression: what we parsed, and what `max_page_bytes` caps."""
 
     pages_fetched: int = 0
     not_modified: int = 0
     bytes_received: int = 0
+    bytes_decoded: int = 0
 
 
 @dataclass(frozen=True)
@@ -257,14 +262,20 @@ class PoliteClient:
         ) as response:
             chunks: list[bytes] = []
             size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > self.policy.max_page_bytes:
-                    raise FetchFailed(
-                        f"{request.method} {url}: larger than {self.policy.max_page_bytes} bytes"
-                    )
-                chunks.append(chunk)
-            self.counters.bytes_received += size
+            try:
+                # The cap is on decoded bytes, so a small gzip bomb trips it too (httpx decodes
+                # one network read at a time: at most one read's expansion is held unchecked).
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > self.policy.max_page_bytes:
+                        raise FetchFailed(
+                            f"{request.method} {url}: larger than "
+                            f"{self.policy.max_page_bytes} bytes"
+                        )
+                    chunks.append(chunk)
+            finally:  # an abandoned body still cost the server what it sent
+                self.counters.bytes_received += response.num_bytes_downloaded
+                self.counters.bytes_decoded += size
             return _Response(
                 status=response.status_code,
                 headers=response.headers,

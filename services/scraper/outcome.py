@@ -22,6 +22,9 @@ class RunOutcome:
     observations: list[Observation] = field(default_factory=list)
     events: list[LabelEvent] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The bodies of `stats.bytes_received` after decompression. Not in the ScrapeStats
+    # contract: a field added there would be refused by consumers built before it.
+    bytes_decoded: int = 0
 
     def summary(self) -> dict[str, object]:
         """A small JSON-able account of the run."""

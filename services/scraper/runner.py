@@ -81,7 +81,9 @@ class ScrapeRun:
                     result = await self._fetch(client, today, state)
                 except ScrapeError as exc:
                     stats = _stats(client.counters, None, began)
-                    return await self._failed(state, started_at, exc.reason, stats)
+                    failed = await self._failed(state, started_at, exc.reason, stats)
+                    failed.bytes_decoded = client.counters.bytes_decoded
+                    return failed
             stats = _stats(client.counters, result, began)
             detection = detect_changes(
                 state.holdings,
@@ -99,6 +101,7 @@ class ScrapeRun:
             started_at=started_at,
             ok=True,
             stats=stats,
+            bytes_decoded=client.counters.bytes_decoded,
             observations=result.observations,
             events=detection.events,
             warnings=result.warnings,

@@ -1,13 +1,14 @@
 """A small local web server for demo registries: robots.txt, conditional GETs, injected faults.
 
 Each demo registry supplies a `render(path, query)` function; this module adds what real
-websites do around it (ETag / Last-Modified and 304s, robots.txt) and what tests need
+websites do around it (ETag / Last-Modified and 304s, gzip, robots.txt) and what tests need
 (a request log, failures on demand). Stdlib only, one thread, loopback only.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +17,10 @@ from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from services.demo.sites.compression import Coding, negotiate
+
 DEFAULT_ROBOTS = "User-agent: *\nDisallow: /beheer/\n"
+_ENTITY_TAG = re.compile(r'(?:W/)?"[^"]*"')
 
 
 @dataclass(frozen=True)
@@ -162,7 +166,8 @@ def _handler_for(site: DemoSite) -> type[BaseHTTPRequestHandler]:
                 headers_in = {k.lower(): v for k, v in self.headers.items()}
                 page = site.respond_post(url.path, payload, headers_in)
                 status, body, content_type = page.status, page.body.encode(), page.content_type
-                headers = {}
+                coding = self._coding(status, content_type, len(body))
+                body, headers = coding.encode(body), coding.headers()
             site._record(
                 RequestRecord(
                     "POST",
@@ -186,17 +191,23 @@ def _handler_for(site: DemoSite) -> type[BaseHTTPRequestHandler]:
                 return self._fault_answer(fault)
             page = site.respond(url.path, parse_qs(url.query))
             body = page.body.encode("utf-8")
-            etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+            coding = self._coding(page.status, page.content_type, len(body))
+            if page.status != 200:
+                return page.status, coding.encode(body), page.content_type, coding.headers()
+            etag = coding.etag('"' + hashlib.sha256(body).hexdigest()[:20] + '"')
             validators = {"ETag": etag, "Last-Modified": site.last_modified}
-            if page.status == 200 and self._not_modified(etag, site.last_modified):
-                return 304, b"", None, validators
-            return page.status, body, page.content_type, validators if page.status == 200 else {}
+            if self._not_modified(etag, site.last_modified):
+                # RFC 9110 §15.4.5: a 304 carries the ETag and Vary its 200 would have had.
+                return 304, b"", None, {**validators, **coding.headers(with_body=False)}
+            return 200, coding.encode(body), page.content_type, {**validators, **coding.headers()}
+
+        def _coding(self, status: int, content_type: str | None, size: int) -> Coding:
+            return negotiate(self.headers.get("Accept-Encoding"), status, content_type, size)
 
         def _not_modified(self, etag: str, last_modified: str) -> bool:
             if_none_match = self.headers.get("If-None-Match")
             if if_none_match is not None:
-                tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-                return etag in tags or "*" in tags
+                return none_match(if_none_match, etag)
             since = self.headers.get("If-Modified-Since")
             if since is None:
                 return False
@@ -213,7 +224,8 @@ def _handler_for(site: DemoSite) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Type", content_type)
             for name, value in headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
+            if status != 304:  # a 304's length would be its 200's, so none is sent
+                self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if body:
                 self.wfile.write(body)
@@ -222,3 +234,12 @@ def _handler_for(site: DemoSite) -> type[BaseHTTPRequestHandler]:
             """Quiet: the request log replaces stderr lines."""
 
     return Handler
+
+
+def none_match(if_none_match: str, etag: str) -> bool:
+    """Whether an If-None-Match value is `*` or names `etag`, compared weakly as RFC 9110
+    §13.1.2 asks for it: `W/"x"` and `"x"` match, so a gzipped variant's weak tag does too."""
+    if if_none_match.strip() == "*":
+        return True
+    opaque = etag.removeprefix("W/")
+    return any(tag.removeprefix("W/") == opaque for tag in _ENTITY_TAG.findall(if_none_match))

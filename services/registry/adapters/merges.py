@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -62,6 +63,21 @@ class SqlMerges(AbstractMerges):
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._kept_apart: dict[tuple[str, str], frozenset[str]] = {}
+
+    def prefetch(self, holdings: Iterable[tuple[str, str]]) -> None:
+        """Read which enterprises these holdings are kept apart from, in one statement."""
+        wanted = set(holdings) - self._kept_apart.keys()
+        if not wanted:
+            return
+        ids = sorted({holding_id for _, holding_id in wanted})
+        found: dict[tuple[str, str], set[str]] = {key: set() for key in wanted}
+        for label, holding_id, enterprise_id in self.session.connection().execute(
+            _KEPT_APART, {"ids": ids}
+        ):
+            if (label, holding_id) in found:
+                found[(label, holding_id)].add(enterprise_id)
+        self._kept_apart.update({key: frozenset(apart) for key, apart in found.items()})
 
     def add(self, label: LabelName, holding_id: str, found: Match, at: datetime) -> None:
         self.session.add(
@@ -84,10 +100,8 @@ class SqlMerges(AbstractMerges):
         return [_merge(row) for row in rows]
 
     def kept_apart(self, label: str, holding_id: str) -> frozenset[str]:
-        found = self.session.connection().execute(
-            _KEPT_APART, {"label": label, "holding_id": holding_id}
-        )
-        return frozenset(str(enterprise_id) for enterprise_id in found.scalars())
+        self.prefetch([(label, holding_id)])
+        return self._kept_apart[(label, holding_id)]
 
     def mark_split(self, merge_id: int, at: datetime) -> None:
         row = self.session.get(MergeRow, merge_id)
@@ -97,10 +111,9 @@ class SqlMerges(AbstractMerges):
 
 
 _MERGES: Table = MergeRow.__table__  # type: ignore[attr-defined]
-# Built once: asked for every new holding.
-_KEPT_APART = sa.select(_MERGES.c.enterprise_id).where(
-    _MERGES.c.label == sa.bindparam("label"),
-    _MERGES.c.holding_id == sa.bindparam("holding_id"),
+# Built once: asked for every batch of new holdings.
+_KEPT_APART = sa.select(_MERGES.c.label, _MERGES.c.holding_id, _MERGES.c.enterprise_id).where(
+    _MERGES.c.holding_id.in_(sa.bindparam("ids", expanding=True)),
     _MERGES.c.split_at.is_not(None),
 )
 

@@ -6,14 +6,16 @@ Both are written in the same transaction as the enterprise they concern: abstrac
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import update
+import sqlalchemy as sa
+from sqlalchemy import Table, update
 from sqlmodel import Session, col, select
 
 from contracts.enterprises import EnterpriseEvent
-from services.kit.sql import insert_new
+from services.kit.sql import insert_many
 from services.registry.adapters.tables import OutboxRow, ProcessedEventRow, as_utc
 
 
@@ -59,35 +61,67 @@ class AbstractOutbox(abc.ABC):
 
 
 class SqlProcessedEvents(AbstractProcessedEvents):
-    """Processed ids in the `processed_event` table."""
+    """Processed ids in the `processed_event` table, written at `flush` (one statement).
+
+    The check reads (`prefetch` reads a batch's ids at once); the insert at the commit is
+    plain, so should another registry commit the same id first, this transaction fails on
+    the key instead of recording the event twice.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._seen: dict[str, bool] = {}
+        self._claimed: dict[str, datetime] = {}
+
+    def prefetch(self, event_ids: Iterable[str]) -> None:
+        """Look the ids up in one statement."""
+        wanted = sorted(set(event_ids) - self._seen.keys())
+        if not wanted:
+            return
+        found = set(self.session.connection().execute(_PROCESSED, {"ids": wanted}).scalars())
+        self._seen.update({event_id: event_id in found for event_id in wanted})
 
     def contains(self, event_id: str) -> bool:
-        return self.session.get(ProcessedEventRow, event_id) is not None
+        if event_id not in self._seen:
+            self.prefetch([event_id])
+        return self._seen[event_id]
 
     def claim(self, event_id: str, at: datetime) -> bool:
-        # One statement: the insert that finds the id already there is the duplicate check.
-        table = ProcessedEventRow.__table__  # type: ignore[attr-defined]
-        return insert_new(self.session, table, [{"event_id": event_id, "processed_at": at}]) == 1
+        if self.contains(event_id):
+            return False
+        self._seen[event_id] = True
+        self._claimed[event_id] = at
+        return True
+
+    def flush(self) -> None:
+        """Write the ids claimed since the last flush."""
+        rows = [{"event_id": e, "processed_at": at} for e, at in self._claimed.items()]
+        self._claimed = {}
+        insert_many(self.session, _PROCESSED_EVENTS, rows)
 
 
 class SqlOutbox(AbstractOutbox):
-    """Messages in the `outbox` table, ordered by their serial id."""
+    """Messages in the `outbox` table, ordered by their serial id; added ones are written at
+    `flush`, in the order they were added (one statement)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._added: list[dict[str, object]] = []
 
     def add(self, subject: str, event: EnterpriseEvent, at: datetime) -> None:
-        self.session.add(
-            OutboxRow(
-                event_id=event.event_id,
-                subject=subject,
-                payload=event.model_dump_json(),
-                created_at=at,
-            )
+        self._added.append(
+            {
+                "event_id": event.event_id,
+                "subject": subject,
+                "payload": event.model_dump_json(),
+                "created_at": at,
+            }
         )
+
+    def flush(self) -> None:
+        """Write the messages added since the last flush."""
+        rows, self._added = self._added, []
+        insert_many(self.session, _OUTBOX, rows)
 
     def pending(self, limit: int) -> list[OutboxMessage]:
         rows = self.session.exec(
@@ -108,12 +142,18 @@ class SqlOutbox(AbstractOutbox):
         ]
 
     def mark_published(self, message_ids: list[int], at: datetime) -> None:
-        outbox = OutboxRow.__table__  # type: ignore[attr-defined]
         self.session.connection().execute(
-            update(outbox)
-            .where(outbox.c.id.in_(message_ids), outbox.c.published_at.is_(None))
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id.in_(message_ids), _OUTBOX.c.published_at.is_(None))
             .values(published_at=at)
         )
+
+
+_OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
+_PROCESSED_EVENTS: Table = ProcessedEventRow.__table__  # type: ignore[attr-defined]
+_PROCESSED = sa.select(_PROCESSED_EVENTS.c.event_id).where(
+    _PROCESSED_EVENTS.c.event_id.in_(sa.bindparam("ids", expanding=True))
+)
 
 
 class FakeProcessedEvents(AbstractProcessedEvents):

@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 
 from contracts.enterprises import EnterpriseState
 from contracts.labels import LABELS, LabelName, Observation
-from services.kit.sql import insert_new, upsert
+from services.kit.sql import insert_many, upsert_many
+from services.registry.adapters.holding_index import SavedHoldings
 from services.registry.adapters.tables import (
     ENTERPRISES,
     HOLDING_KVK,
@@ -31,53 +32,53 @@ from services.registry.regions.resolver import ResolutionStatus
 UNPLACED = ("unresolved", "ambiguous")
 
 # Built once: a statement built anew for every event costs more than running it.
-_ENTERPRISE = (
+_ENTERPRISES_BY_ID = (
     sa.select(ENTERPRISES)
-    .where(ENTERPRISES.c.enterprise_id == sa.bindparam("enterprise_id"))
+    .where(ENTERPRISES.c.enterprise_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(ENTERPRISES.c.enterprise_id)
     .with_for_update()
 )
-_HOLDINGS_OF = sa.select(HOLDINGS).where(HOLDINGS.c.enterprise_id == sa.bindparam("enterprise_id"))
+_HOLDINGS_OF = sa.select(HOLDINGS).where(
+    HOLDINGS.c.enterprise_id.in_(sa.bindparam("ids", expanding=True))
+)
 _REMINDERS_OF = (
-    sa.select(REMINDERS)
+    sa.select(REMINDERS, HOLDINGS.c.enterprise_id.label("holder"))
     .join(
         HOLDINGS,
         (HOLDINGS.c.label == REMINDERS.c.label) & (HOLDINGS.c.holding_id == REMINDERS.c.holding_id),
     )
-    .where(HOLDINGS.c.enterprise_id == sa.bindparam("enterprise_id"))
+    .where(HOLDINGS.c.enterprise_id.in_(sa.bindparam("ids", expanding=True)))
 )
-_ENTERPRISE_OF_HOLDING = sa.select(HOLDINGS.c.enterprise_id).where(
-    HOLDINGS.c.label == sa.bindparam("label"), HOLDINGS.c.holding_id == sa.bindparam("holding_id")
+# Both key columns constrained, so the primary key's index serves it (holding_id alone scans).
+_OWNERS = sa.select(HOLDINGS.c.label, HOLDINGS.c.holding_id, HOLDINGS.c.enterprise_id).where(
+    HOLDINGS.c.label.in_(sa.bindparam("labels", expanding=True)),
+    HOLDINGS.c.holding_id.in_(sa.bindparam("ids", expanding=True)),
 )
-_BY_KVK = (
-    sa.select(HOLDING_KVK.c.enterprise_id)
-    .where(HOLDING_KVK.c.kvk.in_(sa.bindparam("kvk", expanding=True)))
-    .distinct()
-    .order_by(HOLDING_KVK.c.enterprise_id)
-)
-_BY_WEBSITE = (
-    sa.select(HOLDINGS.c.enterprise_id)
-    .where(HOLDINGS.c.website_host == sa.bindparam("host"))
-    .distinct()
-    .order_by(HOLDINGS.c.enterprise_id)
-)
-_BY_NAME = (
-    sa.select(HOLDINGS.c.enterprise_id)
-    .where(
-        HOLDINGS.c.name_key == sa.bindparam("key"),
-        HOLDINGS.c.municipality_code == sa.bindparam("code"),
-    )
-    .distinct()
-    .order_by(HOLDINGS.c.enterprise_id)
-)
+# Identity look-ups: (value, label, holding_id, enterprise_id) of every holding with a value.
+_BY_KVK = sa.select(
+    HOLDING_KVK.c.kvk, HOLDING_KVK.c.label, HOLDING_KVK.c.holding_id, HOLDING_KVK.c.enterprise_id
+).where(HOLDING_KVK.c.kvk.in_(sa.bindparam("values", expanding=True)))
+_BY_WEBSITE = sa.select(
+    HOLDINGS.c.website_host, HOLDINGS.c.label, HOLDINGS.c.holding_id, HOLDINGS.c.enterprise_id
+).where(HOLDINGS.c.website_host.in_(sa.bindparam("values", expanding=True)))
+_BY_NAME = sa.select(
+    HOLDINGS.c.name_key,
+    HOLDINGS.c.municipality_code,
+    HOLDINGS.c.label,
+    HOLDINGS.c.holding_id,
+    HOLDINGS.c.enterprise_id,
+).where(HOLDINGS.c.name_key.in_(sa.bindparam("values", expanding=True)))
 _DUE = (
     sa.select(ENTERPRISES.c.enterprise_id)
     .where(ENTERPRISES.c.next_check_on <= sa.bindparam("today"))
     .order_by(ENTERPRISES.c.next_check_on, ENTERPRISES.c.enterprise_id)
 )
 _DELETE_KVK = sa.delete(HOLDING_KVK).where(
-    HOLDING_KVK.c.label == sa.bindparam("label"),
-    HOLDING_KVK.c.holding_id == sa.bindparam("holding_id"),
+    HOLDING_KVK.c.label == sa.bindparam("key_label"),
+    HOLDING_KVK.c.holding_id == sa.bindparam("key_holding_id"),
 )
+HeldBy = tuple[HoldingKey, str]
+"""A holding and the enterprise the database has it attached to."""
 
 
 class AbstractRepository(abc.ABC):
@@ -134,14 +135,22 @@ class AbstractRepository(abc.ABC):
 class SqlRepository(AbstractRepository):
     """Enterprises in the `enterprise`, `holding` and `holding_kvk` tables.
 
-    Reads and writes are plain SQL statements, not ORM objects: an enterprise read twice in
-    one transaction (two events of one batch) is read as last written, and a save writes only
-    the holdings and reminders that changed since the enterprise was read.
+    Built for batches: what a unit of work reads it reads once (`prefetch` reads a whole
+    batch's worth in a few statements), and what it saves it writes at `flush`, just before
+    the commit, with one statement per table for the whole batch, and only the holdings and
+    reminders that changed since they were read. An enterprise read or saved is kept and
+    handed out again as it was last saved, and identity look-ups see the holdings saved
+    here (in `SavedHoldings`) in place of their rows in the database.
     """
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._enterprises: dict[str, Enterprise | None] = {}
         self._as_read: dict[str, tuple[dict[HoldingKey, Holding], set[ReminderKey]]] = {}
+        self._unwritten: dict[str, tuple[Enterprise, datetime]] = {}
+        self._saved = SavedHoldings()
+        self._owners: dict[HoldingKey, str | None] = {}
+        self._found: dict[str, dict[Any, list[HeldBy]]] = {"kvk": {}, "website": {}, "name": {}}
 
     @property
     def _sql(self) -> Connection:
@@ -149,108 +158,200 @@ class SqlRepository(AbstractRepository):
         (nothing this repository reads is written through the ORM)."""
         return self.session.connection()
 
-    def get(self, enterprise_id: str) -> Enterprise | None:
-        key = {"enterprise_id": enterprise_id}
-        row = self._sql.execute(_ENTERPRISE, key).first()
-        if row is None:
-            return None
-        holdings = self._sql.execute(_HOLDINGS_OF, key).all()
-        reminded = self._sql.execute(_REMINDERS_OF, key).all()
-        enterprise = Enterprise(
-            enterprise_id=row.enterprise_id,
-            holdings={h.key: h for h in map(_holding, holdings)},
-            published=EnterpriseState.model_validate_json(row.state) if row.state else None,
-            reminded={_reminder_key(r) for r in reminded},
-            next_check_on=row.next_check_on,
+    def prefetch(self, holdings: Iterable[tuple[HoldingKey, Identity]]) -> None:
+        """Read what recording events about these holdings will look up: their
+        enterprises, and the candidates for those not known yet."""
+        wanted = dict(holdings)
+        self._read_owners(wanted)
+        self._read([e for k in wanted if (e := self.enterprise_id_of_holding(*k)) is not None])
+        unknown = [who for key, who in wanted.items() if self._owners.get(key) is None]
+        self._read_found("kvk", {kvk for who in unknown for kvk in who.kvk})
+        self._read_found("website", {who.website_host for who in unknown if who.website_host})
+        self._read_found(
+            "name",
+            {
+                (who.name_key, who.municipality_code)
+                for who in unknown
+                if who.name_key and who.municipality_code
+            },
         )
-        self._as_read[enterprise_id] = (dict(enterprise.holdings), set(enterprise.reminded))
-        return enterprise
+
+    def get(self, enterprise_id: str) -> Enterprise | None:
+        if enterprise_id not in self._enterprises:
+            self._read([enterprise_id])
+        return self._enterprises[enterprise_id]
+
+    def _read(self, enterprise_ids: Iterable[str]) -> None:
+        ids = sorted(set(enterprise_ids) - self._enterprises.keys())
+        if not ids:
+            return
+        rows = self._sql.execute(_ENTERPRISES_BY_ID, {"ids": ids}).all()
+        holdings: dict[str, dict[HoldingKey, Holding]] = {row.enterprise_id: {} for row in rows}
+        for row in self._sql.execute(_HOLDINGS_OF, {"ids": ids}):
+            holding = _holding(row)
+            holdings[row.enterprise_id][holding.key] = holding
+            self._owners[holding.key] = row.enterprise_id
+        reminded: dict[str, set[ReminderKey]] = {row.enterprise_id: set() for row in rows}
+        for row in self._sql.execute(_REMINDERS_OF, {"ids": ids}):
+            reminded[row.holder].add(_reminder_key(row))
+        self._enterprises.update(dict.fromkeys(ids))
+        for row in rows:
+            enterprise = Enterprise(
+                enterprise_id=row.enterprise_id,
+                holdings=holdings[row.enterprise_id],
+                published=EnterpriseState.model_validate_json(row.state) if row.state else None,
+                reminded=reminded[row.enterprise_id],
+                next_check_on=row.next_check_on,
+            )
+            self._enterprises[row.enterprise_id] = enterprise
+            self._as_read[row.enterprise_id] = (dict(enterprise.holdings), set(enterprise.reminded))
 
     def due_for_check(self, today: date) -> list[str]:
         return [str(found) for found in self._sql.execute(_DUE, {"today": today}).scalars()]
 
     def enterprise_id_of_holding(self, label: LabelName, holding_id: str) -> str | None:
-        found = self._sql.execute(
-            _ENTERPRISE_OF_HOLDING, {"label": label, "holding_id": holding_id}
-        ).scalar()
-        return str(found) if found is not None else None
+        key = (label, holding_id)
+        if key in self._saved.touched:
+            return self._saved.owner.get(key)
+        if key not in self._owners:
+            self._read_owners([key])
+        return self._owners[key]
+
+    def _read_owners(self, keys: Iterable[HoldingKey]) -> None:
+        wanted = {k for k in keys if k not in self._owners and k not in self._saved.touched}
+        if not wanted:
+            return
+        labels = sorted({label for label, _ in wanted})
+        ids = sorted({holding_id for _, holding_id in wanted})
+        found = {
+            (r.label, r.holding_id): r.enterprise_id
+            for r in self._sql.execute(_OWNERS, {"labels": labels, "ids": ids})
+        }
+        self._owners.update({key: found.get(key) for key in wanted})
 
     def enterprise_ids_by_kvk(self, kvk: Iterable[str]) -> list[str]:
-        return self._ids(_BY_KVK, kvk=list(kvk))
+        wanted = set(kvk)
+        self._read_found("kvk", wanted)
+        saved = self._saved.by_kvk
+        return self._holders("kvk", wanted, {k for v in wanted for k in saved.get(v, ())})
 
     def enterprise_ids_by_website(self, host: str) -> list[str]:
-        return self._ids(_BY_WEBSITE, host=host)
+        self._read_found("website", {host})
+        return self._holders("website", {host}, set(self._saved.by_host.get(host, ())))
 
     def enterprise_ids_by_name(self, key: str, municipality_code: str) -> list[str]:
-        return self._ids(_BY_NAME, key=key, code=municipality_code)
+        name_at = (key, municipality_code)
+        self._read_found("name", {name_at})
+        return self._holders("name", {name_at}, set(self._saved.by_name.get(name_at, ())))
 
-    def _ids(self, query: sa.Select[tuple[str]], **params: object) -> list[str]:
-        return [str(found) for found in self._sql.execute(query, params).scalars()]
+    def _holders(self, rule: str, values: set[Any], saved: set[HoldingKey]) -> list[str]:
+        """Enterprises holding a holding with one of `values`: the database's rows of holdings
+        not saved here, and the `saved` holdings with such a value."""
+        found = {self._saved.owner[key] for key in saved}
+        for value in values:
+            found.update(e for key, e in self._found[rule][value] if key not in self._saved.touched)
+        return sorted(found)
+
+    def _read_found(self, rule: str, values: set[Any]) -> None:
+        """Read the database's holdings with one of `values` for `rule`, once per value."""
+        known = self._found[rule]
+        missing = values - known.keys()
+        if not missing:
+            return
+        for value in missing:
+            known[value] = []
+        if rule == "name":
+            names = sorted({name for name, _ in missing})
+            for row in self._sql.execute(_BY_NAME, {"values": names}):
+                name_at = (row.name_key, row.municipality_code)
+                if name_at in missing:
+                    known[name_at].append(((row.label, row.holding_id), row.enterprise_id))
+            return
+        query = _BY_KVK if rule == "kvk" else _BY_WEBSITE
+        for value, label, holding_id, enterprise_id in self._sql.execute(
+            query, {"values": sorted(missing)}
+        ):
+            known[value].append(((label, holding_id), enterprise_id))
 
     def save(self, enterprise: Enterprise, at: datetime) -> None:
-        published = enterprise.published
-        enterprise_id = enterprise.enterprise_id
-        upsert(
-            self.session,
-            ENTERPRISES,
-            {
-                "enterprise_id": enterprise_id,
-                "version": enterprise.version,
-                "listed": enterprise.listed,
-                "updated_at": at,
-                "state": published.model_dump_json() if published else None,
-                "next_check_on": enterprise.next_check_on,
-            },
-        )
-        held, reminded = self._as_read.get(enterprise_id, ({}, set()))
-        for holding in enterprise.holdings.values():
-            before = held.get(holding.key)
-            if before == holding:
-                continue
-            self._save_holding(enterprise_id, holding)
-            if before is None or before.observation.kvk != holding.observation.kvk:
-                self._save_kvk(enterprise_id, holding)
-        new_reminders = [
-            {
-                "label": label,
-                "holding_id": holding_id,
-                "valid_until": valid_until,
-                "lead_days": lead_days,
-                "enterprise_id": enterprise_id,
-                "sent_at": at,
-            }
-            for label, holding_id, valid_until, lead_days in sorted(enterprise.reminded - reminded)
-        ]
-        insert_new(self.session, REMINDERS, new_reminders)
-        self._as_read[enterprise_id] = (dict(enterprise.holdings), set(enterprise.reminded))
+        self._enterprises[enterprise.enterprise_id] = enterprise
+        self._unwritten[enterprise.enterprise_id] = (enterprise, at)
+        self._saved.put(enterprise)
 
-    def _save_holding(self, enterprise_id: str, holding: Holding) -> None:
-        upsert(
-            self.session,
-            HOLDINGS,
-            {
-                "label": holding.key[0],
-                "holding_id": holding.key[1],
-                "enterprise_id": enterprise_id,
-                "observation": holding.observation.model_dump_json(),
-                "last_event_at": holding.last_event_at,
-                "lapsed_on": holding.lapsed_on,
-                "municipality_code": holding.municipality_code,
-                "place_status": holding.place_status,
-                "website_host": website_host(holding.observation.website),
-                "name_key": name_key(holding.observation.name),
-            },
-        )
+    def flush(self) -> None:
+        """Write every enterprise saved since the last flush: one statement per table."""
+        enterprises: list[dict[str, Any]] = []
+        holdings: list[dict[str, Any]] = []
+        kvk_changed: list[dict[str, Any]] = []
+        kvk_rows: list[dict[str, Any]] = []
+        reminders: list[dict[str, Any]] = []
+        for enterprise_id, (enterprise, at) in self._unwritten.items():
+            published = enterprise.published
+            enterprises.append(
+                {
+                    "enterprise_id": enterprise_id,
+                    "version": enterprise.version,
+                    "listed": enterprise.listed,
+                    "updated_at": at,
+                    "state": published.model_dump_json() if published else None,
+                    "next_check_on": enterprise.next_check_on,
+                }
+            )
+            held, reminded = self._as_read.get(enterprise_id, ({}, set()))
+            for holding in enterprise.holdings.values():
+                before = held.get(holding.key)
+                if before == holding:
+                    continue
+                holdings.append(_holding_row(enterprise_id, holding))
+                if before is None or before.observation.kvk != holding.observation.kvk:
+                    label, holding_id = holding.key
+                    kvk_changed.append({"key_label": label, "key_holding_id": holding_id})
+                    kvk_rows += [
+                        {
+                            "label": label,
+                            "holding_id": holding_id,
+                            "kvk": kvk,
+                            "enterprise_id": enterprise_id,
+                        }
+                        for kvk in kvk_numbers(holding.observation.kvk)
+                    ]
+            reminders += [
+                {
+                    "label": label,
+                    "holding_id": holding_id,
+                    "valid_until": valid_until,
+                    "lead_days": lead_days,
+                    "enterprise_id": enterprise_id,
+                    "sent_at": at,
+                }
+                for label, holding_id, valid_until, lead_days in sorted(
+                    enterprise.reminded - reminded
+                )
+            ]
+            self._as_read[enterprise_id] = (dict(enterprise.holdings), set(enterprise.reminded))
+        self._unwritten = {}
+        upsert_many(self.session, ENTERPRISES, enterprises)
+        upsert_many(self.session, HOLDINGS, holdings)
+        if kvk_changed:
+            self._sql.execute(_DELETE_KVK, kvk_changed)
+        if kvk_rows:
+            self._sql.execute(insert(HOLDING_KVK), kvk_rows)
+        insert_many(self.session, REMINDERS, reminders, skip_existing=True)
 
-    def _save_kvk(self, enterprise_id: str, holding: Holding) -> None:
-        label, holding_id = holding.key
-        self._sql.execute(_DELETE_KVK, {"label": label, "holding_id": holding_id})
-        rows = [
-            {"label": label, "holding_id": holding_id, "kvk": kvk, "enterprise_id": enterprise_id}
-            for kvk in kvk_numbers(holding.observation.kvk)
-        ]
-        if rows:
-            self._sql.execute(insert(HOLDING_KVK), rows)
+
+def _holding_row(enterprise_id: str, holding: Holding) -> dict[str, Any]:
+    return {
+        "label": holding.key[0],
+        "holding_id": holding.key[1],
+        "enterprise_id": enterprise_id,
+        "observation": holding.observation.model_dump_json(),
+        "last_event_at": holding.last_event_at,
+        "lapsed_on": holding.lapsed_on,
+        "municipality_code": holding.municipality_code,
+        "place_status": holding.place_status,
+        "website_host": website_host(holding.observation.website),
+        "name_key": name_key(holding.observation.name),
+    }
 
 
 def _holding(row: Any) -> Holding:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
@@ -26,7 +27,11 @@ from services.registry.adapters.repository import (
     FakeRepository,
     SqlRepository,
 )
-from services.registry.domain import Enterprise
+from services.registry.domain import Enterprise, HoldingKey
+from services.registry.identity import Identity
+
+HeldAs = tuple[HoldingKey, Identity]
+"""A holding and what the identity rules would recognise it by."""
 
 
 class AbstractUnitOfWork(abc.ABC):
@@ -49,6 +54,11 @@ class AbstractUnitOfWork(abc.ABC):
         self.rollback()
 
     @abc.abstractmethod
+    def prefetch(self, event_ids: Sequence[str], holdings: Sequence[HeldAs]) -> None:
+        """Read ahead, in a few statements, what recording a batch of label events (these
+        ids, about these holdings) will look up. Every look-up also works without."""
+
+    @abc.abstractmethod
     def commit(self) -> None:
         """Make every write of this unit of work permanent, atomically."""
 
@@ -58,7 +68,13 @@ class AbstractUnitOfWork(abc.ABC):
 
 
 class SqlUnitOfWork(AbstractUnitOfWork):
-    """A database transaction (SQLite or PostgreSQL) per `with` block."""
+    """A database transaction (SQLite or PostgreSQL) per `with` block. Its repositories keep
+    their writes until the commit, then write each table's rows in one statement."""
+
+    enterprises: SqlRepository
+    merges: SqlMerges
+    processed: SqlProcessedEvents
+    outbox: SqlOutbox
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -80,7 +96,16 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         super().__exit__(exc_type, exc, tb)
         self.session.close()
 
+    def prefetch(self, event_ids: Sequence[str], holdings: Sequence[HeldAs]) -> None:
+        self.processed.prefetch(event_ids)
+        self.enterprises.prefetch(holdings)
+        self.merges.prefetch(key for key, _ in holdings)
+
     def commit(self) -> None:
+        # Enterprises first: holdings and their KvK numbers refer to them.
+        self.enterprises.flush()
+        self.processed.flush()
+        self.outbox.flush()
         self.session.commit()
 
     def rollback(self) -> None:
@@ -120,6 +145,9 @@ class FakeUnitOfWork(AbstractUnitOfWork):
     def __enter__(self) -> Self:
         self._start()
         return super().__enter__()
+
+    def prefetch(self, event_ids: Sequence[str], holdings: Sequence[HeldAs]) -> None:
+        pass  # everything is in memory already
 
     def commit(self) -> None:
         with self.database.lock:

@@ -6,53 +6,78 @@ import json
 from pathlib import Path
 
 import pytest
-from faststream.nats import TestNatsBroker
 from pydantic import ValidationError
 
+from contracts.labels import LabelEvent
 from contracts.subjects import label_subject
+from services.kit.batches import Delivery
 from services.registry.adapters.publisher import FakePublisher
 from services.registry.adapters.unit_of_work import FakeDatabase, FakeUnitOfWork
 from services.registry.bootstrap import Registry, bootstrap
 from services.registry.config import RegistrySettings
 from services.registry.main import asyncapi_json
-from services.registry.subscribers import build_router
-from tests.unit.registry.factories import MORNING, granted, observation
+from services.registry.subscribers import label_consumer
+from tests.unit.registry.factories import MORNING, changed, granted, observation
 
 pytestmark = pytest.mark.unit
 
 
 def _registry(database: FakeDatabase, publisher: FakePublisher) -> Registry:
-    registry = bootstrap(
+    return bootstrap(
         RegistrySettings(),
         uow_factory=lambda: FakeUnitOfWork(database),
         publisher=publisher,
         clock=lambda: MORNING,
     )
-    registry.broker.include_router(build_router(registry))
-    return registry
 
 
-async def test_label_granted_message_is_recorded_and_its_listing_relayed() -> None:
+def _delivery(event: LabelEvent, sequence: int, deliveries: int = 1) -> Delivery[LabelEvent]:
+    subject = label_subject("pso", event.kind)
+    return Delivery(event, sequence, deliveries, subject, event.event_id)
+
+
+async def test_a_batch_is_recorded_once_and_its_listing_relayed() -> None:
     database, publisher = FakeDatabase(), FakePublisher()
     registry = _registry(database, publisher)
     event = granted(observation())
-    async with TestNatsBroker(registry.broker) as broker:
-        await broker.publish(event.model_dump_json(), label_subject("pso", "granted"))
-        await broker.publish(event.model_dump_json(), label_subject("pso", "granted"))
+    batch = [_delivery(event, 1), _delivery(event, 2, deliveries=2)]  # a redelivered copy
+    assert await registry.record_label_batch(batch) == [None, None]
     assert database.processed == {event.event_id}
     assert await registry.relay.publish_pending() == 1
     assert [e.kind for e in publisher.events] == ["listed"]
 
 
-async def test_invalid_label_message_changes_nothing() -> None:
+@pytest.mark.parametrize("renamed_last", [True, False])
+async def test_a_batch_is_applied_in_stream_order_whatever_order_it_came_in(
+    renamed_last: bool,
+) -> None:
     database = FakeDatabase()
     registry = _registry(database, FakePublisher())
-    async with TestNatsBroker(registry.broker) as broker:
-        # In memory the error surfaces; on JetStream the kit's ExplicitAck terminates it
-        # (tests/integration/test_jetstream_delivery.py).
-        with pytest.raises(ValidationError):
-            await broker.publish(json.dumps({"kind": "granted"}), label_subject("pso", "granted"))
-    assert database.processed == set() and database.outbox == []
+    # Seen at the same moment, so only the stream order tells which came last.
+    first = observation(name="De Fietser")
+    renamed = changed(observation(name="De Groene Fietser"), first, MORNING)
+    sequences = (7, 8) if renamed_last else (8, 7)
+    batch = [_delivery(renamed, sequences[1]), _delivery(granted(first), sequences[0])]
+    assert await registry.record_label_batch(batch) == [None, None]
+    (enterprise,) = database.enterprises.values()
+    assert enterprise.published is not None
+    assert enterprise.published.name == ("De Groene Fietser" if renamed_last else "De Fietser")
+
+
+def test_the_label_consumer_reads_every_label_event_in_configured_batches() -> None:
+    settings = RegistrySettings(label_batch_size=25, ack_wait_seconds=12)
+    registry = bootstrap(settings, uow_factory=FakeUnitOfWork, publisher=FakePublisher())
+    consumer = label_consumer(registry)
+    config = consumer.spec.consumer_config()
+    assert (config.durable_name, config.filter_subject) == (
+        "registry-labels",
+        "impact.v1.labels.*.*",
+    )
+    assert (consumer.spec.batch_size, config.ack_wait) == (25, 12)
+    event = granted(observation())
+    assert consumer.decode(event.model_dump_json().encode()) == event
+    with pytest.raises(ValidationError):
+        consumer.decode(json.dumps({"kind": "granted"}).encode())
 
 
 def test_asyncapi_document_names_the_label_and_enterprise_channels() -> None:

@@ -86,9 +86,9 @@ class FakeWeb:
         key = f"{request.url.scheme}://{request.url.host}{path}"
         answers = self.pages.get(key)
         if not answers:
-            return httpx.Response(404, text="niet gevonden")
+            return _streamed(httpx.Response(404, text="niet gevonden"))
         answer = answers.pop(0) if len(answers) > 1 else answers[0]
-        return answer(request) if callable(answer) else answer
+        return _streamed(answer(request) if callable(answer) else answer)
 
     def transport(self) -> httpx.MockTransport:
         """A transport for httpx that answers from this fake web."""
@@ -97,6 +97,14 @@ class FakeWeb:
     def paths(self) -> list[str]:
         """Requested paths (with query), in order."""
         return [r.url.raw_path.decode() for r in self.requests]
+
+
+def _streamed(response: httpx.Response) -> httpx.Response:
+    """The answer with its body (as encoded, e.g. gzipped) still to be read, as a real
+    transport hands it over: httpx then decodes it and counts the bytes downloaded."""
+    if not isinstance(response.stream, httpx.ByteStream):
+        return response
+    return httpx.Response(response.status_code, headers=response.headers, stream=response.stream)
 
 
 @dataclass

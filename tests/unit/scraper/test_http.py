@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -227,6 +228,22 @@ async def test_counters_add_up_pages_304s_and_bytes() -> None:
     assert client.counters.pages_fetched == 1  # /a; the 404 for robots.txt is not a page
     assert client.counters.not_modified == 1
     assert client.counters.bytes_received >= 1000
+    assert client.counters.bytes_decoded == client.counters.bytes_received  # none gzipped
+
+
+async def test_a_gzipped_page_counts_the_bytes_sent_and_the_bytes_decoded() -> None:
+    text = "<li>Sociale onderneming</li>" * 200
+    sent = gzip.compress(text.encode())
+    gzipped = {"Content-Encoding": "gzip", "Content-Type": "text/html; charset=utf-8"}
+    web = FakeWeb().serve(PAGE, httpx.Response(200, content=sent, headers=gzipped))
+    client = polite_client(web)
+
+    page = await client.get(PAGE)
+
+    assert page.text == text
+    robots = len("niet gevonden")  # the 404 answer to robots.txt, sent as it is
+    assert client.counters.bytes_received == len(sent) + robots
+    assert client.counters.bytes_decoded == len(text) + robots
 
 
 async def test_an_absurdly_large_page_is_refused() -> None:
@@ -234,3 +251,15 @@ async def test_an_absurdly_large_page_is_refused() -> None:
     web = FakeWeb().html(PAGE, "x" * 20_000)
     with pytest.raises(FetchFailed, match="larger than 10000 bytes"):
         await polite_client(web, policy=policy).get(PAGE)
+
+
+async def test_a_small_gzip_bomb_is_refused_by_its_decoded_size() -> None:
+    policy = replace(POLICY, max_page_bytes=1_000_000)
+    bomb = gzip.compress(b"\0" * 20_000_000)
+    gzipped = {"Content-Encoding": "gzip", "Content-Type": "text/html"}
+    web = FakeWeb().serve(PAGE, httpx.Response(200, content=bomb, headers=gzipped))
+    client = polite_client(web, policy=policy)
+
+    with pytest.raises(FetchFailed, match="larger than 1000000 bytes"):
+        await client.get(PAGE)
+    assert len(bomb) < 100_000 < policy.max_page_bytes < client.counters.bytes_decoded

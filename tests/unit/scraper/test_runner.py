@@ -90,6 +90,7 @@ async def test_a_run_publishes_label_events_then_saves_then_reports_completion()
     assert isinstance(completed, ScrapeCompleted)
     assert (completed.granted, completed.changed, completed.lapsed) == (12, 0, 0)
     assert completed.stats.pages_fetched == 3 and completed.stats.bytes_received > 10_000
+    assert outcome.bytes_decoded == completed.stats.bytes_received  # none gzipped
     saved = await store.load("pso")
     assert len(saved.holdings) == 15 and saved.last_good_holdings == 15
     assert saved.last_success is not None and saved.last_failure is None
