@@ -114,7 +114,25 @@ async def publish_event(
     timeout: float = 5.0,  # noqa: ASYNC109 - the NATS request's own timeout
     attempts: int = 6,
 ) -> PubAck:
-    """Publish to JetStream and wait for its ack, retrying with the same `Nats-Msg-Id`.
+    """Publish to JetStream and wait for its ack, retrying with the same `Nats-Msg-Id`."""
+    payload = event.model_dump_json().encode()
+    return await publish_json(
+        broker, subject, payload, event.event_id, stream=stream, timeout=timeout, attempts=attempts
+    )
+
+
+async def publish_json(
+    broker: NatsBroker,
+    subject: str,
+    payload: bytes,
+    event_id: str,
+    *,
+    stream: StreamSpec,
+    timeout: float = 5.0,  # noqa: ASYNC109 - the NATS request's own timeout
+    attempts: int = 6,
+) -> PubAck:
+    """Publish an event already serialised (`payload`, its JSON) to JetStream and wait for
+    its ack, retrying with the same `Nats-Msg-Id`.
 
     Retrying is safe: the stream's duplicate window drops a re-sent id and says so in the ack.
     """
@@ -122,16 +140,16 @@ async def publish_event(
     for attempt in range(1, attempts + 1):
         try:
             ack = await broker.publish(
-                event.model_dump_json().encode(),
+                payload,
                 subject,
-                headers={"Nats-Msg-Id": event.event_id, "content-type": "application/json"},
+                headers={"Nats-Msg-Id": event_id, "content-type": "application/json"},
                 stream=stream.name,
                 timeout=timeout,
             )
             log.debug(
                 "event_published",
                 subject=subject,
-                event_id=event.event_id,
+                event_id=event_id,
                 duplicate=ack.duplicate,
                 seq=ack.seq,
             )
@@ -147,7 +165,7 @@ async def publish_event(
             log.warning(
                 "publish_retried",
                 subject=subject,
-                event_id=event.event_id,
+                event_id=event_id,
                 attempt=attempt,
                 error=type(exc).__name__,
             )

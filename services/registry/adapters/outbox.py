@@ -11,21 +11,14 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
 
 import structlog
-from pydantic import Field, TypeAdapter
 
-from contracts.enterprises import EnterpriseEvent
 from services.registry.adapters.messages import OutboxMessage
 from services.registry.adapters.publisher import AbstractPublisher
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork
 
 log = structlog.get_logger()
-
-ENTERPRISE_EVENT: TypeAdapter[EnterpriseEvent] = TypeAdapter(
-    Annotated[EnterpriseEvent, Field(discriminator="kind")]
-)
 
 
 class OutboxRelay:
@@ -76,18 +69,14 @@ class OutboxRelay:
                 published += len(done)
                 if len(batch) < self.batch_size:
                     break
+            if published:
+                log.info("enterprise_events_published", events=published)
             return published
 
     async def _publish(self, message: OutboxMessage) -> None:
-        event = ENTERPRISE_EVENT.validate_json(message.payload)
-        await self.publisher.publish(message.subject, event)
-        log.info(
-            "enterprise_event_published",
-            kind=event.kind,
-            event_id=event.event_id,
-            enterprise_id=event.enterprise.enterprise_id,
-            version=event.enterprise.version,
-        )
+        await self.publisher.publish(message.subject, message.event_id, message.payload)
+        # At debug: a burst of thousands would otherwise spend much of its time logging.
+        log.debug("enterprise_event_published", subject=message.subject, event_id=message.event_id)
 
     def _pending(self) -> list[OutboxMessage]:
         with self.uow_factory() as uow:

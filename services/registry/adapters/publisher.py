@@ -3,32 +3,47 @@
 from __future__ import annotations
 
 import abc
+from typing import Annotated
 
 from faststream.nats import NatsBroker
+from pydantic import Field, TypeAdapter
 
 from contracts.enterprises import EnterpriseEvent
 from contracts.subjects import ENTERPRISES_STREAM
-from services.kit.jetstream import publish_event
+from services.kit.jetstream import publish_json
+
+ENTERPRISE_EVENT: TypeAdapter[EnterpriseEvent] = TypeAdapter(
+    Annotated[EnterpriseEvent, Field(discriminator="kind")]
+)
 
 
 class AbstractPublisher(abc.ABC):
-    """Publishes one enterprise event and returns only once it is stored."""
+    """Publishes one enterprise event, as the outbox stores it, and returns only once it is
+    stored."""
 
     @abc.abstractmethod
-    async def publish(self, subject: str, event: EnterpriseEvent) -> None:
-        """Publish `event` on `subject`; raises when it cannot be confirmed."""
+    async def publish(self, subject: str, event_id: str, payload: str) -> None:
+        """Publish the event whose JSON is `payload` on `subject`; raises when it cannot be
+        confirmed."""
 
 
 class JetStreamPublisher(AbstractPublisher):
-    """Publishes to the ENTERPRISES stream with `Nats-Msg-Id` = event id, awaiting the ack."""
+    """Publishes to the ENTERPRISES stream with `Nats-Msg-Id` = event id, awaiting the ack.
+    The payload goes out as stored: it was validated when it was made, in the transaction
+    that queued it."""
 
     def __init__(self, broker: NatsBroker, timeout: float = 5.0) -> None:
         self.broker = broker
         self.timeout = timeout
 
-    async def publish(self, subject: str, event: EnterpriseEvent) -> None:
-        await publish_event(
-            self.broker, subject, event, stream=ENTERPRISES_STREAM, timeout=self.timeout
+    async def publish(self, subject: str, event_id: str, payload: str) -> None:
+        await publish_json(
+            self.broker,
+            subject,
+            payload.encode(),
+            event_id,
+            stream=ENTERPRISES_STREAM,
+            timeout=self.timeout,
         )
 
 
@@ -39,8 +54,10 @@ class FakePublisher(AbstractPublisher):
         self.published: list[tuple[str, EnterpriseEvent]] = []
         self.duplicates = 0
 
-    async def publish(self, subject: str, event: EnterpriseEvent) -> None:
-        if any(e.event_id == event.event_id for _, e in self.published):
+    async def publish(self, subject: str, event_id: str, payload: str) -> None:
+        event = ENTERPRISE_EVENT.validate_json(payload)
+        assert event.event_id == event_id, "the outbox row's id is its event's"
+        if any(e.event_id == event_id for _, e in self.published):
             self.duplicates += 1
             return
         self.published.append((subject, event))

@@ -15,7 +15,7 @@ from nats.aio.msg import Msg
 from contracts.labels import LabelEvent
 from contracts.subjects import ENTERPRISES_STREAM, LABELS_STREAM, STREAMS, label_subject
 from services.kit.jetstream import ensure_streams
-from services.registry.adapters.outbox import ENTERPRISE_EVENT
+from services.registry.adapters.publisher import ENTERPRISE_EVENT
 from services.registry.config import RegistrySettings
 from services.registry.main import create_app
 from tests.fixtures.servers import running_nats

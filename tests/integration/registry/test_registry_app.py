@@ -14,7 +14,7 @@ from nats.js.api import RawStreamMsg
 from contracts.enterprises import EnterpriseDelisted, EnterpriseEvent, EnterpriseListed
 from contracts.labels import LabelEvent
 from contracts.subjects import ENTERPRISES_STREAM, LABELS_STREAM, label_subject
-from services.registry.adapters.outbox import ENTERPRISE_EVENT
+from services.registry.adapters.publisher import ENTERPRISE_EVENT
 from services.registry.bootstrap import bootstrap
 from services.registry.config import RegistrySettings
 from services.registry.handlers import record_label_event

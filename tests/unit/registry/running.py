@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.enterprises import EnterpriseEvent
-from services.registry.adapters.outbox import ENTERPRISE_EVENT
-from services.registry.adapters.publisher import FakePublisher
+from services.registry.adapters.publisher import ENTERPRISE_EVENT, FakePublisher
 from services.registry.adapters.unit_of_work import FakeDatabase, FakeUnitOfWork
 from services.registry.bootstrap import Registry, bootstrap
 from services.registry.config import RegistrySettings

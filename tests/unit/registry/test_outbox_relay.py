@@ -6,7 +6,6 @@ import asyncio
 
 import pytest
 
-from contracts.enterprises import EnterpriseEvent
 from services.registry.adapters.outbox import OutboxRelay
 from services.registry.adapters.publisher import FakePublisher
 from services.registry.adapters.unit_of_work import FakeDatabase, FakeUnitOfWork
@@ -23,11 +22,11 @@ class FlakyPublisher(FakePublisher):
         super().__init__()
         self.failures = failures
 
-    async def publish(self, subject: str, event: EnterpriseEvent) -> None:
+    async def publish(self, subject: str, event_id: str, payload: str) -> None:
         if self.failures:
             self.failures -= 1
             raise TimeoutError("no ack")
-        await super().publish(subject, event)
+        await super().publish(subject, event_id, payload)
 
 
 def _database_with_three_events() -> FakeDatabase:
