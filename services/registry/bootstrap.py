@@ -162,10 +162,11 @@ def bootstrap(
     if resolver is None:
         resolver, http = _resolver(settings)
     broker = make_broker(settings.nats_url)
-    engine = None
+    engine = reader = None
     if uow_factory is None:
         engine = make_engine(settings.database_url)
         uow_factory = _sql_uow_factory(engine)
+        reader = _sql_uow_factory(engine, read_only=True)
     publisher = publisher or JetStreamPublisher(broker, settings.publish_timeout_seconds)
     relay = OutboxRelay(
         uow_factory,
@@ -173,6 +174,7 @@ def bootstrap(
         clock=clock,
         poll_seconds=settings.outbox_poll_seconds,
         batch_size=settings.outbox_batch_size,
+        reader=reader,
     )
     return Registry(
         settings=settings,
@@ -198,8 +200,10 @@ def _resolver(settings: RegistrySettings) -> tuple[PlaceResolver, httpx.AsyncCli
     return ChainResolver(BundledResolver(), pdok), http
 
 
-def _sql_uow_factory(engine: Engine) -> Callable[[], AbstractUnitOfWork]:
+def _sql_uow_factory(
+    engine: Engine, *, read_only: bool = False
+) -> Callable[[], AbstractUnitOfWork]:
     def factory() -> AbstractUnitOfWork:
-        return SqlUnitOfWork(engine)
+        return SqlUnitOfWork(engine, read_only=read_only)
 
     return factory

@@ -21,6 +21,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 log = structlog.get_logger()
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# An execution option: a transaction that only reads takes no write lock on SQLite (in WAL
+# mode it reads a snapshot), so it never makes a writer sleep in the busy handler.
+READ_ONLY = "impactoost_read_only"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # The schema create_all made before migrations existed; revision 0001 is that schema.
 INITIAL_REVISION = "0001"
@@ -53,7 +56,8 @@ def make_engine(url: str) -> Engine:
 
 def _tune_sqlite(engine: Engine) -> None:
     """WAL lets readers run beside the writer; BEGIN IMMEDIATE takes the write lock up front,
-    so a transaction waits out the busy timeout instead of failing on a lock upgrade."""
+    so a transaction waits out the busy timeout instead of failing on a lock upgrade. A
+    connection with the `READ_ONLY` option begins deferred instead."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -67,7 +71,8 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if reading else "BEGIN IMMEDIATE")
 
 
 def _use_wal(cursor: Any) -> None:

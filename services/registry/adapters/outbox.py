@@ -32,8 +32,13 @@ class OutboxRelay:
         clock: Callable[[], datetime],
         poll_seconds: float = 3.0,
         batch_size: int = 100,
+        reader: Callable[[], AbstractUnitOfWork] | None = None,
     ) -> None:
+        """`reader` makes the units of work that only look for pending rows (by default
+        `uow_factory`): on SQLite, one that takes no write lock keeps the relay from holding
+        up the commits of label events."""
         self.uow_factory = uow_factory
+        self.reader = reader or uow_factory
         self.publisher = publisher
         self.clock = clock
         self.poll_seconds = poll_seconds
@@ -79,7 +84,7 @@ class OutboxRelay:
         log.debug("enterprise_event_published", subject=message.subject, event_id=message.event_id)
 
     def _pending(self) -> list[OutboxMessage]:
-        with self.uow_factory() as uow:
+        with self.reader() as uow:
             return uow.outbox.pending(self.batch_size)
 
     def _mark_published(self, message_ids: list[int]) -> None:

@@ -44,6 +44,7 @@ class JetStreamPublisher(AbstractPublisher):
             event_id,
             stream=ENTERPRISES_STREAM,
             timeout=self.timeout,
+            direct=True,
         )
 
 

@@ -121,3 +121,33 @@ class _CrashingUnitOfWork(SqlUnitOfWork):
     def commit(self) -> None:
         self.session.flush()
         raise RuntimeError("crashed before commit")
+
+
+def test_a_reading_unit_of_work_does_not_wait_for_a_writer(engine: Engine) -> None:
+    """The relay looks for pending rows while label events are being committed: on SQLite a
+    write lock taken for that read would make the writer sleep in the busy handler."""
+    record_label_event(granted(observation()), SqlUnitOfWork(engine), TODAY, source="test")
+    with SqlUnitOfWork(engine) as writer:
+        writer.processed.claim("held-open", at(1))
+        writer.processed.flush()  # the writer now holds the database's write lock
+        with ThreadPoolExecutor(1) as pool:
+            reading = pool.submit(_pending, SqlUnitOfWork(engine, read_only=True))
+            assert len(reading.result(timeout=5)) == 1
+            waiting = pool.submit(_claim, SqlUnitOfWork(engine), "second-writer")
+            if engine.dialect.name == "sqlite":  # a second writer does wait
+                with pytest.raises(TimeoutError):
+                    waiting.result(timeout=0.5)
+            writer.commit()
+            assert waiting.result(timeout=10) is True
+
+
+def _pending(uow: SqlUnitOfWork) -> list[object]:
+    with uow:
+        return list(uow.outbox.pending(10))
+
+
+def _claim(uow: SqlUnitOfWork, event_id: str) -> bool:
+    with uow:
+        claimed = uow.processed.claim(event_id, at(2))
+        uow.commit()
+    return claimed
