@@ -164,3 +164,24 @@ def test_scrape_status_reports_each_label_after_a_run(
     assert rows["pso"].split()[4:6] == [str(len(certificates)), str(counting)]
     assert "robots.txt" in rows["cedris"] and rows["cedris"].split()[1] == "-"
     assert rows["codeso"].split()[1:3] == ["-", "-"]
+
+
+@pytest.mark.parametrize("service", ["registry", "scraper"])
+def test_a_service_module_without_nats_ends_in_one_line(service: str, tmp_path: Path) -> None:
+    environment = {
+        **os.environ,
+        "IMPACTOOST_DATA_DIR": str(tmp_path),
+        "IMPACTOOST_NATS_URL": f"nats://127.0.0.1:{free_port()}",
+        "IMPACTOOST_LOG_FORMAT": "json",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", f"services.{service}"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("error: cannot reach NATS at ")
