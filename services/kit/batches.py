@@ -105,13 +105,18 @@ class BatchConsumer(Generic[Item]):
             reconnect_time_wait=1,
             error_cb=_log_nats_error,
         )
-        js = self._client.jetstream()
-        subscription = await js.pull_subscribe(
-            self.spec.subject,
-            durable=self.spec.durable,
-            stream=self.spec.stream.name,
-            config=self.spec.consumer_config(),
-        )
+        try:
+            # An existing durable is bound as it is: its configuration is not changed here.
+            subscription = await self._client.jetstream().pull_subscribe(
+                self.spec.subject,
+                durable=self.spec.durable,
+                stream=self.spec.stream.name,
+                config=self.spec.consumer_config(),
+            )
+        except Exception:
+            client, self._client = self._client, None
+            await client.close()
+            raise
         self._stopping = False
         self._task = asyncio.create_task(self._run(subscription), name=self.spec.durable)
         log.info("batch_consumer_started", durable=self.spec.durable, subject=self.spec.subject)
