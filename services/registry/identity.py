@@ -74,10 +74,11 @@ class Identity:
     municipality_code: str | None
 
     @classmethod
+    @lru_cache(maxsize=4096)  # asked twice per event: read-ahead, then the event itself
     def of(
         cls, kvk: Iterable[str], website: str | None, name: str, municipality_code: str | None
     ) -> Identity:
-        """The identity of a holding with these facts."""
+        """The identity of a holding with these facts (`kvk` hashable, as a tuple is)."""
         return cls(kvk_numbers(kvk), website_host(website), name_key(name), municipality_code)
 
     def value(self, rule: Rule) -> str | None:
