@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import nats
 import pytest
@@ -15,6 +16,8 @@ from contracts.base import Event, deterministic_id
 from contracts.subjects import StreamSpec
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
 from services.kit.jetstream import ensure_streams
+from services.kit.natsserver import NatsServer
+from services.kit.processes import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -44,11 +47,13 @@ def _spec(**overrides: float) -> BatchConsumerSpec:
     )
 
 
-async def _publish(nats_url: str, spec: StreamSpec, bodies: Sequence[bytes]) -> None:
+async def _publish(
+    nats_url: str, spec: StreamSpec, bodies: Sequence[bytes], first_id: int = 0
+) -> None:
     client = await nats.connect(nats_url)
     try:
         js = client.jetstream()
-        for i, body in enumerate(bodies):
+        for i, body in enumerate(bodies, start=first_id):
             await js.publish(
                 f"test.{spec.name.lower()}.ping", body, headers={"Nats-Msg-Id": f"m{i}"}
             )
@@ -197,3 +202,39 @@ async def test_stopping_lets_the_batch_in_hand_finish_and_ack(nats_url: str) -> 
     assert done == in_hand and done[0] == 0
     acks_pending, undelivered = await _pending(nats_url, spec)
     assert (acks_pending, undelivered) == (0, 3 - len(done))
+
+
+async def test_the_consumer_carries_on_after_nats_restarts(tmp_path: Path) -> None:
+    spec = _spec()
+    server = NatsServer(tmp_path / "nats", port=free_port())
+    await asyncio.to_thread(server.start)
+    seen: list[int] = []
+
+    async def handle(deliveries: Sequence[Delivery[Ping]]) -> list[Exception | None]:
+        seen.extend(d.item.n for d in deliveries)
+        return [None] * len(deliveries)
+
+    consumer = BatchConsumer(server.url, spec, Ping.model_validate_json, handle)
+    try:
+        await ensure_streams(server.url, [spec.stream])
+        await consumer.start()
+        await _publish(
+            server.url, spec.stream, [_ping(n).model_dump_json().encode() for n in range(3)]
+        )
+        await _until(lambda: len(seen) == 3)
+        await asyncio.to_thread(server.stop)
+        await asyncio.sleep(1.5)
+        await asyncio.to_thread(server.start)  # same port, same store: the durable is still there
+        await _publish(
+            server.url,
+            spec.stream,
+            [_ping(n).model_dump_json().encode() for n in range(3, 6)],
+            first_id=3,
+        )
+        await _until(lambda: len(seen) == 6, within=30)
+        await asyncio.sleep(0.3)
+        assert await _pending(server.url, spec) == (0, 0)
+    finally:
+        await consumer.stop()
+        await asyncio.to_thread(server.stop)
+    assert seen == list(range(6))
