@@ -25,6 +25,7 @@ from nats.js import api
 from nats.js.errors import FetchTimeoutError
 
 from contracts.subjects import StreamSpec
+from services.kit.jetstream import consumer_config, log_nats_error, retry_later
 
 log = structlog.get_logger()
 Item = TypeVar("Item")
@@ -63,14 +64,13 @@ class BatchConsumerSpec:
     idle_wait_seconds: float = 5.0
 
     def consumer_config(self) -> api.ConsumerConfig:
-        """The durable's configuration, as FastStream's subscribers declared it before."""
-        return api.ConsumerConfig(
+        """The durable's configuration, as the kit's FastStream subscribers declare theirs."""
+        return consumer_config(
+            self.batch_size,
+            self.ack_wait_seconds,
             durable_name=self.durable,
             filter_subject=self.subject,
             ack_policy=api.AckPolicy.EXPLICIT,
-            ack_wait=self.ack_wait_seconds,
-            max_deliver=-1,
-            max_ack_pending=max(self.batch_size * 4, 64),
         )
 
 
@@ -103,7 +103,7 @@ class BatchConsumer(Generic[Item]):
             connect_timeout=5,
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,
-            error_cb=_log_nats_error,
+            error_cb=log_nats_error,
         )
         try:
             # An existing durable is bound as it is: its configuration is not changed here.
@@ -199,23 +199,12 @@ class BatchConsumer(Generic[Item]):
         )
 
     async def _retry_later(self, msg: Msg, delivery: Delivery[Item], exc: Exception) -> None:
-        delay = min(
-            self.spec.retry_delay_seconds * 2 ** (delivery.deliveries - 1),
-            self.spec.max_retry_delay_seconds,
-        )
         context = {"subject": delivery.subject, "event_id": delivery.msg_id}
-        if delivery.deliveries == 1:
-            log.error("event_handling_failed", redelivery_in_seconds=delay, exc_info=exc, **context)
-        else:
-            log.warning(
-                "event_handling_failed_again",
-                deliveries=delivery.deliveries,
-                redelivery_in_seconds=delay,
-                error=f"{type(exc).__name__}: {exc}",
-                **context,
+        with structlog.contextvars.bound_contextvars(**context):
+            await retry_later(
+                lambda delay: msg.nak(delay=delay),
+                delivery.deliveries,
+                exc,
+                self.spec.retry_delay_seconds,
+                self.spec.max_retry_delay_seconds,
             )
-        await msg.nak(delay=delay)
-
-
-async def _log_nats_error(exc: Exception) -> None:
-    log.warning("nats_error", error=f"{type(exc).__name__}: {exc}")

@@ -63,7 +63,7 @@ async def ensure_streams(nats_url: str, specs: Iterable[StreamSpec], replicas: i
             connect_timeout=5,
             max_reconnect_attempts=3,
             allow_reconnect=False,
-            error_cb=_log_nats_error,
+            error_cb=log_nats_error,
         )
     except nats.errors.NoServersError:
         raise ConnectionError(f"cannot reach NATS at {nats_url}") from None
@@ -80,7 +80,7 @@ async def ensure_streams(nats_url: str, specs: Iterable[StreamSpec], replicas: i
         await nc.close()
 
 
-async def _log_nats_error(exc: Exception) -> None:
+async def log_nats_error(exc: Exception) -> None:
     # nats-py's default callback prints a full traceback for every failed connect attempt.
     log.warning("nats_error", error=f"{type(exc).__name__}: {exc}")
 
@@ -100,7 +100,7 @@ def make_broker(
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         connect_timeout=5,
-        error_cb=_log_nats_error,
+        error_cb=log_nats_error,
         logger=None,
     )
 
@@ -181,6 +181,19 @@ async def publish_json(
     raise AssertionError("unreachable")
 
 
+def consumer_config(
+    batch_size: int, ack_wait_seconds: float, max_deliver: int = -1, **fields: Any
+) -> ConsumerConfig:
+    """A durable consumer's limits: the ack wait, redelivery without end, and room for a few
+    fetched batches awaiting their acks."""
+    return ConsumerConfig(
+        ack_wait=ack_wait_seconds,
+        max_deliver=max_deliver,
+        max_ack_pending=max(batch_size * 4, 64),
+        **fields,
+    )
+
+
 def durable_subscriber(
     registrator: NatsRegistrator,
     subject: str,
@@ -202,11 +215,7 @@ def durable_subscriber(
         stream=JStream(stream.name, declare=False),
         durable=durable,
         pull_sub=PullSub(batch_size=batch_size, timeout=2.0),
-        config=ConsumerConfig(
-            ack_wait=ack_wait_seconds,
-            max_deliver=max_deliver,
-            max_ack_pending=max(batch_size * 4, 64),
-        ),
+        config=consumer_config(batch_size, ack_wait_seconds, max_deliver),
         ack_policy=AckPolicy.MANUAL,
         decoder=_json_body,
         **kwargs,
@@ -262,7 +271,18 @@ def explicit_ack(retry_delay: float = 2.0, max_retry_delay: float = 60.0) -> typ
 
 
 async def _retry_later(msg: NatsMessage, exc: Exception, base: float, cap: float) -> None:
-    deliveries = _delivery_count(msg)
+    await retry_later(lambda delay: msg.nack(delay=delay), _delivery_count(msg), exc, base, cap)
+
+
+async def retry_later(
+    nak: Callable[[float], Awaitable[None]],
+    deliveries: int,
+    exc: Exception,
+    base: float,
+    cap: float,
+) -> None:
+    """Log a failed handling of a message delivered `deliveries` times (in full the first
+    time), and `nak` it with a back-off that doubles per delivery, from `base` up to `cap`."""
     delay = min(base * 2 ** (deliveries - 1), cap)
     if deliveries == 1:
         log.error("event_handling_failed", redelivery_in_seconds=delay, exc_info=exc)
@@ -273,7 +293,7 @@ async def _retry_later(msg: NatsMessage, exc: Exception, base: float, cap: float
             redelivery_in_seconds=delay,
             error=f"{type(exc).__name__}: {exc}",
         )
-    await msg.nack(delay=delay)
+    await nak(delay)
 
 
 def _delivery_count(msg: StreamMessage[Any]) -> int:

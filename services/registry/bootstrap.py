@@ -21,7 +21,7 @@ from services.kit.batches import Delivery
 from services.kit.dutch import dutch_date_of
 from services.kit.jetstream import make_broker
 from services.registry import handlers
-from services.registry.adapters.database import make_engine, prepare_database
+from services.registry.adapters.database import make_engine, prepare_database, reading
 from services.registry.adapters.outbox import OutboxRelay
 from services.registry.adapters.publisher import AbstractPublisher, JetStreamPublisher
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork, SqlUnitOfWork
@@ -166,7 +166,7 @@ def bootstrap(
     if uow_factory is None:
         engine = make_engine(settings.database_url)
         uow_factory = _sql_uow_factory(engine)
-        reader = _sql_uow_factory(engine, read_only=True)
+        reader = _sql_uow_factory(reading(engine))
     publisher = publisher or JetStreamPublisher(broker, settings.publish_timeout_seconds)
     relay = OutboxRelay(
         uow_factory,
@@ -200,10 +200,8 @@ def _resolver(settings: RegistrySettings) -> tuple[PlaceResolver, httpx.AsyncCli
     return ChainResolver(BundledResolver(), pdok), http
 
 
-def _sql_uow_factory(
-    engine: Engine, *, read_only: bool = False
-) -> Callable[[], AbstractUnitOfWork]:
+def _sql_uow_factory(engine: Engine) -> Callable[[], AbstractUnitOfWork]:
     def factory() -> AbstractUnitOfWork:
-        return SqlUnitOfWork(engine, read_only=read_only)
+        return SqlUnitOfWork(engine)
 
     return factory

@@ -28,6 +28,13 @@ def pso_site() -> Iterator[PsoSite]:
 
 
 def impactoost(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return python_module("services.cli", *args, tmp_path=tmp_path, **env)
+
+
+def python_module(
+    module: str, *args: str, tmp_path: Path, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -m module args…` with its data in `tmp_path` and a NATS URL nobody answers."""
     environment = {
         **os.environ,
         "IMPACTOOST_DATA_DIR": str(tmp_path),
@@ -37,7 +44,7 @@ def impactoost(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedPr
         **env,
     }
     return subprocess.run(
-        [sys.executable, "-m", "services.cli", *args],
+        [sys.executable, "-m", module, *args],
         env=environment,
         capture_output=True,
         text=True,
@@ -168,20 +175,7 @@ def test_scrape_status_reports_each_label_after_a_run(
 
 @pytest.mark.parametrize("service", ["registry", "scraper"])
 def test_a_service_module_without_nats_ends_in_one_line(service: str, tmp_path: Path) -> None:
-    environment = {
-        **os.environ,
-        "IMPACTOOST_DATA_DIR": str(tmp_path),
-        "IMPACTOOST_NATS_URL": f"nats://127.0.0.1:{free_port()}",
-        "IMPACTOOST_LOG_FORMAT": "json",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", f"services.{service}"],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = python_module(f"services.{service}", tmp_path=tmp_path)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("error: cannot reach NATS at ")

@@ -90,6 +90,12 @@ def _use_wal(cursor: Any) -> None:
             time.sleep(0.02)
 
 
+def reading(engine: Engine) -> Engine:
+    """The same database and connection pool, for transactions that only read: on SQLite they
+    begin deferred (see `READ_ONLY`)."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic's configuration for the registry's migrations, run on `connection` if given."""
     config = Config()

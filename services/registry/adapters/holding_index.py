@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from services.registry.domain import Enterprise, Holding, HoldingKey
 from services.registry.identity import kvk_numbers, name_key, website_host
@@ -62,12 +63,8 @@ class SavedHoldings:
             self._forget(key)
             lookups = Lookups.of(holding)
             self._lookups[key] = lookups
-            for kvk in lookups.kvk:
-                self.by_kvk[kvk].add(key)
-            if lookups.website_host:
-                self.by_host[lookups.website_host].add(key)
-            if lookups.name_at:
-                self.by_name[lookups.name_at].add(key)
+            for index, value in self._entries(lookups):
+                index[value].add(key)
             previous = self.owner.get(key)
             if previous is not None and previous != enterprise_id:
                 self._held[previous].discard(key)
@@ -76,11 +73,17 @@ class SavedHoldings:
 
     def _forget(self, key: HoldingKey) -> None:
         lookups = self._lookups.pop(key, None)
-        if lookups is None:
-            return
-        for kvk in lookups.kvk:
-            self.by_kvk[kvk].discard(key)
+        if lookups is not None:
+            for index, value in self._entries(lookups):
+                index[value].discard(key)
+
+    def _entries(self, lookups: Lookups) -> list[tuple[defaultdict[Any, set[HoldingKey]], Any]]:
+        """Each index a holding with these look-up values belongs in, with its value there."""
+        entries: list[tuple[defaultdict[Any, set[HoldingKey]], Any]] = [
+            (self.by_kvk, kvk) for kvk in lookups.kvk
+        ]
         if lookups.website_host:
-            self.by_host[lookups.website_host].discard(key)
+            entries.append((self.by_host, lookups.website_host))
         if lookups.name_at:
-            self.by_name[lookups.name_at].discard(key)
+            entries.append((self.by_name, lookups.name_at))
+        return entries

@@ -12,7 +12,6 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from services.registry.adapters.database import READ_ONLY
 from services.registry.adapters.merges import AbstractMerges, FakeMerges, Merge, SqlMerges
 from services.registry.adapters.messages import (
     AbstractOutbox,
@@ -77,9 +76,10 @@ class SqlUnitOfWork(AbstractUnitOfWork):
     processed: SqlProcessedEvents
     outbox: SqlOutbox
 
-    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
-        """`read_only`: a unit of work that only reads, and takes no write lock (SQLite)."""
-        self.engine = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    def __init__(self, engine: Engine) -> None:
+        """On an engine from `database.reading`, a unit of work that only reads and takes no
+        write lock (SQLite)."""
+        self.engine = engine
 
     def __enter__(self) -> Self:
         self.session = Session(self.engine, expire_on_commit=False)

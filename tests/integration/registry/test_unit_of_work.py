@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from contracts.enterprises import EnterpriseListed
+from services.registry.adapters.database import reading
 from services.registry.adapters.tables import (
     EnterpriseRow,
     HoldingRow,
@@ -131,8 +132,8 @@ def test_a_reading_unit_of_work_does_not_wait_for_a_writer(engine: Engine) -> No
         writer.processed.claim("held-open", at(1))
         writer.processed.flush()  # the writer now holds the database's write lock
         with ThreadPoolExecutor(1) as pool:
-            reading = pool.submit(_pending, SqlUnitOfWork(engine, read_only=True))
-            assert len(reading.result(timeout=5)) == 1
+            looked = pool.submit(_pending, SqlUnitOfWork(reading(engine)))
+            assert len(looked.result(timeout=5)) == 1
             waiting = pool.submit(_claim, SqlUnitOfWork(engine), "second-writer")
             if engine.dialect.name == "sqlite":  # a second writer does wait
                 with pytest.raises(TimeoutError):
