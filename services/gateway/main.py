@@ -24,6 +24,7 @@ from services.gateway.pages.errors import install_error_pages
 from services.gateway.pages.formatting import make_templates
 from services.gateway.read_model.cache import SearchCache
 from services.gateway.read_model.database import create_tables, make_engine
+from services.gateway.read_model.reader import Reader
 from services.gateway.subscribers import build_router
 from services.kit.jetstream import make_broker
 from services.kit.logging import configure_logging
@@ -58,6 +59,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.broker = broker
     app.state.feed = ReadModelFeed(settings, broker, engine)
+    app.state.reader = Reader(engine)
     app.state.search_cache = SearchCache()
     app.state.templates = make_templates(settings.platform_name)
     app.include_router(health.router)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
 
-from services.gateway.deps import SearchCacheDep, SearchDep, SessionDep
+from services.gateway.deps import ReaderDep, SearchCacheDep, SearchDep
 from services.gateway.read_model.queries import get_enterprise, search_enterprises
 from services.gateway.read_model.views import EnterprisePage, EnterpriseView
 
@@ -16,11 +16,11 @@ EnterpriseId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @router.get("", summary="Search listed enterprises")
-def read_enterprises(
-    session: SessionDep, query: SearchDep, cache: SearchCacheDep
+async def read_enterprises(
+    read: ReaderDep, query: SearchDep, cache: SearchCacheDep
 ) -> EnterprisePage:
     """Listed enterprises matching the filters, one page at a time, with facet counts."""
-    return search_enterprises(session, query, cache)
+    return await read(search_enterprises, query, cache)
 
 
 @router.get(
@@ -28,9 +28,9 @@ def read_enterprises(
     summary="One listed enterprise",
     responses={404: {"description": "Unknown, or no longer listed"}},
 )
-def read_enterprise(session: SessionDep, enterprise_id: EnterpriseId) -> EnterpriseView:
+async def read_enterprise(read: ReaderDep, enterprise_id: EnterpriseId) -> EnterpriseView:
     """A listed enterprise; 404 when unknown or delisted."""
-    view = get_enterprise(session, enterprise_id)
+    view = await read(get_enterprise, enterprise_id)
     if view is None:
         raise HTTPException(status_code=404, detail="Enterprise not found or no longer listed")
     return view

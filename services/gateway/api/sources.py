@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.gateway.deps import SessionDep
+from services.gateway.deps import ReaderDep
 from services.gateway.read_model.queries import list_sources
 from services.gateway.read_model.views import SourceList
 
@@ -12,6 +12,6 @@ router = APIRouter(prefix="/sources", tags=["sources"])
 
 
 @router.get("", summary="Freshness of each label registry")
-def read_sources(session: SessionDep) -> SourceList:
+async def read_sources(read: ReaderDep) -> SourceList:
     """Per label: last successful scrape, last failure and its reason, holdings counted."""
-    return list_sources(session)
+    return await read(list_sources)

@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
 
-from services.gateway.deps import SearchCacheDep, SearchDep, SessionDep, TemplatesDep
+from services.gateway.deps import ReaderDep, SearchCacheDep, SearchDep, TemplatesDep
 from services.gateway.read_model.queries import (
     PLACE_FIELDS,
     SearchQuery,
@@ -40,61 +41,65 @@ class Pagination:
 
 
 @router.get("/", name="search_page", response_class=HTMLResponse)
-def search_page(
+async def search_page(
     request: Request,
-    session: SessionDep,
+    read: ReaderDep,
     templates: TemplatesDep,
     query: SearchDep,
     cache: SearchCacheDep,
 ) -> HTMLResponse:
     """The search form with results, facets and pagination."""
-    result = search_enterprises(session, query, cache)
     base = request.url_for("search_page").path
-    return templates.TemplateResponse(
-        request,
-        "search.html",
-        {
-            "query": query,
-            "result": result,
-            "sources": list_sources(session).items,
-            "pagination": paginate(base, query, result.total),
-            "place_fields": PLACE_FIELDS,
-        },
-    )
+
+    def render(session: Session) -> HTMLResponse:
+        result = search_enterprises(session, query, cache)
+        return templates.TemplateResponse(
+            request,
+            "search.html",
+            {
+                "query": query,
+                "result": result,
+                "sources": list_sources(session).items,
+                "pagination": paginate(base, query, result.total),
+                "place_fields": PLACE_FIELDS,
+            },
+        )
+
+    # Rendered in the worker thread too: a page's template costs more than its queries.
+    return await read(render)
 
 
 @router.get("/ondernemingen/{enterprise_id}", name="enterprise_page", response_class=HTMLResponse)
-def enterprise_page(
+async def enterprise_page(
     request: Request,
     enterprise_id: str,
-    session: SessionDep,
+    read: ReaderDep,
     templates: TemplatesDep,
 ) -> HTMLResponse:
     """One listed enterprise; a Dutch 404 page when unknown or delisted."""
-    enterprise = get_enterprise(session, enterprise_id)
-    sources = list_sources(session).items
-    if enterprise is None:
+
+    def render(session: Session) -> HTMLResponse:
+        enterprise = get_enterprise(session, enterprise_id)
+        sources = list_sources(session).items
+        if enterprise is None:
+            return templates.TemplateResponse(
+                request,
+                "error.html",
+                {
+                    "title": "Onderneming niet gevonden",
+                    "sources": sources,
+                    "messages": [
+                        "Deze onderneming staat niet in het overzicht. Misschien heeft zij "
+                        "geen geldig label meer, of klopt de link niet."
+                    ],
+                },
+                status_code=404,
+            )
         return templates.TemplateResponse(
-            request,
-            "error.html",
-            {
-                "title": "Onderneming niet gevonden",
-                "sources": sources,
-                "messages": [
-                    "Deze onderneming staat niet in het overzicht. Misschien heeft zij "
-                    "geen geldig label meer, of klopt de link niet."
-                ],
-            },
-            status_code=404,
+            request, "enterprise.html", {"enterprise": enterprise, "sources": sources}
         )
-    return templates.TemplateResponse(
-        request,
-        "enterprise.html",
-        {
-            "enterprise": enterprise,
-            "sources": sources,
-        },
-    )
+
+    return await read(render)
 
 
 def search_url(base: str, query: SearchQuery, page: int) -> str:

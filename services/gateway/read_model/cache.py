@@ -49,7 +49,9 @@ class AnswerCache(Generic[V]):
 
 @dataclass(frozen=True)
 class SearchCache:
-    """Recent search answers, and the grouped matches of recent words, of one process."""
+    """Recent search answers, the grouped matches of recent words, and the number of listed
+    enterprises, of one process."""
 
     pages: AnswerCache[EnterprisePage] = field(default_factory=AnswerCache)
     groups: AnswerCache[list[Group]] = field(default_factory=AnswerCache)
+    listed: AnswerCache[int] = field(default_factory=lambda: AnswerCache(size=4))

@@ -159,6 +159,13 @@ def count_processed(session: Session) -> int:
     return counted.events if counted else 0
 
 
+def model_size(session: Session, cache: SearchCache) -> tuple[int, int]:
+    """How many enterprises are listed and how many events were applied. The listed rows are
+    counted once per state (kept in `cache`), not on every health check of a monitor."""
+    processed = count_processed(session)
+    return cache.listed.get_or_compute(processed, lambda: count_listed(session)), processed
+
+
 def _terms(q: str | None, limit: int = 10) -> list[str]:
     return words(q or "")[:limit]
 

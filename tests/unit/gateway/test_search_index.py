@@ -138,3 +138,25 @@ async def test_the_api_answers_from_the_latest_event_on() -> None:
     assert before["total"] == 1
     assert after["total"] == 2
     assert "Kringloop West" in page
+
+
+async def test_health_counts_listed_enterprises_as_of_the_latest_event() -> None:
+    app = create_app(GatewaySettings(gateway_database_url="sqlite://"))
+    create_tables(app.state.engine)
+    record_enterprise_event(app.state.engine, listed("e1", name="Kringloop Oost"))
+    transport = httpx.ASGITransport(app=app)
+
+    async def sizes() -> tuple[int, int]:
+        body = (await c.get("/healthz")).json()
+        return body["enterprises_listed"], body["events_processed"]
+
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
+            assert await sizes() == (1, 1)
+            assert await sizes() == (1, 1)
+            record_enterprise_event(app.state.engine, listed("e2", name="Kringloop West"))
+            assert await sizes() == (2, 2)
+            record_enterprise_event(app.state.engine, delisted("e1", version=2))
+            assert await sizes() == (1, 3)
+    finally:
+        app.state.engine.dispose()
