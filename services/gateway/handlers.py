@@ -14,10 +14,10 @@ from contracts.enterprises import EnterpriseEvent
 from contracts.scrapes import ScrapeCompleted, ScrapeFailed
 from services.gateway.read_model.projection import (
     Position,
-    already_processed,
     apply_enterprise_event,
     apply_scrape_event,
-    mark_processed,
+    claim,
+    count_processed_event,
 )
 
 log = structlog.get_logger()
@@ -60,9 +60,9 @@ def _record(
     apply: Callable[[Session, E], bool],
 ) -> bool:
     with Session(engine) as session:
-        if already_processed(session, event.event_id):
+        if not claim(session, event.event_id, position):
             return False
         applied = apply(session, event)
-        mark_processed(session, event.event_id, position)
+        count_processed_event(session, position)
         session.commit()
     return applied

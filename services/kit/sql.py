@@ -5,24 +5,39 @@ connection, so they neither flush nor see ORM objects not yet flushed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import ColumnElement, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlalchemy.sql.elements import KeyedColumnElement
 
 _INSERTS: dict[str, Any] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+Excluded = ReadOnlyColumnCollection[str, KeyedColumnElement[Any]]
+Guard = Callable[[Table, Excluded], ColumnElement[bool]]
+"""`guard(table, excluded)`: whether the stored row may be replaced by the one offered."""
 
 
-def insert_for(session: Session, table: Table) -> Any:
+def insert_statement(dialect: str, table: Table) -> Any:
     """The dialect's INSERT (with ON CONFLICT) for `table`."""
-    return _INSERTS[_dialect(session)](table)
+    return _INSERTS[dialect](table)
 
 
 def upsert(session: Session, table: Table, values: dict[str, Any]) -> None:
     """Insert the row, or update its other columns from `values`."""
     session.connection().execute(_upsert(_dialect(session), table, tuple(values)), values)
+
+
+def upsert_if(session: Session, table: Table, values: dict[str, Any], guard: Guard) -> bool:
+    """Insert the row, or update its other columns from `values` where `guard` holds, in one
+    atomic statement; True if a row was written. `guard` is part of the built statement's key:
+    give a module-level function, not a new lambda per call."""
+    statement = _upsert(_dialect(session), table, tuple(values), guard)
+    # RETURNING names only rows actually inserted or updated (rowcount is not portable).
+    return session.connection().execute(statement, values).first() is not None
 
 
 def upsert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -59,13 +74,17 @@ def _dialect(session: Session) -> str:
 
 
 @cache
-def _upsert(dialect: str, table: Table, columns: tuple[str, ...]) -> Any:
+def _upsert(
+    dialect: str, table: Table, columns: tuple[str, ...], guard: Guard | None = None
+) -> Any:
     statement = _INSERTS[dialect](table)
     keys = [column.name for column in table.primary_key.columns]
-    return statement.on_conflict_do_update(
+    upsert = statement.on_conflict_do_update(
         index_elements=keys,
         set_={name: statement.excluded[name] for name in columns if name not in keys},
+        where=guard(table, statement.excluded) if guard else None,
     )
+    return upsert.returning(*table.primary_key.columns) if guard else upsert
 
 
 @cache

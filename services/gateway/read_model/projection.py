@@ -10,12 +10,13 @@ stream position land in one transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table
-from sqlmodel import Session, col, delete
+from sqlalchemy import ColumnElement, Table, bindparam
+from sqlalchemy import delete as sa_delete
+from sqlmodel import Session
 
 from contracts.base import utc_now
 from contracts.enterprises import EnterpriseEvent, EnterpriseRecertificationDue, EnterpriseState
@@ -29,9 +30,7 @@ from services.gateway.read_model.tables import (
     SourceRow,
     StreamPosition,
 )
-from services.kit.sql import insert_for
-
-Newer = Callable[[Table, Any], ColumnElement[bool]]
+from services.kit.sql import Excluded, insert_many, insert_new, insert_statement, upsert_if
 
 
 @dataclass(frozen=True)
@@ -42,39 +41,33 @@ class Position:
     seq: int
 
 
-def already_processed(session: Session, event_id: str) -> bool:
-    """Whether this event id was applied before."""
-    return session.get(ProcessedEvent, event_id) is not None
+def claim(session: Session, event_id: str, position: Position | None) -> bool:
+    """Record the event id as applied; False, writing nothing, when it was applied before.
+
+    One statement decides (insert unless there): of two writers with the same event on
+    PostgreSQL the second waits for the first's commit and then finds it there.
+    """
+    row = {
+        "event_id": event_id,
+        "stream": position.stream if position else None,
+        "stream_seq": position.seq if position else None,
+        "processed_at": utc_now(),
+    }
+    return insert_new(session, _PROCESSED_EVENTS, [row]) == 1
 
 
-def mark_processed(session: Session, event_id: str, position: Position | None) -> None:
-    """Record the event id, count it, and advance the stream position (never backwards)."""
-    session.add(
-        ProcessedEvent(
-            event_id=event_id,
-            stream=position.stream if position else None,
-            stream_seq=position.seq if position else None,
-            processed_at=utc_now(),
-        )
-    )
+def count_processed_event(session: Session, position: Position | None) -> None:
+    """Advance the stream position (never backwards) and count the event: last in the
+    transaction, so concurrent writers (PostgreSQL) queue on the one count row only once
+    everything else of theirs is written."""
     if position is not None:
-        _upsert(
+        upsert_if(
             session,
-            StreamPosition,
+            _STREAM_POSITIONS,
             {"stream": position.stream, "last_seq": position.seq},
-            lambda t, new: t.c.last_seq < new.last_seq,
+            _higher_sequence,
         )
-    _count_processed(session)
-
-
-def _count_processed(session: Session) -> None:
-    # Last in the transaction: concurrent writers (PostgreSQL) queue on this one row only
-    # once everything else of theirs is written.
-    table: Table = ProcessedCount.__table__  # type: ignore[attr-defined]
-    statement = insert_for(session, table).values(id=1, events=1)
-    session.execute(
-        statement.on_conflict_do_update(index_elements=["id"], set_={"events": table.c.events + 1})
-    )
+    session.connection().execute(_count_statement(session.get_bind().dialect.name))
 
 
 def apply_enterprise_event(session: Session, event: EnterpriseEvent) -> bool:
@@ -86,63 +79,78 @@ def apply_enterprise_event(session: Session, event: EnterpriseEvent) -> bool:
         return False
     state = event.enterprise
     listed = state.listed and event.kind != "delisted"
-    if not _upsert(
-        session,
-        EnterpriseRow,
-        _enterprise_values(state, listed),
-        lambda t, new: t.c.version < new.version,
-    ):
+    if not upsert_if(session, _ENTERPRISES, _enterprise_values(state, listed), _newer_version):
         return False
-    session.exec(delete(HoldingRow).where(col(HoldingRow.enterprise_id) == state.enterprise_id))
-    for holding in state.labels:
-        session.add(
-            HoldingRow(
-                enterprise_id=state.enterprise_id, **holding.model_dump(include=_HOLDING_FIELDS)
-            )
-        )
+    connection = session.connection()
+    connection.execute(_DROP_HOLDINGS, {"enterprise_id": state.enterprise_id})
+    insert_many(
+        session,
+        _HOLDINGS,
+        [
+            {"enterprise_id": state.enterprise_id, **h.model_dump(include=_HOLDING_FIELDS)}
+            for h in state.labels
+        ],
+    )
     return True
 
 
 def apply_scrape_event(session: Session, event: ScrapeCompleted | ScrapeFailed) -> bool:
     """Keep the label's latest successful and latest failed run; False when older."""
     if isinstance(event, ScrapeCompleted):
-        started = "last_success_started_at"
-        values = {
-            started: event.started_at,
+        values: dict[str, Any] = {
+            "last_success_started_at": event.started_at,
             "last_success_at": event.occurred_at,
             "holdings": event.stats.holdings,
             "counting": event.stats.counting,
             "next_run_at": event.next_run_at,
         }
+        guard = _later_success
     else:
-        started = "last_failure_started_at"
         values = {
-            started: event.started_at,
+            "last_failure_started_at": event.started_at,
             "last_failure_at": event.occurred_at,
             "last_failure_reason": event.reason,
             "next_run_at": event.next_run_at,
         }
-    return _upsert(
-        session,
-        SourceRow,
-        {"label": event.label, **values},
-        lambda t, new: t.c[started].is_(None) | (t.c[started] < new[started]),
-    )
+        guard = _later_failure
+    return upsert_if(session, _SOURCES, {"label": event.label, **values}, guard)
 
 
-def _upsert(session: Session, model: type[Any], values: dict[str, Any], newer: Newer) -> bool:
-    """Insert the row, or update it where `newer(table, excluded)` holds; True if written."""
-    table: Table = model.__table__
-    statement = insert_for(session, table).values(**values)
-    keys = [c.name for c in table.primary_key.columns]
-    statement = statement.on_conflict_do_update(
-        index_elements=keys,
-        set_={name: statement.excluded[name] for name in values if name not in keys},
-        where=newer(table, statement.excluded),
+# The statements below are built once (kit.sql caches them per guard): building an upsert
+# anew for every event cost the gateway more than running it.
+_ENTERPRISES: Table = EnterpriseRow.__table__  # type: ignore[attr-defined]
+_HOLDINGS: Table = HoldingRow.__table__  # type: ignore[attr-defined]
+_SOURCES: Table = SourceRow.__table__  # type: ignore[attr-defined]
+_PROCESSED_EVENTS: Table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+_STREAM_POSITIONS: Table = StreamPosition.__table__  # type: ignore[attr-defined]
+_PROCESSED_COUNT: Table = ProcessedCount.__table__  # type: ignore[attr-defined]
+_DROP_HOLDINGS = sa_delete(_HOLDINGS).where(_HOLDINGS.c.enterprise_id == bindparam("enterprise_id"))
+
+
+def _newer_version(table: Table, new: Excluded) -> ColumnElement[bool]:
+    return table.c.version < new.version
+
+
+def _higher_sequence(table: Table, new: Excluded) -> ColumnElement[bool]:
+    return table.c.last_seq < new.last_seq
+
+
+def _later_success(table: Table, new: Excluded) -> ColumnElement[bool]:
+    started = table.c.last_success_started_at
+    return started.is_(None) | (started < new.last_success_started_at)
+
+
+def _later_failure(table: Table, new: Excluded) -> ColumnElement[bool]:
+    started = table.c.last_failure_started_at
+    return started.is_(None) | (started < new.last_failure_started_at)
+
+
+@cache
+def _count_statement(dialect: str) -> Any:
+    statement = insert_statement(dialect, _PROCESSED_COUNT).values(id=1, events=1)
+    return statement.on_conflict_do_update(
+        index_elements=["id"], set_={"events": _PROCESSED_COUNT.c.events + 1}
     )
-    # RETURNING names only rows actually inserted or updated (rowcount is not portable).
-    written = session.execute(statement.returning(*table.primary_key.columns)).first()
-    return written is not None
 
 
 _HOLDING_FIELDS = {
