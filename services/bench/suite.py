@@ -41,7 +41,7 @@ async def registry_on_sqlite(plan: Plan, folder: Path) -> list[Row]:
             js = client.jetstream()
             latency = await measure_latency(plan, js, platform.gateway_url)
             await asyncio.to_thread(platform.stop_service, "gateway")
-            ingest = await measure_ingest(plan, js, server.url)
+            ingest = await measure_ingest(plan, js, server.url, database_url)
         finally:
             await client.close()
     expected = latency_events_sent(plan) + events_sent(plan)
@@ -59,7 +59,9 @@ async def registry_on_postgres(plan: Plan, folder: Path) -> list[Row]:
         ):
             client = await connect(server.url)
             try:
-                ingest = await measure_ingest(plan, client.jetstream(), server.url)
+                ingest = await measure_ingest(
+                    plan, client.jetstream(), server.url, database_url
+                )
             finally:
                 await client.close()
         ingest.details = await asyncio.to_thread(committed, database_url, events_sent(plan))
