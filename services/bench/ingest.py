@@ -45,9 +45,7 @@ class IngestFigures:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-async def measure_ingest(
-    plan: Plan, js: Any, nats_url: str, database_url: str
-) -> IngestFigures:
+async def measure_ingest(plan: Plan, js: Any, nats_url: str, database_url: str) -> IngestFigures:
     """Repetitions against a running registry (and nothing else consuming); each alternates
     baseline and registry so both see the same state of the machine, and starts once the
     registry's relay has published the enterprise events of the one before (the relay is

@@ -59,9 +59,7 @@ async def registry_on_postgres(plan: Plan, folder: Path) -> list[Row]:
         ):
             client = await connect(server.url)
             try:
-                ingest = await measure_ingest(
-                    plan, client.jetstream(), server.url, database_url
-                )
+                ingest = await measure_ingest(plan, client.jetstream(), server.url, database_url)
             finally:
                 await client.close()
         ingest.details = await asyncio.to_thread(committed, database_url, events_sent(plan))
