@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from contracts.subjects import ENTERPRISES_STREAM, SCRAPES_STREAM, STREAMS
 from services.gateway.config import GatewaySettings
 from services.gateway.read_model.tables import StreamPosition
-from services.kit.jetstream import ensure_streams
+from services.kit.jetstream import durables_of, ensure_streams
 
 log = structlog.get_logger()
 FED_STREAMS = (ENTERPRISES_STREAM.name, SCRAPES_STREAM.name)
@@ -68,7 +68,9 @@ class ReadModelFeed:
 
     async def _start_once(self) -> None:
         settings = self._settings
-        await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
+        await ensure_streams(
+            settings.nats_url, STREAMS, settings.stream_replicas, durables_of(self._broker)
+        )
         fed = await asyncio.to_thread(streams_with_position, self._engine)
         await reset_durables(
             settings.nats_url, settings.gateway_consumer, [s for s in FED_STREAMS if s not in fed]

@@ -25,7 +25,7 @@ from nats.js import api
 from nats.js.errors import FetchTimeoutError
 
 from contracts.subjects import StreamSpec
-from services.kit.jetstream import consumer_config, log_nats_error, retry_later
+from services.kit.jetstream import align_durable, consumer_config, log_nats_error, retry_later
 
 log = structlog.get_logger()
 Item = TypeVar("Item")
@@ -106,12 +106,13 @@ class BatchConsumer(Generic[Item]):
             error_cb=log_nats_error,
         )
         try:
-            # An existing durable is bound as it is: its configuration is not changed here.
-            subscription = await self._client.jetstream().pull_subscribe(
+            js, config = self._client.jetstream(), self.spec.consumer_config()
+            await align_durable(js, self.spec.stream.name, config)
+            subscription = await js.pull_subscribe(
                 self.spec.subject,
                 durable=self.spec.durable,
                 stream=self.spec.stream.name,
-                config=self.spec.consumer_config(),
+                config=config,
             )
         except Exception:
             client, self._client = self._client, None

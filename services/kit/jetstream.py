@@ -7,7 +7,9 @@ loses it; every subscriber made here acknowledges explicitly, after its effect i
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
+import math
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar, cast
 
@@ -24,8 +26,8 @@ from faststream.nats import (
     PullSub,
 )
 from faststream.nats.broker.registrator import NatsRegistrator
-from nats.js import api
-from nats.js.errors import BadRequestError
+from nats.js import JetStreamContext, api
+from nats.js.errors import BadRequestError, NotFoundError
 from pydantic import ValidationError
 
 from contracts.base import Event
@@ -55,8 +57,14 @@ def stream_config(spec: StreamSpec, replicas: int = 1) -> api.StreamConfig:
     )
 
 
-async def ensure_streams(nats_url: str, specs: Iterable[StreamSpec], replicas: int = 1) -> None:
-    """Create the streams, or bring existing ones to the declared configuration."""
+async def ensure_streams(
+    nats_url: str,
+    specs: Iterable[StreamSpec],
+    replicas: int = 1,
+    durables: Iterable[tuple[str, ConsumerConfig]] = (),
+) -> None:
+    """Create the streams, or bring existing ones to the declared configuration; likewise
+    the limits of the `durables` (stream, configuration) that exist already."""
     try:
         nc = await nats.connect(
             nats_url,
@@ -76,8 +84,46 @@ async def ensure_streams(nats_url: str, specs: Iterable[StreamSpec], replicas: i
             except BadRequestError:
                 await js.update_stream(config)
             log.debug("stream_ensured", stream=spec.name)
+        for stream, consumer in durables:
+            await align_durable(js, stream, consumer)
     finally:
         await nc.close()
+
+
+_LIMITS = ("ack_wait", "max_deliver", "max_ack_pending")
+
+
+async def align_durable(js: JetStreamContext, stream: str, wanted: ConsumerConfig) -> None:
+    """Give an existing durable the limits of `wanted` (ack wait, deliveries, acks pending).
+
+    nats-py binds a durable that exists as it is, so without this a changed setting (say
+    IMPACTOOST_ACK_WAIT_SECONDS) would never reach a consumer made before the change. These
+    limits can be changed in place; a durable not there yet is made by its subscriber.
+    """
+    try:
+        current = (await js.consumer_info(stream, wanted.durable_name or "")).config
+    except NotFoundError:
+        return
+    changes = {
+        name: getattr(wanted, name)
+        for name in _LIMITS
+        if getattr(wanted, name) is not None
+        and not math.isclose(getattr(current, name) or 0, getattr(wanted, name))
+    }
+    if changes:
+        # Same name and filter: the server updates the consumer in place (create-or-update).
+        await js.add_consumer(stream, config=dataclasses.replace(current, **changes))
+        log.info("durable_limits_updated", stream=stream, durable=wanted.durable_name, **changes)
+
+
+def durables_of(broker: NatsBroker) -> list[tuple[str, ConsumerConfig]]:
+    """The (stream, configuration) of every durable JetStream subscriber of `broker`."""
+    found = []
+    for subscriber in broker.subscribers:
+        stream, config = getattr(subscriber, "stream", None), getattr(subscriber, "config", None)
+        if stream is not None and getattr(config, "durable_name", None):
+            found.append((stream.name, cast("ConsumerConfig", config)))
+    return found
 
 
 async def log_nats_error(exc: Exception) -> None:

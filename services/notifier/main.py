@@ -9,7 +9,7 @@ from faststream import FastStream
 from faststream.specification import AsyncAPI
 
 from contracts.subjects import STREAMS
-from services.kit.jetstream import ensure_streams, make_broker
+from services.kit.jetstream import durables_of, ensure_streams, make_broker
 from services.kit.logging import configure_logging
 from services.kit.settings import load_settings
 from services.notifier.bootstrap import Notifier, bootstrap
@@ -31,7 +31,9 @@ def create_app(
     broker.include_router(build_router(notifier, ack_wait_seconds=settings.ack_wait_seconds))
 
     async def prepare() -> None:
-        await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
+        await ensure_streams(
+            settings.nats_url, STREAMS, settings.stream_replicas, durables_of(broker)
+        )
         await asyncio.to_thread(notifier.deliveries.create_tables)
 
     def started() -> None:

@@ -4,6 +4,7 @@ message acked once after its handler's answer; failures redelivered, unreadable 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -238,3 +239,42 @@ async def test_the_consumer_carries_on_after_nats_restarts(tmp_path: Path) -> No
         await consumer.stop()
         await asyncio.to_thread(server.stop)
     assert seen == list(range(6))
+
+
+async def test_changed_limits_reach_an_existing_durable_and_its_position_stays(
+    nats_url: str,
+) -> None:
+    spec = _spec(batch_size=10, ack_wait_seconds=30.0)
+    await ensure_streams(nats_url, [spec.stream])
+    seen: list[int] = []
+
+    async def handle(deliveries: Sequence[Delivery[Ping]]) -> list[Exception | None]:
+        seen.extend(d.item.n for d in deliveries)
+        return [None] * len(deliveries)
+
+    def consumer(spec: BatchConsumerSpec) -> BatchConsumer[Ping]:
+        return BatchConsumer(nats_url, spec, Ping.model_validate_json, handle)
+
+    first = consumer(spec)
+    await first.start()
+    await _publish(nats_url, spec.stream, [_ping(n).model_dump_json().encode() for n in range(5)])
+    await _until(lambda: len(seen) == 5)
+    await first.stop()
+
+    wider = dataclasses.replace(spec, batch_size=200, ack_wait_seconds=90.0)
+    second = consumer(wider)
+    await second.start()
+    try:
+        await _publish(
+            nats_url, spec.stream, [_ping(n).model_dump_json().encode() for n in range(5, 8)], 5
+        )
+        await _until(lambda: len(seen) == 8)
+        client = await nats.connect(nats_url)
+        try:
+            info = await client.jetstream().consumer_info(spec.stream.name, spec.durable)
+        finally:
+            await client.close()
+    finally:
+        await second.stop()
+    assert (info.config.ack_wait, info.config.max_ack_pending) == (90.0, 800)
+    assert seen == list(range(8))  # nothing replayed: the durable kept its position

@@ -8,11 +8,14 @@ from datetime import UTC, datetime
 
 import nats
 import pytest
+from faststream.nats import NatsBroker
 
 from contracts.base import Event, deterministic_id
 from contracts.subjects import StreamSpec
 from services.kit.jetstream import (
+    consumer_config,
     durable_subscriber,
+    durables_of,
     ensure_streams,
     make_broker,
     publish_event,
@@ -112,3 +115,38 @@ async def test_invalid_payload_is_terminated_and_later_events_still_flow(nats_ur
     await nc.close()
     assert seen == [1]
     assert (info.num_ack_pending, info.num_redelivered, info.num_pending) == (0, 0, 0)
+
+
+async def test_ensure_streams_gives_existing_durables_their_changed_limits(nats_url: str) -> None:
+    spec = _stream()
+    subject = spec.subjects[0].replace(">", "ping")
+
+    def broker_with(ack_wait_seconds: float) -> NatsBroker:
+        broker = make_broker(nats_url)
+
+        @durable_subscriber(
+            broker, subject, stream=spec, durable="test-limits", ack_wait_seconds=ack_wait_seconds
+        )
+        async def on_ping(event: Ping) -> None:
+            pass
+
+        return broker
+
+    first = broker_with(30.0)
+    await ensure_streams(nats_url, [spec], durables=durables_of(first))
+    async with first:
+        await first.start()
+    client = await nats.connect(nats_url)
+    try:
+        js = client.jetstream()
+        assert (await js.consumer_info(spec.name, "test-limits")).config.ack_wait == 30.0
+        await ensure_streams(nats_url, [spec], durables=durables_of(broker_with(75.0)))
+        info = await js.consumer_info(spec.name, "test-limits")
+        absent = consumer_config(1, 30.0, durable_name="test-absent")
+        await ensure_streams(nats_url, [spec], durables=[(spec.name, absent)])
+        names = [c.name for c in await js.consumers_info(spec.name)]
+    finally:
+        await client.close()
+    assert info.config.ack_wait == 75.0
+    assert info.config.filter_subject == subject
+    assert names == ["test-limits"]  # a durable not there yet is left to its subscriber

@@ -232,6 +232,39 @@ async def test_wiped_database_with_an_existing_durable_replays(
     assert {log["stream"] for log in _resets(wiped_logs)} == {"ENTERPRISES", "SCRAPES"}
 
 
+async def test_a_restart_with_a_new_ack_wait_updates_the_durables_in_place(
+    stream: str,
+    tmp_path: Path,
+) -> None:
+    settings = settings_for(stream, tmp_path, "gateway-limits")
+    async with running_gateway(settings) as client:
+        await caught_up(client, stream)
+        before = (await client.get("/healthz")).json()
+    changed = settings.model_copy(update={"ack_wait_seconds": 95.0})
+    with capture_logs() as logs:
+        async with running_gateway(changed) as client:
+            await eventually(lambda: _feed_started(client))
+            assert (await client.get("/healthz")).json() == before
+    assert not _resets(logs)
+    assert {log["stream"] for log in logs if log["event"] == "durable_limits_updated"} == {
+        "ENTERPRISES",
+        "SCRAPES",
+    }
+    assert await _ack_waits(stream, "gateway-limits") == [95.0, 95.0]
+
+
+async def _ack_waits(nats_url: str, durable: str) -> list[float]:
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        infos = [
+            await js.consumer_info(s.name, durable) for s in (ENTERPRISES_STREAM, SCRAPES_STREAM)
+        ]
+    finally:
+        await nc.close()
+    return [info.config.ack_wait or 0.0 for info in infos]
+
+
 async def _feed_started(client: httpx.AsyncClient) -> bool:
     return bool((await client.get("/healthz")).json()["feed_started"])
 

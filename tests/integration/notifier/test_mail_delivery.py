@@ -166,6 +166,26 @@ async def test_a_redelivered_event_is_mailed_only_once(
     assert row is not None and (row.status, row.attempts) == ("sent", 1)
 
 
+async def test_a_restart_with_a_new_ack_wait_updates_the_durable_and_sends_nothing_again(
+    settings: NotifierSettings,
+    smtp_sink: SmtpSink,
+) -> None:
+    async with running_notifier(settings):
+        await publish(settings.nats_url, listed())
+        await wait_all_acked(settings.nats_url, 1)
+    changed = settings.model_copy(update={"ack_wait_seconds": settings.ack_wait_seconds + 45})
+    async with running_notifier(changed):
+        await publish(settings.nats_url, delisted())
+        await wait_all_acked(settings.nats_url, 2)
+        nc = await nats.connect(settings.nats_url)
+        try:
+            info = await nc.jetstream().consumer_info(ENTERPRISES_STREAM.name, DURABLE)
+        finally:
+            await nc.close()
+    assert info.config.ack_wait == changed.ack_wait_seconds
+    assert len(smtp_sink.messages_to(KRINGLOOP)) == 2
+
+
 async def test_a_recertification_reminder_arrives_once_even_when_redelivered(
     settings: NotifierSettings,
     smtp_sink: SmtpSink,
