@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import registry
-from sqlmodel import Field, Session, SQLModel, create_engine
+from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 Status = Literal["sent", "undeliverable", "rejected", "retrying"]
 FINAL: frozenset[str] = frozenset({"sent", "undeliverable", "rejected"})
@@ -23,7 +23,8 @@ class Delivery(NotifierTable, table=True):
     """What became of the mail for one event.
 
     `retrying` means the mail server was unavailable: the event is redelivered later and
-    `attempts` counts the tries. The other statuses are final.
+    `attempts` counts the tries. The other statuses are final. `stream_seq` is the event's
+    place in ENTERPRISES, which orders one enterprise's mails.
     """
 
     __tablename__ = "delivery"
@@ -37,6 +38,7 @@ class Delivery(NotifierTable, table=True):
     attempts: int = 0
     sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))
+    stream_seq: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class Deliveries:
@@ -57,11 +59,28 @@ class Deliveries:
         if self.url.get_backend_name() == "sqlite" and database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         NotifierTable.metadata.create_all(self.engine)
+        columns = {c["name"] for c in inspect(self.engine).get_columns(Delivery.__tablename__)}
+        if "stream_seq" not in columns:  # a table from before mails were kept in order
+            with self.engine.begin() as connection:
+                connection.execute(text("ALTER TABLE delivery ADD COLUMN stream_seq BIGINT"))
 
     def get(self, event_id: str) -> Delivery | None:
         """The row for this event, if any."""
         with Session(self.engine, expire_on_commit=False) as session:
             return session.get(Delivery, event_id)
+
+    def waiting_before(self, enterprise_id: str, stream_seq: int, since: datetime) -> bool:
+        """Whether an earlier event of the enterprise (by stream place) still waits for the
+        mail server, tried since `since`: one whose message is gone (a reset durable) is not
+        waited for after that."""
+        query = select(Delivery.event_id).where(
+            col(Delivery.enterprise_id) == enterprise_id,
+            col(Delivery.status) == "retrying",
+            col(Delivery.stream_seq) < stream_seq,
+            col(Delivery.updated_at) >= since,
+        )
+        with Session(self.engine) as session:
+            return session.exec(query.limit(1)).first() is not None
 
     def record(
         self,
@@ -73,6 +92,7 @@ class Deliveries:
         status: Status,
         message_id: str,
         attempted: bool,
+        stream_seq: int | None = None,
     ) -> Delivery:
         """Insert or update the event's row and commit; `attempted` counts one SMTP try."""
         now = datetime.now(UTC)
@@ -87,6 +107,7 @@ class Deliveries:
             )
             row.recipient = recipient
             row.status = status
+            row.stream_seq = stream_seq if stream_seq is not None else row.stream_seq
             row.attempts += int(attempted)
             row.sent_at = now if status == "sent" else row.sent_at
             row.updated_at = now

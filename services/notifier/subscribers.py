@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from faststream.nats import NatsRouter
+from faststream.nats.annotations import NatsMessage
 from pydantic import Field
 
 from contracts.enterprises import EnterpriseEvent
@@ -33,7 +34,8 @@ def build_router(notifier: Notifier, *, ack_wait_seconds: float = 30.0) -> NatsR
         description="Mails the enterprise when it is listed, updated or delisted, and when "
         "a label it needs is due for recertification.",
     )
-    async def on_enterprise_event(event: EnterpriseEventPayload) -> None:
-        await send_enterprise_mail(event, notifier)
+    async def on_enterprise_event(event: EnterpriseEventPayload, msg: NatsMessage) -> None:
+        sequence = msg.raw_message.metadata.sequence.stream
+        await send_enterprise_mail(event, notifier, sequence)
 
     return router

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from services.gateway.handlers import record_enterprise_event
@@ -23,6 +21,7 @@ from services.gateway.read_model.queries import (
     search_enterprises,
 )
 from services.gateway.read_model.tables import HoldingRow, StreamPosition
+from tests.fixtures.servers import own_database
 from tests.unit.gateway.conftest import seed_catalogue
 from tests.unit.gateway.events import holding, listed, updated
 from tests.unit.gateway.test_search_index import ACCENTED, QUERIES, names, reference_names
@@ -33,19 +32,11 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def pg_engine(postgres_url: str) -> Iterator[Engine]:
     """A read model in a database of its own on the session's PostgreSQL server."""
-    name = f"gateway_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(
-        make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    )
-    create_tables(engine)
-    yield engine
-    engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}"'))
-    admin.dispose()
+    with own_database(postgres_url, "gateway") as url:
+        engine = make_engine(url)
+        create_tables(engine)
+        yield engine
+        engine.dispose()
 
 
 def test_search_filters_facets_and_detail_work_on_postgresql(pg_engine: Engine) -> None:

@@ -1,12 +1,18 @@
-"""The delivery record also works on PostgreSQL: one row per event, attempts counted."""
+"""The delivery record also works on PostgreSQL: one row per event, attempts counted; a
+table from before gains the column that keeps an enterprise's mails in order."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from services.notifier.deliveries import Deliveries
+from tests.fixtures.servers import own_database
 
 pytestmark = pytest.mark.integration
 
@@ -29,3 +35,43 @@ def test_a_delivery_is_recorded_once_per_event_on_postgres(postgres_url: str) ->
     assert row is not None
     assert (row.status, row.attempts) == ("sent", 2)
     assert row.sent_at is not None and row.sent_at.tzinfo is not None
+
+
+# The delivery table as the notifier created it before mails were kept in order.
+TABLE_WITHOUT_ORDER = """
+CREATE TABLE delivery (
+    event_id VARCHAR(64) PRIMARY KEY, enterprise_id VARCHAR(64) NOT NULL,
+    kind VARCHAR(40) NOT NULL, recipient VARCHAR(320), status VARCHAR(20) NOT NULL,
+    message_id VARCHAR(100) NOT NULL, attempts INTEGER NOT NULL,
+    sent_at TIMESTAMP WITH TIME ZONE, updated_at TIMESTAMP WITH TIME ZONE NOT NULL
+)
+"""
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_delivery_table_from_before_gets_its_order_column_and_keeps_its_rows(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    with contextlib.ExitStack() as stack:
+        url = (
+            f"sqlite:///{tmp_path / 'notifier.db'}"
+            if backend == "sqlite"
+            else stack.enter_context(own_database(request.getfixturevalue("postgres_url")))
+        )
+        deliveries = Deliveries(url)
+        stack.callback(deliveries.dispose)
+        with deliveries.engine.begin() as connection:
+            connection.execute(text(TABLE_WITHOUT_ORDER))
+            connection.execute(
+                text(
+                    "INSERT INTO delivery VALUES ('old', 'e1', 'listed', NULL, 'retrying', "
+                    "'<old@impactoost>', 1, NULL, CURRENT_TIMESTAMP)"
+                )
+            )
+        deliveries.create_tables()
+        deliveries.create_tables()
+        old = deliveries.get("old")
+        since = datetime.now(UTC) - timedelta(hours=1)
+        waiting = deliveries.waiting_before("e1", 10, since)
+    assert old is not None and (old.status, old.stream_seq) == ("retrying", None)
+    assert not waiting  # a row without a stream place holds nothing back

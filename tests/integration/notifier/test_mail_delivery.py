@@ -229,6 +229,28 @@ async def test_a_mail_server_that_starts_late_still_gets_the_mail_once(
     assert row is not None and row.status == "sent" and row.attempts >= 3
 
 
+async def test_mails_held_back_behind_a_retrying_one_arrive_in_the_enterprise_s_order(
+    make_settings: MakeSettings,
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    settings = make_settings(port)
+    first, second = listed(), delisted()
+    async with running_notifier(settings):
+        await publish(settings.nats_url, first)
+        await eventually(lambda: delivery(settings, first.event_id), what="first attempt")
+        await publish(settings.nats_url, second)
+        await asyncio.sleep(2.0)  # the second is delivered and held back several times
+        assert delivery(settings, second.event_id) is None
+        with running_smtp(tmp_path / "late-maildir", port) as sink:
+            await eventually(lambda: len(sink.messages_to(KRINGLOOP)) == 2, what="both mails")
+            await wait_all_acked(settings.nats_url, 2)
+    rows = [delivery(settings, event.event_id) for event in (first, second)]
+    sent = [row.sent_at for row in rows if row is not None and row.status == "sent"]
+    assert len(sent) == 2 and sent[0] is not None and sent[1] is not None
+    assert sent[0] < sent[1]
+
+
 async def test_an_enterprise_without_an_address_is_recorded_and_acked_without_mail(
     settings: NotifierSettings,
     smtp_sink: SmtpSink,

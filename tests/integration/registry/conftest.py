@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import nats
 import pytest
 from nats.js.errors import NotFoundError
-from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy import Engine
 
 from contracts.subjects import STREAMS
 from services.kit.jetstream import ensure_streams
 from services.registry.adapters.database import make_engine, prepare_database
-from tests.fixtures.servers import running_nats
+from tests.fixtures.servers import own_database, running_nats
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -24,17 +23,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'registry.db'}"
         return
-    server_url: str = request.getfixturevalue("postgres_url")
-    name = f"test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with own_database(request.getfixturevalue("postgres_url")) as url:
+        yield url
 
 
 @pytest.fixture

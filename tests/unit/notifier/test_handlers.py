@@ -4,15 +4,21 @@ retried; a mail server that is down makes the event come back later."""
 from __future__ import annotations
 
 import smtplib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
 from services.notifier.contacts import Contact, FakeContacts
 from services.notifier.deliveries import Deliveries
-from services.notifier.handlers import deliver_enterprise_mail, send_enterprise_mail
+from services.notifier.handlers import (
+    EARLIER_MAIL_PATIENCE,
+    deliver_enterprise_mail,
+    send_enterprise_mail,
+)
 from services.notifier.mailer import FakeMailer, MailDeferred, classify_smtp_error
 from tests.unit.notifier.factories import delisted, enterprise, listed, recertification_due
 
@@ -131,3 +137,38 @@ def test_each_recertification_reminder_is_mailed_once_under_its_own_kind(
     row = notifier.deliveries.get(reminders[0].event_id)
     assert row is not None
     assert (row.status, row.kind, row.attempts) == ("sent", "recertification_due", 1)
+
+
+def test_a_later_mail_waits_while_an_earlier_one_of_the_enterprise_retries(
+    notifier: Notifier,
+    mailer: FakeMailer,
+) -> None:
+    first, second = listed(), delisted()
+    mailer.failures.append(MailDeferred("ConnectionRefusedError"))
+    with pytest.raises(MailDeferred):
+        deliver_enterprise_mail(first, notifier, stream_seq=1)
+    with pytest.raises(MailDeferred, match="earlier mail"):
+        deliver_enterprise_mail(second, notifier, stream_seq=2)
+    assert notifier.deliveries.get(second.event_id) is None  # not tried, so not retrying
+    other = listed(enterprise(enterprise_id="0f0f0f0f0f0f0f0f"))
+    deliver_enterprise_mail(other, notifier, stream_seq=3)  # another enterprise: not held
+    deliver_enterprise_mail(first, notifier, stream_seq=1)
+    deliver_enterprise_mail(second, notifier, stream_seq=2)
+    assert [m["Message-ID"] for m in mailer.sent] == [
+        f"<{e.event_id}@impactoost>" for e in (other, first, second)
+    ]
+
+
+def test_an_earlier_mail_not_tried_for_long_holds_nothing_back(
+    notifier: Notifier,
+    mailer: FakeMailer,
+) -> None:
+    first, second = listed(), delisted()
+    mailer.failures.append(MailDeferred("ConnectionRefusedError"))
+    with pytest.raises(MailDeferred):
+        deliver_enterprise_mail(first, notifier, stream_seq=1)
+    long_ago = datetime.now(UTC) - EARLIER_MAIL_PATIENCE - timedelta(minutes=1)
+    with notifier.deliveries.engine.begin() as connection:
+        connection.execute(text("UPDATE delivery SET updated_at = :t"), {"t": long_ago})
+    deliver_enterprise_mail(second, notifier, stream_seq=2)
+    assert [m["Subject"] for m in mailer.sent] == ["Uw vermelding is verwijderd"]
