@@ -16,6 +16,7 @@ from services.bench.jetstream import Message, add_durable, scratch_stream, wait_
 from services.bench.plan import Plan
 from services.bench.progress import say
 from services.bench.stack import wait_for_feed
+from services.bench.stages import Trip
 from services.bench.stats import percentile
 from services.bench.synthetic import label_granted
 
@@ -35,6 +36,10 @@ class LatencyFigures:
     baseline_p50: list[float] = field(default_factory=list)
     baseline_p99: list[float] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    trips: list[list[Trip]] = field(default_factory=list)
+    """Each repetition's events as the benchmark saw them (for `stages`)."""
+    stages: dict[str, list[float]] = field(default_factory=dict)
+    """Median milliseconds per stage of the path, per repetition (see stages.py)."""
 
 
 async def measure_latency(plan: Plan, js: Any, gateway_url: str) -> LatencyFigures:
@@ -48,17 +53,23 @@ async def measure_latency(plan: Plan, js: Any, gateway_url: str) -> LatencyFigur
     await wait_for_pull(js, LABELS_STREAM.name, DURABLE, 60)
     async with httpx.AsyncClient(base_url=gateway_url, timeout=10) as http:
 
-        async def one(event: LabelGranted) -> float:
+        async def one(event: LabelGranted, trips: list[Trip]) -> float:
             obs = event.observation
-            path = f"/api/v1/enterprises/{new_enterprise_id(obs.label, obs.holding_id)}"
+            enterprise_id = new_enterprise_id(obs.label, obs.holding_id)
             message = Message.of(label_subject(obs.label, "granted"), event)
-            return await _until_visible(js, http, message, path, plan)
+            published = time.time()
+            took = await _until_visible(
+                js, http, message, f"/api/v1/enterprises/{enterprise_id}", plan
+            )
+            trips.append(Trip(enterprise_id, published, time.time()))
+            return took
 
         for i in range(WARM_UP_EVENTS):
-            await one(label_granted("lwarm", i))
+            await one(label_granted("lwarm", i), [])
         for rep in range(plan.repetitions):
             events = [label_granted(f"l{rep}", i) for i in range(plan.latency_events)]
-            latencies = [await one(event) for event in events]
+            figures.trips.append([])
+            latencies = [await one(event, figures.trips[-1]) for event in events]
             figures.p50.append(percentile(latencies, 0.50))
             figures.p99.append(percentile(latencies, 0.99))
             base = await _round_trips(js, events)

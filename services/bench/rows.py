@@ -21,6 +21,7 @@ LATENCY = "end-to-end latency, label event → gateway API"
 SEARCH = "gateway search, {count:,} enterprises"
 SCRAPE = "scrape of the demo population"
 MEMORY = "resident memory, embedded platform"
+STAGE_NOTE = "from the services' log lines, one event at a time"
 
 
 def ingest_rows(backend: str, figures: IngestFigures, plan: Plan) -> list[Row]:
@@ -80,6 +81,10 @@ def latency_rows(figures: LatencyFigures, plan: Plan) -> list[Row]:
             baseline_name=baseline,
             target=LATENCY_TARGET,
             note=note,
+        ),
+        *(
+            Row(LATENCY, f"stage median: {stage}", "ms", samples=tuple(medians), note=STAGE_NOTE)
+            for stage, medians in figures.stages.items()
         ),
     ]
 

@@ -21,6 +21,7 @@ from services.bench.results import Row, failed_rows
 from services.bench.scrape import measure_scrape
 from services.bench.search import measure_search
 from services.bench.stack import nats_server, service_processes
+from services.bench.stages import stage_timings
 from services.kit.postgres import local_postgres
 
 Step = Callable[[Plan, Path], Awaitable[list[Row]]]
@@ -41,6 +42,7 @@ async def registry_on_sqlite(plan: Plan, folder: Path) -> list[Row]:
             js = client.jetstream()
             latency = await measure_latency(plan, js, platform.gateway_url)
             await asyncio.to_thread(platform.stop_service, "gateway")
+            latency.stages = await asyncio.to_thread(stage_timings, latency.trips, folder / "logs")
             ingest = await measure_ingest(plan, js, server.url, database_url)
         finally:
             await client.close()
