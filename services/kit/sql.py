@@ -23,7 +23,7 @@ Guard = Callable[[Table, Excluded], ColumnElement[bool]]
 
 def insert_statement(dialect: str, table: Table) -> Any:
     """The dialect's INSERT (with ON CONFLICT) for `table`."""
-    return _INSERTS[dialect](table)
+    return _INSERTS[_supported(dialect)](table)
 
 
 def upsert(session: Session, table: Table, values: dict[str, Any]) -> None:
@@ -67,7 +67,10 @@ def insert_new(session: Session, table: Table, rows: list[dict[str, Any]]) -> in
 
 
 def _dialect(session: Session) -> str:
-    dialect = session.get_bind().dialect.name
+    return _supported(session.get_bind().dialect.name)
+
+
+def _supported(dialect: str) -> str:
     if dialect not in _INSERTS:
         raise NotImplementedError(f"runs on SQLite or PostgreSQL, not {dialect}")
     return dialect
