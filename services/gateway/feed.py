@@ -17,9 +17,11 @@ from nats.js.errors import NotFoundError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from contracts.enterprises import EnterpriseEvent
 from contracts.subjects import ENTERPRISES_STREAM, SCRAPES_STREAM, STREAMS
 from services.gateway.config import GatewaySettings
 from services.gateway.read_model.tables import StreamPosition
+from services.kit.batches import BatchConsumer
 from services.kit.jetstream import durables_of, ensure_streams
 
 log = structlog.get_logger()
@@ -27,11 +29,18 @@ FED_STREAMS = (ENTERPRISES_STREAM.name, SCRAPES_STREAM.name)
 
 
 class ReadModelFeed:
-    """Owns the broker's life: start with retries at start-up, drain at shutdown."""
+    """Owns the consumers' life: start with retries at start-up, drain at shutdown."""
 
-    def __init__(self, settings: GatewaySettings, broker: NatsBroker, engine: Engine) -> None:
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        broker: NatsBroker,
+        consumer: BatchConsumer[EnterpriseEvent],
+        engine: Engine,
+    ) -> None:
         self._settings = settings
         self._broker = broker
+        self._consumer = consumer
         self._engine = engine
         self._task: asyncio.Task[None] | None = None
         self.started = False
@@ -46,6 +55,7 @@ class ReadModelFeed:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await self._consumer.stop()
         await self._broker.stop()
         self.started = False
         log.info("read_model_feed_stopped")
@@ -57,6 +67,8 @@ class ReadModelFeed:
                 await self._start_once()
             except Exception as exc:
                 log.warning("read_model_feed_start_failed", error=repr(exc), retry_in_seconds=delay)
+                with contextlib.suppress(Exception):
+                    await self._consumer.stop()
                 with contextlib.suppress(Exception):
                     await self._broker.stop()
                 await asyncio.sleep(delay)
@@ -76,6 +88,7 @@ class ReadModelFeed:
             settings.nats_url, settings.gateway_consumer, [s for s in FED_STREAMS if s not in fed]
         )
         await self._broker.start()
+        await self._consumer.start()
 
 
 def streams_with_position(engine: Engine) -> set[str]:

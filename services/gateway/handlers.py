@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import structlog
@@ -17,7 +17,7 @@ from services.gateway.read_model.projection import (
     apply_enterprise_event,
     apply_scrape_event,
     claim,
-    count_processed_event,
+    count_processed,
 )
 
 log = structlog.get_logger()
@@ -31,15 +31,39 @@ def record_enterprise_event(
 ) -> bool:
     """Project an enterprise event; False when it was a duplicate, older than what we have,
     or a recertification reminder (which changes no state)."""
-    applied = _record(engine, event, position, apply_enterprise_event)
-    log.info(
-        "enterprise_event_recorded",
-        kind=event.kind,
-        applied=applied,
-        enterprise_id=event.enterprise.enterprise_id,
-        version=event.enterprise.version,
-    )
-    return applied
+    (recorded,) = record_enterprise_events(engine, [(event, position)])
+    if isinstance(recorded, Exception):
+        raise recorded
+    return recorded
+
+
+def record_enterprise_events(
+    engine: Engine, batch: Sequence[tuple[EnterpriseEvent, Position | None]]
+) -> list[bool | Exception]:
+    """Project events in the order given, in one transaction: one commit for many events is
+    what lets a new gateway replay a long stream quickly. Should the transaction fail, each
+    event is projected on its own, so one bad event holds up no other; its error is its
+    result. Per event: whether it changed the read model (see `record_enterprise_event`)."""
+    try:
+        with Session(engine) as session:
+            applied = _project(session, batch, apply_enterprise_event)
+            session.commit()
+    except Exception as exc:
+        if len(batch) == 1:
+            return [exc]
+        log.warning(
+            "enterprise_batch_failed", events=len(batch), error=f"{type(exc).__name__}: {exc}"
+        )
+        return [result for item in batch for result in record_enterprise_events(engine, [item])]
+    for (event, _), done in zip(batch, applied, strict=True):
+        log.info(
+            "enterprise_event_recorded",
+            kind=event.kind,
+            applied=done,
+            enterprise_id=event.enterprise.enterprise_id,
+            version=event.enterprise.version,
+        )
+    return list(applied)
 
 
 def record_scrape_event(
@@ -60,9 +84,25 @@ def _record(
     apply: Callable[[Session, E], bool],
 ) -> bool:
     with Session(engine) as session:
-        if not claim(session, event.event_id, position):
-            return False
-        applied = apply(session, event)
-        count_processed_event(session, position)
+        (applied,) = _project(session, [(event, position)], apply)
         session.commit()
+    return applied
+
+
+def _project(
+    session: Session,
+    batch: Sequence[tuple[E, Position | None]],
+    apply: Callable[[Session, E], bool],
+) -> list[bool]:
+    """The events' effects, ids and count in the caller's transaction, in order; per event,
+    whether it changed the read model (an id seen before changes nothing)."""
+    applied: list[bool] = []
+    counted: list[Position | None] = []
+    for event, position in batch:
+        if claim(session, event.event_id, position):
+            applied.append(apply(session, event))
+            counted.append(position)
+        else:
+            applied.append(False)
+    count_processed(session, counted)
     return applied

@@ -13,8 +13,11 @@ import structlog
 import uvicorn
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from faststream.nats import NatsBroker
 from faststream.specification import AsyncAPI
+from sqlalchemy import Engine
 
+from contracts.enterprises import EnterpriseEvent
 from services.gateway.api import health
 from services.gateway.api.router import api_router
 from services.gateway.config import GatewaySettings
@@ -25,7 +28,8 @@ from services.gateway.pages.formatting import make_templates
 from services.gateway.read_model.cache import SearchCache
 from services.gateway.read_model.database import create_tables, make_engine
 from services.gateway.read_model.reader import Reader
-from services.gateway.subscribers import build_router
+from services.gateway.subscribers import build_router, enterprise_consumer
+from services.kit.batches import BatchConsumer
 from services.kit.jetstream import make_broker
 from services.kit.logging import configure_logging
 from services.kit.settings import load_settings
@@ -42,12 +46,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     """
     settings = settings or load_settings(GatewaySettings)
     engine = make_engine(settings.database_url)
-    broker = make_broker(settings.nats_url)
-    broker.include_router(
-        build_router(
-            engine, durable=settings.gateway_consumer, ack_wait_seconds=settings.ack_wait_seconds
-        )
-    )
+    broker, consumer = _feed_parts(settings, engine)
     app = FastAPI(
         title="impactoost buyers API",
         version=VERSION,
@@ -58,7 +57,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.broker = broker
-    app.state.feed = ReadModelFeed(settings, broker, engine)
+    app.state.feed = ReadModelFeed(settings, broker, consumer, engine)
     app.state.reader = Reader(engine)
     app.state.search_cache = SearchCache()
     app.state.templates = make_templates(settings.platform_name)
@@ -128,11 +127,31 @@ class _Server(uvicorn.Server):
                 loop.remove_signal_handler(sig)
 
 
+def _feed_parts(
+    settings: GatewaySettings, engine: Engine, *, for_documents: bool = False
+) -> tuple[NatsBroker, BatchConsumer[EnterpriseEvent]]:
+    """The broker with the scrape outcomes' subscriber, and the enterprise events' consumer;
+    both write the read model one at a time."""
+    writing = asyncio.Lock()
+    durable, ack_wait = settings.gateway_consumer, settings.ack_wait_seconds
+    broker = make_broker(settings.nats_url)
+    broker.include_router(
+        build_router(
+            engine, writing, durable=durable, ack_wait_seconds=ack_wait, for_documents=for_documents
+        )
+    )
+    consumer = enterprise_consumer(
+        engine, writing, nats_url=settings.nats_url, durable=durable, ack_wait_seconds=ack_wait
+    )
+    return broker, consumer
+
+
 def asyncapi_json(settings: GatewaySettings | None = None) -> str:
     """The gateway's AsyncAPI document (its subscribers), built without connecting."""
-    app = create_app(settings)
+    settings = settings or load_settings(GatewaySettings)
+    broker, _ = _feed_parts(settings, make_engine(settings.database_url), for_documents=True)
     spec = AsyncAPI(
-        app.state.broker,
+        broker,
         title="impactoost gateway",
         version=VERSION,
         description="Feeds the buyers' read model from ENTERPRISES and SCRAPES.",

@@ -1,13 +1,15 @@
-"""The read model's durable subscribers: one per stream, both under the configured durable."""
+"""The read model's durable consumers, both under the configured durable name: enterprise
+events in batches (a new gateway replays the whole stream), scrape outcomes one by one."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Annotated
 
 from faststream.nats import NatsRouter
 from faststream.nats.annotations import NatsMessage
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 from sqlalchemy import Engine
 
 from contracts.enterprises import EnterpriseEvent
@@ -18,36 +20,71 @@ from contracts.subjects import (
     ENTERPRISES_STREAM,
     SCRAPES_STREAM,
 )
-from services.gateway.handlers import record_enterprise_event, record_scrape_event
+from services.gateway.handlers import record_enterprise_events, record_scrape_event
 from services.gateway.read_model.projection import Position
+from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
 from services.kit.jetstream import durable_subscriber
 
 AnyEnterpriseEvent = Annotated[EnterpriseEvent, Field(discriminator="kind")]
 AnyScrapeEvent = Annotated[ScrapeCompleted | ScrapeFailed, Field(discriminator="kind")]
+ENTERPRISE_EVENTS: TypeAdapter[EnterpriseEvent] = TypeAdapter(AnyEnterpriseEvent)
 
 
-def build_router(engine: Engine, *, durable: str, ack_wait_seconds: float = 30.0) -> NatsRouter:
-    """Subscribers that feed the read model in `engine` from ENTERPRISES and SCRAPES.
-
-    The two subscribers run side by side; one writer at a time suits SQLite (a single writer
-    anyway). Out-of-order delivery (redeliveries, larger batches) is the version guard's job.
-    """
-    router = NatsRouter()
-    writing = asyncio.Lock()
-
-    @durable_subscriber(
-        router,
-        ALL_ENTERPRISE_EVENTS,
+def enterprise_consumer(
+    engine: Engine,
+    writing: asyncio.Lock,
+    *,
+    nats_url: str,
+    durable: str,
+    ack_wait_seconds: float = 30.0,
+) -> BatchConsumer[EnterpriseEvent]:
+    """The durable consumer of ENTERPRISES: each fetched batch projected in one transaction,
+    in stream order; out-of-order redeliveries are the version guard's job."""
+    spec = BatchConsumerSpec(
         stream=ENTERPRISES_STREAM,
+        subject=ALL_ENTERPRISE_EVENTS,
         durable=durable,
         ack_wait_seconds=ack_wait_seconds,
-        title="gateway/on_enterprise_event",
-        description="Listed, updated and delisted enterprises -> read model; "
-        "recertification reminders change no state and are skipped",
     )
-    async def on_enterprise_event(event: AnyEnterpriseEvent, msg: NatsMessage) -> None:
+
+    async def handle(deliveries: Sequence[Delivery[EnterpriseEvent]]) -> list[Exception | None]:
+        ordered = sorted(deliveries, key=lambda d: d.stream_sequence)
+        batch = [(d.item, Position(ENTERPRISES_STREAM.name, d.stream_sequence)) for d in ordered]
         async with writing:
-            await asyncio.to_thread(record_enterprise_event, engine, event, _position(msg))
+            results = await asyncio.to_thread(record_enterprise_events, engine, batch)
+        recorded = dict(zip(map(id, ordered), results, strict=True))
+        return [r if isinstance(r := recorded[id(d)], Exception) else None for d in deliveries]
+
+    return BatchConsumer(nats_url, spec, ENTERPRISE_EVENTS.validate_json, handle)
+
+
+def build_router(
+    engine: Engine,
+    writing: asyncio.Lock,
+    *,
+    durable: str,
+    ack_wait_seconds: float = 30.0,
+    for_documents: bool = False,
+) -> NatsRouter:
+    """The scrape outcomes' subscriber; `for_documents` adds the enterprise events' consumer
+    as a subscriber only the AsyncAPI document sees (the running one is
+    `enterprise_consumer`). Both write under `writing`: one writer at a time suits SQLite."""
+    router = NatsRouter()
+
+    if for_documents:
+
+        @durable_subscriber(
+            router,
+            ALL_ENTERPRISE_EVENTS,
+            stream=ENTERPRISES_STREAM,
+            durable=durable,
+            ack_wait_seconds=ack_wait_seconds,
+            title="gateway/on_enterprise_event",
+            description="Listed, updated and delisted enterprises -> read model; "
+            "recertification reminders change no state and are skipped",
+        )
+        async def on_enterprise_event(event: AnyEnterpriseEvent) -> None:
+            raise RuntimeError("documents the enterprise consumer; never subscribed")
 
     @durable_subscriber(
         router,

@@ -10,6 +10,7 @@ stream position land in one transaction.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -56,18 +57,19 @@ def claim(session: Session, event_id: str, position: Position | None) -> bool:
     return insert_new(session, _PROCESSED_EVENTS, [row]) == 1
 
 
-def count_processed_event(session: Session, position: Position | None) -> None:
-    """Advance the stream position (never backwards) and count the event: last in the
-    transaction, so concurrent writers (PostgreSQL) queue on the one count row only once
-    everything else of theirs is written."""
-    if position is not None:
-        upsert_if(
-            session,
-            _STREAM_POSITIONS,
-            {"stream": position.stream, "last_seq": position.seq},
-            _higher_sequence,
-        )
-    session.connection().execute(_count_statement(session.get_bind().dialect.name))
+def count_processed(session: Session, positions: Sequence[Position | None]) -> None:
+    """Count events newly applied at these positions, and advance each stream's position to
+    the highest (never backwards): last in the transaction, so concurrent writers
+    (PostgreSQL) queue on the one count row only once everything else of theirs is written."""
+    highest: dict[str, int] = {}
+    for position in positions:
+        if position is not None:
+            highest[position.stream] = max(position.seq, highest.get(position.stream, 0))
+    for stream, seq in highest.items():
+        upsert_if(session, _STREAM_POSITIONS, {"stream": stream, "last_seq": seq}, _higher_sequence)
+    if positions:
+        dialect = session.get_bind().dialect.name
+        session.connection().execute(_count_statement(dialect), {"events": len(positions)})
 
 
 def apply_enterprise_event(session: Session, event: EnterpriseEvent) -> bool:
@@ -147,9 +149,10 @@ def _later_failure(table: Table, new: Excluded) -> ColumnElement[bool]:
 
 @cache
 def _count_statement(dialect: str) -> Any:
-    statement = insert_statement(dialect, _PROCESSED_COUNT).values(id=1, events=1)
+    statement = insert_statement(dialect, _PROCESSED_COUNT).values(id=1)
     return statement.on_conflict_do_update(
-        index_elements=["id"], set_={"events": _PROCESSED_COUNT.c.events + 1}
+        index_elements=["id"],
+        set_={"events": _PROCESSED_COUNT.c.events + statement.excluded.events},
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -10,8 +11,13 @@ from sqlmodel import Session, select
 
 from contracts.enterprises import EnterpriseEvent
 from services.gateway import handlers
-from services.gateway.handlers import record_enterprise_event, record_scrape_event
+from services.gateway.handlers import (
+    record_enterprise_event,
+    record_enterprise_events,
+    record_scrape_event,
+)
 from services.gateway.read_model import projection
+from services.gateway.read_model.database import create_tables, make_engine
 from services.gateway.read_model.projection import Position
 from services.gateway.read_model.queries import (
     SearchQuery,
@@ -244,3 +250,63 @@ def test_last_checked_is_the_later_of_verification_and_successful_scrape(engine:
     assert before.labels[0].last_checked_at == VERIFIED
     assert after.labels[0].last_checked_at == scraped + timedelta(minutes=5)
     assert after.labels[0].last_verified_at == VERIFIED
+
+
+def _model(engine: Engine) -> tuple[object, ...]:
+    """Everything the read model holds that events decide."""
+    with Session(engine) as session:
+        enterprises = [
+            (e.enterprise_id, e.version, e.listed, e.name, e.search_text, e.counting_labels)
+            for e in session.exec(select(EnterpriseRow).order_by(EnterpriseRow.enterprise_id))
+        ]
+        rows = session.exec(select(HoldingRow))
+        holdings = sorted((h.enterprise_id, h.label, h.holding_id, h.status) for h in rows)
+        positions = sorted((p.stream, p.last_seq) for p in session.exec(select(StreamPosition)))
+        return tuple(enterprises), tuple(holdings), tuple(positions), count_processed(session)
+
+
+BATCH = [
+    listed("a", name="Kringloop Oost"),
+    updated("b", version=2, name="Fietsen Twee"),  # its version 1 comes later in the batch
+    listed("b", name="Fietsen Een"),
+    listed("a", name="Kringloop Oost"),  # the same event again
+    recertification_due("a"),
+    delisted("c", version=3),
+    listed("c", version=1),
+    moved_away("a", version=2),
+]
+
+
+def test_a_batch_ends_where_the_same_events_one_at_a_time_end(tmp_path: Path) -> None:
+    engines = []
+    for name in ("batch", "single"):
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        create_tables(engine)
+        engines.append(engine)
+    batched, single = engines
+    positions = [Position("ENTERPRISES", seq) for seq in range(1, len(BATCH) + 1)]
+    batch = list(zip(BATCH, positions, strict=True))
+    results = record_enterprise_events(batched, batch)
+    one_by_one = [record_enterprise_event(single, event, at) for event, at in batch]
+    assert results == one_by_one == [True, True, False, False, False, True, False, True]
+    assert _model(batched) == _model(single)
+    assert _model(batched)[2:] == ((("ENTERPRISES", 8),), 7)
+
+
+def test_one_failing_event_in_a_batch_holds_up_no_other(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = listed("b")
+
+    def apply(session: Session, event: EnterpriseEvent) -> bool:
+        if event.event_id == broken.event_id:
+            raise OSError("disk full")
+        return projection.apply_enterprise_event(session, event)
+
+    monkeypatch.setattr(handlers, "apply_enterprise_event", apply)
+    batch = [(listed("a"), None), (broken, None), (listed("c"), None)]
+    results = record_enterprise_events(engine, batch)
+    assert results[0] is True and results[2] is True
+    assert isinstance(results[1], OSError)
+    assert [_visible(engine, e) for e in "abc"] == [True, False, True]
+    assert _session_count(engine) == 2
