@@ -1,4 +1,4 @@
-"""Use cases of the read model: record one event, exactly once, in one transaction."""
+"""Use cases of the read model: record events exactly once, a batch in one transaction."""
 
 from __future__ import annotations
 
