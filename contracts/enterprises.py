@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -104,3 +104,5 @@ class EnterpriseRecertificationDue(Event):
 EnterpriseEvent = (
     EnterpriseListed | EnterpriseUpdated | EnterpriseDelisted | EnterpriseRecertificationDue
 )
+AnyEnterpriseEvent = Annotated[EnterpriseEvent, Field(discriminator="kind")]
+"""An enterprise event as a payload type: its `kind` picks the class."""

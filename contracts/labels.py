@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -75,3 +75,5 @@ class LabelLapsed(Event):
 
 
 LabelEvent = LabelGranted | LabelChanged | LabelLapsed
+AnyLabelEvent = Annotated[LabelEvent, Field(discriminator="kind")]
+"""A label event as a payload type: its `kind` picks the class."""

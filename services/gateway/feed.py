@@ -55,8 +55,7 @@ class ReadModelFeed:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        await self._consumer.stop()
-        await self._broker.stop()
+        await self._stop_consumers()
         self.started = False
         log.info("read_model_feed_stopped")
 
@@ -68,15 +67,17 @@ class ReadModelFeed:
             except Exception as exc:
                 log.warning("read_model_feed_start_failed", error=repr(exc), retry_in_seconds=delay)
                 with contextlib.suppress(Exception):
-                    await self._consumer.stop()
-                with contextlib.suppress(Exception):
-                    await self._broker.stop()
+                    await self._stop_consumers()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, max_delay)
                 continue
             self.started = True
             log.info("read_model_feed_started", durable=self._settings.gateway_consumer)
             return
+
+    async def _stop_consumers(self) -> None:
+        await self._consumer.stop()
+        await self._broker.stop()
 
     async def _start_once(self) -> None:
         settings = self._settings

@@ -17,7 +17,7 @@ from services.gateway.read_model.projection import (
     apply_enterprise_event,
     apply_scrape_event,
     claim,
-    count_processed,
+    record_processed,
 )
 
 log = structlog.get_logger()
@@ -104,5 +104,5 @@ def _project(
             counted.append(position)
         else:
             applied.append(False)
-    count_processed(session, counted)
+    record_processed(session, counted)
     return applied

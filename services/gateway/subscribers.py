@@ -12,7 +12,7 @@ from faststream.nats.annotations import NatsMessage
 from pydantic import Field, TypeAdapter
 from sqlalchemy import Engine
 
-from contracts.enterprises import EnterpriseEvent
+from contracts.enterprises import AnyEnterpriseEvent, EnterpriseEvent
 from contracts.scrapes import ScrapeCompleted, ScrapeFailed
 from contracts.subjects import (
     ALL_ENTERPRISE_EVENTS,
@@ -25,7 +25,6 @@ from services.gateway.read_model.projection import Position
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
 from services.kit.jetstream import durable_subscriber
 
-AnyEnterpriseEvent = Annotated[EnterpriseEvent, Field(discriminator="kind")]
 AnyScrapeEvent = Annotated[ScrapeCompleted | ScrapeFailed, Field(discriminator="kind")]
 ENTERPRISE_EVENTS: TypeAdapter[EnterpriseEvent] = TypeAdapter(AnyEnterpriseEvent)
 

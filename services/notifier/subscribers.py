@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from faststream.nats import NatsRouter
 from faststream.nats.annotations import NatsMessage
-from pydantic import Field
 
-from contracts.enterprises import EnterpriseEvent
+from contracts.enterprises import AnyEnterpriseEvent
 from contracts.subjects import ALL_ENTERPRISE_EVENTS, ENTERPRISES_STREAM
 from services.kit.jetstream import durable_subscriber
 from services.notifier.bootstrap import Notifier
 from services.notifier.handlers import send_enterprise_mail
 
 DURABLE = "notifier-mail"
-
-EnterpriseEventPayload = Annotated[EnterpriseEvent, Field(discriminator="kind")]
 
 
 def build_router(notifier: Notifier, *, ack_wait_seconds: float = 30.0) -> NatsRouter:
@@ -34,7 +29,7 @@ def build_router(notifier: Notifier, *, ack_wait_seconds: float = 30.0) -> NatsR
         description="Mails the enterprise when it is listed, updated or delisted, and when "
         "a label it needs is due for recertification.",
     )
-    async def on_enterprise_event(event: EnterpriseEventPayload, msg: NatsMessage) -> None:
+    async def on_enterprise_event(event: AnyEnterpriseEvent, msg: NatsMessage) -> None:
         sequence = msg.raw_message.metadata.sequence.stream
         await send_enterprise_mail(event, notifier, sequence)
 

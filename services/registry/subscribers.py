@@ -9,20 +9,18 @@ still carries the registry's outbound side, and documents both channels (AsyncAP
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
 
 from faststream.nats import NatsRouter
-from pydantic import Field, TypeAdapter
+from pydantic import TypeAdapter
 
 from contracts.enterprises import EnterpriseEvent
-from contracts.labels import LabelEvent
+from contracts.labels import AnyLabelEvent, LabelEvent
 from contracts.subjects import ALL_ENTERPRISE_EVENTS, ALL_LABEL_EVENTS, LABELS_STREAM
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
 from services.kit.jetstream import durable_subscriber
 from services.registry.bootstrap import Registry
 
-LABEL_EVENT = Annotated[LabelEvent, Field(discriminator="kind")]
-LABEL_EVENTS: TypeAdapter[LabelEvent] = TypeAdapter(LABEL_EVENT)
+LABEL_EVENTS: TypeAdapter[LabelEvent] = TypeAdapter(AnyLabelEvent)
 DURABLE = "registry-labels"
 
 
@@ -50,7 +48,7 @@ def build_router(registry: Registry, *, for_documents: bool = False) -> NatsRout
     router = NatsRouter()
     if for_documents:
 
-        async def on_label_event(event: LABEL_EVENT) -> None:
+        async def on_label_event(event: AnyLabelEvent) -> None:
             raise RuntimeError("documents the label consumer; never subscribed")
 
         subscriber = durable_subscriber(

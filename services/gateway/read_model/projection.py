@@ -57,7 +57,7 @@ def claim(session: Session, event_id: str, position: Position | None) -> bool:
     return insert_new(session, _PROCESSED_EVENTS, [row]) == 1
 
 
-def count_processed(session: Session, positions: Sequence[Position | None]) -> None:
+def record_processed(session: Session, positions: Sequence[Position | None]) -> None:
     """Count events newly applied at these positions, and advance each stream's position to
     the highest (never backwards): last in the transaction, so concurrent writers
     (PostgreSQL) queue on the one count row only once everything else of theirs is written."""

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import abc
-from typing import Annotated
 
 from faststream.nats import NatsBroker
-from pydantic import Field, TypeAdapter
+from pydantic import TypeAdapter
 
-from contracts.enterprises import EnterpriseEvent
+from contracts.enterprises import AnyEnterpriseEvent, EnterpriseEvent
 from contracts.subjects import ENTERPRISES_STREAM
 from services.kit.jetstream import publish_json
 
-ENTERPRISE_EVENT: TypeAdapter[EnterpriseEvent] = TypeAdapter(
-    Annotated[EnterpriseEvent, Field(discriminator="kind")]
-)
+ENTERPRISE_EVENT: TypeAdapter[EnterpriseEvent] = TypeAdapter(AnyEnterpriseEvent)
 
 
 class AbstractPublisher(abc.ABC):

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import nats
 import pytest
+from nats.js.api import ConsumerInfo
 from structlog.testing import capture_logs
 
 from contracts.enterprises import EnterpriseEvent
@@ -224,7 +225,7 @@ async def test_wiped_database_with_an_existing_durable_replays(
             await caught_up(client, stream)
             assert (await client.get("/healthz")).json()["events_processed"] == processed
     assert not _resets(restart_logs)
-    assert await _durable_exists(stream, "ENTERPRISES", "gateway-wiped")
+    assert await _consumer_info(stream, "ENTERPRISES", "gateway-wiped") is not None
     await asyncio.to_thread(_wipe_database, tmp_path)
     with capture_logs() as wiped_logs:
         async with running_gateway(settings) as client:
@@ -253,16 +254,10 @@ async def test_a_restart_with_a_new_ack_wait_updates_the_durables_in_place(
     assert await _ack_waits(stream, "gateway-limits") == [95.0, 95.0]
 
 
-async def _ack_waits(nats_url: str, durable: str) -> list[float]:
-    nc = await nats.connect(nats_url)
-    try:
-        js = nc.jetstream()
-        infos = [
-            await js.consumer_info(s.name, durable) for s in (ENTERPRISES_STREAM, SCRAPES_STREAM)
-        ]
-    finally:
-        await nc.close()
-    return [info.config.ack_wait or 0.0 for info in infos]
+async def _ack_waits(nats_url: str, durable: str) -> list[float | None]:
+    streams = (ENTERPRISES_STREAM.name, SCRAPES_STREAM.name)
+    infos = [await _consumer_info(nats_url, stream, durable) for stream in streams]
+    return [info.config.ack_wait if info else None for info in infos]
 
 
 async def _feed_started(client: httpx.AsyncClient) -> bool:
@@ -278,15 +273,14 @@ def _resets(logs: list[MutableMapping[str, Any]]) -> list[MutableMapping[str, An
     return [log for log in logs if log["event"] == "durable_consumer_deleted_for_replay"]
 
 
-async def _durable_exists(nats_url: str, stream: str, durable: str) -> bool:
+async def _consumer_info(nats_url: str, stream: str, durable: str) -> ConsumerInfo | None:
     nc = await nats.connect(nats_url)
     try:
-        await nc.jetstream().consumer_info(stream, durable)
+        return await nc.jetstream().consumer_info(stream, durable)
     except nats.js.errors.NotFoundError:
-        return False
+        return None
     finally:
         await nc.close()
-    return True
 
 
 async def _answers(client: httpx.AsyncClient) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from contracts.enterprises import EnterpriseEvent
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
 from services.notifier.contacts import Contact, FakeContacts
@@ -139,14 +140,22 @@ def test_each_recertification_reminder_is_mailed_once_under_its_own_kind(
     assert (row.status, row.kind, row.attempts) == ("sent", "recertification_due", 1)
 
 
-def test_a_later_mail_waits_while_an_earlier_one_of_the_enterprise_retries(
-    notifier: Notifier,
-    mailer: FakeMailer,
-) -> None:
+def _first_of_two_left_retrying(
+    notifier: Notifier, mailer: FakeMailer
+) -> tuple[EnterpriseEvent, EnterpriseEvent]:
+    """A listing (stream place 1) whose mail the server deferred, and its delisting (2)."""
     first, second = listed(), delisted()
     mailer.failures.append(MailDeferred("ConnectionRefusedError"))
     with pytest.raises(MailDeferred):
         deliver_enterprise_mail(first, notifier, stream_seq=1)
+    return first, second
+
+
+def test_a_later_mail_waits_while_an_earlier_one_of_the_enterprise_retries(
+    notifier: Notifier,
+    mailer: FakeMailer,
+) -> None:
+    first, second = _first_of_two_left_retrying(notifier, mailer)
     with pytest.raises(MailDeferred, match="earlier mail"):
         deliver_enterprise_mail(second, notifier, stream_seq=2)
     assert notifier.deliveries.get(second.event_id) is None  # not tried, so not retrying
@@ -163,10 +172,7 @@ def test_an_earlier_mail_not_tried_for_long_holds_nothing_back(
     notifier: Notifier,
     mailer: FakeMailer,
 ) -> None:
-    first, second = listed(), delisted()
-    mailer.failures.append(MailDeferred("ConnectionRefusedError"))
-    with pytest.raises(MailDeferred):
-        deliver_enterprise_mail(first, notifier, stream_seq=1)
+    _, second = _first_of_two_left_retrying(notifier, mailer)
     long_ago = datetime.now(UTC) - EARLIER_MAIL_PATIENCE - timedelta(minutes=1)
     with notifier.deliveries.engine.begin() as connection:
         connection.execute(text("UPDATE delivery SET updated_at = :t"), {"t": long_ago})
