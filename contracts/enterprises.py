@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from contracts.base import Event, Frozen
 from contracts.labels import LabelName
+from contracts.supplements import ListingSupplement, SupplementField
 
 
 class LabelHolding(Frozen):
@@ -51,6 +52,24 @@ class EnterpriseState(Frozen):
         default=None,
         description="Set while the enterprise is listed only thanks to the grace period "
         "(hercertificering loopt): the last day it stays listed unless a label returns",
+    )
+    summary: str | None = Field(
+        default=None,
+        description="What a label registry publishes about the enterprise (the newest "
+        "holding that has a description)",
+    )
+    categories: tuple[str, ...] = Field(
+        default=(), description="Category slugs of `contracts.categories`"
+    )
+    categories_chosen: bool = Field(
+        default=False,
+        description="True: the enterprise chose its categories; false: the registry derived "
+        "them from what the label registries publish",
+    )
+    supplement: ListingSupplement | None = Field(
+        default=None,
+        description="What the enterprise added itself, while it is listed; it never decides "
+        "who is listed",
     )
 
 
@@ -101,8 +120,22 @@ class EnterpriseRecertificationDue(Event):
     lead_days: int = Field(ge=0)
 
 
+class EnterpriseSupplementHidden(Event):
+    """An operator hid (part of) a listed enterprise's supplement as misleading; the state
+    shows it without those fields. The enterprise is told why."""
+
+    kind: Literal["supplement_hidden"] = "supplement_hidden"
+    enterprise: EnterpriseState
+    fields: tuple[SupplementField, ...] = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=500)
+
+
 EnterpriseEvent = (
-    EnterpriseListed | EnterpriseUpdated | EnterpriseDelisted | EnterpriseRecertificationDue
+    EnterpriseListed
+    | EnterpriseUpdated
+    | EnterpriseDelisted
+    | EnterpriseRecertificationDue
+    | EnterpriseSupplementHidden
 )
 AnyEnterpriseEvent = Annotated[EnterpriseEvent, Field(discriminator="kind")]
 """An enterprise event as a payload type: its `kind` picks the class."""

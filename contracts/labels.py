@@ -30,6 +30,12 @@ class Observation(Frozen):
     counts: bool
     source_url: str = Field(min_length=1, max_length=1000)
     themes: tuple[str, ...] = ()
+    summary: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="What the registry says the holder does (a card's excerpt, a profile's "
+        "description), as plain text",
+    )
 
     def fingerprint(self) -> tuple[object, ...]:
         """The published facts whose change, while the holding counts, is a `changed` event."""
@@ -45,6 +51,7 @@ class Observation(Frozen):
             self.name,
             self.place,
             self.themes,
+            self.summary,
         )
 
 

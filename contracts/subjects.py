@@ -20,7 +20,10 @@ UNKNOWN = "onbekend"
 
 LabelKind = Literal["granted", "changed", "lapsed"]
 ScrapeKind = Literal["completed", "failed"]
-EnterpriseKind = Literal["listed", "updated", "delisted", "recertification_due"]
+EnterpriseKind = Literal[
+    "listed", "updated", "delisted", "recertification_due", "supplement_hidden"
+]
+SignInKind = Literal["requested", "granted", "link_issued"]
 
 
 class StreamSpec(Frozen):
@@ -38,7 +41,18 @@ class StreamSpec(Frozen):
 LABELS_STREAM = StreamSpec(name="LABELS", subjects=(f"{PREFIX}.labels.>",))
 SCRAPES_STREAM = StreamSpec(name="SCRAPES", subjects=(f"{PREFIX}.scrapes.>",), max_age_days=90)
 ENTERPRISES_STREAM = StreamSpec(name="ENTERPRISES", subjects=(f"{PREFIX}.enterprises.>",))
-STREAMS: tuple[StreamSpec, ...] = (LABELS_STREAM, SCRAPES_STREAM, ENTERPRISES_STREAM)
+# Supplements and sign-ins name people's addresses: kept no longer than their use needs.
+SUPPLEMENTS_STREAM = StreamSpec(
+    name="SUPPLEMENTS", subjects=(f"{PREFIX}.supplements.>",), max_age_days=30
+)
+SIGNINS_STREAM = StreamSpec(name="SIGNINS", subjects=(f"{PREFIX}.signin.>",), max_age_days=1)
+STREAMS: tuple[StreamSpec, ...] = (
+    LABELS_STREAM,
+    SCRAPES_STREAM,
+    ENTERPRISES_STREAM,
+    SUPPLEMENTS_STREAM,
+    SIGNINS_STREAM,
+)
 
 
 def slug(text: str | None) -> str:
@@ -63,6 +77,24 @@ def scrape_subject(label: LabelName, kind: ScrapeKind) -> str:
 def enterprise_subject(province: str | None, region: str | None, kind: EnterpriseKind) -> str:
     """`impact.v1.enterprises.<province>.<region>.<kind>`, `onbekend` where not known."""
     return f"{PREFIX}.enterprises.{slug(province)}.{slug(region)}.{kind}"
+
+
+def supplement_subject() -> str:
+    """`impact.v1.supplements.submitted`."""
+    return f"{PREFIX}.supplements.submitted"
+
+
+def signin_subject(kind: SignInKind) -> str:
+    """`impact.v1.signin.<kind>`."""
+    return f"{PREFIX}.signin.{kind}"
+
+
+def stream_of(subject: str) -> StreamSpec:
+    """The stream that holds `subject`."""
+    for spec in STREAMS:
+        if any(subject.startswith(pattern.removesuffix(">")) for pattern in spec.subjects):
+            return spec
+    raise ValueError(f"no stream holds {subject}")
 
 
 ALL_LABEL_EVENTS = f"{PREFIX}.labels.*.*"

@@ -1,6 +1,7 @@
 """The reference data shipped with the registry: municipalities and places, and lookups by name.
 
-`data/gemeenten.csv` holds every municipality with its province and labour-market region;
+`contracts/data/gemeenten.csv` holds every municipality with its province and labour-market
+region (shared with the other services through `contracts.places`);
 `data/woonplaatsen.csv` the BAG places of the provinces we bundle (see `data/SOURCES.md`).
 Both are read once per process.
 """
@@ -14,19 +15,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from contracts.places import Municipality, municipalities
 from services.registry.regions.names import name_key, province_named, split_qualifier
 
 DATA_PACKAGE = "services.registry.regions"
-
-
-@dataclass(frozen=True)
-class Municipality:
-    """A municipality (gemeente) as CBS lists it."""
-
-    code: str
-    name: str
-    province: str
-    labour_market_region: str
 
 
 @dataclass(frozen=True)
@@ -64,20 +56,6 @@ class _Entry:
 def _rows(filename: str) -> list[dict[str, str]]:
     text = resources.files(DATA_PACKAGE).joinpath("data", filename).read_text(encoding="utf-8")
     return list(csv.DictReader(io.StringIO(text)))
-
-
-@cache
-def municipalities() -> tuple[Municipality, ...]:
-    """Every municipality, by CBS code."""
-    return tuple(
-        Municipality(
-            code=row["cbs_code"],
-            name=row["gemeente"],
-            province=row["provincie"],
-            labour_market_region=row["arbeidsmarktregio"],
-        )
-        for row in _rows("gemeenten.csv")
-    )
 
 
 @cache
