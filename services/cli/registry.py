@@ -7,21 +7,27 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from services.cli.claims import claims_app, hide, show
 from services.cli.errors import fail_cleanly
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from contracts.enterprises import EnterpriseEvent
+    from services.registry.config import RegistrySettings
 
 registry_app = typer.Typer(
     help=(
         "The registry's database: apply its migrations, show its revision, unplaced holdings "
-        "or merges, split a wrong merge."
+        "or merges, split a wrong merge; sign-in claims; hide misleading supplements."
     ),
     add_completion=False,
     no_args_is_help=True,
 )
+
+registry_app.add_typer(claims_app, name="claims")
+registry_app.command()(hide)
+registry_app.command()(show)
 
 
 @registry_app.command()
@@ -139,6 +145,10 @@ def _kind(event: EnterpriseEvent | None) -> str:
 
 
 def _engine() -> Engine:
+    return registry_engine()[0]
+
+
+def registry_engine() -> tuple[Engine, RegistrySettings]:
     """An engine for the configured URL, with the settings built now (and logging to stderr)."""
     from sqlalchemy.exc import ArgumentError
 
@@ -150,7 +160,7 @@ def _engine() -> Engine:
     settings = load_settings(RegistrySettings)
     configure_logging(settings.log_format, settings.log_level)
     try:
-        return make_engine(settings.database_url)
+        return make_engine(settings.database_url), settings
     except ArgumentError as exc:
         raise ConfigError(f"IMPACTOOST_DATABASE_URL: {exc}") from None
 

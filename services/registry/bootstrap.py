@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import httpx
 import structlog
@@ -16,11 +17,14 @@ from sqlalchemy import Engine
 from contracts.base import utc_now
 from contracts.enterprises import EnterpriseEvent
 from contracts.labels import LabelEvent, LabelLapsed
+from contracts.signin import SignInRequested
+from contracts.supplements import SupplementSubmitted
 from services.kit import failpoints
 from services.kit.batches import Delivery
+from services.kit.contacts import Contacts, CsvContacts
 from services.kit.dutch import dutch_date_of
 from services.kit.jetstream import make_broker
-from services.registry import handlers
+from services.registry import handlers, self_service
 from services.registry.adapters.database import make_engine, prepare_database, reading
 from services.registry.adapters.outbox import OutboxRelay
 from services.registry.adapters.publisher import AbstractPublisher, JetStreamPublisher
@@ -54,6 +58,7 @@ class Registry:
     clock: Callable[[], datetime]
     resolver: PlaceResolver
     rules: ListingRules
+    contacts: Contacts
     engine: Engine | None = None
     http: httpx.AsyncClient | None = None
 
@@ -104,7 +109,8 @@ class Registry:
         return recorded
 
     async def pass_time(self) -> int:
-        """Queue what time alone changed by today (see handlers.pass_time); wake the relay."""
+        """Queue what time alone changed by today (see handlers.pass_time); wake the relay;
+        forget personal data past its retention."""
         queued = await asyncio.to_thread(
             handlers.pass_time,
             self.uow_factory,
@@ -115,7 +121,54 @@ class Registry:
         )
         if queued:
             self.relay.wake()
+        await asyncio.to_thread(
+            self_service.forget_personal_data,
+            self.uow_factory,
+            self.clock(),
+            self.settings.personal_data_days,
+        )
         return queued
+
+    async def record_supplements(
+        self, deliveries: Sequence[Delivery[SupplementSubmitted]]
+    ) -> list[Exception | None]:
+        """Record submitted supplements one by one, in stream order (each its own
+        transaction: they are few); per delivery None once committed, or the error."""
+        return await self._each(deliveries, self._record_supplement)
+
+    async def decide_sign_ins(
+        self, deliveries: Sequence[Delivery[SignInRequested]]
+    ) -> list[Exception | None]:
+        """Decide each sign-in request (grant, or file a claim), in stream order."""
+        return await self._each(deliveries, self._decide_sign_in)
+
+    def _record_supplement(self, event: SupplementSubmitted) -> None:
+        self_service.record_supplement(
+            event,
+            self.uow_factory(),
+            self.today(),
+            source=self.settings.source,
+            now=self.clock(),
+            rules=self.rules,
+        )
+
+    def _decide_sign_in(self, event: SignInRequested) -> None:
+        self_service.decide_sign_in(event, self.uow_factory(), self.contacts, now=self.clock())
+
+    async def _each(
+        self, deliveries: Sequence[Delivery[Any]], record: Callable[[Any], None]
+    ) -> list[Exception | None]:
+        results: dict[int, Exception | None] = {}
+        for delivery in sorted(deliveries, key=lambda d: d.stream_sequence):
+            try:
+                await asyncio.to_thread(record, delivery.item)
+                results[id(delivery)] = None
+            except Exception as exc:
+                log.warning("event_not_recorded", subject=delivery.subject, error=repr(exc))
+                results[id(delivery)] = exc
+        if any(r is None for r in results.values()):
+            self.relay.wake()
+        return [results[id(d)] for d in deliveries]
 
     async def resolve_place(self, event: LabelEvent) -> Resolution | None:
         """Where the observation's place lies; None for a lapse (its place is not news).
@@ -155,6 +208,7 @@ def bootstrap(
     publisher: AbstractPublisher | None = None,
     clock: Callable[[], datetime] | None = None,
     resolver: PlaceResolver | None = None,
+    contacts: Contacts | None = None,
 ) -> Registry:
     """Wire the registry; real adapters unless fakes are given. Nothing connects here."""
     clock = clock or utc_now
@@ -184,6 +238,7 @@ def bootstrap(
         clock=clock,
         resolver=resolver,
         rules=settings.listing_rules(),
+        contacts=contacts or CsvContacts(settings.registry_contacts_file),
         engine=engine,
         http=http,
     )

@@ -64,6 +64,18 @@ class RegistrySettings(KitSettings):
         description="Days before a label's end (of a label whose loss would delist) at which "
         "the enterprise is reminded, comma-separated; empty: no reminders",
     )
+    registry_contacts_file: Path | None = Field(
+        default=None,
+        description="The operator's CSV `kvk,website,email`: its addresses may sign in for "
+        "their enterprise; unset or missing: only addresses at a registry-published domain",
+    )
+    personal_data_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="Days sign-in claims and supplement changes are kept, and how long a "
+        "delisted enterprise's supplement is kept for its return",
+    )
     time_check_seconds: float = Field(
         default=3600.0,
         gt=0,

@@ -19,14 +19,18 @@ from contracts.enterprises import (
     EnterpriseEvent,
     EnterpriseListed,
     EnterpriseState,
+    EnterpriseSupplementHidden,
     EnterpriseUpdated,
     LabelHolding,
 )
 from contracts.labels import LabelEvent, LabelLapsed, LabelName, Observation
 from contracts.subjects import EnterpriseKind
+from contracts.supplements import SupplementField
+from services.registry.categories import derive_categories
 from services.registry.regions import Resolution, municipality_by_code
 from services.registry.regions.resolver import ResolutionStatus
 from services.registry.rules import ListingRules
+from services.registry.supplements import StoredSupplement
 
 STRICT = ListingRules()
 
@@ -46,6 +50,10 @@ PUBLIC_FIELDS = (
     "labels",
     "themes",
     "grace_until",
+    "summary",
+    "categories",
+    "categories_chosen",
+    "supplement",
 )
 
 
@@ -123,6 +131,7 @@ class Enterprise:
     published: EnterpriseState | None = None
     reminded: set[ReminderKey] = field(default_factory=set)
     next_check_on: date | None = None
+    supplement: StoredSupplement | None = None
 
     @property
     def version(self) -> int:
@@ -230,6 +239,8 @@ def public_state(
     listed = bool(counting) and (municipality is None or rules.served.serves(municipality))
     in_grace = listed and not any(h.counts_strictly(today) for h in counting)
     grace_ends = [h.grace_until(today, grace) for h in counting] if in_grace else []
+    observations = [h.observation for h in counting or holdings]
+    chosen = enterprise.supplement.chosen_categories() if enterprise.supplement else ()
     return EnterpriseState(
         enterprise_id=enterprise.enterprise_id,
         version=version,
@@ -245,7 +256,18 @@ def public_state(
         listed=listed,
         listed_since=listed_since if listed else None,
         grace_until=max((d for d in grace_ends if d), default=None),
+        summary=_summary(counting or holdings),
+        categories=chosen or derive_categories(observations),
+        categories_chosen=bool(chosen),
+        supplement=enterprise.supplement.shown() if listed and enterprise.supplement else None,
     )
+
+
+def _summary(holdings: list[Holding]) -> str | None:
+    """What the most recently verified registry with a description says."""
+    described = [h for h in holdings if h.observation.summary]
+    newest = max(described, key=lambda h: h.last_event_at, default=None)
+    return newest.observation.summary if newest else None
 
 
 def changed_fields(before: EnterpriseState, after: EnterpriseState) -> tuple[str, ...]:
@@ -286,6 +308,51 @@ def republish(
     return _publish(enterprise, at, today, source, rules, lambda _before: (moved, at.date()))
 
 
+def apply_supplement(
+    enterprise: Enterprise,
+    stored: StoredSupplement,
+    today: date,
+    source: str,
+    at: datetime,
+    rules: ListingRules = STRICT,
+) -> EnterpriseEvent | None:
+    """Keep the enterprise's new supplement; the event that tells consumers (updated, as a
+    supplement never lists or delists; time may have, meanwhile)."""
+    enterprise.supplement = stored
+    return _publish(
+        enterprise, at, today, source, rules, lambda before: _lapse(enterprise, before, today)
+    )
+
+
+def hide_supplement(
+    enterprise: Enterprise,
+    stored: StoredSupplement,
+    today: date,
+    source: str,
+    at: datetime,
+    rules: ListingRules = STRICT,
+) -> EnterpriseEvent | None:
+    """An operator hid (or showed again) fields of the supplement: a hide that changes what
+    buyers see is an EnterpriseSupplementHidden (the enterprise is told why); showing fields
+    again is an ordinary update."""
+    newly = tuple(
+        f
+        for f in stored.hidden
+        if not enterprise.supplement or f not in enterprise.supplement.hidden
+    )
+    enterprise.supplement = stored
+    hidden = (newly, stored.hidden_reason or "") if newly and stored.hidden_reason else None
+    return _publish(
+        enterprise,
+        at,
+        today,
+        source,
+        rules,
+        lambda before: _lapse(enterprise, before, today),
+        hidden=hidden,
+    )
+
+
 def _publish(
     enterprise: Enterprise,
     occurred_at: datetime,
@@ -293,6 +360,7 @@ def _publish(
     source: str,
     rules: ListingRules,
     lapse: Callable[[EnterpriseState | None], tuple[LabelName, date]],
+    hidden: tuple[tuple[SupplementField, ...], str] | None = None,
 ) -> EnterpriseEvent | None:
     before = enterprise.published
     since = before.listed_since if before and before.listed else occurred_at
@@ -305,6 +373,15 @@ def _publish(
     if kind == "listed":
         event = EnterpriseListed(
             event_id=event_id, enterprise=state, occurred_at=occurred_at, source=source
+        )
+    elif kind == "updated" and hidden is not None:
+        event = EnterpriseSupplementHidden(
+            event_id=deterministic_id(state.enterprise_id, state.version, "supplement_hidden"),
+            enterprise=state,
+            occurred_at=occurred_at,
+            source=source,
+            fields=hidden[0],
+            reason=hidden[1],
         )
     elif kind == "updated":
         event = EnterpriseUpdated(

@@ -108,7 +108,7 @@ def _apply(
     if found is not None:
         obs = domain.observation_of(event)
         uow.merges.add(obs.label, obs.holding_id, found, now)
-    _queue(outcome, uow, now)
+    queue(outcome, uow, now)
     # Per event at debug: a scrape's burst would otherwise spend a tenth of the registry's
     # time writing log lines. The relay logs every enterprise event it publishes at info.
     log.debug(
@@ -170,7 +170,7 @@ def _pass_time_for(
         enterprise.next_check_on = reminders.next_check_on(enterprise, today, rules)
         uow.enterprises.save(enterprise, now)
         for event in events:
-            _queue(event, uow, now)
+            queue(event, uow, now)
         uow.commit()
     return sum(1 for event in events if event is not None)
 
@@ -255,7 +255,7 @@ def split_merge(
             uow.enterprises.save(enterprise, now)
         uow.merges.mark_split(merge_id, now)
         for event in events:
-            _queue(event, uow, now)
+            queue(event, uow, now)
         uow.commit()
     log.info(
         "merge_split",
@@ -268,7 +268,8 @@ def split_merge(
     )
 
 
-def _queue(event: EnterpriseEvent | None, uow: AbstractUnitOfWork, now: datetime) -> None:
+def queue(event: EnterpriseEvent | None, uow: AbstractUnitOfWork, now: datetime) -> None:
+    """Put the enterprise event, if any, in the outbox under its regional subject."""
     if event is not None:
         state = event.enterprise
         uow.outbox.add(enterprise_subject(state.province, state.region, event.kind), event, now)

@@ -11,7 +11,12 @@ from services.kit.logging import configure_logging
 from services.kit.settings import load_settings
 from services.registry.bootstrap import Registry, bootstrap
 from services.registry.config import RegistrySettings
-from services.registry.subscribers import build_router, label_consumer
+from services.registry.subscribers import (
+    build_router,
+    label_consumer,
+    sign_in_consumer,
+    supplement_consumer,
+)
 
 TITLE = "impactoost registry"
 VERSION = "1.0.0"
@@ -25,7 +30,11 @@ def create_app(
     settings = settings or load_settings(RegistrySettings)
     registry = registry or bootstrap(settings)
     registry.broker.include_router(build_router(registry))
-    consumer = label_consumer(registry)
+    consumers = (
+        label_consumer(registry),
+        supplement_consumer(registry),
+        sign_in_consumer(registry),
+    )
 
     async def prepare() -> None:
         await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
@@ -34,10 +43,12 @@ def create_app(
     async def start_background() -> None:
         registry.relay.start()
         registry.time_checks.start()
-        await consumer.start()
+        for consumer in consumers:
+            await consumer.start()
 
     async def stop_background() -> None:
-        await consumer.stop()
+        for consumer in consumers:
+            await consumer.stop()
         await registry.time_checks.stop()
         await registry.relay.stop()
 

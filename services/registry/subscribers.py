@@ -15,7 +15,17 @@ from pydantic import TypeAdapter
 
 from contracts.enterprises import EnterpriseEvent
 from contracts.labels import AnyLabelEvent, LabelEvent
-from contracts.subjects import ALL_ENTERPRISE_EVENTS, ALL_LABEL_EVENTS, LABELS_STREAM
+from contracts.signin import SignInRequested
+from contracts.subjects import (
+    ALL_ENTERPRISE_EVENTS,
+    ALL_LABEL_EVENTS,
+    LABELS_STREAM,
+    SIGNINS_STREAM,
+    SUPPLEMENTS_STREAM,
+    signin_subject,
+    supplement_subject,
+)
+from contracts.supplements import SupplementSubmitted
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
 from services.kit.jetstream import durable_subscriber
 from services.registry.bootstrap import Registry
@@ -39,6 +49,40 @@ def label_consumer(registry: Registry) -> BatchConsumer[LabelEvent]:
         return await registry.record_label_batch(deliveries)
 
     return BatchConsumer(settings.nats_url, spec, LABEL_EVENTS.validate_json, handle)
+
+
+def supplement_consumer(registry: Registry) -> BatchConsumer[SupplementSubmitted]:
+    """The durable consumer of supplements enterprises submit through the gateway."""
+    spec = BatchConsumerSpec(
+        stream=SUPPLEMENTS_STREAM,
+        subject=supplement_subject(),
+        durable="registry-supplements",
+        batch_size=20,
+        ack_wait_seconds=registry.settings.ack_wait_seconds,
+    )
+    return BatchConsumer(
+        registry.settings.nats_url,
+        spec,
+        SupplementSubmitted.model_validate_json,
+        registry.record_supplements,
+    )
+
+
+def sign_in_consumer(registry: Registry) -> BatchConsumer[SignInRequested]:
+    """The durable consumer of sign-in requests: the registry decides who is trusted."""
+    spec = BatchConsumerSpec(
+        stream=SIGNINS_STREAM,
+        subject=signin_subject("requested"),
+        durable="registry-signins",
+        batch_size=20,
+        ack_wait_seconds=registry.settings.ack_wait_seconds,
+    )
+    return BatchConsumer(
+        registry.settings.nats_url,
+        spec,
+        SignInRequested.model_validate_json,
+        registry.decide_sign_ins,
+    )
 
 
 def build_router(registry: Registry, *, for_documents: bool = False) -> NatsRouter:

@@ -14,14 +14,14 @@ import sqlalchemy as sa
 from sqlalchemy import Table, update
 from sqlmodel import Session, col, select
 
-from contracts.enterprises import EnterpriseEvent
+from contracts.base import Event
 from services.kit.sql import insert_many
 from services.registry.adapters.tables import OutboxRow, ProcessedEventRow, as_utc
 
 
 @dataclass
 class OutboxMessage:
-    """An enterprise event waiting in the outbox, in commit order."""
+    """An event waiting in the outbox, in commit order."""
 
     id: int
     event_id: str
@@ -48,8 +48,8 @@ class AbstractOutbox(abc.ABC):
     """Enterprise events committed with their cause, published later by the relay."""
 
     @abc.abstractmethod
-    def add(self, subject: str, event: EnterpriseEvent, at: datetime) -> None:
-        """Queue an event for publishing."""
+    def add(self, subject: str, event: Event, at: datetime) -> None:
+        """Queue an event (an enterprise event, or a sign-in granted) for publishing."""
 
     @abc.abstractmethod
     def pending(self, limit: int) -> list[OutboxMessage]:
@@ -108,7 +108,7 @@ class SqlOutbox(AbstractOutbox):
         self.session = session
         self._added: list[dict[str, object]] = []
 
-    def add(self, subject: str, event: EnterpriseEvent, at: datetime) -> None:
+    def add(self, subject: str, event: Event, at: datetime) -> None:
         self._added.append(
             {
                 "event_id": event.event_id,
@@ -183,10 +183,10 @@ class FakeOutbox(AbstractOutbox):
 
     def __init__(self, committed: list[OutboxMessage]) -> None:
         self.committed = committed
-        self.added: list[tuple[str, EnterpriseEvent, datetime]] = []
+        self.added: list[tuple[str, Event, datetime]] = []
         self.marked: dict[int, datetime] = {}
 
-    def add(self, subject: str, event: EnterpriseEvent, at: datetime) -> None:
+    def add(self, subject: str, event: Event, at: datetime) -> None:
         self.added.append((subject, event, at))
 
     def pending(self, limit: int) -> list[OutboxMessage]:

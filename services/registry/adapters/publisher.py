@@ -8,7 +8,8 @@ from faststream.nats import NatsBroker
 from pydantic import TypeAdapter
 
 from contracts.enterprises import AnyEnterpriseEvent, EnterpriseEvent
-from contracts.subjects import ENTERPRISES_STREAM
+from contracts.signin import SignInGranted
+from contracts.subjects import ENTERPRISES_STREAM, stream_of
 from services.kit.jetstream import publish_json
 
 ENTERPRISE_EVENT: TypeAdapter[EnterpriseEvent] = TypeAdapter(AnyEnterpriseEvent)
@@ -25,7 +26,8 @@ class AbstractPublisher(abc.ABC):
 
 
 class JetStreamPublisher(AbstractPublisher):
-    """Publishes to the ENTERPRISES stream with `Nats-Msg-Id` = event id, awaiting the ack.
+    """Publishes to the stream that holds the subject (ENTERPRISES, or SIGNINS for a granted
+    sign-in) with `Nats-Msg-Id` = event id, awaiting the ack.
     The payload goes out as stored: it was validated when it was made, in the transaction
     that queued it."""
 
@@ -39,7 +41,7 @@ class JetStreamPublisher(AbstractPublisher):
             subject,
             payload.encode(),
             event_id,
-            stream=ENTERPRISES_STREAM,
+            stream=stream_of(subject),
             timeout=self.timeout,
             direct=True,
         )
@@ -50,9 +52,15 @@ class FakePublisher(AbstractPublisher):
 
     def __init__(self) -> None:
         self.published: list[tuple[str, EnterpriseEvent]] = []
+        self.sign_ins: list[SignInGranted] = []
         self.duplicates = 0
 
     async def publish(self, subject: str, event_id: str, payload: str) -> None:
+        if stream_of(subject) is not ENTERPRISES_STREAM:
+            granted = SignInGranted.model_validate_json(payload)
+            if granted.event_id not in {g.event_id for g in self.sign_ins}:
+                self.sign_ins.append(granted)
+            return
         event = ENTERPRISE_EVENT.validate_json(payload)
         assert event.event_id == event_id, "the outbox row's id is its event's"
         if any(e.event_id == event_id for _, e in self.published):
@@ -62,5 +70,5 @@ class FakePublisher(AbstractPublisher):
 
     @property
     def events(self) -> list[EnterpriseEvent]:
-        """The published events, in order."""
+        """The enterprise events published, in order."""
         return [event for _, event in self.published]

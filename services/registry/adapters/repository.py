@@ -28,6 +28,7 @@ from services.registry.adapters.tables import (
 from services.registry.domain import Enterprise, Holding, HoldingKey, ReminderKey
 from services.registry.identity import Candidates, Identity, kvk_numbers, name_key, website_host
 from services.registry.regions.resolver import ResolutionStatus
+from services.registry.supplements import StoredSupplement
 
 UNPLACED = ("unresolved", "ambiguous")
 
@@ -73,6 +74,15 @@ _DUE = (
     .where(ENTERPRISES.c.next_check_on <= sa.bindparam("today"))
     .order_by(ENTERPRISES.c.next_check_on, ENTERPRISES.c.enterprise_id)
 )
+_FORGETTABLE = (
+    sa.select(ENTERPRISES.c.enterprise_id)
+    .where(
+        ENTERPRISES.c.listed.is_(False),
+        ENTERPRISES.c.supplement.is_not(None),
+        ENTERPRISES.c.updated_at < sa.bindparam("cutoff"),
+    )
+    .order_by(ENTERPRISES.c.enterprise_id)
+)
 _DELETE_KVK = sa.delete(HOLDING_KVK).where(
     HOLDING_KVK.c.label == sa.bindparam("key_label"),
     HOLDING_KVK.c.holding_id == sa.bindparam("key_holding_id"),
@@ -111,6 +121,11 @@ class AbstractRepository(abc.ABC):
     @abc.abstractmethod
     def due_for_check(self, today: date) -> list[str]:
         """Enterprises whose next time-driven change falls on or before `today`."""
+
+    @abc.abstractmethod
+    def delisted_with_supplement_before(self, cutoff: datetime) -> list[str]:
+        """Enterprises not listed, last changed before `cutoff`, that still keep a
+        supplement."""
 
     def get_by_holding(self, label: LabelName, holding_id: str) -> Enterprise | None:
         """The enterprise a holding is attached to."""
@@ -202,12 +217,19 @@ class SqlRepository(AbstractRepository):
                 published=EnterpriseState.model_validate_json(row.state) if row.state else None,
                 reminded=reminded[row.enterprise_id],
                 next_check_on=row.next_check_on,
+                supplement=(
+                    StoredSupplement.model_validate_json(row.supplement) if row.supplement else None
+                ),
             )
             self._enterprises[row.enterprise_id] = enterprise
             self._as_read[row.enterprise_id] = (dict(enterprise.holdings), set(enterprise.reminded))
 
     def due_for_check(self, today: date) -> list[str]:
         return [str(found) for found in self._sql.execute(_DUE, {"today": today}).scalars()]
+
+    def delisted_with_supplement_before(self, cutoff: datetime) -> list[str]:
+        found = self._sql.execute(_FORGETTABLE, {"cutoff": cutoff}).scalars()
+        return [str(enterprise_id) for enterprise_id in found]
 
     def enterprise_id_of_holding(self, label: LabelName, holding_id: str) -> str | None:
         key = (label, holding_id)
@@ -295,6 +317,9 @@ class SqlRepository(AbstractRepository):
                     "updated_at": at,
                     "state": published.model_dump_json() if published else None,
                     "next_check_on": enterprise.next_check_on,
+                    "supplement": (
+                        enterprise.supplement.model_dump_json() if enterprise.supplement else None
+                    ),
                 }
             )
             held, reminded = self._as_read.get(enterprise_id, ({}, set()))
@@ -449,6 +474,12 @@ class FakeRepository(AbstractRepository):
             if e.next_check_on and e.next_check_on <= today
         }
         return sorted(due, key=lambda enterprise_id: (due[enterprise_id], enterprise_id))
+
+    def delisted_with_supplement_before(self, cutoff: datetime) -> list[str]:
+        # The fake keeps no change times: every delisted enterprise with a supplement.
+        return sorted(
+            e.enterprise_id for e in self._all().values() if not e.listed and e.supplement
+        )
 
     def apply(self) -> None:
         """Make the staged saves permanent (called by the fake unit of work's commit)."""

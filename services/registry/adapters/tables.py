@@ -38,6 +38,8 @@ class EnterpriseRow(RegistryTable, table=True):
     state: str | None = Field(default=None, sa_type=Text)
     updated_at: datetime = Field(sa_column=_utc_column())
     next_check_on: date | None = Field(default=None, index=True)
+    # What the enterprise added itself (JSON of supplements.StoredSupplement), if anything.
+    supplement: str | None = Field(default=None, sa_type=Text)
 
 
 class HoldingRow(RegistryTable, table=True):
@@ -98,6 +100,36 @@ class ReminderRow(RegistryTable, table=True):
     lead_days: int = Field(primary_key=True)
     enterprise_id: str = Field(max_length=32)
     sent_at: datetime = Field(sa_column=_utc_column())
+
+
+class SupplementChangeRow(RegistryTable, table=True):
+    """Who changed an enterprise's supplement, which fields, to what, and when: submitted by
+    the enterprise, or hidden / shown again by an operator (`changed_by` "operator")."""
+
+    __tablename__ = "supplement_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: str = Field(index=True, max_length=32)
+    changed_at: datetime = Field(sa_column=_utc_column(index=True))
+    changed_by: str = Field(max_length=254)
+    action: str = Field(max_length=20)
+    fields: str = Field(sa_type=Text)
+    supplement: str | None = Field(default=None, sa_type=Text)
+
+
+class ClaimRow(RegistryTable, table=True):
+    """A sign-in asked for at an address the registry does not trust for the enterprise,
+    waiting for an operator (`decision` "approved" or "rejected" once decided)."""
+
+    __tablename__ = "claim"
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: str = Field(index=True, max_length=32)
+    email: str = Field(max_length=254)
+    request_event_id: str = Field(unique=True, max_length=64)
+    requested_at: datetime = Field(sa_column=_utc_column(index=True))
+    decision: str | None = Field(default=None, max_length=20)
+    decided_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class ProcessedEventRow(RegistryTable, table=True):

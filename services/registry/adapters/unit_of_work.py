@@ -12,6 +12,13 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from services.registry.adapters.claims import (
+    AbstractClaims,
+    Claim,
+    FakeClaims,
+    SqlClaims,
+    SupplementChange,
+)
 from services.registry.adapters.merges import AbstractMerges, FakeMerges, Merge, SqlMerges
 from services.registry.adapters.messages import (
     AbstractOutbox,
@@ -41,6 +48,7 @@ class AbstractUnitOfWork(abc.ABC):
     merges: AbstractMerges
     processed: AbstractProcessedEvents
     outbox: AbstractOutbox
+    claims: AbstractClaims
 
     def __enter__(self) -> Self:
         return self
@@ -75,6 +83,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
     merges: SqlMerges
     processed: SqlProcessedEvents
     outbox: SqlOutbox
+    claims: SqlClaims
 
     def __init__(self, engine: Engine) -> None:
         """On an engine from `database.reading`, a unit of work that only reads and takes no
@@ -87,6 +96,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.merges = SqlMerges(self.session)
         self.processed = SqlProcessedEvents(self.session)
         self.outbox = SqlOutbox(self.session)
+        self.claims = SqlClaims(self.session)
         return super().__enter__()
 
     def __exit__(
@@ -122,6 +132,8 @@ class FakeDatabase:
     merges: list[Merge] = field(default_factory=list)
     processed: set[str] = field(default_factory=set)
     outbox: list[OutboxMessage] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    supplement_changes: list[SupplementChange] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -132,6 +144,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
     merges: FakeMerges
     processed: FakeProcessedEvents
     outbox: FakeOutbox
+    claims: FakeClaims
 
     def __init__(self, database: FakeDatabase | None = None) -> None:
         self.database = database or FakeDatabase()
@@ -143,6 +156,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.merges = FakeMerges(self.database.merges)
         self.processed = FakeProcessedEvents(self.database.processed)
         self.outbox = FakeOutbox(self.database.outbox)
+        self.claims = FakeClaims(self.database.claims, self.database.supplement_changes)
 
     def __enter__(self) -> Self:
         self._start()
@@ -157,6 +171,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
             self.enterprises.apply()
             self.merges.apply()
             self.processed.apply()
+            self.claims.apply()
         self.commits += 1
         self._start()
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from contracts.places import Municipality, municipalities
+from contracts.places import Municipality as Municipality
+from contracts.places import municipalities as municipalities
 from services.registry.regions.names import name_key, province_named, split_qualifier
 
 DATA_PACKAGE = "services.registry.regions"

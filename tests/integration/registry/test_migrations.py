@@ -77,14 +77,18 @@ def counts(engine: Engine) -> dict[str, int]:
 # Columns added by revisions after 0001: tables from before migrations lack them.
 COLUMNS_SINCE_INITIAL = {
     "holding": ("municipality_code", "place_status", "website_host", "name_key"),
-    "enterprise": ("next_check_on",),
+    "enterprise": ("next_check_on", "supplement"),
 }
 INDEXES_SINCE_INITIAL = (
     "ix_holding_website_host",
     "ix_holding_name_key",
     "ix_enterprise_next_check_on",
+    "ix_supplement_change_enterprise_id",
+    "ix_supplement_change_changed_at",
+    "ix_claim_enterprise_id",
+    "ix_claim_requested_at",
 )
-TABLES_SINCE_INITIAL = ("merge", "reminder")
+TABLES_SINCE_INITIAL = ("merge", "reminder", "supplement_change", "claim")
 
 
 def drop_columns_since_initial(engine: Engine) -> None:

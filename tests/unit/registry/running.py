@@ -26,5 +26,9 @@ def start_registry(database: FakeDatabase, clock: Clock, **settings: Any) -> Reg
 
 def queued(database: FakeDatabase, kind: str | None = None) -> list[EnterpriseEvent]:
     """The enterprise events in the outbox, oldest first; only those of `kind` if given."""
-    events = [ENTERPRISE_EVENT.validate_json(m.payload) for m in database.outbox]
+    events = [
+        ENTERPRISE_EVENT.validate_json(m.payload)
+        for m in database.outbox
+        if m.subject.startswith("impact.v1.enterprises.")
+    ]
     return [e for e in events if kind is None or e.kind == kind]
