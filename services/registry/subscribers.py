@@ -15,7 +15,7 @@ from pydantic import TypeAdapter
 
 from contracts.enterprises import EnterpriseEvent
 from contracts.labels import AnyLabelEvent, LabelEvent
-from contracts.signin import SignInRequested
+from contracts.signin import SignInGranted, SignInRequested
 from contracts.subjects import (
     ALL_ENTERPRISE_EVENTS,
     ALL_LABEL_EVENTS,
@@ -32,6 +32,8 @@ from services.registry.bootstrap import Registry
 
 LABEL_EVENTS: TypeAdapter[LabelEvent] = TypeAdapter(AnyLabelEvent)
 DURABLE = "registry-labels"
+SUPPLEMENTS_DURABLE = "registry-supplements"
+SIGNINS_DURABLE = "registry-signins"
 
 
 def label_consumer(registry: Registry) -> BatchConsumer[LabelEvent]:
@@ -56,7 +58,7 @@ def supplement_consumer(registry: Registry) -> BatchConsumer[SupplementSubmitted
     spec = BatchConsumerSpec(
         stream=SUPPLEMENTS_STREAM,
         subject=supplement_subject(),
-        durable="registry-supplements",
+        durable=SUPPLEMENTS_DURABLE,
         batch_size=20,
         ack_wait_seconds=registry.settings.ack_wait_seconds,
     )
@@ -73,7 +75,7 @@ def sign_in_consumer(registry: Registry) -> BatchConsumer[SignInRequested]:
     spec = BatchConsumerSpec(
         stream=SIGNINS_STREAM,
         subject=signin_subject("requested"),
-        durable="registry-signins",
+        durable=SIGNINS_DURABLE,
         batch_size=20,
         ack_wait_seconds=registry.settings.ack_wait_seconds,
     )
@@ -106,12 +108,46 @@ def build_router(registry: Registry, *, for_documents: bool = False) -> NatsRout
             description="LabelGranted / LabelChanged / LabelLapsed",
         )
         subscriber(on_label_event)
+        _document_self_service(router, registry)
     router.publisher(
         ALL_ENTERPRISE_EVENTS,
         title="to_enterprise_event",
         schema=EnterpriseEvent,
         description="EnterpriseListed / EnterpriseUpdated / EnterpriseDelisted / "
-        "EnterpriseRecertificationDue, published from the outbox to "
-        "impact.v1.enterprises.<province>.<region>.<kind>",
+        "EnterpriseRecertificationDue / EnterpriseSupplementHidden, published from the outbox "
+        "to impact.v1.enterprises.<province>.<region>.<kind>",
+    )
+    router.publisher(
+        signin_subject("granted"),
+        title="to_sign_in_granted",
+        schema=SignInGranted,
+        description="A sign-in the registry trusts (or an operator approved), from the outbox",
     )
     return router
+
+
+def _document_self_service(router: NatsRouter, registry: Registry) -> None:
+    """The supplement and sign-in consumers as subscribers only the AsyncAPI document sees
+    (the running ones are `supplement_consumer` and `sign_in_consumer`)."""
+    ack_wait = registry.settings.ack_wait_seconds
+
+    async def on_supplement_submitted(event: SupplementSubmitted) -> None:
+        raise RuntimeError("documents the supplement consumer; never subscribed")
+
+    async def on_sign_in_requested(event: SignInRequested) -> None:
+        raise RuntimeError("documents the sign-in consumer; never subscribed")
+
+    for handler, subject, stream, durable in (
+        (on_supplement_submitted, supplement_subject(), SUPPLEMENTS_STREAM, SUPPLEMENTS_DURABLE),
+        (on_sign_in_requested, signin_subject("requested"), SIGNINS_STREAM, SIGNINS_DURABLE),
+    ):
+        durable_subscriber(
+            router,
+            subject,
+            stream=stream,
+            durable=durable,
+            batch_size=20,
+            ack_wait_seconds=ack_wait,
+            title=handler.__name__,
+            description=handler.__doc__ or handler.__name__,
+        )(handler)
