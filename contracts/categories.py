@@ -4,8 +4,17 @@ The list is versioned: a category's slug never changes meaning (a renamed catego
 its slug; a withdrawn one is never reused), so stored choices and subscribers' filters stay
 valid. `keywords` are the words, lower-case and without accents, by which the registry
 recognises a category in what the label registries publish and by which a buyer's search
-finds it. A keyword of fewer than six letters must be a whole word ("post" is not
-"postcode"); a longer one may stand anywhere in a word ("cateraar" in "lunchcateraar").
+finds it.
+
+Derivation rules (`services/registry/categories.py`): the texts a registry publishes about a
+holding (name, themes or impact areas, level or member type, summary) are folded: lower
+case, accents dropped (NFKD without combining marks), hyphens inside words removed
+("re-integratie" is "reintegratie", "sociaal-ontwikkelbedrijf" is "sociaalontwikkelbedrijf"),
+then split into words. A keyword of fewer than six letters must be a whole word ("post" is
+not "postcode"); a longer one may stand anywhere in a word ("cateraar" in "lunchcateraar",
+"koerier" in "fietskoeriers"). Generic words ("werk", "circulair", "voedsel", "zorg" inside
+other words) are kept out of the keywords so that an impact theme alone never makes a
+category: a category says what a buyer can order.
 """
 
 from __future__ import annotations
@@ -68,8 +77,8 @@ CATEGORIES: tuple[Category, ...] = (
         "drukwerk-en-vormgeving",
         "Drukwerk en vormgeving",
         "79800000-2 79810000-5 79811000-2 79823000-9 79822500-7",
-        "drukwerk drukkerij drukken grafisch grafische vormgeving ontwerpstudio folders "
-        "visitekaartjes",
+        "drukwerk drukkerij drukken grafisch grafische vormgeving folders visitekaartjes "
+        "jaarverslagen",
     ),
     _category(
         "post-en-bezorging",
@@ -95,9 +104,10 @@ CATEGORIES: tuple[Category, ...] = (
     _category(
         "kringloop-en-hergebruik",
         "Kringloop en hergebruik",
-        "90514000-3 90510000-5 50850000-8",
+        "90514000-3 50850000-8",
         "kringloop kringloopwinkel hergebruik tweedehands recycling upcycle upcycling "
-        "circulair circulaire demontage demonteert restmateriaal opknappen",
+        "demontage demonteert restmateriaal opknappen opknapt afgeschreven reparatie "
+        "repair",
     ),
     _category(
         "fietsen-en-mobiliteit",
@@ -124,28 +134,28 @@ CATEGORIES: tuple[Category, ...] = (
         "bouw-en-onderhoud",
         "Bouw en onderhoud",
         "45000000-7 45400000-1 45442100-8 50700000-2",
-        "bouw bouwbedrijf onderhoudsbedrijf klussen schilder schilderwerk timmerwerk "
-        "renovatie houtwerkplaats",
+        "bouwbedrijf onderhoudsbedrijf klussen schilder schilderwerk timmerwerk renovatie "
+        "houtwerkplaats",
     ),
     _category(
         "voeding-en-streekproducten",
         "Voeding en streekproducten",
         "15000000-8 15300000-1 15810000-9 15860000-4",
-        "voeding voedsel streekproduct streekproducten bakkerij bakker bakkers brood "
-        "koffiebranderij koffie thee honing imkerij kaas kaasmakerij groente groenten "
-        "groentepakket tuinderij boerderijwinkel",
+        "voeding streekproduct streekproducten bakkerij bakker bakkers brood broodfabriek "
+        "koffiebranderij koffiebonen thee honing imkerij kaas kaasmakerij groentepakket "
+        "tuinderij boerderijwinkel",
     ),
     _category(
         "verpakken-en-assemblage",
         "Verpakken en assemblage",
-        "79920000-3 79921000-6",
-        "verpakken verpakking verpakkingsindustrie inpakken assemblage montage "
-        "montagebedrijf montagewerkplaats orderpicking",
+        "79921000-6",
+        "verpakken verpakking verpakkingsindustrie inpakken assemblage montagebedrijf "
+        "montagewerkplaats montagewerk orderpicking",
     ),
     _category(
         "wasserij",
         "Wasserij",
-        "98310000-9 98311000-6 98312000-3 98315000-4",
+        "98310000-9 98311000-6 98312000-3",
         "wasserij strijken strijkservice stomerij linnen",
     ),
     _category(
@@ -157,8 +167,8 @@ CATEGORIES: tuple[Category, ...] = (
     _category(
         "zorg-en-welzijn",
         "Zorg en welzijn",
-        "85000000-9 85300000-2 85310000-5 85312000-9",
-        "zorg welzijn dagbesteding zorgboerderij zorgkwekerij ggz begeleiding maatschappelijk",
+        "85000000-9 85300000-2 85310000-5",
+        "zorg welzijn dagbesteding zorgboerderij zorgkwekerij ggz thuiszorg",
     ),
 )
 

@@ -1,5 +1,12 @@
-"""Categories derived from what the label registries publish (placeholder by the lead; the
-helper writing this module replaces it)."""
+"""Derived categories: what an enterprise offers, read from what its label registries publish.
+
+Used only while the enterprise has not chosen its own categories. The rules (see the
+`contracts.categories` docstring) are deliberately plain so a buyer can follow them: the
+texts a registry publishes about a holding (name, themes, level or member type, summary)
+are folded to lower-case words without accents, with hyphens inside words removed
+("re-integratie" is "reintegratie"); a keyword of fewer than six letters must equal a word,
+a longer one may stand anywhere inside a word ("koerier" in "fietskoeriers").
+"""
 
 from __future__ import annotations
 
@@ -7,28 +14,53 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from contracts.categories import CATEGORIES
+from contracts.categories import CATEGORIES, Category
 from contracts.labels import Observation
 
+WHOLE_WORD_BELOW = 6
+_INNER_HYPHEN = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
+_WORD = re.compile(r"[a-z0-9]+")
 
-def _words(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    folded = re.sub(r"(?<=\w)-(?=\w)", "", folded)
-    return re.findall(r"[a-z0-9]+", folded)
+
+def fold(text: str) -> str:
+    """Lower case, accents dropped, hyphens inside words removed: "Taalcafé" -> "taalcafe"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _INNER_HYPHEN.sub("", plain)
+
+
+def words_of(text: str) -> frozenset[str]:
+    """The folded words of a text."""
+    return frozenset(_WORD.findall(fold(text)))
+
+
+def published_texts(observation: Observation) -> list[str]:
+    """What a registry says about a holding that can tell what the holder offers."""
+    texts = [observation.name, *observation.themes]
+    if observation.level:
+        texts.append(observation.level)
+    if observation.summary:
+        texts.append(observation.summary)
+    return texts
+
+
+def matches(category: Category, words: frozenset[str]) -> bool:
+    """Whether any keyword of `category` occurs in `words` by the whole-word/inside-word rule."""
+    for keyword in (fold(k) for k in category.keywords):
+        if len(keyword) < WHOLE_WORD_BELOW:
+            if keyword in words:
+                return True
+        elif any(keyword in word for word in words):
+            return True
+    return False
 
 
 def derive_categories(observations: Iterable[Observation]) -> tuple[str, ...]:
-    """Category slugs whose keywords occur in the observations' names, themes, levels and
-    summaries, in list order."""
-    words: set[str] = set()
-    for obs in observations:
-        for text in (obs.name, obs.level or "", obs.summary or "", *obs.themes):
-            words.update(_words(text))
-    found = []
-    for category in CATEGORIES:
-        for keyword in category.keywords:
-            if keyword in words or (len(keyword) >= 6 and any(keyword in w for w in words)):
-                found.append(category.slug)
-                break
-    return tuple(found)
+    """Slugs of the categories the published texts point to, in `CATEGORIES` order."""
+    words: frozenset[str] = frozenset()
+    for observation in observations:
+        for text in published_texts(observation):
+            words |= words_of(text)
+    if not words:
+        return ()
+    return tuple(category.slug for category in CATEGORIES if matches(category, words))
