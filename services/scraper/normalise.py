@@ -26,6 +26,9 @@ MAX_NAME = 200
 MAX_PLACE = 120
 MAX_LEVEL = 60
 MAX_HOLDING_ID = 120
+MAX_SUMMARY = 2000  # as contracts.labels.Observation.summary allows
+# Descriptions longer than this are not read further: nobody writes a 100 kB card excerpt.
+_MAX_SUMMARY_INPUT = 100_000
 MIN_KVK_DIGITS = 7  # a spreadsheet that dropped one leading zero is still recognisable
 
 _HIDDEN_BLOCK = re.compile(
@@ -68,6 +71,25 @@ def truncate(text: str, max_length: int) -> str:
     if len(text) <= max_length:
         return text
     return text[: max_length - 1].rstrip() + "…"
+
+
+def clean_summary(raw_html: str | None, max_length: int = MAX_SUMMARY) -> str | None:
+    """A description's HTML as plain text: markup, scripts and styles gone, whitespace
+    collapsed, cut at a word boundary; None when nothing readable is left."""
+    text = clean_text((raw_html or "")[:_MAX_SUMMARY_INPUT], _MAX_SUMMARY_INPUT)
+    return truncate_words(text, max_length) if text else None
+
+
+def truncate_words(text: str, max_length: int) -> str:
+    """Cap `text` at `max_length` characters, cutting between words and marking the cut."""
+    if len(text) <= max_length:
+        return text
+    cut = text[: max_length - 1]
+    space = cut.rfind(" ")
+    # A text without spaces near the end (a URL, a run of letters) is cut where it must be.
+    if space > max_length // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–") + "…"
 
 
 def token(text: str | None, max_length: int = MAX_LEVEL) -> str | None:

@@ -191,7 +191,9 @@ def _reuse(
     )
     if kept.counts and not still_counts:
         return None
-    return kept.model_copy(update={"counts": still_counts})
+    # The summary is on the card itself, so an observation kept from before summaries were
+    # read still gets it without a profile request.
+    return kept.model_copy(update={"counts": still_counts, "summary": card.summary})
 
 
 def _site_key(host: str | None, port: int | None) -> tuple[str, int | None]:
@@ -220,4 +222,5 @@ def observation(
         ),
         source_url=source_url,
         themes=card.themes,
+        summary=card.summary,
     )

@@ -21,6 +21,7 @@ from services.scraper.normalise import (
     MAX_NAME,
     MAX_PLACE,
     VISIBLE_TEXT,
+    clean_summary,
     clean_text,
     normalise_website,
     parse_dutch_date,
@@ -73,6 +74,7 @@ class Card:
     themes: tuple[str, ...]
     link: str
     card_hash: str
+    summary: str | None = None
 
 
 @dataclass
@@ -192,7 +194,8 @@ def parse_card(article: Selector, register_url: str) -> tuple[Card, list[str]]:
     text = " ".join(_visible(article).split())
     card_hash = hashlib.sha256(f"{text}\n{link}".encode()).hexdigest()[:16]
     place = clean_text(_visible(article.css(".so-plaats")), MAX_PLACE)
-    card = Card(holding_id, name, place, status, unique[:MAX_THEMES], link, card_hash)
+    summary = clean_summary(article.css("div.entry-excerpt").get())
+    card = Card(holding_id, name, place, status, unique[:MAX_THEMES], link, card_hash, summary)
     return card, notes
 
 

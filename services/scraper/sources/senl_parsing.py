@@ -21,6 +21,7 @@ from services.scraper.normalise import (
     MAX_NAME,
     MAX_PLACE,
     VISIBLE_TEXT,
+    clean_summary,
     clean_text,
     normalise_website,
     token,
@@ -168,6 +169,7 @@ def parse_profile(
             counts=policy.counts(status=STATUS, level=level, valid_until=None, today=today),
             source_url=card.profile_url,
             themes=_themes(facts, notes),
+            summary=clean_summary(page.css("div.member-description").get()),
         )
     except ValidationError as exc:
         raise RowRejected(f"member {card.slug}: {exc.errors()[0]['msg']}") from None

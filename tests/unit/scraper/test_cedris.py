@@ -80,6 +80,7 @@ def test_the_example_member_of_the_format_is_read_completely() -> None:
         "counts": True,
         "source_url": LEDEN,
         "themes": (),
+        "summary": None,
     }
 
 

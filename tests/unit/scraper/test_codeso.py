@@ -255,6 +255,50 @@ def test_hostile_markup_never_reaches_a_card() -> None:
         assert "<" not in text and "script" not in text.lower() and "\u202e" not in text
 
 
+def test_a_card_carries_its_excerpt_as_plain_text() -> None:
+    cards = parse_cards(fixture("cards_page1.html"), REGISTER).cards
+    assert cards[1].summary == "Stadslandbouw op braakliggende grond."
+    assert cards[4].summary == "Lunchroom waar jongeren met autisme het horecavak leren."
+
+
+def test_hostile_markup_in_an_excerpt_never_reaches_the_summary() -> None:
+    goor = parse_cards(fixture("cards_page1.html"), REGISTER).cards[5]
+    assert goor.summary == "Meubels van sloophout. Op maat & op bestelling nu"
+
+
+def test_a_card_without_excerpt_has_no_summary() -> None:
+    article = f"""<article class="kb-query-item status-geregistreerd">
+      <h3 class="entry-title"><a href="{REGISTER}kort/">Kort</a></h3>
+      <div class="entry-excerpt"><p> <script>alert(1)</script> </p></div></article>"""
+    (card,) = parse_cards(article, REGISTER).cards
+    assert card.summary is None
+
+
+def test_an_overlong_excerpt_is_cut_at_a_word_boundary() -> None:
+    words = " ".join(f"woord{n}" for n in range(600))
+    article = f"""<article class="kb-query-item status-geregistreerd">
+      <h3 class="entry-title"><a href="{REGISTER}lang/">Lang</a></h3>
+      <div class="entry-excerpt"><p>{words}</p></div></article>"""
+    (card,) = parse_cards(article, REGISTER).cards
+    assert card.summary is not None and len(card.summary) <= 2000
+    assert card.summary.endswith("…")
+    assert card.summary[:-1].split()[-1] in words.split()
+
+
+async def test_a_reused_observation_takes_the_summary_its_card_shows() -> None:
+    first = await read(both_pages())
+    known = {
+        o.holding_id: KnownHolding(
+            first.cards[o.holding_id], o.model_copy(update={"summary": None})
+        )
+        for o in first.observations
+    }
+    again = await read(both_pages(), known=known)
+    assert by_id(again)["de-groene-fietser"].summary == (
+        "Fietsenmakerij en leerwerkplaats voor mensen met een afstand tot de arbeidsmarkt."
+    )
+
+
 def test_overlong_card_fields_are_capped() -> None:
     long = parse_cards(fixture("cards_page1.html"), REGISTER).cards[6]
     assert len(long.name) <= 200 and long.name.endswith("…")
@@ -371,6 +415,8 @@ async def test_the_example_registration_is_read_completely() -> None:
         "counts": True,
         "source_url": f"{REGISTER}de-groene-fietser/",
         "themes": ("Arbeidsparticipatie", "Circulaire productie"),
+        "summary": "Fietsenmakerij en leerwerkplaats voor mensen met een afstand tot de "
+        "arbeidsmarkt.",
     }
 
 

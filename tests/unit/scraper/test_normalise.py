@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from services.scraper.normalise import (
+    clean_summary,
     clean_text,
     normalise_kvk,
     normalise_website,
@@ -14,6 +15,7 @@ from services.scraper.normalise import (
     parse_month_end,
     split_kvk,
     token,
+    truncate_words,
 )
 
 pytestmark = pytest.mark.unit
@@ -175,3 +177,25 @@ def test_month_and_year_mean_the_last_day_of_that_month() -> None:
 )
 def test_levels_become_keywords(raw: str | None, expected: str | None) -> None:
     assert token(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("<p>Fietsen  en\n<b>leer</b>werkplaats.</p>", "Fietsen en leerwerkplaats."),
+        ("<p>Eerst</p><p>Dan</p>", "Eerst Dan"),
+        ("Koffie<script>steal()</script> &amp; thee<style>p{}</style>", "Koffie & thee"),
+        ("&lt;script&gt;alert(1)&lt;/script&gt;Soep", "Soep"),
+        ("<p>   </p><!-- niets -->", None),
+        (None, None),
+    ],
+)
+def test_a_summary_is_plain_text_without_markup(raw: str | None, expected: str | None) -> None:
+    assert clean_summary(raw) == expected
+
+
+def test_a_long_summary_is_cut_between_words() -> None:
+    assert truncate_words("een twee drie vier", 12) == "een twee…"
+    assert truncate_words("kort", 12) == "kort"
+    assert truncate_words("a" * 30, 10) == "a" * 9 + "…"
+    assert clean_summary("<p>" + "woord " * 500 + "</p>", 2000) == ("woord " * 333).strip() + "…"

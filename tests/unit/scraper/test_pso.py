@@ -64,6 +64,7 @@ def test_the_example_row_of_the_format_is_read_completely() -> None:
         "counts": True,
         "source_url": PAGE1,
         "themes": (),
+        "summary": None,
     }
 
 

@@ -216,6 +216,8 @@ def test_the_example_profile_of_the_format_is_read_completely() -> None:
         "counts": True,
         "source_url": f"{LIST}tunga/",
         "themes": ("Arbeidsparticipatie",),
+        "summary": "Tunga leidt jongeren uit kwetsbare wijken op tot softwareontwikkelaar en "
+        "laat hen werken aan echte opdrachten.",
     }
 
 
@@ -283,8 +285,16 @@ def test_hostile_markup_on_a_profile_never_reaches_the_observation() -> None:
     assert observation.level == "boost"
     assert observation.themes[:2] == ("Digitale inclusie", "Onderwijs")
     assert len(observation.themes[2]) == 80 and observation.themes[2].endswith("…")
-    for text in (observation.name, observation.place, *observation.themes):
+    assert observation.summary == "Wij bouwen apps met jongeren. meer"
+    for text in (observation.name, observation.place, observation.summary, *observation.themes):
+        assert text is not None
         assert "<" not in text and "script" not in text.lower() and "\u202e" not in text
+
+
+def test_a_profile_without_a_description_has_no_summary() -> None:
+    page = fixture("profile_tunga.html").replace("member-description", "member-elsewhere")
+    observation, _ = parse_profile(page, card(), TODAY)
+    assert observation.summary is None
 
 
 def test_more_themes_than_the_cap_are_cut_with_a_warning() -> None:
