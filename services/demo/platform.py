@@ -23,6 +23,7 @@ from aiosmtpd.handlers import Mailbox
 
 from services.demo.config import DemoSettings
 from services.demo.director import Director
+from services.demo.supplements import SupplementSeeder
 from services.demo.timeline import Timeline
 from services.demo.world import World
 from services.kit.natsserver import NatsServer
@@ -66,6 +67,7 @@ class Platform:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     timeline: Timeline | None = None
     director: Director | None = None
+    seeder: SupplementSeeder | None = None
 
     @property
     def maildir(self) -> Path:
@@ -95,6 +97,7 @@ class Platform:
                 self._wait_for_gateway()
             if self.timeline is not None:
                 self._start_director(self.timeline, step_seconds)
+                self._start_seeder()
         except StartupError as exc:
             self.stop()
             raise StartupError(f"{exc}; see {self.data_dir / 'logs'}") from None
@@ -140,6 +143,8 @@ class Platform:
         contacts = self.data_dir / "contacts.csv"
         write_contacts(contacts, self.world)
         self.env.setdefault("IMPACTOOST_NOTIFIER_CONTACTS_FILE", str(contacts))
+        # The same addresses may sign in to complete their enterprise's listing.
+        self.env.setdefault("IMPACTOOST_REGISTRY_CONTACTS_FILE", str(contacts))
 
     def _start_world_sites(self, world: World) -> None:
         """All four registries, serving the world's step 0."""
@@ -166,6 +171,13 @@ class Platform:
             say=lambda line: print(line, flush=True),
         )
         self.director.start()
+
+    def _start_seeder(self) -> None:
+        """Some demo enterprises complete their listing once listed (see demo/supplements)."""
+        if "gateway" in self.services and "registry" in self.services:
+            say = lambda line: print(line, flush=True)  # noqa: E731
+            self.seeder = SupplementSeeder(self.gateway_url, self.nats_url, say)
+            self.seeder.start()
 
     def service_env(self) -> dict[str, str]:
         """The environment every service process gets."""
@@ -222,6 +234,9 @@ class Platform:
         if self.director is not None:
             self.director.stop()
             self.director = None
+        if self.seeder is not None:
+            self.seeder.stop()
+            self.seeder = None
         for name in reversed(list(self.processes)):
             self.stop_service(name)
         for site in self.sites.values():

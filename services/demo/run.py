@@ -74,10 +74,23 @@ def _announce(platform: Platform) -> None:
     for label, site in platform.sites.items():
         lines.append(f"  {'Demo ' + REGISTRY_NAMES[label] + ':':<24}{site.base_url}")
     lines.append(f"  Logs:                   {platform.data_dir / 'logs'}")
+    if platform.smtp is not None and platform.world is not None:
+        lines += ["", *_sign_in_lines(platform)]
     if platform.director is not None:
         lines += ["", *_timeline_lines(platform.director)]
     lines += ["", "  Press Ctrl-C to stop everything.", ""]
     print("\n".join(lines), flush=True)
+
+
+def _sign_in_lines(platform: Platform) -> list[str]:
+    """How a visitor tries the self-service with a demo address (from the contacts file)."""
+    return [
+        "  Complete a listing yourself: search for Kringloop Twente, open its page, choose",
+        "  „Vul uw vermelding aan” and enter inkoop@kringlooptwente.example (a demo address",
+        f"  the registry trusts); the sign-in link arrives in {platform.maildir / 'new'}.",
+        "  Another address becomes a claim: impactoost registry claims "
+        f"(with IMPACTOOST_DATA_DIR={platform.data_dir}).",
+    ]
 
 
 def _timeline_lines(director: Director) -> list[str]:
