@@ -80,10 +80,16 @@ def test_the_label_consumer_reads_every_label_event_in_configured_batches() -> N
         consumer.decode(json.dumps({"kind": "granted"}).encode())
 
 
-def test_asyncapi_document_names_the_label_and_enterprise_channels() -> None:
+def test_asyncapi_document_names_every_channel_the_registry_reads_and_writes() -> None:
     document = json.loads(asyncapi_json(RegistrySettings()))
     addresses = {c["address"] for c in document["channels"].values()}
-    assert addresses == {"impact.v1.labels.*.*", "impact.v1.enterprises.*.*.*"}
+    assert addresses == {
+        "impact.v1.labels.*.*",
+        "impact.v1.enterprises.*.*.*",
+        "impact.v1.supplements.submitted",
+        "impact.v1.signin.requested",
+        "impact.v1.signin.granted",
+    }
 
 
 def test_database_defaults_to_sqlite_in_the_data_directory(
