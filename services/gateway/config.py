@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 
 from services.kit.settings import KitSettings
 
 
 class GatewaySettings(KitSettings):
-    """Where the read model lives, where HTTP listens, and which durable consumer feeds it."""
+    """Where the read model lives, where HTTP listens, which durable consumer feeds it, and
+    how enterprises sign in to complete their listing."""
 
     gateway_database_url: str | None = Field(
         default=None,
@@ -22,6 +25,29 @@ class GatewaySettings(KitSettings):
         pattern=r"^[A-Za-z0-9_-]{1,64}$",
         description="Durable consumer name; every gateway with its own database needs its own",
     )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        description="The address buyers and enterprises use (the notifier's too); https makes "
+        "the gateway's cookies Secure",
+    )
+    gateway_secret_file: Path | None = Field(
+        default=None,
+        description="File holding the secret that signs CSRF tokens; default "
+        "<data_dir>/gateway-secret, generated at first start",
+    )
+    gateway_session_hours: float = Field(
+        default=2.0, gt=0, le=24, description="How long a signed-in enterprise stays signed in"
+    )
+    gateway_signin_limit_per_address: int = Field(
+        default=3, ge=1, le=100, description="Sign-in requests per e-mail address per window"
+    )
+    gateway_signin_limit_per_client: int = Field(
+        default=10, ge=1, le=1000, description="Sign-in requests per client address per window"
+    )
+    gateway_signin_limit_window_minutes: int = Field(
+        default=60, ge=1, le=24 * 60, description="The window of the sign-in rate limits"
+    )
 
     @property
     def database_url(self) -> str:
@@ -29,3 +55,13 @@ class GatewaySettings(KitSettings):
         if self.gateway_database_url:
             return self.gateway_database_url
         return f"sqlite:///{self.data_dir / 'gateway.db'}"
+
+    @property
+    def secret_file(self) -> Path:
+        """Where the CSRF signing secret is read from (and generated into, by default)."""
+        return self.gateway_secret_file or self.data_dir / "gateway-secret"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are sent only over TLS when the public address is https."""
+        return self.public_base_url.startswith("https://")

@@ -16,6 +16,7 @@ from services.gateway.feed import ReadModelFeed
 from services.gateway.read_model.cache import SearchCache
 from services.gateway.read_model.queries import SearchQuery
 from services.gateway.read_model.reader import Reader
+from services.gateway.signin.bootstrap import SignIn
 
 
 async def get_reader(request: Request) -> Reader:
@@ -48,9 +49,16 @@ async def get_search_cache(request: Request) -> SearchCache:
     return cache
 
 
+async def get_signin(request: Request) -> SignIn:
+    """The sign-in's wired parts: secret, limits, publisher, clocks (see bootstrap_signin)."""
+    signin: SignIn = request.app.state.signin
+    return signin
+
+
 ReaderDep = Annotated[Reader, Depends(get_reader)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 BrokerDep = Annotated[NatsBroker, Depends(get_broker)]
 FeedDep = Annotated[ReadModelFeed, Depends(get_feed)]
 SearchDep = Annotated[SearchQuery, Query()]
 SearchCacheDep = Annotated[SearchCache, Depends(get_search_cache)]
+SignInDep = Annotated[SignIn, Depends(get_signin)]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import nats
 import structlog
@@ -17,7 +18,6 @@ from nats.js.errors import NotFoundError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from contracts.enterprises import EnterpriseEvent
 from contracts.subjects import ENTERPRISES_STREAM, SCRAPES_STREAM, STREAMS
 from services.gateway.config import GatewaySettings
 from services.gateway.read_model.tables import StreamPosition
@@ -25,22 +25,26 @@ from services.kit.batches import BatchConsumer
 from services.kit.jetstream import durables_of, ensure_streams
 
 log = structlog.get_logger()
+# Streams replayed into a new or wiped read model. Not SIGNINS: replaying it would bring back
+# links already used as unused ones; after a wipe, an enterprise asks for a new link instead.
 FED_STREAMS = (ENTERPRISES_STREAM.name, SCRAPES_STREAM.name)
 
 
 class ReadModelFeed:
-    """Owns the consumers' life: start with retries at start-up, drain at shutdown."""
+    """Owns the consumers' life: start with retries at start-up, drain at shutdown. Besides
+    the read model's, `consumers` holds the sign-in links' consumer: it starts and stops with
+    the feed, and the broker it starts also publishes the sign-in pages' requests."""
 
     def __init__(
         self,
         settings: GatewaySettings,
         broker: NatsBroker,
-        consumer: BatchConsumer[EnterpriseEvent],
+        consumers: Sequence[BatchConsumer[Any]],
         engine: Engine,
     ) -> None:
         self._settings = settings
         self._broker = broker
-        self._consumer = consumer
+        self._consumers = tuple(consumers)
         self._engine = engine
         self._task: asyncio.Task[None] | None = None
         self.started = False
@@ -76,7 +80,8 @@ class ReadModelFeed:
             return
 
     async def _stop_consumers(self) -> None:
-        await self._consumer.stop()
+        for consumer in self._consumers:
+            await consumer.stop()
         await self._broker.stop()
 
     async def _start_once(self) -> None:
@@ -89,7 +94,8 @@ class ReadModelFeed:
             settings.nats_url, settings.gateway_consumer, [s for s in FED_STREAMS if s not in fed]
         )
         await self._broker.start()
-        await self._consumer.start()
+        for consumer in self._consumers:
+            await consumer.start()
 
 
 def streams_with_position(engine: Engine) -> set[str]:

@@ -28,6 +28,12 @@ from services.gateway.pages.formatting import make_templates
 from services.gateway.read_model.cache import SearchCache
 from services.gateway.read_model.database import create_tables, make_engine
 from services.gateway.read_model.reader import Reader
+from services.gateway.signin import pages as signin_pages
+from services.gateway.signin.bootstrap import bootstrap_signin
+from services.gateway.signin.consumer import link_consumer
+from services.gateway.signin.publishing import AbstractPublisher, JetStreamPublisher
+from services.gateway.signin.purge import keep_purging
+from services.gateway.signin.rendering import Problem, render_problem
 from services.gateway.subscribers import build_router, enterprise_consumer
 from services.kit.batches import BatchConsumer
 from services.kit.jetstream import make_broker
@@ -39,14 +45,29 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 VERSION = "0.1.0"
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
-    """Build the app: read model engine, broker with its subscribers, routes, pages.
+def create_app(
+    settings: GatewaySettings | None = None, *, publisher: AbstractPublisher | None = None
+) -> FastAPI:
+    """Build the app: read model engine, broker with its subscribers, routes, pages, and the
+    sign-in, which publishes with `publisher` (default: JetStream through the feed's broker).
 
-    Nothing connects here; the lifespan creates the tables and starts the feed.
+    Nothing connects here and no file is read; the lifespan reads the sign-in secret, creates
+    the tables and starts the feed.
     """
     settings = settings or load_settings(GatewaySettings)
     engine = make_engine(settings.database_url)
-    broker, consumer = _feed_parts(settings, engine)
+    writing = asyncio.Lock()
+    broker, consumer = _feed_parts(settings, engine, writing)
+    timeout = settings.publish_timeout_seconds
+    signin = bootstrap_signin(settings, engine, publisher or JetStreamPublisher(broker, timeout))
+    links = link_consumer(
+        engine,
+        writing,
+        signin.now,
+        nats_url=settings.nats_url,
+        durable=settings.gateway_consumer,
+        ack_wait_seconds=settings.ack_wait_seconds,
+    )
     app = FastAPI(
         title="impactoost buyers API",
         version=VERSION,
@@ -57,22 +78,27 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.broker = broker
-    app.state.feed = ReadModelFeed(settings, broker, consumer, engine)
+    app.state.feed = ReadModelFeed(settings, broker, [consumer, links], engine)
+    app.state.signin = signin
     app.state.reader = Reader(engine)
     app.state.search_cache = SearchCache()
     app.state.templates = make_templates(settings.platform_name)
     app.include_router(health.router)
     app.include_router(api_router)
     app.include_router(enterprise_pages.router)
+    app.include_router(signin_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_pages(app)
+    app.add_exception_handler(Problem, render_problem)
     return app
 
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state = app.state
+    await asyncio.to_thread(state.signin.secret.value)
     await asyncio.to_thread(create_tables, state.engine)
+    purging = asyncio.create_task(keep_purging(state.engine, state.signin.now), name="signin-purge")
     state.feed.start()
     log.info(
         "gateway_started",
@@ -82,6 +108,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        purging.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await purging
         await state.feed.stop()
         state.engine.dispose()
         log.info("gateway_stopped")
@@ -128,11 +157,15 @@ class _Server(uvicorn.Server):
 
 
 def _feed_parts(
-    settings: GatewaySettings, engine: Engine, *, for_documents: bool = False
+    settings: GatewaySettings,
+    engine: Engine,
+    writing: asyncio.Lock,
+    *,
+    for_documents: bool = False,
 ) -> tuple[NatsBroker, BatchConsumer[EnterpriseEvent]]:
     """The broker with the scrape outcomes' subscriber, and the enterprise events' consumer;
-    both write the read model one at a time."""
-    writing = asyncio.Lock()
+    they (and the sign-in links' consumer) write the read model one at a time, under
+    `writing`."""
     durable, ack_wait = settings.gateway_consumer, settings.ack_wait_seconds
     broker = make_broker(settings.nats_url)
     broker.include_router(
@@ -149,7 +182,8 @@ def _feed_parts(
 def asyncapi_json(settings: GatewaySettings | None = None) -> str:
     """The gateway's AsyncAPI document (its subscribers), built without connecting."""
     settings = settings or load_settings(GatewaySettings)
-    broker, _ = _feed_parts(settings, make_engine(settings.database_url), for_documents=True)
+    engine = make_engine(settings.database_url)
+    broker, _ = _feed_parts(settings, engine, asyncio.Lock(), for_documents=True)
     spec = AsyncAPI(
         broker,
         title="impactoost gateway",

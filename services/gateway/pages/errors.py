@@ -28,6 +28,7 @@ FIELD_NAMES = {
 STATUS_TEXTS = {
     404: ("Pagina niet gevonden", "Deze pagina bestaat niet."),
     405: ("Niet toegestaan", "Deze pagina kan zo niet worden opgevraagd."),
+    413: ("Formulier te groot", "Het formulier bevat meer tekst dan deze site aanneemt."),
 }
 
 
