@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core for the browser tests' accessibility checks, installed once, never at test time.
+AXE_VERSION := 4.14.1
+AXE := var/npm/.axe-core-$(AXE_VERSION)
 
 .DEFAULT_GOAL := help
 
@@ -21,8 +24,12 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP) ## Create .venv with the locked dependencies and the impactoost command
 
-system-deps: ## Install the system packages the tests need (PostgreSQL), when missing
+system-deps: ## Install the system packages the tests need (PostgreSQL, Chromium, npm), when missing
 	@scripts/ensure-system-deps.sh
+
+$(AXE): | system-deps
+	npm install --prefix var/npm --no-audit --no-fund --no-save --silent axe-core@$(AXE_VERSION)
+	@touch $@
 
 demo: install ## Run the whole platform locally on embedded defaults (Ctrl-C stops it)
 	$(BIN)/impactoost demo
@@ -30,7 +37,7 @@ demo: install ## Run the whole platform locally on embedded defaults (Ctrl-C sto
 up: install ## Run the platform against the configured real label registries
 	$(BIN)/impactoost up
 
-test: install system-deps ## Run the whole test suite, starting every server it needs
+test: install system-deps $(AXE) ## Run the whole test suite, starting every server it needs
 	$(BIN)/pytest
 
 test-unit: install ## Run only the unit tests (no sockets)

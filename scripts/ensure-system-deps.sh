@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from Debian's packages when it is missing: PostgreSQL
 # server binaries (the registry tests run against a real PostgreSQL; without a Docker engine
-# the tests start it as a local process). Does nothing when everything is present.
+# the tests start it as a local process), Chromium (the browser tests drive Debian's build,
+# never one Playwright downloads) and npm (brings axe-core for the accessibility checks).
+# Does nothing when everything is present.
 set -euo pipefail
 
 have_postgres() {
@@ -10,6 +12,8 @@ have_postgres() {
 
 missing=()
 have_postgres || missing+=(postgresql)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
