@@ -14,12 +14,17 @@ from sqlalchemy import Engine
 
 from contracts.enterprises import AnyEnterpriseEvent, EnterpriseEvent
 from contracts.scrapes import ScrapeCompleted, ScrapeFailed
+from contracts.signin import SignInLinkIssued, SignInRequested
 from contracts.subjects import (
     ALL_ENTERPRISE_EVENTS,
     ALL_SCRAPE_EVENTS,
     ENTERPRISES_STREAM,
     SCRAPES_STREAM,
+    SIGNINS_STREAM,
+    signin_subject,
+    supplement_subject,
 )
+from contracts.supplements import SupplementSubmitted
 from services.gateway.handlers import record_enterprise_events, record_scrape_event
 from services.gateway.read_model.projection import Position
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
@@ -85,6 +90,8 @@ def build_router(
         async def on_enterprise_event(event: AnyEnterpriseEvent) -> None:
             raise RuntimeError("documents the enterprise consumer; never subscribed")
 
+        _document_self_service(router, durable, ack_wait_seconds)
+
     @durable_subscriber(
         router,
         ALL_SCRAPE_EVENTS,
@@ -99,6 +106,36 @@ def build_router(
             await asyncio.to_thread(record_scrape_event, engine, event, _position(msg))
 
     return router
+
+
+def _document_self_service(router: NatsRouter, durable: str, ack_wait_seconds: float) -> None:
+    """The sign-in link consumer (services/gateway/signin/consumer.py) as a subscriber only
+    the AsyncAPI document sees, and what the sign-in and edit forms publish."""
+
+    @durable_subscriber(
+        router,
+        signin_subject("link_issued"),
+        stream=SIGNINS_STREAM,
+        durable=durable,
+        ack_wait_seconds=ack_wait_seconds,
+        title="gateway/on_sign_in_link_issued",
+        description="Hashes of mailed sign-in links -> the gateway's own link table",
+    )
+    async def on_sign_in_link_issued(event: SignInLinkIssued) -> None:
+        raise RuntimeError("documents the sign-in link consumer; never subscribed")
+
+    router.publisher(
+        signin_subject("requested"),
+        title="gateway/to_sign_in_requested",
+        schema=SignInRequested,
+        description="Someone asked for a sign-in link on an enterprise's page",
+    )
+    router.publisher(
+        supplement_subject(),
+        title="gateway/to_supplement_submitted",
+        schema=SupplementSubmitted,
+        description="A signed-in enterprise submitted its supplement",
+    )
 
 
 def _position(msg: NatsMessage) -> Position:

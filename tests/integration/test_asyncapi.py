@@ -28,9 +28,21 @@ EXPECTED_CHANNELS = {
         ),
         "impact.v1.commands.scrape",
     },
-    "registry": {"impact.v1.labels.*.*", "impact.v1.enterprises.*.*.*"},
+    "registry": {
+        "impact.v1.labels.*.*",
+        "impact.v1.enterprises.*.*.*",
+        "impact.v1.supplements.submitted",
+        "impact.v1.signin.requested",
+        "impact.v1.signin.granted",
+    },
     "notifier": {"impact.v1.enterprises.*.*.*"},
-    "gateway": {"impact.v1.enterprises.*.*.*", "impact.v1.scrapes.*.*"},
+    "gateway": {
+        "impact.v1.enterprises.*.*.*",
+        "impact.v1.scrapes.*.*",
+        "impact.v1.signin.link_issued",
+        "impact.v1.signin.requested",
+        "impact.v1.supplements.submitted",
+    },
 }
 
 

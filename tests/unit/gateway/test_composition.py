@@ -14,11 +14,17 @@ from services.gateway.read_model.queries import SearchQuery
 pytestmark = pytest.mark.unit
 
 
-def test_asyncapi_document_lists_both_subscriptions_without_connecting() -> None:
+def test_asyncapi_document_lists_every_channel_without_connecting() -> None:
     settings = GatewaySettings(nats_url="nats://127.0.0.1:1", gateway_database_url="sqlite://")
     document = json.loads(asyncapi_json(settings))
     addresses = {channel["address"] for channel in document["channels"].values()}
-    assert addresses == {"impact.v1.enterprises.*.*.*", "impact.v1.scrapes.*.*"}
+    assert addresses == {
+        "impact.v1.enterprises.*.*.*",
+        "impact.v1.scrapes.*.*",
+        "impact.v1.signin.link_issued",
+        "impact.v1.signin.requested",
+        "impact.v1.supplements.submitted",
+    }
     assert document["info"]["title"] == "impactoost gateway"
 
 
