@@ -132,3 +132,34 @@ def test_an_operator_hides_and_shows_a_field(
     assert again is not None and again.published is not None
     assert again.published.supplement is not None
     assert again.published.supplement.description == "De beste van Nederland."
+
+
+def test_personal_data_past_its_retention_is_deleted_from_the_database(engine: Engine) -> None:
+    from datetime import timedelta
+
+    from services.registry.self_service import forget_personal_data
+    from tests.unit.registry.factories import lapsed
+
+    enterprise_id = _enterprise_with_claim(engine)
+    submitted = SupplementSubmitted(
+        event_id=deterministic_id("supplement", 2),
+        occurred_at=at(2),
+        source="gateway",
+        enterprise_id=enterprise_id,
+        submitted_by="inkoop@kringlooptwente.nl",
+        supplement=Supplement(contact={"name": "Anna", "phone": "053 123 45 67"}),
+    )
+    record_supplement(submitted, SqlUnitOfWork(engine), TODAY, source="test", now=at(2))
+    lapse = lapsed(observation(), at(3))
+    record_label_event(lapse, SqlUnitOfWork(engine), TODAY, source="test", now=at(3))
+    kept = forget_personal_data(lambda: SqlUnitOfWork(engine), at(4) + timedelta(days=30), 365)
+    assert kept == 0
+    forgotten = forget_personal_data(
+        lambda: SqlUnitOfWork(engine), at(4) + timedelta(days=400), 365
+    )
+    assert forgotten == 3  # the claim, the change record, the delisted enterprise's supplement
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.claims.pending() == []
+        assert uow.claims.changes(enterprise_id) == []
+        stored = uow.enterprises.get(enterprise_id)
+    assert stored is not None and stored.supplement is None
