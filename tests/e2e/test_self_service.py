@@ -110,6 +110,7 @@ async def press(page: Page, button: str) -> Response | None:
 
 
 def public_page(platform: Platform, enterprise: Known) -> str:
+    """The enterprise's page as buyers see it."""
     return f"{platform.gateway_url}ondernemingen/{enterprise.enterprise_id}"
 
 
@@ -195,6 +196,7 @@ async def test_an_enterprise_completes_its_listing_and_buyers_and_regions_see_it
     assert accepted is not None
     assert accepted.ok
     assert "ontvangen" in (await page.locator("main").inner_text()).lower()
+    await assert_accessible(page, "the page saying the supplement was received")
 
     detail = public_page(platform, enterprise)
 
@@ -260,7 +262,8 @@ async def test_an_unknown_address_gets_the_same_answer_no_mail_and_becomes_a_cla
     assert untrusted == trusted
 
     # The trusted address's mail proves the path to the mailbox works; the claim proves the
-    # registry has decided on the outsider's request, so no mail for it can still be on its way.
+    # registry has decided on the outsider's request; a few seconds more give a link that was
+    # wrongly granted all the time it needs to arrive.
     await sign_in_link(platform, enterprise.address)
     claim_lines: list[str] = []
 
