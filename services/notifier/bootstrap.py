@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from faststream.nats import NatsBroker
+
+from contracts.base import utc_now
+from services.kit.contacts import Contacts, CsvContacts
+from services.kit.jetstream import make_broker
 from services.notifier.config import NotifierSettings
-from services.notifier.contacts import Contacts, CsvContacts
 from services.notifier.deliveries import Deliveries
 from services.notifier.mailer import Mailer, SmtpMailer
 from services.notifier.mails import MailRenderer
+from services.notifier.publisher import JetStreamLinkPublisher, LinkPublisher
 
 
 @dataclass
@@ -19,6 +26,10 @@ class Notifier:
     contacts: Contacts
     mailer: Mailer
     renderer: MailRenderer
+    broker: NatsBroker
+    links: LinkPublisher
+    source: str = "impactoost"
+    clock: Callable[[], datetime] = utc_now
     failpoints: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -28,9 +39,12 @@ def bootstrap(
     mailer: Mailer | None = None,
     contacts: Contacts | None = None,
     deliveries: Deliveries | None = None,
+    links: LinkPublisher | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> Notifier:
     """Wire the notifier; every adapter not given is the real one configured by `settings`."""
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    broker = make_broker(settings.nats_url, retry_delay=settings.notifier_retry_seconds)
     return Notifier(
         deliveries=deliveries or Deliveries(settings.database_url),
         contacts=contacts or CsvContacts(settings.notifier_contacts_file),
@@ -45,5 +59,9 @@ def bootstrap(
             timeout=settings.smtp_timeout_seconds,
         ),
         renderer=MailRenderer(settings.platform_name, settings.public_base_url),
+        broker=broker,
+        links=links or JetStreamLinkPublisher(broker, settings.publish_timeout_seconds),
+        source=settings.source,
+        clock=clock,
         failpoints=settings.failpoints,
     )

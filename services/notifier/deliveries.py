@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
-Status = Literal["sent", "undeliverable", "rejected", "retrying"]
-FINAL: frozenset[str] = frozenset({"sent", "undeliverable", "rejected"})
+Status = Literal["sent", "undeliverable", "rejected", "retrying", "skipped"]
+FINAL: frozenset[str] = frozenset({"sent", "undeliverable", "rejected", "skipped"})
 
 
 class NotifierTable(SQLModel, registry=registry()):
@@ -23,8 +23,10 @@ class Delivery(NotifierTable, table=True):
     """What became of the mail for one event.
 
     `retrying` means the mail server was unavailable: the event is redelivered later and
-    `attempts` counts the tries. The other statuses are final. `stream_seq` is the event's
-    place in ENTERPRISES, which orders one enterprise's mails.
+    `attempts` counts the tries. The other statuses are final; `skipped` is an event the
+    enterprise is not mailed about. `stream_seq` is the event's place in ENTERPRISES, which
+    orders one enterprise's mails; a sign-in link (`kind` `signin_link`, another stream) has
+    none, so it never holds back an enterprise mail nor waits for one.
     """
 
     __tablename__ = "delivery"

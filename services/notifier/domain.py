@@ -1,15 +1,18 @@
-"""Pure rules: how labels, dates and changes read in Dutch, and how contacts are matched."""
+"""Pure rules: how labels, dates and changes read in Dutch, and which changes are mailed."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from urllib.parse import quote, urlsplit
+from datetime import date, datetime, timedelta
+from urllib.parse import quote, urlencode
 
-from contracts.enterprises import EnterpriseState, LabelHolding
+from contracts.base import deterministic_id
+from contracts.enterprises import EnterpriseEvent, EnterpriseState, EnterpriseUpdated, LabelHolding
 from contracts.labels import LabelName
+from contracts.signin import LINK_MINUTES, SignInGranted, SignInLinkIssued
+from contracts.supplements import SupplementField
 from services.kit.dutch import LOCAL, long_date
 
 LABEL_DISPLAY_NAMES: dict[LabelName, str] = {
@@ -35,6 +38,22 @@ _CHANGE_PHRASES = {
     "website": "uw website",
     "kvk": "uw KvK-nummer(s)",
     "themes": "uw thema's",
+    "summary": "de beschrijving uit het register van uw label",
+    "categories": "uw categorieën",
+    "categories_chosen": "uw categorieën",
+    "supplement": "de gegevens die u zelf heeft aangevuld",
+}
+# Changes the enterprise made itself, or that only follow from what a register describes:
+# telling the enterprise about these alone would be noise (it just did them, or they are
+# not about its labels). They are still named when a mailed change comes with them.
+QUIET_CHANGES = frozenset({"supplement", "categories", "categories_chosen", "summary"})
+SUPPLEMENT_FIELD_NAMES: dict[SupplementField, str] = {
+    "description": "omschrijving",
+    "categories": "categorieën",
+    "keywords": "trefwoorden",
+    "delivery_areas": "levergebied",
+    "contact": "contactpersoon voor inkopers",
+    "website": "website",
 }
 _OTHER_CHANGES = "overige gegevens van uw vermelding"
 GRACE_MARK = "„hercertificering loopt”"
@@ -151,20 +170,44 @@ def message_id(event_id: str) -> str:
     return f"<{hashlib.sha256(event_id.encode()).hexdigest()[:32]}@impactoost>"
 
 
-def normalise_kvk(text: str) -> str | None:
-    """Digits only, zero-padded to 8 (spreadsheets drop leading zeros); None if not a KvK."""
-    digits = re.sub(r"[\s.]", "", text)
-    if not digits.isdigit() or len(digits) > 8:
-        return None
-    return digits.zfill(8)
+def is_mailed(event: EnterpriseEvent) -> bool:
+    """Whether the enterprise hears of this event: not of an update that only touches its
+    own supplement, its categories or a register's description."""
+    if isinstance(event, EnterpriseUpdated):
+        return not (event.changes and set(event.changes) <= QUIET_CHANGES)
+    return True
 
 
-def normalise_website(text: str) -> str | None:
-    """`https://host/`: lower-case host, no `www.`, no port or path; None without a host."""
-    text = text.strip()
-    if not text:
-        return None
-    host = urlsplit(text if "://" in text else f"https://{text}").hostname
-    if not host:
-        return None
-    return f"https://{host.removeprefix('www.')}/"
+def hidden_field_names(fields: tuple[SupplementField, ...]) -> tuple[str, ...]:
+    """The hidden supplement fields, in Dutch, in the order the edit form shows them."""
+    return tuple(SUPPLEMENT_FIELD_NAMES[f] for f in SUPPLEMENT_FIELD_NAMES if f in fields)
+
+
+def supplement_url(base_url: str, enterprise_id: str) -> str:
+    """Where the enterprise asks for a sign-in link to change what it added."""
+    return f"{listing_url(base_url, enterprise_id)}/aanvullen"
+
+
+def signin_url(base_url: str, token: str) -> str:
+    """The link in a sign-in mail; the gateway asks for a confirming click before using it."""
+    return f"{base_url.rstrip('/')}/aanvullen/inloggen?{urlencode({'token': token})}"
+
+
+def link_issued(
+    granted: SignInGranted, hashed: str, now: datetime, source: str
+) -> SignInLinkIssued:
+    """The fact that a link with this hash goes to the granted address, valid from `now`.
+
+    Its id follows from the grant and the hash: a publish retried for the same link is one
+    message, while the new link a retried grant gets is a new one (not a duplicate that
+    JetStream's window would drop, leaving the gateway without the hash of the mailed link).
+    """
+    return SignInLinkIssued(
+        event_id=deterministic_id(granted.event_id, "link_issued", hashed),
+        occurred_at=now,
+        source=source,
+        enterprise_id=granted.enterprise_id,
+        email=granted.email,
+        token_hash=hashed,
+        expires_at=now + timedelta(minutes=LINK_MINUTES),
+    )

@@ -1,7 +1,8 @@
 """The mails an enterprise receives: one Jinja pair (`<kind>.txt`, `<kind>.html`) per kind.
 
-A new kind of mail is a new entry in `SUBJECTS` (which may name the kind's details), a
-template pair, and a case in `mail_details`.
+A new kind of enterprise mail is a new entry in `SUBJECTS` (which may name the kind's
+details), a template pair, and a case in `mail_details`. The sign-in mail is not about an
+enterprise event: `render_signin_link` gives it its link.
 """
 
 from __future__ import annotations
@@ -17,15 +18,20 @@ from contracts.enterprises import (
     EnterpriseListed,
     EnterpriseRecertificationDue,
     EnterpriseState,
+    EnterpriseSupplementHidden,
     EnterpriseUpdated,
 )
+from contracts.signin import LINK_MINUTES, SignInGranted
 from services.notifier.domain import (
     days_left,
     days_left_text,
     describe_changes,
     dutch_date,
+    hidden_field_names,
     label_name,
     listing_url,
+    signin_url,
+    supplement_url,
     visible_labels,
 )
 
@@ -36,6 +42,8 @@ SUBJECTS: dict[str, str] = {
     "updated": "Uw vermelding is gewijzigd",
     "delisted": "Uw vermelding is verwijderd",
     "recertification_due": "Vernieuw uw label uiterlijk op {valid_until}",
+    "supplement_hidden": "Gegevens in uw vermelding zijn verborgen",
+    "signin_link": "Uw inloglink voor {platform_name}",
 }
 
 
@@ -71,12 +79,36 @@ class MailRenderer:
 
     def render(self, kind: str, enterprise: EnterpriseState, **details: object) -> RenderedMail:
         """Render the mail `kind` about `enterprise`; `details` are that kind's own facts."""
+        labels = visible_labels(enterprise)
+        return self._render(
+            kind, enterprise.enterprise_id, enterprise.name, labels=labels, **details
+        )
+
+    def render_event(self, event: EnterpriseEvent) -> RenderedMail:
+        """The mail that tells the enterprise about this event."""
+        return self.render(event.kind, event.enterprise, **mail_details(event))
+
+    def render_signin_link(self, granted: SignInGranted, token: str) -> RenderedMail:
+        """The mail with a sign-in link carrying `token`, on this platform's own address."""
+        link = signin_url(self.public_base_url, token)
+        return self._render(
+            "signin_link",
+            granted.enterprise_id,
+            granted.enterprise_name,
+            signin_url=link,
+            minutes=LINK_MINUTES,
+            email=granted.email,
+        )
+
+    def _render(
+        self, kind: str, enterprise_id: str, enterprise_name: str, **details: object
+    ) -> RenderedMail:
         context = {
             "platform_name": self.platform_name,
             "home_url": self.public_base_url,
-            "enterprise_name": enterprise.name,
-            "listing_url": listing_url(self.public_base_url, enterprise.enterprise_id),
-            "labels": visible_labels(enterprise),
+            "enterprise_name": enterprise_name,
+            "listing_url": listing_url(self.public_base_url, enterprise_id),
+            "supplement_url": supplement_url(self.public_base_url, enterprise_id),
             **details,
         }
         return RenderedMail(
@@ -85,10 +117,6 @@ class MailRenderer:
             text=self.env.get_template(f"{kind}.txt").render(context),
             html=self.env.get_template(f"{kind}.html").render(context),
         )
-
-    def render_event(self, event: EnterpriseEvent) -> RenderedMail:
-        """The mail that tells the enterprise about this event."""
-        return self.render(event.kind, event.enterprise, **mail_details(event))
 
 
 def mail_details(event: EnterpriseEvent) -> dict[str, object]:
@@ -112,3 +140,5 @@ def mail_details(event: EnterpriseEvent) -> dict[str, object]:
                 "valid_until": dutch_date(event.valid_until),
                 "days_left": days_left_text(days),
             }
+        case EnterpriseSupplementHidden():
+            return {"fields": hidden_field_names(event.fields), "reason": event.reason}

@@ -9,12 +9,12 @@ from faststream import FastStream
 from faststream.specification import AsyncAPI
 
 from contracts.subjects import STREAMS
-from services.kit.jetstream import durables_of, ensure_streams, make_broker
+from services.kit.jetstream import durables_of, ensure_streams
 from services.kit.logging import configure_logging
 from services.kit.settings import load_settings
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
-from services.notifier.subscribers import build_router
+from services.notifier.subscribers import build_router, signin_consumer
 
 log = structlog.get_logger()
 VERSION = "0.1.0"
@@ -27,8 +27,9 @@ def create_app(
     `notifier` with fake adapters."""
     settings = settings or load_settings(NotifierSettings)
     notifier = notifier or bootstrap(settings)
-    broker = make_broker(settings.nats_url, retry_delay=settings.notifier_retry_seconds)
+    broker = notifier.broker
     broker.include_router(build_router(notifier, ack_wait_seconds=settings.ack_wait_seconds))
+    signins = signin_consumer(notifier, settings)
 
     async def prepare() -> None:
         await ensure_streams(
@@ -36,7 +37,9 @@ def create_app(
         )
         await asyncio.to_thread(notifier.deliveries.create_tables)
 
-    def started() -> None:
+    async def started() -> None:
+        # After the broker connected: a granted sign-in publishes its link's hash through it.
+        await signins.start()
         log.info(
             "notifier_started",
             smtp_host=settings.smtp_host,
@@ -44,12 +47,20 @@ def create_app(
             contacts_file=str(settings.notifier_contacts_file or ""),
         )
 
+    async def stop_signins() -> None:
+        await signins.stop()
+
     async def release() -> None:
         await asyncio.to_thread(notifier.deliveries.dispose)
         log.info("notifier_stopped")
 
     return FastStream(
-        broker, logger=None, on_startup=[prepare], after_startup=[started], after_shutdown=[release]
+        broker,
+        logger=None,
+        on_startup=[prepare],
+        after_startup=[started],
+        on_shutdown=[stop_signins],
+        after_shutdown=[release],
     )
 
 
@@ -61,14 +72,17 @@ async def serve(settings: NotifierSettings) -> None:
 
 def asyncapi_json(settings: NotifierSettings | None = None) -> str:
     """The notifier's AsyncAPI document, generated without connecting."""
-    app = create_app(settings)
-    assert app.broker is not None
+    settings = settings or load_settings(NotifierSettings)
+    notifier = bootstrap(settings)
+    router = build_router(notifier, ack_wait_seconds=settings.ack_wait_seconds, for_documents=True)
+    notifier.broker.include_router(router)
     return (
         AsyncAPI(
-            app.broker,
+            notifier.broker,
             title="impactoost notifier",
             version=VERSION,
-            description="Mails enterprises (in Dutch) when their listing changes.",
+            description="Mails enterprises (in Dutch) when their listing changes, and the "
+            "sign-in links that let them complete it.",
         )
         .to_specification()
         .to_json()

@@ -1,22 +1,81 @@
-"""The notifier's edge: one durable consumer of every enterprise event."""
+"""The notifier's edges: a durable consumer of every enterprise event (FastStream, one message
+at a time, in order), and one of granted sign-ins (the kit's batch consumer).
+
+The sign-in consumer runs outside FastStream like the other services' new consumers; the
+router still documents it (AsyncAPI) together with the link-issued publisher.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from faststream.nats import NatsRouter
 from faststream.nats.annotations import NatsMessage
 
 from contracts.enterprises import AnyEnterpriseEvent
-from contracts.subjects import ALL_ENTERPRISE_EVENTS, ENTERPRISES_STREAM
+from contracts.signin import SignInGranted, SignInLinkIssued
+from contracts.subjects import (
+    ALL_ENTERPRISE_EVENTS,
+    ENTERPRISES_STREAM,
+    SIGNINS_STREAM,
+    signin_subject,
+)
+from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
 from services.kit.jetstream import durable_subscriber
 from services.notifier.bootstrap import Notifier
-from services.notifier.handlers import send_enterprise_mail
+from services.notifier.config import NotifierSettings
+from services.notifier.handlers import send_enterprise_mail, send_signin_link
+from services.notifier.publisher import LINK_ISSUED
 
 DURABLE = "notifier-mail"
+SIGNINS_DURABLE = "notifier-signins"
+GRANTED = signin_subject("granted")
+# One grant per fetch: each may wait for the mail server up to its timeout, and the batch's
+# acks must come within the ack wait.
+SIGNIN_BATCH = 1
 
 
-def build_router(notifier: Notifier, *, ack_wait_seconds: float = 30.0) -> NatsRouter:
+def signin_consumer(notifier: Notifier, settings: NotifierSettings) -> BatchConsumer[SignInGranted]:
+    """The durable consumer of granted sign-ins: each gets its link mailed once."""
+    spec = BatchConsumerSpec(
+        stream=SIGNINS_STREAM,
+        subject=GRANTED,
+        durable=SIGNINS_DURABLE,
+        batch_size=SIGNIN_BATCH,
+        ack_wait_seconds=settings.ack_wait_seconds,
+        retry_delay_seconds=settings.notifier_retry_seconds,
+    )
+
+    async def handle(
+        deliveries: Sequence[Delivery[SignInGranted]],
+    ) -> Sequence[Exception | None]:
+        results: list[Exception | None] = []
+        for delivery in deliveries:
+            try:
+                await send_signin_link(delivery.item, notifier)
+            except Exception as exc:  # mail server or stream unavailable: retried later
+                results.append(without_frames(exc))
+            else:
+                results.append(None)
+        return results
+
+    return BatchConsumer(settings.nats_url, spec, SignInGranted.model_validate_json, handle)
+
+
+def without_frames(exc: Exception) -> Exception:
+    """The error as its message alone: its traceback and causes hold frames whose variables
+    include the link's secret, which a log renderer that shows locals would print."""
+    exc.__cause__ = exc.__context__ = None
+    return exc.with_traceback(None)
+
+
+def build_router(
+    notifier: Notifier, *, ack_wait_seconds: float = 30.0, for_documents: bool = False
+) -> NatsRouter:
     """A router whose subscriber mails each enterprise event (listed, updated, delisted,
-    recertification due) once."""
+    recertification due, supplement hidden) once, with the link-issued publisher;
+    `for_documents` adds the sign-in consumer as a subscriber only the AsyncAPI document sees
+    (the running one is `signin_consumer`)."""
     router = NatsRouter()
 
     @durable_subscriber(
@@ -26,11 +85,39 @@ def build_router(notifier: Notifier, *, ack_wait_seconds: float = 30.0) -> NatsR
         durable=DURABLE,
         ack_wait_seconds=ack_wait_seconds,
         title="notifier-mail:on_enterprise_event",
-        description="Mails the enterprise when it is listed, updated or delisted, and when "
-        "a label it needs is due for recertification.",
+        description="Mails the enterprise when it is listed, updated or delisted, when "
+        "a label it needs is due for recertification, and when an operator hid part of "
+        "its supplement.",
     )
     async def on_enterprise_event(event: AnyEnterpriseEvent, msg: NatsMessage) -> None:
         sequence = msg.raw_message.metadata.sequence.stream
         await send_enterprise_mail(event, notifier, sequence)
 
+    if for_documents:
+        _document_signin_consumer(router, ack_wait_seconds)
+    router.publisher(
+        LINK_ISSUED,
+        title="to_signin_link_issued",
+        schema=SignInLinkIssued,
+        description="SignInLinkIssued: the hash of a sign-in link, published (and acked) "
+        "before the link is mailed",
+    )
     return router
+
+
+def _document_signin_consumer(router: NatsRouter, ack_wait_seconds: float) -> None:
+    async def on_signin_granted(event: SignInGranted) -> None:
+        raise RuntimeError("documents the sign-in consumer; never subscribed")
+
+    subscriber = durable_subscriber(
+        router,
+        GRANTED,
+        stream=SIGNINS_STREAM,
+        durable=SIGNINS_DURABLE,
+        batch_size=SIGNIN_BATCH,
+        ack_wait_seconds=ack_wait_seconds,
+        title="notifier-signins:on_signin_granted",
+        description="Mails a single-use sign-in link to an address the registry trusts "
+        "for the enterprise",
+    )
+    subscriber(on_signin_granted)

@@ -1,7 +1,9 @@
-"""A nats-server of this module's own (the real ENTERPRISES stream, clean for every test)."""
+"""A nats-server of this module's own (the real ENTERPRISES and SIGNINS streams, clean for
+every test)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import nats
 import pytest
 from nats.js.errors import NotFoundError
 
-from contracts.subjects import ENTERPRISES_STREAM, STREAMS
+from contracts.subjects import ENTERPRISES_STREAM, SIGNINS_STREAM, STREAMS
 from services.kit.jetstream import ensure_streams
 from services.notifier.config import NotifierSettings
 from tests.fixtures.servers import SmtpSink, running_nats
@@ -29,13 +31,13 @@ def notifier_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 async def nats_url_clean(notifier_nats: str) -> AsyncIterator[str]:
-    """The module's server with a new, empty ENTERPRISES stream (so no consumer and no
-    remembered message ids: purging alone keeps the duplicate window's memory)."""
+    """The module's server with new, empty ENTERPRISES and SIGNINS streams (so no consumer
+    and no remembered message ids: purging alone keeps the duplicate window's memory)."""
     nc = await nats.connect(notifier_nats)
     try:
-        await nc.jetstream().delete_stream(ENTERPRISES_STREAM.name)
-    except NotFoundError:
-        pass
+        for stream in (ENTERPRISES_STREAM, SIGNINS_STREAM):
+            with contextlib.suppress(NotFoundError):
+                await nc.jetstream().delete_stream(stream.name)
     finally:
         await nc.close()
     await ensure_streams(notifier_nats, STREAMS)

@@ -4,10 +4,6 @@ even when they are redelivered or the mail server comes up late."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import time
-from collections.abc import AsyncIterator, Callable
-from email.message import Message
 from pathlib import Path
 
 import nats
@@ -18,95 +14,42 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from contracts.enterprises import EnterpriseEvent
 from contracts.subjects import ENTERPRISES_STREAM, enterprise_subject
-from services.kit.jetstream import make_broker, publish_event
 from services.kit.processes import free_port
 from services.notifier.config import NotifierSettings
-from services.notifier.deliveries import Deliveries, Delivery
-from services.notifier.main import create_app
 from services.notifier.subscribers import DURABLE
 from tests.fixtures.servers import SmtpSink, running_smtp
 from tests.integration.notifier.conftest import MakeSettings
+from tests.integration.notifier.helpers import (
+    body,
+    consumer_settled,
+    delivery,
+    eventually,
+    publish_on,
+    running_notifier,
+    wait_settled,
+)
 from tests.unit.notifier.factories import delisted, enterprise, listed, recertification_due
 
 pytestmark = pytest.mark.integration
 
 KRINGLOOP = "info@kringlooptwente.example"
-PATIENCE = 20.0
-
-
-@contextlib.asynccontextmanager
-async def running_notifier(settings: NotifierSettings) -> AsyncIterator[None]:
-    """The notifier app against the real servers, stopped gracefully afterwards."""
-    async with create_app(settings):
-        yield
 
 
 async def publish(nats_url: str, *events: EnterpriseEvent, msg_id_suffix: str = "") -> None:
-    """Publish as the registry does; a suffix re-sends a payload under another Nats-Msg-Id,
-    which is how a redelivery looks to the consumer."""
-    async with make_broker(nats_url) as broker:
-        await broker.start()
-        for event in events:
-            subject = enterprise_subject(None, None, event.kind)
-            if not msg_id_suffix:
-                await publish_event(broker, subject, event, stream=ENTERPRISES_STREAM)
-                continue
-            await broker.publish(
-                event.model_dump_json().encode(),
-                subject,
-                headers={"Nats-Msg-Id": event.event_id + msg_id_suffix},
-                stream=ENTERPRISES_STREAM.name,
-                timeout=5,
-            )
-
-
-async def eventually(check: Callable[[], object], what: str = "condition") -> None:
-    """Poll without blocking the event loop the notifier runs on."""
-    deadline = time.monotonic() + PATIENCE
-    while time.monotonic() < deadline:
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{what} not reached within {PATIENCE:.0f}s")
+    """Publish enterprise events as the registry does (see `publish_on`)."""
+    for event in events:
+        subject = enterprise_subject(None, None, event.kind)
+        await publish_on(nats_url, ENTERPRISES_STREAM, subject, event, msg_id_suffix=msg_id_suffix)
 
 
 async def all_acked(nats_url: str, count: int) -> bool:
     """Whether the notifier's consumer has acknowledged `count` messages and holds none."""
-    nc = await nats.connect(nats_url)
-    try:
-        info = await nc.jetstream().consumer_info(ENTERPRISES_STREAM.name, DURABLE)
-    finally:
-        await nc.close()
-    return bool(
-        info.ack_floor.stream_seq == count and info.num_ack_pending == 0 and info.num_pending == 0
-    )
+    return await consumer_settled(nats_url, ENTERPRISES_STREAM.name, DURABLE, count)
 
 
 async def wait_all_acked(nats_url: str, count: int) -> None:
     """Wait until every published message is acknowledged (none left to redeliver)."""
-    deadline = time.monotonic() + PATIENCE
-    while not await all_acked(nats_url, count):
-        assert time.monotonic() < deadline, f"{count} messages not all acked in {PATIENCE}s"
-        await asyncio.sleep(0.1)
-
-
-def delivery(settings: NotifierSettings, event_id: str) -> Delivery | None:
-    """The notifier's own record of an event."""
-    deliveries = Deliveries(settings.database_url)
-    try:
-        return deliveries.get(event_id)
-    finally:
-        deliveries.dispose()
-
-
-def body(message: Message, subtype: str) -> str:
-    """The decoded text of the `text/<subtype>` part."""
-    for part in message.walk():
-        if part.get_content_type() == f"text/{subtype}":
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            return payload.decode(part.get_content_charset() or "utf-8")
-    raise AssertionError(f"no text/{subtype} part")
+    await wait_settled(nats_url, ENTERPRISES_STREAM.name, DURABLE, count)
 
 
 async def test_listed_and_delisted_enterprises_receive_dutch_multipart_mails(

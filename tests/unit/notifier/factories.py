@@ -1,4 +1,4 @@
-"""Enterprise events as the registry publishes them, for the notifier's tests."""
+"""Enterprise and sign-in events as the registry publishes them, for the notifier's tests."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from contracts.enterprises import (
     EnterpriseListed,
     EnterpriseRecertificationDue,
     EnterpriseState,
+    EnterpriseSupplementHidden,
     EnterpriseUpdated,
     LabelHolding,
 )
+from contracts.signin import SignInGranted
+from contracts.supplements import SupplementField
 
 HOSTILE_NAME = '<script>alert("x")</script> & Zonen <b>B.V.</b>'
 
@@ -124,4 +127,39 @@ def recertification_due(
         holding_id="PSO-2024-0153",
         valid_until=date(2026, 3, 12),
         lead_days=lead_days,
+    )
+
+
+def supplement_hidden(
+    fields: tuple[SupplementField, ...] = ("description", "website"),
+    reason: str = "De omschrijving en website horen bij een andere onderneming.",
+    state: EnterpriseState | None = None,
+) -> EnterpriseSupplementHidden:
+    """An operator hid fields of Kringloop Twente's own supplement, saying why."""
+    state = state or enterprise(version=4)
+    return EnterpriseSupplementHidden(
+        event_id=deterministic_id(state.enterprise_id, state.version, "supplement_hidden"),
+        occurred_at=datetime(2026, 1, 20, 10, 0, tzinfo=UTC),
+        source="test",
+        enterprise=state,
+        fields=fields,
+        reason=reason,
+    )
+
+
+def granted(
+    email: str = "info@kringlooptwente.example",
+    enterprise_id: str = "e1a2b3c4d5e6f708",
+    request: str = "request-1",
+) -> SignInGranted:
+    """The registry trusts `email` for Kringloop Twente: mail it a sign-in link."""
+    return SignInGranted(
+        event_id=deterministic_id(request, "granted"),
+        occurred_at=datetime(2026, 1, 20, 10, 0, tzinfo=UTC),
+        source="test",
+        enterprise_id=enterprise_id,
+        email=email,
+        enterprise_name="Kringloop Twente B.V.",
+        trusted_by="contacts_file",
+        request_event_id=deterministic_id(request),
     )

@@ -74,3 +74,13 @@ def test_the_asyncapi_document_describes_the_durable_enterprise_consumer(tmp_pat
     assert document["info"]["title"] == "impactoost notifier"
     channel = document["channels"]["notifier-mail:on_enterprise_event"]
     assert channel["address"] == "impact.v1.enterprises.*.*.*"
+
+
+def test_the_asyncapi_document_describes_the_sign_in_consumer_and_the_link_publisher(
+    tmp_path: Path,
+) -> None:
+    document = json.loads(asyncapi_json(NotifierSettings(data_dir=tmp_path)))
+    addresses = {name: channel["address"] for name, channel in document["channels"].items()}
+    assert addresses["notifier-signins:on_signin_granted"] == "impact.v1.signin.granted"
+    assert addresses["to_signin_link_issued"] == "impact.v1.signin.link_issued"
+    assert {"SignInGranted", "SignInLinkIssued"} <= set(document["components"]["schemas"])

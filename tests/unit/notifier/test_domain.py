@@ -1,25 +1,38 @@
-"""Pure rules: Dutch dates and validity, level names, change phrases, normalised keys."""
+"""Pure rules: Dutch dates and validity, level names, change phrases, mailed changes."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from contracts.supplements import SUPPLEMENT_FIELDS
 from services.notifier.domain import (
     days_left,
     days_left_text,
     describe_changes,
     dutch_date,
+    hidden_field_names,
     holding_validity,
+    is_mailed,
     level_name,
+    link_issued,
     listing_url,
     message_id,
-    normalise_kvk,
-    normalise_website,
+    signin_url,
+    supplement_url,
     validity,
 )
-from tests.unit.notifier.factories import enterprise, in_grace, pso_holding
+from tests.unit.notifier.factories import (
+    delisted,
+    enterprise,
+    granted,
+    in_grace,
+    listed,
+    pso_holding,
+    supplement_hidden,
+    updated,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -92,25 +105,72 @@ def test_days_left_count_from_the_dutch_date_of_the_event_and_never_go_negative(
     ]
 
 
-def test_kvk_numbers_are_digits_zero_padded_to_eight() -> None:
-    assert normalise_kvk("0612 3456") == "06123456"
-    assert normalise_kvk("6.123.456") == "06123456"
-    assert normalise_kvk("KvK 123") is None
-    assert normalise_kvk("123456789") is None
-
-
-def test_websites_become_https_host_without_www() -> None:
-    assert normalise_website("http://WWW.Kringlooptwente.nl/over-ons?x=1") == (
-        "https://kringlooptwente.nl/"
-    )
-    assert normalise_website("www.kringlooptwente.nl") == "https://kringlooptwente.nl/"
-    assert normalise_website("https://kringlooptwente.nl:8443/") == "https://kringlooptwente.nl/"
-    assert normalise_website("  ") is None
-
-
 def test_listing_url_and_message_id_come_from_ids_alone() -> None:
     assert listing_url("http://127.0.0.1:8000/", "abc") == "http://127.0.0.1:8000/ondernemingen/abc"
     assert message_id("0123456789abcdef") == "<0123456789abcdef@impactoost>"
     odd = message_id("not safe>\r\nBcc: x")
     assert odd == message_id("not safe>\r\nBcc: x")
     assert odd.startswith("<") and odd.endswith("@impactoost>") and "\n" not in odd
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        ("supplement",),
+        ("categories", "categories_chosen"),
+        ("summary",),
+        ("supplement", "categories", "categories_chosen", "summary"),
+    ],
+)
+def test_an_update_only_of_the_supplement_categories_or_summary_is_not_mailed(
+    changes: tuple[str, ...],
+) -> None:
+    assert not is_mailed(updated(changes=changes))
+
+
+@pytest.mark.parametrize("changes", [("labels",), ("supplement", "place"), (), ("iets_nieuws",)])
+def test_an_update_that_touches_anything_else_is_mailed(changes: tuple[str, ...]) -> None:
+    assert is_mailed(updated(changes=changes))
+
+
+def test_other_events_are_always_mailed() -> None:
+    assert all(is_mailed(event) for event in (listed(), delisted(), supplement_hidden()))
+
+
+def test_a_mailed_update_names_the_quiet_changes_that_came_with_it() -> None:
+    phrases = describe_changes(("place", "categories", "categories_chosen"), enterprise())
+    assert phrases == ("uw vestigingsplaats", "uw categorieën")
+
+
+def test_hidden_fields_read_in_dutch_in_the_order_of_the_form() -> None:
+    assert hidden_field_names(("website", "contact", "description")) == (
+        "omschrijving",
+        "contactpersoon voor inkopers",
+        "website",
+    )
+    assert len(hidden_field_names(SUPPLEMENT_FIELDS)) == len(SUPPLEMENT_FIELDS)
+    assert hidden_field_names(("categories", "keywords", "delivery_areas")) == (
+        "categorieën",
+        "trefwoorden",
+        "levergebied",
+    )
+
+
+def test_sign_in_and_supplement_links_sit_on_the_public_base_url() -> None:
+    assert signin_url("https://impact.example/", "a-b_C") == (
+        "https://impact.example/aanvullen/inloggen?token=a-b_C"
+    )
+    assert supplement_url("https://impact.example", "e1") == (
+        "https://impact.example/ondernemingen/e1/aanvullen"
+    )
+
+
+def test_an_issued_link_expires_after_thirty_minutes_and_its_id_follows_from_grant_and_hash() -> (
+    None
+):
+    now = datetime(2026, 1, 20, 10, 0, tzinfo=UTC)
+    one = link_issued(granted(), "a" * 64, now, "test")
+    assert one.expires_at - one.occurred_at == timedelta(minutes=30)
+    assert one == link_issued(granted(), "a" * 64, now, "test")
+    assert one.event_id != link_issued(granted(), "b" * 64, now, "test").event_id
+    assert one.event_id != link_issued(granted(request="other"), "a" * 64, now, "test").event_id

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from contracts.enterprises import EnterpriseEvent
+from services.kit.contacts import Contact, FakeContacts
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
-from services.notifier.contacts import Contact, FakeContacts
 from services.notifier.deliveries import Deliveries
 from services.notifier.handlers import (
     EARLIER_MAIL_PATIENCE,
@@ -21,7 +21,14 @@ from services.notifier.handlers import (
     send_enterprise_mail,
 )
 from services.notifier.mailer import FakeMailer, MailDeferred, classify_smtp_error
-from tests.unit.notifier.factories import delisted, enterprise, listed, recertification_due
+from tests.unit.notifier.factories import (
+    delisted,
+    enterprise,
+    listed,
+    recertification_due,
+    supplement_hidden,
+    updated,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -178,3 +185,50 @@ def test_an_earlier_mail_not_tried_for_long_holds_nothing_back(
         connection.execute(text("UPDATE delivery SET updated_at = :t"), {"t": long_ago})
     deliver_enterprise_mail(second, notifier, stream_seq=2)
     assert [m["Subject"] for m in mailer.sent] == ["Uw vermelding is verwijderd"]
+
+
+def test_an_update_of_only_the_supplement_and_categories_is_recorded_skipped_not_mailed(
+    notifier: Notifier,
+    mailer: FakeMailer,
+) -> None:
+    event = updated(changes=("supplement", "categories", "categories_chosen"))
+    deliver_enterprise_mail(event, notifier, stream_seq=4)
+    deliver_enterprise_mail(event, notifier, stream_seq=4)
+    assert mailer.sent == []
+    row = notifier.deliveries.get(event.event_id)
+    assert row is not None
+    assert (row.status, row.recipient, row.attempts, row.kind) == ("skipped", None, 0, "updated")
+
+
+def test_a_skipped_update_does_not_wait_behind_an_earlier_retrying_mail(
+    notifier: Notifier,
+    mailer: FakeMailer,
+) -> None:
+    _first_of_two_left_retrying(notifier, mailer)
+    event = updated(changes=("summary",))
+    deliver_enterprise_mail(event, notifier, stream_seq=2)
+    row = notifier.deliveries.get(event.event_id)
+    assert row is not None and row.status == "skipped"
+
+
+def test_an_update_with_a_label_change_beside_the_supplement_is_mailed(
+    notifier: Notifier,
+    mailer: FakeMailer,
+) -> None:
+    deliver_enterprise_mail(updated(changes=("supplement", "labels")), notifier)
+    assert [m["Subject"] for m in mailer.sent] == ["Uw vermelding is gewijzigd"]
+
+
+def test_a_hidden_supplement_is_mailed_once_with_the_reason(
+    notifier: Notifier,
+    mailer: FakeMailer,
+) -> None:
+    event = supplement_hidden(reason="De website is van een ander bedrijf.")
+    deliver_enterprise_mail(event, notifier)
+    deliver_enterprise_mail(event, notifier)
+    (message,) = mailer.sent
+    assert message["Subject"] == "Gegevens in uw vermelding zijn verborgen"
+    assert message["To"] == ADDRESS
+    assert "De website is van een ander bedrijf." in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    row = notifier.deliveries.get(event.event_id)
+    assert row is not None and (row.status, row.kind) == ("sent", "supplement_hidden")

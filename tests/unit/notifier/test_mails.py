@@ -13,11 +13,13 @@ from tests.unit.notifier.factories import (
     HOSTILE_NAME,
     delisted,
     enterprise,
+    granted,
     in_grace,
     listed,
     moved_away,
     pso_holding,
     recertification_due,
+    supplement_hidden,
     updated,
 )
 
@@ -138,7 +140,13 @@ def test_updated_mail_says_a_lapsed_label_keeps_the_listing_until_the_grace_peri
         assert "hercertificering loopt tot en met 11 april 2026)" in body
 
 
-@pytest.mark.parametrize("build", [listed, updated, delisted, moved_away, recertification_due])
+def _hidden(state: EnterpriseState) -> EnterpriseEvent:
+    return supplement_hidden(state=state)
+
+
+@pytest.mark.parametrize(
+    "build", [listed, updated, delisted, moved_away, recertification_due, _hidden]
+)
 def test_hostile_enterprise_names_are_escaped_in_html_and_kept_verbatim_in_text(
     build: Callable[[EnterpriseState], EnterpriseEvent],
 ) -> None:
@@ -165,3 +173,56 @@ def test_each_kind_has_a_subject_and_both_templates() -> None:
     for kind in SUBJECTS:
         assert (TEMPLATES / f"{kind}.txt").is_file()
         assert (TEMPLATES / f"{kind}.html").is_file()
+
+
+def test_supplement_hidden_mail_names_the_fields_the_reason_and_how_to_change_them() -> None:
+    mail = renderer.render_event(
+        supplement_hidden(
+            fields=("contact", "website"), reason="Dit telefoonnummer is van een ander bedrijf."
+        )
+    )
+    assert mail.subject == "Gegevens in uw vermelding zijn verborgen"
+    for body in (flat(mail.text), flat(mail.html)):
+        assert "Beste Kringloop Twente B.V.," in body
+        assert "heeft deze gegevens daarvan verborgen" in body
+        assert "contactpersoon voor inkopers" in body
+        assert "website" in body
+        assert "Dit telefoonnummer is van een ander bedrijf." in body
+        assert "Wilt u ze aanpassen? Vraag via uw vermelding een nieuwe inloglink aan" in body
+        assert "log opnieuw in met uw e-mailadres" in body
+        assert "https://impactoost.example/ondernemingen/e1a2b3c4d5e6f708/aanvullen" in body
+    assert "- contactpersoon voor inkopers\n- website\n" in mail.text
+
+
+def test_supplement_hidden_mail_about_one_field_speaks_of_it_in_the_singular() -> None:
+    mail = renderer.render_event(supplement_hidden(fields=("categories",)))
+    assert "heeft dit gegeven daarvan verborgen" in flat(mail.text)
+    assert "Wilt u het aanpassen?" in flat(mail.text)
+    assert "- categorieën" in mail.text
+
+
+def test_an_operator_s_reason_is_escaped_in_html() -> None:
+    mail = renderer.render_event(supplement_hidden(reason='<a href="x">klik</a> & meer'))
+    assert '<a href="x">' not in mail.html
+    assert "&lt;a href=&#34;x&#34;&gt;klik&lt;/a&gt; &amp; meer" in mail.html
+    assert '<a href="x">klik</a> & meer' in mail.text
+
+
+def test_sign_in_mail_gives_the_link_the_name_and_that_it_works_once_for_thirty_minutes() -> None:
+    mail = renderer.render_signin_link(granted(), "s3cr3t-Token_value")
+    link = "https://impactoost.example/aanvullen/inloggen?token=s3cr3t-Token_value"
+    assert mail.subject == "Uw inloglink voor Impact Oost"
+    for body in (flat(mail.text), flat(mail.html)):
+        assert link in body
+        assert "vermelding van Kringloop Twente B.V." in flat(body.replace("<strong>", ""))
+        assert "De link is 30 minuten geldig en werkt één keer." in body
+        assert "Heeft u niet om deze link gevraagd? Dan kunt u deze e-mail negeren" in body
+        assert "inloglink is aangevraagd voor info@kringlooptwente.example" in body
+    assert f'<a href="{link}"' in mail.html
+
+
+def test_sign_in_mail_escapes_a_hostile_enterprise_name_in_html() -> None:
+    hostile = granted().model_copy(update={"enterprise_name": HOSTILE_NAME})
+    mail = renderer.render_signin_link(hostile, "t")
+    assert "<script>" not in mail.html
+    assert HOSTILE_NAME in mail.text

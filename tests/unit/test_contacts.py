@@ -1,4 +1,5 @@
-"""Addresses come from a CSV directory: KvK number first, then website; none is no error."""
+"""Addresses come from a CSV directory: the one to mail is matched by KvK number first, then
+website; every address listed for an enterprise is trusted for its sign-in; none is no error."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from services.notifier.contacts import Contact, ContactsFileError, CsvContacts, FakeContacts
+from services.kit.contacts import (
+    Contact,
+    ContactsFileError,
+    CsvContacts,
+    FakeContacts,
+    normalise_kvk,
+    normalise_website,
+)
 from tests.unit.notifier.factories import enterprise
 
 pytestmark = pytest.mark.unit
@@ -96,3 +104,74 @@ def test_the_fake_directory_matches_like_the_real_one() -> None:
     )
     assert contacts.address_for(enterprise()) == "kvk@x.example"
     assert contacts.address_for(enterprise(kvk=())) == "site@x.example"
+
+
+MANY = """kvk,website,email
+06123456,,eigenaar@kringloop.example
+6123456,,Inkoop@Kringloop.EXAMPLE
+06123456,,eigenaar@kringloop.example
+,https://www.kringlooptwente.nl/,site@kringloop.example
+87654321,https://elders.example/,elders@elders.example
+11111111,,onbereikbaar@localhost
+"""
+
+
+def test_every_address_listed_for_the_kvk_numbers_or_the_website_is_returned(
+    tmp_path: Path,
+) -> None:
+    contacts = CsvContacts(_csv(tmp_path, MANY))
+    found = contacts.addresses_for(["0612.3456"], "http://kringlooptwente.nl/winkel")
+    assert found == {
+        "eigenaar@kringloop.example",
+        "Inkoop@kringloop.example",
+        "site@kringloop.example",
+    }
+
+
+def test_addresses_for_a_website_alone_or_for_kvk_numbers_alone(tmp_path: Path) -> None:
+    contacts = CsvContacts(_csv(tmp_path, MANY))
+    assert contacts.addresses_for([], "https://elders.example/contact") == {"elders@elders.example"}
+    assert contacts.addresses_for(["99999999", "87654321"], None) == {"elders@elders.example"}
+
+
+def test_no_addresses_for_an_enterprise_the_file_does_not_name(tmp_path: Path) -> None:
+    contacts = CsvContacts(_csv(tmp_path, MANY))
+    assert contacts.addresses_for(["99999999", "KvK"], "https://onbekend.example/") == frozenset()
+    assert contacts.addresses_for([], None) == frozenset()
+    assert CsvContacts(None).addresses_for(["06123456"], None) == frozenset()
+
+
+def test_an_address_no_sign_in_could_carry_is_not_trusted(tmp_path: Path) -> None:
+    contacts = CsvContacts(_csv(tmp_path, MANY))
+    assert contacts.addresses_for(["11111111"], None) == frozenset()
+
+
+def test_the_mailed_address_stays_the_first_one_listed(tmp_path: Path) -> None:
+    contacts = CsvContacts(_csv(tmp_path, MANY))
+    assert contacts.address_for(enterprise()) == "eigenaar@kringloop.example"
+
+
+def test_the_fake_directory_trusts_like_the_real_one() -> None:
+    contacts = FakeContacts(
+        [Contact("a@x.example", kvk="06123456"), Contact("b@x.example", website="x.example")]
+    )
+    assert contacts.addresses_for(["06123456"], "https://www.x.example/") == {
+        "a@x.example",
+        "b@x.example",
+    }
+
+
+def test_kvk_numbers_are_digits_zero_padded_to_eight() -> None:
+    assert normalise_kvk("0612 3456") == "06123456"
+    assert normalise_kvk("6.123.456") == "06123456"
+    assert normalise_kvk("KvK 123") is None
+    assert normalise_kvk("123456789") is None
+
+
+def test_websites_become_https_host_without_www() -> None:
+    assert normalise_website("http://WWW.Kringlooptwente.nl/over-ons?x=1") == (
+        "https://kringlooptwente.nl/"
+    )
+    assert normalise_website("www.kringlooptwente.nl") == "https://kringlooptwente.nl/"
+    assert normalise_website("https://kringlooptwente.nl:8443/") == "https://kringlooptwente.nl/"
+    assert normalise_website("  ") is None

@@ -1,4 +1,9 @@
-"""Who receives an enterprise's mail: registries publish no addresses, so a directory does."""
+"""The operator's contacts file: addresses for enterprises, by KvK number or website.
+
+Registries publish no addresses, so the operator keeps a CSV `kvk,website,email`. The
+notifier mails the first address it lists for an enterprise; the registry trusts every
+address it lists for one when that enterprise asks for a sign-in link.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import structlog
 
 from contracts.enterprises import EnterpriseState
-from services.notifier.domain import normalise_kvk, normalise_website
+from contracts.supplements import normalise_email
 
 log = structlog.get_logger()
 
 _EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+$")
 COLUMNS = ("kvk", "website", "email")
+
+Index = tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]
+"""Addresses by normalised KvK number and by normalised website, in file order."""
 
 
 class ContactsFileError(ValueError):
@@ -33,35 +42,72 @@ class Contact:
     website: str | None = None
 
 
+def normalise_kvk(text: str) -> str | None:
+    """Digits only, zero-padded to 8 (spreadsheets drop leading zeros); None if not a KvK."""
+    digits = re.sub(r"[\s.]", "", text)
+    if not digits.isdigit() or len(digits) > 8:
+        return None
+    return digits.zfill(8)
+
+
+def normalise_website(text: str) -> str | None:
+    """`https://host/`: lower-case host, no `www.`, no port or path; None without a host."""
+    text = text.strip()
+    if not text:
+        return None
+    host = urlsplit(text if "://" in text else f"https://{text}").hostname
+    if not host:
+        return None
+    return f"https://{host.removeprefix('www.')}/"
+
+
 class Contacts(abc.ABC):
     """A directory of e-mail addresses, matched by KvK number first, then by website."""
 
     def address_for(self, enterprise: EnterpriseState) -> str | None:
-        """The address for this enterprise, or None when the directory has none."""
+        """The address to mail this enterprise at, or None when the directory has none."""
         by_kvk, by_site = self._index()
         for number in enterprise.kvk:
             key = normalise_kvk(number)
             if key and key in by_kvk:
-                return by_kvk[key]
+                return by_kvk[key][0]
         site = normalise_website(enterprise.website) if enterprise.website else None
-        return by_site.get(site) if site else None
+        return by_site[site][0] if site and site in by_site else None
+
+    def addresses_for(self, kvk: Iterable[str], website: str | None) -> frozenset[str]:
+        """Every address listed for any of these KvK numbers or for this website, in the
+        form sign-in events carry (`contracts.supplements.normalise_email`), so the registry
+        can compare; an address that form refuses is left out."""
+        by_kvk, by_site = self._index()
+        keys = {key for number in kvk if (key := normalise_kvk(number))}
+        site = normalise_website(website) if website else None
+        listed = [a for key in keys for a in by_kvk.get(key, ())]
+        listed += by_site.get(site, ()) if site else ()
+        return frozenset(address for a in listed if (address := _comparable(a)))
 
     @abc.abstractmethod
-    def _index(self) -> tuple[dict[str, str], dict[str, str]]:
+    def _index(self) -> Index:
         """Addresses by normalised KvK number and by normalised website."""
 
 
-def index_contacts(contacts: Iterable[Contact]) -> tuple[dict[str, str], dict[str, str]]:
-    """Index by normalised KvK and website; the first line naming a key wins."""
-    by_kvk: dict[str, str] = {}
-    by_site: dict[str, str] = {}
+def _comparable(address: str) -> str | None:
+    try:
+        return normalise_email(address)
+    except ValueError:
+        return None
+
+
+def index_contacts(contacts: Iterable[Contact]) -> Index:
+    """Index by normalised KvK and website; per key the addresses in file order, once each
+    (the first is the one mailed)."""
+    by_kvk: dict[str, tuple[str, ...]] = {}
+    by_site: dict[str, tuple[str, ...]] = {}
     for contact in contacts:
         kvk = normalise_kvk(contact.kvk) if contact.kvk else None
         site = normalise_website(contact.website) if contact.website else None
-        if kvk:
-            by_kvk.setdefault(kvk, contact.email)
-        if site:
-            by_site.setdefault(site, contact.email)
+        for index, key in ((by_kvk, kvk), (by_site, site)):
+            if key and contact.email not in index.get(key, ()):
+                index[key] = (*index.get(key, ()), contact.email)
     return by_kvk, by_site
 
 
@@ -71,7 +117,7 @@ class FakeContacts(Contacts):
     def __init__(self, contacts: Iterable[Contact] = ()) -> None:
         self.contacts = list(contacts)
 
-    def _index(self) -> tuple[dict[str, str], dict[str, str]]:
+    def _index(self) -> Index:
         return index_contacts(self.contacts)
 
 
@@ -81,9 +127,9 @@ class CsvContacts(Contacts):
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._stamp: tuple[float, int] | None = None
-        self._cached: tuple[dict[str, str], dict[str, str]] = ({}, {})
+        self._cached: Index = ({}, {})
 
-    def _index(self) -> tuple[dict[str, str], dict[str, str]]:
+    def _index(self) -> Index:
         if self.path is None:
             return {}, {}
         try:

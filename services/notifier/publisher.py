@@ -1,0 +1,49 @@
+"""Where the notifier's own facts go: the hash of each sign-in link it mails, to JetStream
+(acked, deduplicated by event id), or a list in tests."""
+
+from __future__ import annotations
+
+import abc
+
+from faststream.nats import NatsBroker
+
+from contracts.signin import SignInLinkIssued
+from contracts.subjects import SIGNINS_STREAM, signin_subject
+from services.kit.jetstream import publish_event
+
+LINK_ISSUED = signin_subject("link_issued")
+
+
+class LinkPublisher(abc.ABC):
+    """Publishes that a sign-in link was issued, returning only once it is stored."""
+
+    @abc.abstractmethod
+    async def publish_link(self, issued: SignInLinkIssued) -> None:
+        """Publish `issued`; raises when it cannot be confirmed."""
+
+
+class JetStreamLinkPublisher(LinkPublisher):
+    """Publishes on `impact.v1.signin.link_issued` with `Nats-Msg-Id` = event id, awaiting
+    the stream's ack."""
+
+    def __init__(self, broker: NatsBroker, timeout: float = 5.0) -> None:
+        self.broker = broker
+        self.timeout = timeout
+
+    async def publish_link(self, issued: SignInLinkIssued) -> None:
+        await publish_event(
+            self.broker, LINK_ISSUED, issued, stream=SIGNINS_STREAM, timeout=self.timeout
+        )
+
+
+class FakeLinkPublisher(LinkPublisher):
+    """Keeps what was published; `failures` are raised, one per publish, before any succeeds."""
+
+    def __init__(self) -> None:
+        self.issued: list[SignInLinkIssued] = []
+        self.failures: list[Exception] = []
+
+    async def publish_link(self, issued: SignInLinkIssued) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.issued.append(issued)
