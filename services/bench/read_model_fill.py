@@ -2,7 +2,7 @@
 
 Projecting 100,000 events one by one takes minutes; setup is not what the search benchmark
 measures, so rows go in with bulk inserts into the gateway's own tables, built from the same
-`EnterpriseState` an event carries and the gateway's own `search_text`.
+`EnterpriseState` an event carries and the gateway's own projection of it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlmodel import Session
 from contracts.enterprises import EnterpriseState
 from services.bench.synthetic import enterprise_state
 from services.gateway.read_model.database import create_tables, make_engine
-from services.gateway.read_model.projection import search_text
+from services.gateway.read_model.projection import enterprise_values
 from services.gateway.read_model.tables import EnterpriseRow, HoldingRow
 
 CHUNK = 5_000
@@ -32,9 +32,7 @@ def fill_read_model(database: Path, count: int) -> None:
         enterprises: Table = EnterpriseRow.__table__  # type: ignore[attr-defined]
         holdings: Table = HoldingRow.__table__  # type: ignore[attr-defined]
         sample = enterprise_state(0)
-        enterprise_columns = fillable_columns(
-            enterprises, set(sample.model_dump()) | {"sort_name", "search_text"}
-        )
+        enterprise_columns = fillable_columns(enterprises, set(enterprise_values(sample, True)))
         holding_columns = fillable_columns(
             holdings, set(sample.labels[0].model_dump()) | {"enterprise_id"}
         )
@@ -52,14 +50,7 @@ def fill_read_model(database: Path, count: int) -> None:
 
 def enterprise_row(state: EnterpriseState, columns: tuple[str, ...]) -> dict[str, Any]:
     """The enterprise table's row for `state`, as the gateway's projection would store it."""
-    data = state.model_dump(mode="python")
-    derived = {
-        "sort_name": state.name.casefold(),
-        "search_text": search_text(state),
-        "kvk": list(state.kvk),
-        "themes": list(state.themes),
-    }
-    return _pick(columns, data | derived)
+    return _pick(columns, enterprise_values(state, state.listed))
 
 
 def holding_rows(state: EnterpriseState, columns: tuple[str, ...]) -> Iterator[dict[str, Any]]:

@@ -15,8 +15,9 @@ from services.bench.plan import Plan
 from services.bench.progress import say
 from services.bench.stats import percentile
 
-# Text and facet queries a buyer makes: words of names, places and themes, label and place
-# filters, a second page. Each answer carries the total and all four facets.
+# Text and facet queries a buyer makes: words of names, places, themes and what is offered,
+# label, place, category and delivery-area filters, a second page. Each answer carries the
+# total and all six facets.
 SEARCHES: tuple[str, ...] = (
     "/api/v1/enterprises?q=kringloop",
     "/api/v1/enterprises?q=catering&label=pso",
@@ -26,6 +27,8 @@ SEARCHES: tuple[str, ...] = (
     "/api/v1/enterprises?municipality=Zwolle&label=senl&label=codeso",
     "/api/v1/enterprises?q=koffiebranderij&province=Overijssel",
     "/api/v1/enterprises?label=pso",
+    "/api/v1/enterprises?category=catering&category=schoonmaak&delivery_area=Twente",
+    "/api/v1/enterprises?q=horeca%20twente",
 )
 HEALTH: tuple[str, ...] = ("/healthz",)
 

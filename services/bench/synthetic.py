@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from contracts.base import deterministic_id
 from contracts.enterprises import EnterpriseState, LabelHolding
 from contracts.labels import LABELS, LabelGranted, LabelName, Observation
+from contracts.supplements import BuyersContact, ListingSupplement
 
 # (place, province, labour-market region), as in the registry's bundled reference data.
 PLACES: tuple[tuple[str, str, str], ...] = (
@@ -38,17 +39,25 @@ PLACES: tuple[tuple[str, str, str], ...] = (
     ("Tiel", "Gelderland", "Rivierenland"),
     ("Culemborg", "Gelderland", "Rivierenland"),
 )
-TRADES = (
-    "Kringloop",
-    "Catering",
-    "Schoonmaak",
-    "Groenonderhoud",
-    "Kerstpakketten",
-    "Fietsenwerkplaats",
-    "Koffiebranderij",
-    "Drukkerij",
-    "Houtwerkplaats",
-    "Strijkservice",
+# Each trade with the category the registry derives for it.
+TRADE_CATEGORIES = {
+    "Kringloop": "kringloop-en-hergebruik",
+    "Catering": "catering",
+    "Schoonmaak": "schoonmaak",
+    "Groenonderhoud": "groenonderhoud",
+    "Kerstpakketten": "relatiegeschenken-en-kerstpakketten",
+    "Fietsenwerkplaats": "fietsen-en-mobiliteit",
+    "Koffiebranderij": "voeding-en-streekproducten",
+    "Drukkerij": "drukwerk-en-vormgeving",
+    "Houtwerkplaats": "bouw-en-onderhoud",
+    "Strijkservice": "wasserij",
+}
+TRADES = tuple(TRADE_CATEGORIES)
+# Where the enterprises that completed their listing deliver (every fourth one).
+DELIVERY_AREAS: tuple[tuple[str, ...], ...] = (
+    ("heel Nederland",),
+    ("Twente", "Regio Zwolle"),
+    ("Arnhem", "Nijmegen", "Ede"),
 )
 THEMES = ("catering", "schoonmaak", "groen", "relatiegeschenken", "kerstpakketten")
 _STATUS: dict[LabelName, tuple[str | None, str]] = {
@@ -94,7 +103,8 @@ def hash_number(run: str, index: int) -> int:
 
 
 def enterprise_state(index: int) -> EnterpriseState:
-    """A listed enterprise for the gateway's read model: one to three counting labels."""
+    """A listed enterprise for the gateway's read model: one to three counting labels, a
+    derived category, and every fourth one a supplement of its own."""
     place, province, region = PLACES[index % len(PLACES)]
     trade = TRADES[(index // len(PLACES)) % len(TRADES)]
     labels = tuple(_holding(LABELS[(index + k) % len(LABELS)], index) for k in range(1 + index % 3))
@@ -112,6 +122,21 @@ def enterprise_state(index: int) -> EnterpriseState:
         themes=(THEMES[index % len(THEMES)],),
         listed=True,
         listed_since=MOMENT - timedelta(days=index % 700),
+        summary=f"{trade} met werkplekken voor mensen met een afstand tot de arbeidsmarkt.",
+        categories=(TRADE_CATEGORIES[trade],),
+        categories_chosen=index % 4 == 0,
+        supplement=_supplement(index, trade) if index % 4 == 0 else None,
+    )
+
+
+def _supplement(index: int, trade: str) -> ListingSupplement:
+    return ListingSupplement(
+        description=f"{trade} voor bedrijven en overheden.\nVraag naar onze mogelijkheden.",
+        categories=(TRADE_CATEGORIES[trade],),
+        keywords=("social return", trade.lower()),
+        delivery_areas=DELIVERY_AREAS[(index // 4) % len(DELIVERY_AREAS)],
+        contact=BuyersContact(email=f"inkoop@{trade.lower()}-{index}.example"),
+        updated_at=MOMENT,
     )
 
 

@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
+from starlette.routing import NoMatchFound
 
+from contracts.categories import CATEGORIES
 from services.gateway.deps import ReaderDep, SearchCacheDep, SearchDep, TemplatesDep
 from services.gateway.read_model.queries import (
     PLACE_FIELDS,
@@ -62,6 +64,7 @@ async def search_page(
                 "sources": list_sources(session).items,
                 "pagination": paginate(base, query, result.total),
                 "place_fields": PLACE_FIELDS,
+                "categories": CATEGORIES,
             },
         )
 
@@ -96,16 +99,33 @@ async def enterprise_page(
                 status_code=404,
             )
         return templates.TemplateResponse(
-            request, "enterprise.html", {"enterprise": enterprise, "sources": sources}
+            request,
+            "enterprise.html",
+            {
+                "enterprise": enterprise,
+                "sources": sources,
+                "supplement_url": supplement_url(request, enterprise_id),
+            },
         )
 
     return await read(render)
+
+
+def supplement_url(request: Request, enterprise_id: str) -> str | None:
+    """Where the enterprise signs in to complete its listing; None while this gateway serves
+    no such page."""
+    try:
+        return str(request.url_for("supplement_sign_in", enterprise_id=enterprise_id))
+    except NoMatchFound:
+        return None
 
 
 def search_url(base: str, query: SearchQuery, page: int) -> str:
     """The search page's URL for `query` at `page`, leaving out defaults."""
     params: list[tuple[str, object]] = [("q", query.q)]
     params += [("label", label) for label in query.label]
+    params += [("category", slug) for slug in query.category]
+    params += [("delivery_area", region) for region in query.delivery_area]
     params += [(field, getattr(query, field)) for field in PLACE_FIELDS]
     if query.page_size != DEFAULT_PAGE_SIZE:
         params.append(("page_size", query.page_size))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from fastapi.templating import Jinja2Templates
@@ -56,6 +56,18 @@ def safe_url(value: str | None) -> str | None:
     return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
+def mailto_url(address: str) -> str:
+    """A `mailto:` link that opens a mail to exactly this address: characters that would
+    add headers (`?`, `&`, `%`) are percent-encoded."""
+    return f"mailto:{quote(address, safe='@.+-_')}"
+
+
+def tel_url(phone: str) -> str:
+    """A `tel:` link for a phone number: its digits and a leading `+` only."""
+    digits = "".join(c for c in phone if c.isdigit())
+    return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"
+
+
 def make_templates(platform_name: str = "Impact Oost") -> Jinja2Templates:
     """The page templates with Dutch filters; every variable is HTML-escaped."""
     env = jinja2.Environment(
@@ -71,6 +83,8 @@ def make_templates(platform_name: str = "Impact Oost") -> Jinja2Templates:
         number_nl=number_nl,
         found_text=found_text,
         safe_url=safe_url,
+        mailto_url=mailto_url,
+        tel_url=tel_url,
         label_name=label_name,
         level_text=level_text,
     )

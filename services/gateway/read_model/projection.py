@@ -9,7 +9,6 @@ stream position land in one transaction.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -22,7 +21,13 @@ from sqlmodel import Session
 from contracts.base import utc_now
 from contracts.enterprises import EnterpriseEvent, EnterpriseRecertificationDue, EnterpriseState
 from contracts.scrapes import ScrapeCompleted, ScrapeFailed
-from services.gateway.labels import level_text
+from services.gateway.read_model.searchable import (
+    categories_of,
+    delivery_regions,
+    region_token,
+    search_text,
+    tokens,
+)
 from services.gateway.read_model.tables import (
     EnterpriseRow,
     HoldingRow,
@@ -81,7 +86,7 @@ def apply_enterprise_event(session: Session, event: EnterpriseEvent) -> bool:
         return False
     state = event.enterprise
     listed = state.listed and event.kind != "delisted"
-    if not upsert_if(session, _ENTERPRISES, _enterprise_values(state, listed), _newer_version):
+    if not upsert_if(session, _ENTERPRISES, enterprise_values(state, listed), _newer_version):
         return False
     connection = session.connection()
     connection.execute(_DROP_HOLDINGS, {"enterprise_id": state.enterprise_id})
@@ -171,7 +176,9 @@ _HOLDING_FIELDS = {
 }
 
 
-def _enterprise_values(state: EnterpriseState, listed: bool) -> dict[str, Any]:
+def enterprise_values(state: EnterpriseState, listed: bool) -> dict[str, Any]:
+    """The enterprise table's row for `state` (its holdings go to their own table)."""
+    supplement = state.supplement
     return {
         "enterprise_id": state.enterprise_id,
         "version": state.version,
@@ -188,19 +195,10 @@ def _enterprise_values(state: EnterpriseState, listed: bool) -> dict[str, Any]:
         "themes": list(state.themes),
         "listed_since": state.listed_since,
         "grace_until": state.grace_until,
+        "summary": state.summary,
+        "categories": list(state.categories),
+        "categories_chosen": state.categories_chosen,
+        "supplement": supplement.model_dump(mode="json") if supplement else None,
+        "category_slugs": tokens(c.slug for c in categories_of(state)),
+        "delivery_regions": tokens(map(region_token, delivery_regions(state))),
     }
-
-
-def search_text(state: EnterpriseState) -> str:
-    """The words a search term is matched against, lower-cased, each preceded by a space."""
-    levels = [level_text(h.level, h.pso30plus) for h in state.labels if h.counts]
-    parts = [state.name, state.place, state.municipality, *state.themes, *state.kvk, *levels]
-    return "".join(f" {word}" for part in parts if part for word in words(part))
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased words: letters and digits, punctuation dropped (`Trede-3` -> trede, 3)."""
-    return _WORD.findall(text.lower())
-
-
-_WORD = re.compile(r"[^\W_]+")

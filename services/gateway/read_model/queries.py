@@ -6,10 +6,7 @@ Everything is filtered and counted in SQL; only the requested page is loaded.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -23,8 +20,10 @@ from services.gateway.read_model.facets import (
     read_groups,
     tally,
 )
-from services.gateway.read_model.projection import words
+from services.gateway.read_model.presenting import enterprise_view
 from services.gateway.read_model.search_index import matching
+from services.gateway.read_model.search_query import MAX_PAGE, SearchQuery
+from services.gateway.read_model.searchable import region_token, words
 from services.gateway.read_model.tables import (
     EnterpriseRow,
     HoldingRow,
@@ -34,47 +33,12 @@ from services.gateway.read_model.tables import (
 from services.gateway.read_model.views import (
     EnterprisePage,
     EnterpriseView,
-    LabelView,
     SourceList,
     SourceView,
 )
 
-MAX_PAGE = 10_000
 WORDS_FIRST_BELOW = 5_000
-__all__ = ["PLACE_FIELDS", "SearchQuery", "search_enterprises"]
-
-
-class SearchQuery(BaseModel):
-    """Filters and paging of an enterprise search, as given in the query string."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    q: str | None = Field(
-        None,
-        max_length=200,
-        description="Words in name, place, themes, "
-        "label level; case-insensitive; every word must start a word there",
-    )
-    label: list[LabelName] = Field(default_factory=list, description="Any of these labels")
-    province: str | None = Field(None, max_length=100)
-    region: str | None = Field(None, max_length=100)
-    municipality: str | None = Field(None, max_length=100)
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    page_size: int = Field(20, ge=1, le=100)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_empty_values(cls, data: Any) -> Any:
-        """An empty form field (`?label=&province=`) means no filter."""
-        if not isinstance(data, dict):
-            return data
-        cleaned: dict[str, Any] = {}
-        for key, value in data.items():
-            if isinstance(value, list):
-                value = [v for v in value if v not in ("", None)]
-            if value not in ("", None, []):
-                cleaned[key] = value
-        return cleaned
+__all__ = ["MAX_PAGE", "PLACE_FIELDS", "SearchQuery", "search_enterprises"]
 
 
 def search_enterprises(
@@ -104,7 +68,13 @@ def _search(
 ) -> EnterprisePage:
     dialect, terms = session.get_bind().dialect.name, _terms(query.q)
     places = {field: getattr(query, field) for field in PLACE_FIELDS}
-    counted = tally(groups(terms), filter_tests(query.label, places))
+    tests = filter_tests(
+        query.label,
+        places,
+        categories=query.category,
+        regions=[region_token(region) for region in query.delivery_area],
+    )
+    counted = tally(groups(terms), tests)
     # Few matches: fetch them by their words and sort; many: walk the name order instead.
     words_first = counted.total <= WORDS_FIRST_BELOW
     rows = (
@@ -128,9 +98,11 @@ def _search(
 
 
 def _normalised(query: SearchQuery) -> tuple[object, ...]:
-    """What decides a search's answer: its terms, label set, places ignoring case, paging."""
+    """What decides a search's answer: its terms, label, category and delivery region sets,
+    places ignoring case, paging."""
     places = tuple((getattr(query, field) or "").lower() for field in PLACE_FIELDS)
-    return (tuple(_terms(query.q)), frozenset(query.label), places, query.page, query.page_size)
+    sets = (frozenset(query.label), frozenset(query.category), frozenset(query.delivery_area))
+    return (tuple(_terms(query.q)), *sets, places, query.page, query.page_size)
 
 
 def get_enterprise(session: Session, enterprise_id: str) -> EnterpriseView | None:
@@ -175,31 +147,17 @@ def _views(session: Session, rows: Sequence[EnterpriseRow]) -> list[EnterpriseVi
     holdings = (
         session.exec(
             select(HoldingRow)
-            .where(col(HoldingRow.enterprise_id).in_(ids), col(HoldingRow.counts).is_(True))
+            .where(col(HoldingRow.enterprise_id).in_(ids))
             .order_by(col(HoldingRow.holding_id))
         ).all()
         if ids
         else []
     )
     checked = {s.label: s.last_success_at for s in session.exec(select(SourceRow)).all()}
-    labels: dict[str, list[LabelView]] = {i: [] for i in ids}
-    for h in sorted(holdings, key=lambda h: LABELS.index(h.label)):
-        labels[h.enterprise_id].append(
-            LabelView.model_validate(
-                {
-                    **h.model_dump(),
-                    "last_checked_at": _later(h.last_verified_at, checked.get(h.label)),
-                }
-            )
-        )
-    return [
-        EnterpriseView.model_validate({**row.model_dump(), "labels": labels[row.enterprise_id]})
-        for row in rows
-    ]
-
-
-def _later(verified: datetime, scraped: datetime | None) -> datetime:
-    return max(verified, scraped) if scraped else verified
+    held: dict[str, list[HoldingRow]] = {i: [] for i in ids}
+    for holding in holdings:
+        held[holding.enterprise_id].append(holding)
+    return [enterprise_view(row, held[row.enterprise_id], checked) for row in rows]
 
 
 def _source_view(label: LabelName, row: SourceRow | None) -> SourceView:

@@ -30,7 +30,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 # Raise with every change to these tables: a read model of another version is dropped and
 # rebuilt by replaying the streams (it holds nothing the streams do not).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class ReadModel(SQLModel, registry=registry()):
@@ -43,7 +43,8 @@ class EnterpriseRow(ReadModel, table=True):
     __tablename__ = "enterprises"
     __table_args__ = (
         Index("ix_enterprises_listed_sort", "listed", "sort_name"),
-        # Covers the facet query: listed rows grouped by place and labels, read from the index.
+        # Covers the facet query: listed rows grouped by place, labels, categories and
+        # delivery regions, read from the index.
         Index(
             "ix_enterprises_listed_facets",
             "listed",
@@ -51,6 +52,8 @@ class EnterpriseRow(ReadModel, table=True):
             "region",
             "municipality",
             "counting_labels",
+            "category_slugs",
+            "delivery_regions",
         ),
     )
 
@@ -72,6 +75,15 @@ class EnterpriseRow(ReadModel, table=True):
     # The labels of its counting holdings, space-separated; kept by a database trigger on
     # `holdings` (see search_index.py), so every writer keeps it right, never set in Python.
     counting_labels: str | None = None
+    summary: str | None = None
+    categories: list[str] = Field(default_factory=list, sa_type=JSON)
+    categories_chosen: bool = False
+    supplement: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    # The category slugs and the tokens of the labour-market regions it delivers in, each
+    # space-separated and sorted like `counting_labels`, so facets and filters group on them;
+    # set by the projection (see searchable.py).
+    category_slugs: str | None = None
+    delivery_regions: str | None = None
 
 
 class HoldingRow(ReadModel, table=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -29,6 +30,42 @@ class LabelView(BaseModel):
     source_url: str
 
 
+class CpvView(BaseModel):
+    """A CPV 2008 code with its official Dutch wording."""
+
+    code: str
+    description: str | None = Field(description="None when the code is not in the CPV list")
+
+
+class CategoryView(BaseModel):
+    """A category of what the enterprise offers, with the CPV codes it maps to."""
+
+    slug: str
+    name: str
+    cpv: list[CpvView]
+
+
+class ContactView(BaseModel):
+    """Whom buyers may contact, as the enterprise gave it."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class SupplementView(BaseModel):
+    """What the enterprise added to its listing itself (fields an operator hid left out)."""
+
+    description: str | None = None
+    keywords: list[str] = []
+    delivery_areas: list[str] = Field(
+        default=[], description="Municipalities, labour-market regions, or `heel Nederland`"
+    )
+    contact: ContactView | None = None
+    website: str | None = None
+    updated_at: datetime
+
+
 class EnterpriseView(BaseModel):
     """A listed enterprise as buyers see it."""
 
@@ -38,7 +75,11 @@ class EnterpriseView(BaseModel):
     municipality: str | None
     province: str | None
     region: str | None
-    website: str | None
+    website: str | None = Field(
+        description="The website a label registry publishes, else the one the enterprise "
+        "gave (see website_source)"
+    )
+    website_source: Literal["registry", "enterprise"] | None
     kvk: list[str]
     labels: list[LabelView]
     themes: list[str]
@@ -48,6 +89,16 @@ class EnterpriseView(BaseModel):
         "grace period (hercertificering loopt): the last day it stays listed unless a label "
         "returns"
     )
+    summary: str | None = Field(description="What a label registry publishes about it")
+    summary_label: LabelName | None = Field(
+        description="The label whose registry published the summary, when it can only be one"
+    )
+    categories: list[CategoryView]
+    categories_chosen: bool = Field(
+        description="True: the enterprise chose its categories; false: derived from what the "
+        "label registries publish"
+    )
+    supplement: SupplementView | None
 
 
 class Facets(BaseModel):
@@ -57,6 +108,12 @@ class Facets(BaseModel):
     province: dict[str, int]
     region: dict[str, int]
     municipality: dict[str, int]
+    category: dict[str, int] = Field(
+        description="Every category of the list, by slug, in list order (zero included)"
+    )
+    delivery_area: dict[str, int] = Field(
+        description="Labour-market regions the filtered enterprises deliver in"
+    )
 
 
 class EnterprisePage(BaseModel):

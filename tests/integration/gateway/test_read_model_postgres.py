@@ -24,6 +24,7 @@ from services.gateway.read_model.tables import HoldingRow, StreamPosition
 from tests.fixtures.servers import own_database
 from tests.unit.gateway.conftest import seed_catalogue
 from tests.unit.gateway.events import holding, listed, updated
+from tests.unit.gateway.offers import SEARCHES, found, record_offers, search
 from tests.unit.gateway.test_search_index import ACCENTED, QUERIES, names, reference_names
 
 pytestmark = pytest.mark.integration
@@ -107,3 +108,38 @@ def test_word_search_is_indexed_and_labels_kept_by_trigger_on_postgresql(pg_engi
         assert "ix_enterprises_search_text_trgm" in set(indexes)
     assert (first.total, first.facets.label["pso"]) == (0, 1)
     assert (second.total, second.facets.label["senl"], second.facets.label["pso"]) == (1, 1, 0)
+
+
+@pytest.mark.parametrize(("filters", "expected"), SEARCHES)
+def test_buyers_find_by_offer_and_delivery_area_on_postgresql(
+    pg_engine: Engine, filters: dict[str, object], expected: list[str]
+) -> None:
+    record_offers(pg_engine)
+    assert found(pg_engine, **filters) == expected
+
+
+def test_category_and_delivery_facets_on_postgresql(pg_engine: Engine) -> None:
+    record_offers(pg_engine)
+    page = search(pg_engine, category=["catering"], delivery_area=["Twente"])
+    assert page.total == 3
+    assert {slug: n for slug, n in page.facets.category.items() if n} == {
+        "catering": 3,
+        "re-integratie-en-arbeidsontwikkeling": 1,
+        "voeding-en-streekproducten": 1,
+    }
+    areas = page.facets.delivery_area
+    assert (areas["Twente"], areas["Food Valley"], areas["Regio Zwolle"]) == (3, 2, 1)
+
+
+def test_supplement_and_categories_round_trip_on_postgresql(pg_engine: Engine) -> None:
+    record_offers(pg_engine)
+    with Session(pg_engine) as session:
+        branderij = get_enterprise(session, "branderij")
+    assert branderij is not None and branderij.supplement is not None
+    assert branderij.supplement.keywords == ["espresso", "Fairtrade"]
+    assert branderij.supplement.contact is not None
+    assert branderij.supplement.contact.email == "inkoop@branderij.example"
+    assert branderij.supplement.updated_at.tzinfo is not None
+    assert [(c.slug, c.cpv[0].code) for c in branderij.categories] == [
+        ("voeding-en-streekproducten", "15000000-8")
+    ]

@@ -42,3 +42,11 @@ def test_enterprises_hold_one_to_three_counting_labels_and_are_listed() -> None:
     assert [len(s.labels) for s in states] == [1, 2, 3, 1, 2, 3]
     assert all(s.listed and all(h.counts for h in s.labels) for s in states)
     assert len({s.enterprise_id for s in states}) == 6
+
+
+def test_enterprises_offer_a_category_and_every_fourth_completed_its_listing() -> None:
+    states = [enterprise_state(i) for i in range(8)]
+
+    assert all(len(s.categories) == 1 for s in states)
+    assert [s.supplement is not None for s in states] == [True, False, False, False] * 2
+    assert [s.categories_chosen for s in states] == [s.supplement is not None for s in states]

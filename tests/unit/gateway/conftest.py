@@ -27,6 +27,7 @@ from tests.unit.gateway.events import (
     scrape_failed,
     updated,
 )
+from tests.unit.gateway.offers import OFFERS
 
 GRACE_UNTIL = date(2026, 4, 11)
 
@@ -157,4 +158,11 @@ async def grace_client() -> AsyncIterator[httpx.AsyncClient]:
         listed("verhuisd", name="Verhuisd Bedrijf"),
         moved_away("verhuisd", version=2, name="Verhuisd Bedrijf"),
     ) as client:
+        yield client
+
+
+@pytest.fixture
+async def offers_client() -> AsyncIterator[httpx.AsyncClient]:
+    """Enterprises that offer catering, coffee, cleaning and re-integration (see offers.py)."""
+    async with client_for(*OFFERS) as client:
         yield client

@@ -16,6 +16,7 @@ from contracts.enterprises import (
 )
 from contracts.labels import LabelName
 from contracts.scrapes import ScrapeCompleted, ScrapeFailed, ScrapeStats
+from contracts.supplements import ListingSupplement
 
 VERIFIED = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -34,6 +35,11 @@ def holding(label: LabelName = "pso", holding_id: str | None = None, **fields: A
         "last_verified_at": VERIFIED,
     }
     return LabelHolding(**(values | fields))
+
+
+def supplement(**fields: Any) -> ListingSupplement:
+    """What an enterprise added on 10 March 2026: nothing but what `fields` give."""
+    return ListingSupplement(**({"updated_at": datetime(2026, 3, 10, 9, 30, tzinfo=UTC)} | fields))
 
 
 def state(enterprise_id: str = "e1", version: int = 1, **fields: Any) -> EnterpriseState:

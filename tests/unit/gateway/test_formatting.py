@@ -10,7 +10,14 @@ import pytest
 from contracts.labels import LABELS
 from services.gateway.config import GatewaySettings
 from services.gateway.labels import LABEL_NAMES, level_text
-from services.gateway.pages.formatting import date_nl, datetime_nl, found_text, safe_url
+from services.gateway.pages.formatting import (
+    date_nl,
+    datetime_nl,
+    found_text,
+    mailto_url,
+    safe_url,
+    tel_url,
+)
 from services.kit.settings import ConfigError, load_settings
 
 pytestmark = pytest.mark.unit
@@ -103,3 +110,27 @@ def test_invalid_settings_fail_in_one_readable_line(
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=name):
         load_settings(GatewaySettings)
+
+
+@pytest.mark.parametrize(
+    ("address", "url"),
+    [
+        ("inkoop@branderij.example", "mailto:inkoop@branderij.example"),
+        ("a?cc=evil@example.com", "mailto:a%3Fcc%3Devil@example.com"),
+        ("x&body=hoi%20@example.com", "mailto:x%26body%3Dhoi%2520@example.com"),
+    ],
+)
+def test_mail_links_open_a_mail_to_exactly_the_address(address: str, url: str) -> None:
+    assert mailto_url(address) == url
+
+
+@pytest.mark.parametrize(
+    ("phone", "url"),
+    [
+        ("0612345678", "tel:0612345678"),
+        ("+31570123456", "tel:+31570123456"),
+        ("06-1234", "tel:061234"),
+    ],
+)
+def test_phone_links_hold_only_digits_and_a_leading_plus(phone: str, url: str) -> None:
+    assert tel_url(phone) == url

@@ -52,3 +52,16 @@ def test_a_read_model_from_before_grace_periods_is_rebuilt_with_grace_until(
         assert "grace_until" in {c["name"] for c in inspect(engine).get_columns(table)}
     with Session(engine) as session:
         assert session.exec(select(SchemaVersion.version)).all() == [SCHEMA_VERSION]
+
+
+def test_a_read_model_from_before_categories_is_rebuilt_with_offer_columns(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'gateway.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE enterprises (enterprise_id VARCHAR PRIMARY KEY)"))
+        connection.execute(text("CREATE TABLE read_model_schema (version INT PRIMARY KEY)"))
+        connection.execute(text("INSERT INTO read_model_schema VALUES (4)"))
+    create_tables(engine)
+    columns = {c["name"] for c in inspect(engine).get_columns("enterprises")}
+    assert {"summary", "categories", "supplement", "category_slugs", "delivery_regions"} <= columns

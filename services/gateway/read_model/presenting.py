@@ -1,0 +1,75 @@
+"""From stored rows to what buyers see: labels with their last check, categories with their
+CPV wording, the supplement, and which website to show."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+from typing import Literal
+
+from contracts.categories import category_named
+from contracts.cpv import cpv_description
+from contracts.labels import LABELS
+from services.gateway.read_model.tables import EnterpriseRow, HoldingRow
+from services.gateway.read_model.views import (
+    CategoryView,
+    CpvView,
+    EnterpriseView,
+    LabelView,
+    SupplementView,
+)
+
+
+def enterprise_view(
+    row: EnterpriseRow, holdings: Sequence[HoldingRow], checked: dict[str, datetime | None]
+) -> EnterpriseView:
+    """The enterprise with its counting labels; `checked`: each label's last successful scrape."""
+    supplement = SupplementView.model_validate(row.supplement) if row.supplement else None
+    website, source = _website(row.website, supplement)
+    counting = sorted((h for h in holdings if h.counts), key=lambda h: LABELS.index(h.label))
+    published_by = {h.label for h in holdings}
+    return EnterpriseView.model_validate(
+        {
+            **row.model_dump(),
+            "labels": [_label_view(h, checked.get(h.label)) for h in counting],
+            "website": website,
+            "website_source": source,
+            # The state says only that some holding published the summary: named when the
+            # enterprise holds labels of one registry, so it can only be that one.
+            "summary_label": next(iter(published_by)) if len(published_by) == 1 else None,
+            "categories": [view for view in map(category_view, row.categories) if view is not None],
+            "supplement": supplement,
+        }
+    )
+
+
+@cache
+def category_view(slug: str) -> CategoryView | None:
+    """A category with its CPV codes and their Dutch wording; None for an unknown slug."""
+    category = category_named(slug)
+    if category is None:
+        return None
+    codes = [CpvView(code=code, description=cpv_description(code)) for code in category.cpv]
+    return CategoryView(slug=category.slug, name=category.name, cpv=codes)
+
+
+def _website(
+    registry: str | None, supplement: SupplementView | None
+) -> tuple[str | None, Literal["registry", "enterprise"] | None]:
+    """A registry's website wins; the enterprise's own is shown only while none is published."""
+    if registry:
+        return registry, "registry"
+    if supplement is not None and supplement.website:
+        return supplement.website, "enterprise"
+    return None, None
+
+
+def _label_view(holding: HoldingRow, scraped: datetime | None) -> LabelView:
+    verified = holding.last_verified_at
+    return LabelView.model_validate(
+        {
+            **holding.model_dump(),
+            "last_checked_at": max(verified, scraped) if scraped else verified,
+        }
+    )
