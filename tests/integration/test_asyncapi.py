@@ -35,7 +35,11 @@ EXPECTED_CHANNELS = {
         "impact.v1.signin.requested",
         "impact.v1.signin.granted",
     },
-    "notifier": {"impact.v1.enterprises.*.*.*"},
+    "notifier": {
+        "impact.v1.enterprises.*.*.*",
+        "impact.v1.signin.granted",
+        "impact.v1.signin.link_issued",
+    },
     "gateway": {
         "impact.v1.enterprises.*.*.*",
         "impact.v1.scrapes.*.*",
