@@ -67,6 +67,10 @@ def dutch_problem(error: dict[str, Any]) -> str:
     if field == "label":
         names = list(LABEL_NAMES.values())
         return f"Onbekend label. Kies uit: {', '.join(names[:-1])} of {names[-1]}."
+    if field == "category":
+        return "Onbekende categorie. Kies een categorie uit de lijst bij „Aanbod”."
+    if field == "delivery_area":
+        return "Onbekende regio. Kies bij „Levert in” een arbeidsmarktregio uit de lijst."
     if field == "page":
         return f"Het paginanummer moet een geheel getal van 1 tot en met {MAX_PAGE} zijn."
     if field == "page_size":

@@ -134,6 +134,14 @@ async def test_unknown_page_gets_a_dutch_404_page(client: httpx.AsyncClient) -> 
         ),
         ("q=" + "x" * 201, "De zoekterm mag hoogstens 200 tekens lang zijn."),
         ("municipality=" + "x" * 101, "De gemeente mag hoogstens 100 tekens lang zijn."),
+        (
+            "category=catering&category=taart",
+            "Onbekende categorie. Kies een categorie uit de lijst bij „Aanbod”.",
+        ),
+        (
+            "delivery_area=Atlantis",
+            "Onbekende regio. Kies bij „Levert in” een arbeidsmarktregio uit de lijst.",
+        ),
     ],
 )
 async def test_invalid_search_gets_a_dutch_422_page(
