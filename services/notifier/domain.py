@@ -211,3 +211,10 @@ def link_issued(
         token_hash=hashed,
         expires_at=now + timedelta(minutes=LINK_MINUTES),
     )
+
+
+def buyers_contact(state: EnterpriseState) -> str | None:
+    """The e-mail address the enterprise itself gave for buyers, while buyers see it: where
+    its mail goes when the operator's contacts file has no address for it."""
+    contact = state.supplement.contact if state.supplement else None
+    return contact.email if contact else None

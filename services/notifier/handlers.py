@@ -14,7 +14,7 @@ from contracts.signin import SignInGranted, token_hash
 from services.kit import failpoints
 from services.notifier.bootstrap import Notifier
 from services.notifier.deliveries import FINAL, Status
-from services.notifier.domain import is_mailed, link_issued, message_id
+from services.notifier.domain import buyers_contact, is_mailed, link_issued, message_id
 from services.notifier.mailer import MailDeferred, MailRejected, OutgoingMail
 
 log = structlog.get_logger()
@@ -54,7 +54,7 @@ def deliver_enterprise_mail(
     ):
         log.info("mail_held_back", enterprise_id=enterprise_id, kind=event.kind)
         raise MailDeferred("an earlier mail to this enterprise waits for the mail server")
-    recipient = notifier.contacts.address_for(event.enterprise)
+    recipient = notifier.contacts.address_for(event.enterprise) or buyers_contact(event.enterprise)
     if recipient is None:
         _record(notifier, event, None, "undeliverable", stream_seq)
         log.info("mail_undeliverable", enterprise_id=enterprise_id, kind=event.kind)

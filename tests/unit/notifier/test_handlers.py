@@ -232,3 +232,22 @@ def test_a_hidden_supplement_is_mailed_once_with_the_reason(
     assert "De website is van een ander bedrijf." in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     row = notifier.deliveries.get(event.event_id)
     assert row is not None and (row.status, row.kind) == ("sent", "supplement_hidden")
+
+
+def test_without_a_contacts_file_address_the_mail_goes_to_the_buyers_contact(
+    notifier: Notifier,
+    mailer: FakeMailer,
+) -> None:
+    from contracts.supplements import ListingSupplement
+
+    shown = ListingSupplement(
+        description="Lunches op locatie.",
+        contact={"name": "Anna", "email": "anna@lunchroom.example"},
+        updated_at=datetime(2026, 3, 2, tzinfo=UTC),
+        hidden=("website",),
+    )
+    state = enterprise(kvk=("99999999",), website=None, supplement=shown)
+    event = supplement_hidden(state=state, reason="De website is van een ander bedrijf.")
+    deliver_enterprise_mail(event, notifier)
+    (message,) = mailer.sent
+    assert message["To"] == "anna@lunchroom.example"
