@@ -58,6 +58,9 @@ class EnterpriseState(Frozen):
         description="What a label registry publishes about the enterprise (the newest "
         "holding that has a description)",
     )
+    summary_label: LabelName | None = Field(
+        default=None, description="The label registry whose description `summary` is"
+    )
     categories: tuple[str, ...] = Field(
         default=(), description="Category slugs of `contracts.categories`"
     )

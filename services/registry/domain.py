@@ -241,6 +241,7 @@ def public_state(
     grace_ends = [h.grace_until(today, grace) for h in counting] if in_grace else []
     observations = [h.observation for h in counting or holdings]
     chosen = enterprise.supplement.chosen_categories() if enterprise.supplement else ()
+    described = _described(counting or holdings)
     return EnterpriseState(
         enterprise_id=enterprise.enterprise_id,
         version=version,
@@ -256,18 +257,18 @@ def public_state(
         listed=listed,
         listed_since=listed_since if listed else None,
         grace_until=max((d for d in grace_ends if d), default=None),
-        summary=_summary(counting or holdings),
+        summary=described.observation.summary if described else None,
+        summary_label=described.observation.label if described else None,
         categories=chosen or derive_categories(observations),
         categories_chosen=bool(chosen),
         supplement=enterprise.supplement.shown() if listed and enterprise.supplement else None,
     )
 
 
-def _summary(holdings: list[Holding]) -> str | None:
-    """What the most recently verified registry with a description says."""
+def _described(holdings: list[Holding]) -> Holding | None:
+    """The most recently verified holding whose registry describes the enterprise."""
     described = [h for h in holdings if h.observation.summary]
-    newest = max(described, key=lambda h: h.last_event_at, default=None)
-    return newest.observation.summary if newest else None
+    return max(described, key=lambda h: h.last_event_at, default=None)
 
 
 def changed_fields(before: EnterpriseState, after: EnterpriseState) -> tuple[str, ...]:

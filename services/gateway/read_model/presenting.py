@@ -28,16 +28,12 @@ def enterprise_view(
     supplement = SupplementView.model_validate(row.supplement) if row.supplement else None
     website, source = _website(row.website, supplement)
     counting = sorted((h for h in holdings if h.counts), key=lambda h: LABELS.index(h.label))
-    published_by = {h.label for h in holdings}
     return EnterpriseView.model_validate(
         {
             **row.model_dump(),
             "labels": [_label_view(h, checked.get(h.label)) for h in counting],
             "website": website,
             "website_source": source,
-            # The state says only that some holding published the summary: named when the
-            # enterprise holds labels of one registry, so it can only be that one.
-            "summary_label": next(iter(published_by)) if len(published_by) == 1 else None,
             "categories": [view for view in map(category_view, row.categories) if view is not None],
             "supplement": supplement,
         }

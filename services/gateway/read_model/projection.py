@@ -196,6 +196,7 @@ def enterprise_values(state: EnterpriseState, listed: bool) -> dict[str, Any]:
         "listed_since": state.listed_since,
         "grace_until": state.grace_until,
         "summary": state.summary,
+        "summary_label": state.summary_label,
         "categories": list(state.categories),
         "categories_chosen": state.categories_chosen,
         "supplement": supplement.model_dump(mode="json") if supplement else None,

@@ -76,6 +76,7 @@ class EnterpriseRow(ReadModel, table=True):
     # `holdings` (see search_index.py), so every writer keeps it right, never set in Python.
     counting_labels: str | None = None
     summary: str | None = None
+    summary_label: str | None = Field(default=None, max_length=16)
     categories: list[str] = Field(default_factory=list, sa_type=JSON)
     categories_chosen: bool = False
     supplement: dict[str, Any] | None = Field(default=None, sa_type=JSON)

@@ -91,7 +91,7 @@ class EnterpriseView(BaseModel):
     )
     summary: str | None = Field(description="What a label registry publishes about it")
     summary_label: LabelName | None = Field(
-        description="The label whose registry published the summary, when it can only be one"
+        description="The label whose registry published the summary"
     )
     categories: list[CategoryView]
     categories_chosen: bool = Field(

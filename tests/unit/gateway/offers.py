@@ -19,6 +19,7 @@ OFFERS: list[EnterpriseEvent] = [
         name="Lunchroom Bij Ons",
         categories=("catering",),
         summary="Lunchroom waar mensen met een afstand tot de arbeidsmarkt werken.",
+        summary_label="pso",
     ),
     listed(
         "soepbar",

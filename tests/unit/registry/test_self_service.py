@@ -139,6 +139,7 @@ def test_without_a_supplement_the_categories_are_derived_and_marked_so() -> None
     assert "kringloop-en-hergebruik" in state.categories
     assert state.categories_chosen is False
     assert state.summary == "Kringloopwinkels en een sorteercentrum in Enschede."
+    assert state.summary_label == "pso"
 
 
 def test_a_supplement_never_lists_an_enterprise_without_a_counting_label() -> None:
