@@ -317,32 +317,14 @@ def apply_supplement(
     at: datetime,
     rules: ListingRules = STRICT,
 ) -> EnterpriseEvent | None:
-    """Keep the enterprise's new supplement; the event that tells consumers (updated, as a
-    supplement never lists or delists; time may have, meanwhile)."""
+    """Keep the enterprise's supplement as it now is (submitted by the enterprise, or fields
+    hidden or shown by an operator) and return the event that tells consumers: an update, or
+    EnterpriseSupplementHidden when an operator newly hid fields buyers saw (the enterprise is
+    told why). A supplement never lists or delists; time may have, meanwhile."""
+    before = enterprise.supplement.hidden if enterprise.supplement else ()
+    newly = tuple(name for name in stored.hidden if name not in before)
     enterprise.supplement = stored
-    return _publish(
-        enterprise, at, today, source, rules, lambda before: _lapse(enterprise, before, today)
-    )
-
-
-def hide_supplement(
-    enterprise: Enterprise,
-    stored: StoredSupplement,
-    today: date,
-    source: str,
-    at: datetime,
-    rules: ListingRules = STRICT,
-) -> EnterpriseEvent | None:
-    """An operator hid (or showed again) fields of the supplement: a hide that changes what
-    buyers see is an EnterpriseSupplementHidden (the enterprise is told why); showing fields
-    again is an ordinary update."""
-    newly = tuple(
-        f
-        for f in stored.hidden
-        if not enterprise.supplement or f not in enterprise.supplement.hidden
-    )
-    enterprise.supplement = stored
-    hidden = (newly, stored.hidden_reason or "") if newly and stored.hidden_reason else None
+    reason = stored.hidden_reason
     return _publish(
         enterprise,
         at,
@@ -350,7 +332,7 @@ def hide_supplement(
         source,
         rules,
         lambda before: _lapse(enterprise, before, today),
-        hidden=hidden,
+        hidden=(newly, reason) if newly and reason else None,
     )
 
 

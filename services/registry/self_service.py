@@ -146,7 +146,7 @@ def hide_fields(
         if fields and not reason:
             raise Refused("say why (--reason): the enterprise is told")
         stored = supplements.with_hidden(enterprise.supplement, fields, reason)
-        outcome = domain.hide_supplement(enterprise, stored, today, source, now, rules)
+        outcome = domain.apply_supplement(enterprise, stored, today, source, now, rules)
         _save(enterprise, uow, today, now, rules)
         uow.claims.record_change(
             SupplementChange(enterprise_id, now, "operator", "hidden", stored.hidden, None)

@@ -22,6 +22,7 @@ from contracts.subjects import (
     LABELS_STREAM,
     SIGNINS_STREAM,
     SUPPLEMENTS_STREAM,
+    StreamSpec,
     signin_subject,
     supplement_subject,
 )
@@ -34,6 +35,7 @@ LABEL_EVENTS: TypeAdapter[LabelEvent] = TypeAdapter(AnyLabelEvent)
 DURABLE = "registry-labels"
 SUPPLEMENTS_DURABLE = "registry-supplements"
 SIGNINS_DURABLE = "registry-signins"
+FEW = 20
 
 
 def label_consumer(registry: Registry) -> BatchConsumer[LabelEvent]:
@@ -55,35 +57,26 @@ def label_consumer(registry: Registry) -> BatchConsumer[LabelEvent]:
 
 def supplement_consumer(registry: Registry) -> BatchConsumer[SupplementSubmitted]:
     """The durable consumer of supplements enterprises submit through the gateway."""
-    spec = BatchConsumerSpec(
-        stream=SUPPLEMENTS_STREAM,
-        subject=supplement_subject(),
-        durable=SUPPLEMENTS_DURABLE,
-        batch_size=20,
-        ack_wait_seconds=registry.settings.ack_wait_seconds,
-    )
-    return BatchConsumer(
-        registry.settings.nats_url,
-        spec,
-        SupplementSubmitted.model_validate_json,
-        registry.record_supplements,
-    )
+    spec = _few(registry, SUPPLEMENTS_STREAM, supplement_subject(), SUPPLEMENTS_DURABLE)
+    decode = SupplementSubmitted.model_validate_json
+    return BatchConsumer(registry.settings.nats_url, spec, decode, registry.record_supplements)
 
 
 def sign_in_consumer(registry: Registry) -> BatchConsumer[SignInRequested]:
     """The durable consumer of sign-in requests: the registry decides who is trusted."""
-    spec = BatchConsumerSpec(
-        stream=SIGNINS_STREAM,
-        subject=signin_subject("requested"),
-        durable=SIGNINS_DURABLE,
-        batch_size=20,
+    spec = _few(registry, SIGNINS_STREAM, signin_subject("requested"), SIGNINS_DURABLE)
+    decode = SignInRequested.model_validate_json
+    return BatchConsumer(registry.settings.nats_url, spec, decode, registry.decide_sign_ins)
+
+
+def _few(registry: Registry, stream: StreamSpec, subject: str, durable: str) -> BatchConsumerSpec:
+    """A consumer of events that come one by one (people's requests), in small batches."""
+    return BatchConsumerSpec(
+        stream=stream,
+        subject=subject,
+        durable=durable,
+        batch_size=FEW,
         ack_wait_seconds=registry.settings.ack_wait_seconds,
-    )
-    return BatchConsumer(
-        registry.settings.nats_url,
-        spec,
-        SignInRequested.model_validate_json,
-        registry.decide_sign_ins,
     )
 
 
@@ -146,7 +139,7 @@ def _document_self_service(router: NatsRouter, registry: Registry) -> None:
             subject,
             stream=stream,
             durable=durable,
-            batch_size=20,
+            batch_size=FEW,
             ack_wait_seconds=ack_wait,
             title=handler.__name__,
             description=handler.__doc__ or handler.__name__,
