@@ -45,7 +45,7 @@ class LatencyFigures:
 async def measure_latency(plan: Plan, js: Any, gateway_url: str) -> LatencyFigures:
     """Repetitions against a running registry and gateway, one event at a time; each is
     followed by the raw round trips of the same payloads."""
-    from services.registry.domain import new_enterprise_id
+    from services.registry.enterprise import new_enterprise_id
     from services.registry.subscribers import DURABLE
 
     figures = LatencyFigures(details={"poll_interval_ms": plan.latency_poll_seconds * 1000})

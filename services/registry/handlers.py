@@ -17,6 +17,7 @@ from contracts.labels import LabelEvent
 from contracts.subjects import enterprise_subject
 from services.registry import domain, identity, reminders
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork, HeldAs
+from services.registry.enterprise import Enterprise, new_enterprise_id
 from services.registry.regions import Resolution
 from services.registry.rules import ListingRules
 
@@ -177,7 +178,7 @@ def _pass_time_for(
 
 def find_enterprise(
     event: LabelEvent, uow: AbstractUnitOfWork, resolution: Resolution | None = None
-) -> tuple[domain.Enterprise, identity.Match | None]:
+) -> tuple[Enterprise, identity.Match | None]:
     """The holding's enterprise; else the one the identity rules find (and how); else a new one.
 
     An enterprise the holding was split from is never chosen again.
@@ -192,7 +193,7 @@ def find_enterprise(
     enterprise = uow.enterprises.get(found.enterprise_id) if found else None
     if enterprise is not None:
         return enterprise, found
-    return domain.Enterprise(domain.new_enterprise_id(obs.label, obs.holding_id)), None
+    return Enterprise(new_enterprise_id(obs.label, obs.holding_id)), None
 
 
 def _held_as(event: LabelEvent, resolution: Resolution | None) -> HeldAs:
@@ -245,7 +246,7 @@ def split_merge(
         key = next((k for k in holdings if k == (merge.label, merge.holding_id)), None)
         if remaining is None or key is None or len(remaining.holdings) < 2:
             raise SplitRefused(f"merge {merge_id}: the holding is no longer in that enterprise")
-        split_off = domain.Enterprise(domain.new_enterprise_id(*key))
+        split_off = Enterprise(new_enterprise_id(*key))
         split_off.holdings[key] = remaining.holdings.pop(key)
         events = [
             domain.republish(e, today, source, now, key[0], rules) for e in (remaining, split_off)

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from contracts.base import deterministic_id
 from contracts.enterprises import EnterpriseRecertificationDue
-from services.registry.domain import Enterprise, Holding, ReminderKey
+from services.registry.enterprise import Enterprise, Holding, ReminderKey
 from services.registry.rules import ListingRules
 
 

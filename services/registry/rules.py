@@ -25,3 +25,7 @@ class ListingRules:
         if any(days < 1 for days in self.lead_days):
             raise ValueError("reminder lead times are whole days, at least 1")
         object.__setattr__(self, "lead_days", tuple(sorted(set(self.lead_days), reverse=True)))
+
+
+STRICT = ListingRules()
+"""The default rules: every served province, no grace period, the default reminders."""

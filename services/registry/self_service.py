@@ -23,6 +23,7 @@ from services.kit.contacts import Contacts
 from services.registry import domain, reminders, supplements, trust
 from services.registry.adapters.claims import SupplementChange
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork
+from services.registry.enterprise import Enterprise
 from services.registry.handlers import queue
 from services.registry.rules import ListingRules
 
@@ -177,7 +178,7 @@ def forget_personal_data(
 
 
 def _grant(
-    enterprise: domain.Enterprise,
+    enterprise: Enterprise,
     email: str,
     request_event_id: str,
     why: Literal["contacts_file", "website_domain", "operator"],
@@ -200,7 +201,7 @@ def _grant(
 
 
 def _save(
-    enterprise: domain.Enterprise,
+    enterprise: Enterprise,
     uow: AbstractUnitOfWork,
     today: date,
     now: datetime,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from services.registry.domain import Enterprise
+from services.registry.enterprise import Enterprise
 from services.registry.identity import website_host
 
 TrustedBy = Literal["contacts_file", "website_domain"]

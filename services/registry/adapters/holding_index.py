@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.registry.domain import Enterprise, Holding, HoldingKey
+from services.registry.enterprise import Enterprise, Holding, HoldingKey
 from services.registry.identity import kvk_numbers, name_key, website_host
 
 NameAt = tuple[str, str]

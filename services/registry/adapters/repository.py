@@ -25,7 +25,7 @@ from services.registry.adapters.tables import (
     HoldingRow,
     as_utc,
 )
-from services.registry.domain import Enterprise, Holding, HoldingKey, ReminderKey
+from services.registry.enterprise import Enterprise, Holding, HoldingKey, ReminderKey
 from services.registry.identity import Candidates, Identity, kvk_numbers, name_key, website_host
 from services.registry.regions.resolver import ResolutionStatus
 from services.registry.supplements import StoredSupplement

@@ -34,7 +34,7 @@ from services.registry.adapters.repository import (
     FakeRepository,
     SqlRepository,
 )
-from services.registry.domain import Enterprise, HoldingKey
+from services.registry.enterprise import Enterprise, HoldingKey
 from services.registry.identity import Identity
 
 HeldAs = tuple[HoldingKey, Identity]

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from contracts.labels import LabelEvent
 from services.registry.adapters.tables import HoldingKvkRow, OutboxRow
 from services.registry.adapters.unit_of_work import FakeDatabase, FakeUnitOfWork, SqlUnitOfWork
-from services.registry.domain import Enterprise
+from services.registry.enterprise import Enterprise
 from services.registry.handlers import record_label_events
 from services.registry.regions import Resolution
 from tests.unit.registry.factories import TODAY, at, changed, granted, lapsed, observation

@@ -17,7 +17,7 @@ from services.registry.adapters.tables import (
     ProcessedEventRow,
 )
 from services.registry.adapters.unit_of_work import FakeUnitOfWork, SqlUnitOfWork
-from services.registry.domain import new_enterprise_id
+from services.registry.enterprise import new_enterprise_id
 from services.registry.handlers import record_label_event
 from tests.unit.registry.factories import TODAY, at, granted, lapsed, observation
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from services.registry.domain import Enterprise, Holding, changed_fields, public_state
+from services.registry.enterprise import Enterprise, Holding
+from services.registry.public_state import changed_fields, public_state
 from tests.unit.registry.factories import MORNING, TODAY, at, observation
 
 pytestmark = pytest.mark.unit

@@ -16,7 +16,7 @@ from contracts.enterprises import (
 from contracts.labels import LabelEvent
 from services.registry.adapters.messages import OutboxMessage
 from services.registry.adapters.unit_of_work import FakeDatabase, FakeUnitOfWork
-from services.registry.domain import new_enterprise_id
+from services.registry.enterprise import new_enterprise_id
 from services.registry.handlers import record_label_event
 from tests.unit.registry.factories import (
     TODAY,
