@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from sqlalchemy import make_url
 
+from contracts.subjects import ALL_ENTERPRISE_EVENTS, PREFIX, slug
 from services.kit.settings import KitSettings
 
 
@@ -20,10 +23,16 @@ class GatewaySettings(KitSettings):
     )
     gateway_host: str = Field(default="127.0.0.1", min_length=1)
     gateway_port: int = Field(default=8000, ge=1, le=65535)
-    gateway_consumer: str = Field(
-        default="gateway-readmodel",
+    gateway_consumer: str | None = Field(
+        default=None,
         pattern=r"^[A-Za-z0-9_-]{1,64}$",
-        description="Durable consumer name; every gateway with its own database needs its own",
+        description="Durable consumer name; default gateway-<hash of the database URL>, so "
+        "every read model has its own",
+    )
+    gateway_provinces: str = Field(
+        default="",
+        description="The provinces whose enterprises the gateway shows, comma-separated, as "
+        "subject slugs (gelderland,overijssel); empty: all",
     )
     public_base_url: str = Field(
         default="http://127.0.0.1:8000",
@@ -48,6 +57,35 @@ class GatewaySettings(KitSettings):
     gateway_signin_limit_window_minutes: int = Field(
         default=60, ge=1, le=24 * 60, description="The window of the sign-in rate limits"
     )
+
+    @field_validator("gateway_provinces")
+    @classmethod
+    def _province_slugs(cls, value: str) -> str:
+        return ",".join(sorted({slug(part) for part in value.split(",") if part.strip()}))
+
+    @property
+    def provinces(self) -> tuple[str, ...]:
+        """The provinces shown, as subject slugs; () for all."""
+        return tuple(self.gateway_provinces.split(",")) if self.gateway_provinces else ()
+
+    @property
+    def enterprise_subjects(self) -> tuple[str, ...]:
+        """The enterprise subjects the read model is built from."""
+        if not self.provinces:
+            return (ALL_ENTERPRISE_EVENTS,)
+        return tuple(f"{PREFIX}.enterprises.{province}.*.*" for province in self.provinces)
+
+    @property
+    def durable(self) -> str:
+        """The durable consumer name: as set, or derived from the read model's database,
+        so that gateways with different databases never share or delete each other's."""
+        if self.gateway_consumer:
+            return self.gateway_consumer
+        url = make_url(self.database_url)
+        if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
+            url = url.set(database=str(Path(url.database or "").resolve()))
+        identity = url.render_as_string(hide_password=True).encode()
+        return f"gateway-{hashlib.sha256(identity).hexdigest()[:8]}"
 
     @property
     def database_url(self) -> str:

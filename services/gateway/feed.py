@@ -15,14 +15,20 @@ import nats
 import structlog
 from faststream.nats import NatsBroker
 from nats.js.errors import NotFoundError
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlalchemy import Engine, delete, update
+from sqlmodel import Session, col, select
 
 from contracts.subjects import ENTERPRISES_STREAM, SCRAPES_STREAM, STREAMS
 from services.gateway.config import GatewaySettings
-from services.gateway.read_model.tables import StreamPosition
+from services.gateway.read_model.tables import (
+    EnterpriseRow,
+    HoldingRow,
+    ProcessedCount,
+    ProcessedEvent,
+    StreamPosition,
+)
 from services.kit.batches import BatchConsumer
-from services.kit.jetstream import durables_of, ensure_streams
+from services.kit.jetstream import consumer_filters, durables_of, ensure_streams
 
 log = structlog.get_logger()
 # Streams replayed into a new or wiped read model. Not SIGNINS: replaying it would bring back
@@ -76,7 +82,7 @@ class ReadModelFeed:
                 delay = min(delay * 2, max_delay)
                 continue
             self.started = True
-            log.info("read_model_feed_started", durable=self._settings.gateway_consumer)
+            log.info("read_model_feed_started", durable=self._settings.durable)
             return
 
     async def _stop_consumers(self) -> None:
@@ -89,13 +95,52 @@ class ReadModelFeed:
         await ensure_streams(
             settings.nats_url, STREAMS, settings.stream_replicas, durables_of(self._broker)
         )
+        await forget_if_refiltered(settings, self._engine)
         fed = await asyncio.to_thread(streams_with_position, self._engine)
         await reset_durables(
-            settings.nats_url, settings.gateway_consumer, [s for s in FED_STREAMS if s not in fed]
+            settings.nats_url, settings.durable, [s for s in FED_STREAMS if s not in fed]
         )
         await self._broker.start()
         for consumer in self._consumers:
             await consumer.start()
+
+
+async def forget_if_refiltered(settings: GatewaySettings, engine: Engine) -> bool:
+    """Forget the enterprises when the durable was filtered on other subjects (the gateway's
+    provinces changed): the read model would lack some and keep others for ever. With no
+    position left in ENTERPRISES, `reset_durables` then makes the durable replay afresh."""
+    wanted = frozenset(settings.enterprise_subjects)
+    nc = await nats.connect(settings.nats_url, connect_timeout=5, allow_reconnect=False)
+    try:
+        info = await nc.jetstream().consumer_info(ENTERPRISES_STREAM.name, settings.durable)
+    except NotFoundError:
+        return False
+    finally:
+        await nc.close()
+    if consumer_filters(info.config) == wanted:
+        return False
+    await asyncio.to_thread(forget_enterprises, engine)
+    log.warning(
+        "read_model_enterprises_forgotten_for_replay",
+        durable=settings.durable,
+        filtered_on=sorted(consumer_filters(info.config)),
+        now_filtering_on=sorted(wanted),
+    )
+    return True
+
+
+def forget_enterprises(engine: Engine) -> None:
+    """Delete every enterprise, the record of enterprise events applied and the stream's
+    position, in one transaction; the processed count moves on, so no cached answer from
+    before is served again."""
+    stream = ENTERPRISES_STREAM.name
+    with Session(engine) as session:
+        session.exec(delete(HoldingRow))
+        session.exec(delete(EnterpriseRow))
+        session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.stream) == stream))
+        session.exec(delete(StreamPosition).where(col(StreamPosition.stream) == stream))
+        session.exec(update(ProcessedCount).values(events=ProcessedCount.events + 1))
+        session.commit()
 
 
 def streams_with_position(engine: Engine) -> set[str]:

@@ -65,7 +65,7 @@ def create_app(
         writing,
         signin.now,
         nats_url=settings.nats_url,
-        durable=settings.gateway_consumer,
+        durable=settings.durable,
         ack_wait_seconds=settings.ack_wait_seconds,
     )
     app = FastAPI(
@@ -103,7 +103,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     log.info(
         "gateway_started",
         database=state.engine.url.render_as_string(hide_password=True),
-        durable=state.settings.gateway_consumer,
+        durable=state.settings.durable,
+        provinces=list(state.settings.provinces) or "all",
     )
     try:
         yield
@@ -166,7 +167,7 @@ def _feed_parts(
     """The broker with the scrape outcomes' subscriber, and the enterprise events' consumer;
     they (and the sign-in links' consumer) write the read model one at a time, under
     `writing`."""
-    durable, ack_wait = settings.gateway_consumer, settings.ack_wait_seconds
+    durable, ack_wait = settings.durable, settings.ack_wait_seconds
     broker = make_broker(settings.nats_url)
     broker.include_router(
         build_router(
@@ -174,7 +175,12 @@ def _feed_parts(
         )
     )
     consumer = enterprise_consumer(
-        engine, writing, nats_url=settings.nats_url, durable=durable, ack_wait_seconds=ack_wait
+        engine,
+        writing,
+        nats_url=settings.nats_url,
+        durable=durable,
+        subjects=settings.enterprise_subjects,
+        ack_wait_seconds=ack_wait,
     )
     return broker, consumer
 

@@ -40,13 +40,16 @@ def enterprise_consumer(
     *,
     nats_url: str,
     durable: str,
+    subjects: tuple[str, ...] = (ALL_ENTERPRISE_EVENTS,),
     ack_wait_seconds: float = 30.0,
 ) -> BatchConsumer[EnterpriseEvent]:
-    """The durable consumer of ENTERPRISES: each fetched batch projected in one transaction,
-    in stream order; out-of-order redeliveries are the version guard's job."""
+    """The durable consumer of ENTERPRISES, filtered on `subjects` (a regional gateway's
+    provinces): each fetched batch projected in one transaction, in stream order;
+    out-of-order redeliveries are the version guard's job."""
     spec = BatchConsumerSpec(
         stream=ENTERPRISES_STREAM,
-        subject=ALL_ENTERPRISE_EVENTS,
+        subject=subjects[0],
+        subjects=subjects,
         durable=durable,
         ack_wait_seconds=ack_wait_seconds,
     )

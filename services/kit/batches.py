@@ -55,6 +55,8 @@ class BatchConsumerSpec:
     stream: StreamSpec
     subject: str
     durable: str
+    # Several filter subjects (nats-server 2.10+), read instead of `subject` when given.
+    subjects: tuple[str, ...] = ()
     batch_size: int = 100
     ack_wait_seconds: float = 30.0
     retry_delay_seconds: float = 2.0
@@ -63,13 +65,20 @@ class BatchConsumerSpec:
     # handed over at once, so this bounds only how often an idle consumer asks again.
     idle_wait_seconds: float = 5.0
 
+    @property
+    def filters(self) -> tuple[str, ...]:
+        """The subjects the durable is filtered on."""
+        return self.subjects or (self.subject,)
+
     def consumer_config(self) -> api.ConsumerConfig:
         """The durable's configuration, as the kit's FastStream subscribers declare theirs."""
+        one = len(self.filters) == 1
         return consumer_config(
             self.batch_size,
             self.ack_wait_seconds,
             durable_name=self.durable,
-            filter_subject=self.subject,
+            filter_subject=self.filters[0] if one else None,
+            filter_subjects=None if one else list(self.filters),
             ack_policy=api.AckPolicy.EXPLICIT,
         )
 
@@ -109,7 +118,7 @@ class BatchConsumer(Generic[Item]):
             js, config = self._client.jetstream(), self.spec.consumer_config()
             await align_durable(js, self.spec.stream.name, config)
             subscription = await js.pull_subscribe(
-                self.spec.subject,
+                self.spec.filters[0],
                 durable=self.spec.durable,
                 stream=self.spec.stream.name,
                 config=config,
@@ -120,7 +129,9 @@ class BatchConsumer(Generic[Item]):
             raise
         self._stopping = False
         self._task = asyncio.create_task(self._run(subscription), name=self.spec.durable)
-        log.info("batch_consumer_started", durable=self.spec.durable, subject=self.spec.subject)
+        log.info(
+            "batch_consumer_started", durable=self.spec.durable, subjects=list(self.spec.filters)
+        )
 
     async def stop(self, grace_seconds: float = 20.0) -> None:
         """Let the batch in hand finish (up to `grace_seconds`), then disconnect; a pull

@@ -278,3 +278,38 @@ async def test_changed_limits_reach_an_existing_durable_and_its_position_stays(
         await second.stop()
     assert (info.config.ack_wait, info.config.max_ack_pending) == (90.0, 800)
     assert seen == list(range(8))  # nothing replayed: the durable kept its position
+
+
+async def test_several_filter_subjects_read_only_theirs_and_a_changed_filter_is_aligned(
+    nats_url: str,
+) -> None:
+    spec = _spec()
+    base = spec.subject.removesuffix(">")
+    east = dataclasses.replace(spec, subjects=(f"{base}oost.*", f"{base}gelderland.*"))
+    await ensure_streams(nats_url, [spec.stream])
+    seen: list[str] = []
+
+    async def handle(deliveries: Sequence[Delivery[Ping]]) -> list[Exception | None]:
+        seen.extend(d.subject.removeprefix(base) for d in deliveries)
+        return [None] * len(deliveries)
+
+    client = await nats.connect(nats_url)
+    try:
+        js = client.jetstream()
+        for n, place in enumerate(("oost.a", "noord.a", "gelderland.a", "oost.b")):
+            await js.publish(f"{base}{place}", _ping(n).model_dump_json().encode())
+        consumer = BatchConsumer(nats_url, east, Ping.model_validate_json, handle)
+        await consumer.start()
+        await _until(lambda: len(seen) == 3)
+        await consumer.stop()
+        north = dataclasses.replace(spec, subjects=(f"{base}noord.*",))
+        consumer = BatchConsumer(nats_url, north, Ping.model_validate_json, handle)
+        await consumer.start()
+        await js.publish(f"{base}noord.b", _ping(9).model_dump_json().encode())
+        await _until(lambda: len(seen) == 4)
+        await consumer.stop()
+        info = await js.consumer_info(spec.stream.name, spec.durable)
+    finally:
+        await client.close()
+    assert seen == ["oost.a", "gelderland.a", "oost.b", "noord.b"]
+    assert info.config.filter_subject == f"{base}noord.*" and not info.config.filter_subjects
