@@ -77,7 +77,12 @@ class EnterpriseState(Frozen):
 
 
 class EnterpriseListed(Event):
-    """An enterprise became visible to buyers: at least one of its labels counts."""
+    """An enterprise became visible to buyers: at least one of its labels counts.
+
+    Right after an EnterpriseDelisted with reason `moved` (one version earlier, under the old
+    subject) it is the same enterprise arriving under its new subject: it never stopped being
+    listed, so its `listed_since` is earlier than `occurred_at` (a new listing's equals it).
+    """
 
     kind: Literal["listed"] = "listed"
     enterprise: EnterpriseState
@@ -91,12 +96,17 @@ class EnterpriseUpdated(Event):
     changes: tuple[str, ...] = ()
 
 
-DelistReason = Literal["label_lapsed", "outside_region"]
+DelistReason = Literal["label_lapsed", "outside_region", "moved"]
+"""`label_lapsed`: its last counting label lapsed; `outside_region`: its place now lies
+outside the served region; `moved`: it moved to another province or region and stays listed
+there (an EnterpriseListed under the new subject follows, one version later)."""
 
 
 class EnterpriseDelisted(Event):
-    """An enterprise stopped being visible: its last counting label lapsed (`lapsed_label`
-    and `lapsed_on` say which and when), or its place now lies outside the served region."""
+    """An enterprise stopped being visible under this subject: its last counting label lapsed
+    (`lapsed_label` and `lapsed_on` say which and when), its place now lies outside the served
+    region, or it moved (`moved`: the state names the old place, and the enterprise is listed
+    again, at its new place, under its new province and region's subject)."""
 
     kind: Literal["delisted"] = "delisted"
     enterprise: EnterpriseState

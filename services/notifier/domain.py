@@ -9,7 +9,14 @@ from datetime import date, datetime, timedelta
 from urllib.parse import quote, urlencode
 
 from contracts.base import deterministic_id
-from contracts.enterprises import EnterpriseEvent, EnterpriseState, EnterpriseUpdated, LabelHolding
+from contracts.enterprises import (
+    EnterpriseDelisted,
+    EnterpriseEvent,
+    EnterpriseListed,
+    EnterpriseState,
+    EnterpriseUpdated,
+    LabelHolding,
+)
 from contracts.labels import LabelName
 from contracts.signin import LINK_MINUTES, SignInGranted, SignInLinkIssued
 from contracts.supplements import SupplementField
@@ -172,10 +179,22 @@ def message_id(event_id: str) -> str:
 
 def is_mailed(event: EnterpriseEvent) -> bool:
     """Whether the enterprise hears of this event: not of an update that only touches its
-    own supplement, its categories or a register's description."""
+    own supplement, its categories or a register's description, nor of a move to another
+    province or region (it keeps its listing)."""
     if isinstance(event, EnterpriseUpdated):
         return not (event.changes and set(event.changes) <= QUIET_CHANGES)
-    return True
+    return not is_move(event)
+
+
+def is_move(event: EnterpriseEvent) -> bool:
+    """Whether the event is half of a move: the delisting under the old subject, or the
+    listing under the new one (which keeps the `listed_since` of the listing it continues)."""
+    if isinstance(event, EnterpriseDelisted):
+        return event.reason == "moved"
+    if isinstance(event, EnterpriseListed):
+        since = event.enterprise.listed_since
+        return since is not None and since < event.occurred_at
+    return False
 
 
 def hidden_field_names(fields: tuple[SupplementField, ...]) -> tuple[str, ...]:

@@ -14,7 +14,13 @@ from contracts.signin import SignInGranted, token_hash
 from services.kit import failpoints
 from services.notifier.bootstrap import Notifier
 from services.notifier.deliveries import FINAL, Status
-from services.notifier.domain import buyers_contact, is_mailed, link_issued, message_id
+from services.notifier.domain import (
+    buyers_contact,
+    is_mailed,
+    is_move,
+    link_issued,
+    message_id,
+)
 from services.notifier.mailer import MailDeferred, MailRejected, OutgoingMail
 
 log = structlog.get_logger()
@@ -46,7 +52,8 @@ def deliver_enterprise_mail(
     enterprise_id = event.enterprise.enterprise_id
     if not is_mailed(event):
         _record(notifier, event, None, "skipped", stream_seq)
-        log.info("mail_skipped", reason="not mailed", enterprise_id=enterprise_id, kind=event.kind)
+        reason = "moved" if is_move(event) else "not mailed"
+        log.info("mail_skipped", reason=reason, enterprise_id=enterprise_id, kind=event.kind)
         return
     since = datetime.now(UTC) - EARLIER_MAIL_PATIENCE
     if stream_seq is not None and notifier.deliveries.waiting_before(

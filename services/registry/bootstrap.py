@@ -15,7 +15,6 @@ from faststream.nats import NatsBroker
 from sqlalchemy import Engine
 
 from contracts.base import utc_now
-from contracts.enterprises import EnterpriseEvent
 from contracts.labels import LabelEvent, LabelLapsed
 from contracts.signin import SignInRequested
 from contracts.supplements import SupplementSubmitted
@@ -30,6 +29,7 @@ from services.registry.adapters.outbox import OutboxRelay
 from services.registry.adapters.publisher import AbstractPublisher, JetStreamPublisher
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork, SqlUnitOfWork
 from services.registry.config import RegistrySettings
+from services.registry.moves import Outcome
 from services.registry.regions import (
     BundledResolver,
     ChainResolver,
@@ -81,9 +81,9 @@ class Registry:
         recorded = dict(zip(map(id, ordered), results, strict=True))
         return [r if isinstance(r := recorded[id(d)], Exception) else None for d in deliveries]
 
-    async def record_label_event(self, event: LabelEvent) -> EnterpriseEvent | None:
-        """Record one event on its own; returns the enterprise event it queued, raises what
-        kept it out."""
+    async def record_label_event(self, event: LabelEvent) -> Outcome:
+        """Record one event on its own; returns the enterprise event (or move) it queued,
+        raises what kept it out."""
         (recorded,) = await self._record([event])
         if isinstance(recorded, Exception):
             raise recorded

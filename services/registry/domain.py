@@ -6,6 +6,8 @@ counted until recently) and its place does not lie outside the served region. Ev
 event updates one holding, and the passing of time expires validities and ends grace periods;
 the enterprise then compares its derived public state (public_state.py) with the state
 consumers last saw, and says which enterprise event (if any) tells them about the difference.
+A listed enterprise whose subject changes (another province or region) is told as a move: two
+events, so that every subscriber's filter sees it leave or arrive.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from contracts.enterprises import (
 from contracts.labels import LabelEvent, LabelLapsed, LabelName, Observation
 from contracts.supplements import SupplementField
 from services.registry.enterprise import Enterprise, Holding, HoldingKey
+from services.registry.moves import Outcome, moved, subject_changed
 from services.registry.public_state import public_state, transition
 from services.registry.regions import Resolution
 from services.registry.regions.resolver import ResolutionStatus
@@ -45,7 +48,7 @@ def apply_label_event(
     source: str,
     resolution: Resolution | None = None,
     rules: ListingRules = STRICT,
-) -> EnterpriseEvent | None:
+) -> Outcome:
     """Record `event` on its holding and return the enterprise event it causes, if any.
 
     `resolution` is where the observation's place was found to lie (resolved before the
@@ -76,7 +79,7 @@ def apply_label_event(
 
 def pass_time(
     enterprise: Enterprise, today: date, source: str, at: datetime, rules: ListingRules = STRICT
-) -> EnterpriseEvent | None:
+) -> Outcome:
     """The enterprise event that time alone causes by `today`: a validity that ran out
     (delisted, or in grace: updated) or a grace period that ended (delisted)."""
     return _publish(
@@ -103,7 +106,7 @@ def republish(
     at: datetime,
     moved: LabelName,
     rules: ListingRules = STRICT,
-) -> EnterpriseEvent | None:
+) -> Outcome:
     """The enterprise event an operator's split causes: a holding of label `moved` left one
     enterprise for another. A delisting names the moved label, from the split's day."""
     return _publish(enterprise, at, today, source, rules, lambda _before: (moved, at.date()))
@@ -116,7 +119,7 @@ def apply_supplement(
     source: str,
     at: datetime,
     rules: ListingRules = STRICT,
-) -> EnterpriseEvent | None:
+) -> Outcome:
     """Keep the enterprise's supplement as it now is (submitted by the enterprise, or fields
     hidden or shown by an operator) and return the event that tells consumers: an update, or
     EnterpriseSupplementHidden when an operator newly hid fields buyers saw (the enterprise is
@@ -144,13 +147,18 @@ def _publish(
     rules: ListingRules,
     lapse: Callable[[EnterpriseState | None], tuple[LabelName, date]],
     hidden: tuple[tuple[SupplementField, ...], str] | None = None,
-) -> EnterpriseEvent | None:
+) -> Outcome:
     before = enterprise.published
     since = before.listed_since if before and before.listed else occurred_at
     state = public_state(enterprise, today, enterprise.version + 1, since, rules)
     kind, changes = transition(before, state)
     if kind is None:
         return None
+    if kind == "updated" and before is not None and subject_changed(before, state):
+        # A move outweighs a newly hidden supplement: the listing shows the supplement as it is.
+        move = moved(before, state, occurred_at, source)
+        enterprise.published = move.enterprise
+        return move
     event_id = deterministic_id(state.enterprise_id, state.version, kind)
     event: EnterpriseEvent
     if kind == "listed":

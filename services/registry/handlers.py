@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import structlog
-from pydantic import BaseModel
 
 from contracts.base import utc_now
 from contracts.enterprises import EnterpriseEvent
@@ -18,14 +17,16 @@ from contracts.subjects import enterprise_subject
 from services.registry import domain, identity, reminders
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork, HeldAs
 from services.registry.enterprise import Enterprise, new_enterprise_id
+from services.registry.moves import Outcome, events_of, last_event
 from services.registry.regions import Resolution
 from services.registry.rules import ListingRules
 
 log = structlog.get_logger()
 
 
-Recorded = EnterpriseEvent | None | Exception
-"""What recording one label event gave: its enterprise event (or none), or the error."""
+Recorded = Outcome | Exception
+"""What recording one label event gave: its enterprise event (a move: two; or none), or the
+error."""
 
 
 def record_label_event(
@@ -37,13 +38,13 @@ def record_label_event(
     now: datetime | None = None,
     resolution: Resolution | None = None,
     rules: ListingRules = domain.STRICT,
-) -> EnterpriseEvent | None:
+) -> Outcome:
     """Apply a label event to its enterprise and queue the resulting enterprise event.
 
     The effect (with the place's `resolution`, found before the transaction), the processed
-    event id and the outbox row commit in one transaction; an event id seen before changes
-    nothing. Returns the queued enterprise event, if any. Reminders it makes due are left to
-    the time checks (see reminders.py).
+    event id and the outbox rows commit in one transaction; an event id seen before changes
+    nothing. Returns what it queued: an enterprise event, a move (two), or nothing. Reminders
+    it makes due are left to the time checks (see reminders.py).
     """
     now = now or utc_now()
     with uow:
@@ -97,7 +98,7 @@ def _apply(
     now: datetime,
     resolution: Resolution | None,
     rules: ListingRules,
-) -> EnterpriseEvent | None:
+) -> Outcome:
     """One label event's effect inside the caller's transaction."""
     if not uow.processed.claim(event.event_id, now):
         log.info("label_event_skipped", event_id=event.event_id, reason="already processed")
@@ -124,7 +125,7 @@ def _apply(
 
 
 def _log_batch(outcomes: Sequence[Recorded]) -> None:
-    kinds = Counter(o.kind if isinstance(o, BaseModel) else "none" for o in outcomes)
+    kinds = Counter("none" if o is None or isinstance(o, Exception) else o.kind for o in outcomes)
     log.info("label_events_recorded", events=len(outcomes), outcomes=dict(sorted(kinds.items())))
 
 
@@ -167,13 +168,16 @@ def _pass_time_for(
         if enterprise is None or check_on is None or check_on > today:
             return 0  # another process looked at it meanwhile
         changed = domain.pass_time(enterprise, today, source, now, rules)
-        events = [changed, *reminders.due_reminders(enterprise, today, source, now, rules)]
+        events: list[Outcome] = [
+            changed,
+            *reminders.due_reminders(enterprise, today, source, now, rules),
+        ]
         enterprise.next_check_on = reminders.next_check_on(enterprise, today, rules)
         uow.enterprises.save(enterprise, now)
         for event in events:
             queue(event, uow, now)
         uow.commit()
-    return sum(1 for event in events if event is not None)
+    return sum(len(events_of(event)) for event in events)
 
 
 def find_enterprise(
@@ -210,7 +214,8 @@ class SplitRefused(Exception):
 
 @dataclass(frozen=True)
 class Split:
-    """What a split did: the holding's old and new enterprise, and the events each caused."""
+    """What a split did: the holding's old and new enterprise, and the event that tells
+    consumers each one's state now (a move's listing; its delisting was queued before it)."""
 
     merge_id: int
     label: str
@@ -265,12 +270,18 @@ def split_merge(
         split_off_id=split_off.enterprise_id,
     )
     return Split(
-        merge_id, key[0], key[1], remaining.enterprise_id, split_off.enterprise_id, *events
+        merge_id,
+        key[0],
+        key[1],
+        remaining.enterprise_id,
+        split_off.enterprise_id,
+        *map(last_event, events),
     )
 
 
-def queue(event: EnterpriseEvent | None, uow: AbstractUnitOfWork, now: datetime) -> None:
-    """Put the enterprise event, if any, in the outbox under its regional subject."""
-    if event is not None:
+def queue(outcome: Outcome, uow: AbstractUnitOfWork, now: datetime) -> None:
+    """Put the enterprise events, if any, in the outbox, each under its regional subject (a
+    move's delisting under the old, its listing under the new), in the order they happened."""
+    for event in events_of(outcome):
         state = event.enterprise
         uow.outbox.add(enterprise_subject(state.province, state.region, event.kind), event, now)

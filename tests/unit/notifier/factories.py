@@ -105,6 +105,38 @@ def moved_away(state: EnterpriseState | None = None) -> EnterpriseDelisted:
     )
 
 
+def moved(
+    to: str = "Arnhem", province: str = "Gelderland", region: str = "Midden-Gelderland"
+) -> tuple[EnterpriseDelisted, EnterpriseListed]:
+    """The enterprise moved from Enschede (Twente) to `to`, another region it stays listed in:
+    delisted there at version 2, listed here at version 3, listed since its first listing."""
+    at = datetime(2025, 6, 2, 6, 0, tzinfo=UTC)
+    left = enterprise(
+        version=2,
+        listed=False,
+        listed_since=None,
+        municipality="Enschede",
+        province="Overijssel",
+        region="Twente",
+    )
+    arrived = enterprise(version=3, place=to, municipality=to, province=province, region=region)
+    return (
+        EnterpriseDelisted(
+            event_id=deterministic_id(left.enterprise_id, 2, "delisted"),
+            occurred_at=at,
+            source="test",
+            enterprise=left,
+            reason="moved",
+        ),
+        EnterpriseListed(
+            event_id=deterministic_id(arrived.enterprise_id, 3, "listed"),
+            occurred_at=at,
+            source="test",
+            enterprise=arrived,
+        ),
+    )
+
+
 def in_grace(grace_until: date = date(2026, 4, 11)) -> EnterpriseState:
     """Listed only because its lapsed PSO certificate still counts in the grace period."""
     lapsed = pso_holding(status="verlopen", grace_until=grace_until)

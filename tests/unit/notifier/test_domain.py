@@ -15,6 +15,7 @@ from services.notifier.domain import (
     hidden_field_names,
     holding_validity,
     is_mailed,
+    is_move,
     level_name,
     link_issued,
     listing_url,
@@ -29,6 +30,8 @@ from tests.unit.notifier.factories import (
     granted,
     in_grace,
     listed,
+    moved,
+    moved_away,
     pso_holding,
     supplement_hidden,
     updated,
@@ -134,7 +137,18 @@ def test_an_update_that_touches_anything_else_is_mailed(changes: tuple[str, ...]
 
 
 def test_other_events_are_always_mailed() -> None:
-    assert all(is_mailed(event) for event in (listed(), delisted(), supplement_hidden()))
+    events = (listed(), delisted(), moved_away(), supplement_hidden())
+    assert all(is_mailed(event) for event in events)
+
+
+def test_neither_half_of_a_move_is_mailed() -> None:
+    left, arrived = moved()
+    assert is_move(left) and is_move(arrived)
+    assert not is_mailed(left) and not is_mailed(arrived)
+
+
+def test_a_new_listing_and_a_delisting_for_a_lapse_or_leaving_the_region_are_no_move() -> None:
+    assert not is_move(listed()) and not is_move(moved_away()) and not is_move(delisted())
 
 
 def test_a_mailed_update_names_the_quiet_changes_that_came_with_it() -> None:

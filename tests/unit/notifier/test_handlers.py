@@ -25,6 +25,7 @@ from tests.unit.notifier.factories import (
     delisted,
     enterprise,
     listed,
+    moved,
     recertification_due,
     supplement_hidden,
     updated,
@@ -62,6 +63,16 @@ async def test_the_same_event_twice_sends_one_mail(notifier: Notifier, mailer: F
     assert row is not None
     assert (row.status, row.recipient, row.attempts, row.kind) == ("sent", ADDRESS, 1, "listed")
     assert row.sent_at is not None
+
+
+def test_a_move_to_another_province_is_recorded_as_skipped_and_mails_nothing(
+    notifier: Notifier, mailer: FakeMailer
+) -> None:
+    for event in moved():
+        deliver_enterprise_mail(event, notifier)
+        row = notifier.deliveries.get(event.event_id)
+        assert row is not None and (row.status, row.kind) == ("skipped", event.kind)
+    assert mailer.sent == []
 
 
 def test_the_mail_is_multipart_dutch_and_carries_a_message_id_from_the_event(

@@ -69,7 +69,7 @@ def test_kvkless_member_joins_the_certified_enterprise_with_the_same_website(
     registry: Registry,
 ) -> None:
     registry.record(granted(observation(website="https://www.kringlooptwente.nl/")))
-    event = registry.record(granted(member("kringloop-twente", name="Anders"), at(1)), None)
+    event = registry.record(granted(member("kringloop-twente", name="Anders"), at(1)))
     assert isinstance(event, EnterpriseUpdated)
     assert {h.label for h in event.enterprise.labels} == {"pso", "senl"}
     (merge,) = registry.database.merges
@@ -105,7 +105,7 @@ def test_certificate_with_several_kvk_numbers_links_them_all(registry: Registry)
 def test_split_survives_a_rescrape(registry: Registry) -> None:
     registry.record(granted(observation(website="https://kringlooptwente.nl/")))
     wrong = member("kringloop-twente-oost", name="Kringloop Oost")
-    registry.record(granted(wrong, at(1)), None)
+    registry.record(granted(wrong, at(1)))
     old = registry.enterprise_of("pso", "PSO-2024-0153")
     done = split_merge(1, FakeUnitOfWork(registry.database), TODAY, source="test", now=at(2))
     assert done.remaining_id == old != done.split_off_id

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from contracts.enterprises import EnterpriseListed, EnterpriseUpdated
+from contracts.enterprises import EnterpriseListed
 from services.registry.adapters.publisher import FakePublisher
 from services.registry.adapters.unit_of_work import FakeDatabase, FakeUnitOfWork
 from services.registry.bootstrap import Registry, bootstrap
@@ -87,20 +87,18 @@ async def test_an_ambiguous_place_is_onbekend_and_marked_ambiguous() -> None:
     assert _holding(database) == (None, "ambiguous")
 
 
-async def test_a_move_to_another_province_is_an_update_on_the_new_subject() -> None:
+async def test_a_move_to_another_province_is_told_under_both_subjects() -> None:
     assert HENGELO is not None and ARNHEM is not None
     database = FakeDatabase()
     registry = _registry(database, FakeResolver({"Hengelo": HENGELO, "Arnhem": ARNHEM}))
     before = observation(place="Hengelo")
     await registry.record_label_event(granted(before))
     moved = observation(place="Arnhem")
-    updated = await registry.record_label_event(changed(moved, before, at(1)))
-    assert isinstance(updated, EnterpriseUpdated)
-    assert {"place", "municipality", "province", "region"} <= set(updated.changes)
-    assert updated.enterprise.region == "Midden-Gelderland"
-    assert [m.subject for m in database.outbox][-1] == (
-        "impact.v1.enterprises.gelderland.midden-gelderland.updated"
-    )
+    await registry.record_label_event(changed(moved, before, at(1)))
+    assert [m.subject for m in database.outbox][-2:] == [
+        "impact.v1.enterprises.overijssel.twente.delisted",
+        "impact.v1.enterprises.gelderland.midden-gelderland.listed",
+    ]
 
 
 async def test_a_lapse_resolves_nothing_and_keeps_the_place() -> None:
