@@ -50,7 +50,8 @@ class RegistrySettings(KitSettings):
     served_provinces: str = Field(
         default=", ".join(DEFAULT_PROVINCES),
         description="The provinces whose enterprises are listed, comma-separated (names or "
-        "abbreviations such as OV, GLD); an enterprise whose place lies elsewhere is not",
+        "abbreviations such as OV, GLD), or `alle` / `all` for the whole country; an "
+        "enterprise whose place lies elsewhere is not",
     )
     grace_days: int = Field(
         default=0,

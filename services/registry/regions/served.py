@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.registry.regions.names import province_named
+from services.registry.regions.names import PROVINCES, fold, province_named
 from services.registry.regions.reference import Municipality
 
 DEFAULT_PROVINCES = ("Overijssel", "Gelderland")
+ALL_PROVINCES = ("alle", "all")
+"""Words a setting may use for every province: a national mirror."""
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,10 @@ class ServedRegion:
 
     @classmethod
     def parse(cls, text: str) -> ServedRegion:
-        """From a setting such as "Overijssel, Gelderland" (names or abbreviations)."""
+        """From a setting such as "Overijssel, Gelderland" (names or abbreviations), or
+        `alle` / `all` for every province."""
+        if fold(text) in ALL_PROVINCES:
+            return cls(PROVINCES)
         return cls(tuple(part.strip() for part in text.split(",") if part.strip()))
 
     def serves(self, municipality: Municipality | None) -> bool:

@@ -87,3 +87,54 @@ def test_listing_settings_become_the_rules(monkeypatch: pytest.MonkeyPatch) -> N
     rules = load_settings(RegistrySettings).listing_rules()
     assert rules.served.provinces == ("Gelderland",)
     assert (rules.lead_days, rules.grace_days) == ((60, 30, 7), 14)
+
+
+NORTH = (("1", "Groningen"), ("2", "Leeuwarden"), ("3", "Assen"))
+
+
+@pytest.mark.parametrize("word", ["alle", "all", " Alle "])
+async def test_a_national_mirror_lists_and_publishes_the_north_under_its_provinces(
+    word: str,
+) -> None:
+    database = FakeDatabase()
+    registry = start_registry(database, Clock(), served_provinces=word)
+    for number, place in NORTH:
+        obs = observation(f"PSO-{number}", place=place, kvk=(f"0600000{number}",), website=None)
+        await registry.record_label_event(granted(obs))
+    assert [m.subject for m in database.outbox] == [
+        "impact.v1.enterprises.groningen.groningen.listed",
+        "impact.v1.enterprises.fryslan.friesland.listed",
+        "impact.v1.enterprises.drenthe.groningen.listed",
+    ]
+    assert [e.enterprise.municipality for e in queued(database)] == [
+        "Groningen",
+        "Leeuwarden",
+        "Assen",
+    ]
+
+
+async def test_by_default_the_north_is_not_listed_and_a_move_there_delists() -> None:
+    database = FakeDatabase()
+    registry = start_registry(database, Clock())
+    for number, place in NORTH:
+        obs = observation(f"PSO-{number}", place=place, kvk=(f"0600000{number}",), website=None)
+        await registry.record_label_event(granted(obs))
+    assert database.outbox == []
+    before = observation("PSO-4", place="Zwolle", kvk=("06000004",), website=None)
+    await registry.record_label_event(granted(before))
+    after = before.model_copy(update={"place": "Assen"})
+    delisted = await registry.record_label_event(changed(after, before, at(1)))
+    assert isinstance(delisted, EnterpriseDelisted) and delisted.reason == "outside_region"
+    assert database.outbox[-1].subject == "impact.v1.enterprises.drenthe.groningen.delisted"
+
+
+def test_every_province_may_be_named_by_one_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMPACTOOST_SERVED_PROVINCES", "alle")
+    rules = load_settings(RegistrySettings).listing_rules()
+    assert len(rules.served.provinces) == 12
+    assert "Fryslân" in rules.served.provinces and "Limburg" in rules.served.provinces
+    monkeypatch.delenv("IMPACTOOST_SERVED_PROVINCES")
+    assert load_settings(RegistrySettings).listing_rules().served.provinces == (
+        "Overijssel",
+        "Gelderland",
+    )
