@@ -29,6 +29,7 @@ from services.gateway.read_model.tables import (
 )
 from services.kit.batches import BatchConsumer
 from services.kit.jetstream import consumer_filters, durables_of, ensure_streams
+from services.kit.settings import nats_servers
 
 log = structlog.get_logger()
 # Streams replayed into a new or wiped read model. Not SIGNINS: replaying it would bring back
@@ -110,7 +111,9 @@ async def forget_if_refiltered(settings: GatewaySettings, engine: Engine) -> boo
     provinces changed): the read model would lack some and keep others for ever. With no
     position left in ENTERPRISES, `reset_durables` then makes the durable replay afresh."""
     wanted = frozenset(settings.enterprise_subjects)
-    nc = await nats.connect(settings.nats_url, connect_timeout=5, allow_reconnect=False)
+    nc = await nats.connect(
+        nats_servers(settings.nats_url), connect_timeout=5, allow_reconnect=False
+    )
     try:
         info = await nc.jetstream().consumer_info(ENTERPRISES_STREAM.name, settings.durable)
     except NotFoundError:
@@ -158,7 +161,7 @@ async def reset_durables(nats_url: str, durable: str, streams: Iterable[str]) ->
     streams = list(streams)
     if not streams:
         return []
-    nc = await nats.connect(nats_url, connect_timeout=5, allow_reconnect=False)
+    nc = await nats.connect(nats_servers(nats_url), connect_timeout=5, allow_reconnect=False)
     reset: list[str] = []
     try:
         js = nc.jetstream()

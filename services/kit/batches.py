@@ -26,6 +26,7 @@ from nats.js.errors import FetchTimeoutError
 
 from contracts.subjects import StreamSpec
 from services.kit.jetstream import align_durable, consumer_config, log_nats_error, retry_later
+from services.kit.settings import nats_servers
 
 log = structlog.get_logger()
 Item = TypeVar("Item")
@@ -108,7 +109,7 @@ class BatchConsumer(Generic[Item]):
         if self._task is not None:
             return
         self._client = await nats.connect(
-            self.nats_url,
+            nats_servers(self.nats_url),
             connect_timeout=5,
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,

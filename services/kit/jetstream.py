@@ -32,6 +32,7 @@ from pydantic import ValidationError
 
 from contracts.base import Event
 from contracts.subjects import StreamSpec
+from services.kit.settings import nats_servers
 
 log = structlog.get_logger()
 H = TypeVar("H", bound=Callable[..., Awaitable[None]])
@@ -76,7 +77,7 @@ async def ensure_streams(
     `durables` (stream, configuration), this service's own, that exist already."""
     try:
         nc = await nats.connect(
-            nats_url,
+            nats_servers(nats_url),
             connect_timeout=5,
             max_reconnect_attempts=3,
             allow_reconnect=False,
@@ -219,7 +220,7 @@ def make_broker(
     """A broker that acks explicitly, reconnects forever and drains in-flight handlers on
     shutdown."""
     return NatsBroker(
-        nats_url,
+        nats_servers(nats_url),
         middlewares=[explicit_ack(retry_delay)],
         graceful_timeout=graceful_timeout,
         max_reconnect_attempts=-1,

@@ -18,7 +18,12 @@ class KitSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="IMPACTOOST_", extra="ignore", frozen=True)
 
-    nats_url: str = Field(default="nats://127.0.0.1:4222", pattern=r"^(nats|tls)://[^\s]+$")
+    nats_url: str = Field(
+        default="nats://127.0.0.1:4222",
+        pattern=r"^(nats|tls)://[^\s,]+(,(nats|tls)://[^\s,]+)*$",
+        description="One NATS server, or several comma-separated (the nodes of a cluster): a "
+        "service starts while any of them answers",
+    )
     data_dir: Path = Path("var")
     source: str = Field(
         default="impactoost",
@@ -43,6 +48,12 @@ class KitSettings(BaseSettings):
         default=frozenset(),
         description="Test-only crash points, e.g. `registry.after_commit`; empty in production",
     )
+
+
+def nats_servers(url: str) -> list[str]:
+    """The servers of a comma-separated NATS URL (`nats://a:4222,nats://b:4222`): nats-py
+    takes a list, not the joined string."""
+    return [part.strip() for part in url.split(",") if part.strip()]
 
 
 T = TypeVar("T", bound=BaseSettings)

@@ -9,6 +9,7 @@ import nats
 from nats.js.errors import BucketNotFoundError
 
 from contracts.labels import LABELS, LabelName
+from services.kit.settings import nats_servers
 from services.scraper.config import ScraperSettings
 from services.scraper.state import BUCKET, KvStateStore, RunInfo, ScraperState
 
@@ -41,7 +42,10 @@ async def read_status(settings: ScraperSettings) -> list[LabelStatus]:
     """Every label's status from the scraper's state bucket (empty where never scraped)."""
     try:
         nc = await nats.connect(
-            settings.nats_url, connect_timeout=5, allow_reconnect=False, max_reconnect_attempts=1
+            nats_servers(settings.nats_url),
+            connect_timeout=5,
+            allow_reconnect=False,
+            max_reconnect_attempts=1,
         )
     except (nats.errors.NoServersError, OSError):
         raise ConnectionError(f"cannot reach NATS at {settings.nats_url}") from None

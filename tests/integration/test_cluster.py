@@ -119,13 +119,13 @@ def _in_thread(action: Callable[[], None]) -> Callable[[], Awaitable[None]]:
 async def test_node_stopped_then_node_killed_lose_and_double_no_enterprise_event(
     cluster: NatsCluster, client: Client, tmp_path: Path
 ) -> None:
-    seed = cluster.node("n1")  # the services know only this node and find the others from it
-    await ensure_streams(seed.url, STREAMS, replicas=3)
+    seed = cluster.node("n1")  # stopped first: the services know the others from their URL
+    await ensure_streams(",".join(cluster.urls), STREAMS, replicas=3)
     labels = await client.jetstream().stream_info(LABELS_STREAM.name)
     assert labels.config.num_replicas == 3 and labels.cluster is not None
     assert len(labels.cluster.replicas or []) == 2
     settings = RegistrySettings(
-        nats_url=seed.url,
+        nats_url=",".join(cluster.urls),
         database_url=f"sqlite:///{tmp_path / 'registry.db'}",
         data_dir=tmp_path,
         stream_replicas=3,
@@ -152,3 +152,16 @@ async def test_node_stopped_then_node_killed_lose_and_double_no_enterprise_event
     assert [holding for holding, n in per_holding.items() if n > 1] == []
     assert sorted(per_holding) == sorted(e.observation.holding_id for e in events)
     assert all(msg_id == e.event_id and e.enterprise.version == 1 for msg_id, e in published)
+
+
+async def test_a_service_starts_while_the_first_node_it_names_is_down(
+    cluster: NatsCluster, client: Client
+) -> None:
+    first = cluster.node("n1")
+    await asyncio.to_thread(first.stop)
+    try:
+        await ensure_streams(",".join(cluster.urls), STREAMS, replicas=3)
+        info = await client.jetstream().stream_info(ENTERPRISES_STREAM.name)
+        assert info.config.num_replicas == 3
+    finally:
+        await asyncio.to_thread(lambda: cluster.restart("n1"))
