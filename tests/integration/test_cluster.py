@@ -24,6 +24,7 @@ from contracts.enterprises import EnterpriseListed
 from contracts.labels import LabelGranted
 from contracts.subjects import ENTERPRISES_STREAM, LABELS_STREAM, STREAMS, label_subject
 from services.kit.jetstream import ensure_streams
+from services.kit.processes import wait_until
 from services.registry.adapters.publisher import ENTERPRISE_EVENT
 from services.registry.config import RegistrySettings
 from services.registry.main import create_app
@@ -159,7 +160,15 @@ async def test_a_service_starts_while_the_first_node_it_names_is_down(
 ) -> None:
     first = cluster.node("n1")
     await asyncio.to_thread(first.stop)
+    others = [node for node in cluster.nodes if node is not first]
+
+    def led_by_another() -> bool:
+        # The JetStream API answers again once the remaining nodes agree on a meta leader.
+        leaders = {node.monitor("/jsz")[1].get("meta_cluster", {}).get("leader") for node in others}
+        return len(leaders) == 1 and None not in leaders and first.name not in leaders
+
     try:
+        await asyncio.to_thread(wait_until, led_by_another, 30, "a meta leader among n2, n3")
         await ensure_streams(",".join(cluster.urls), STREAMS, replicas=3)
         info = await client.jetstream().stream_info(ENTERPRISES_STREAM.name)
         assert info.config.num_replicas == 3
