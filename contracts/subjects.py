@@ -35,12 +35,19 @@ class StreamSpec(Frozen):
     storage: Literal["file", "memory"] = "file"
     duplicate_window_seconds: float = Field(default=120.0, gt=0)
     max_age_days: float | None = None
+    max_msgs_per_subject: int | None = Field(
+        default=None, ge=1, description="Keep only the newest messages of each subject"
+    )
     replicas: int = Field(default=1, ge=1, le=5)
 
 
 LABELS_STREAM = StreamSpec(name="LABELS", subjects=(f"{PREFIX}.labels.>",))
 SCRAPES_STREAM = StreamSpec(name="SCRAPES", subjects=(f"{PREFIX}.scrapes.>",), max_age_days=90)
 ENTERPRISES_STREAM = StreamSpec(name="ENTERPRISES", subjects=(f"{PREFIX}.enterprises.>",))
+# The present of ENTERPRISES: one subject per enterprise, holding only its latest event.
+ENTERPRISE_STATES_STREAM = StreamSpec(
+    name="ENTERPRISE_STATES", subjects=(f"{PREFIX}.states.>",), max_msgs_per_subject=1
+)
 # Supplements and sign-ins name people's addresses: kept no longer than their use needs.
 SUPPLEMENTS_STREAM = StreamSpec(
     name="SUPPLEMENTS", subjects=(f"{PREFIX}.supplements.>",), max_age_days=30
@@ -50,6 +57,7 @@ STREAMS: tuple[StreamSpec, ...] = (
     LABELS_STREAM,
     SCRAPES_STREAM,
     ENTERPRISES_STREAM,
+    ENTERPRISE_STATES_STREAM,
     SUPPLEMENTS_STREAM,
     SIGNINS_STREAM,
 )
@@ -79,6 +87,15 @@ def enterprise_subject(province: str | None, region: str | None, kind: Enterpris
     return f"{PREFIX}.enterprises.{slug(province)}.{slug(region)}.{kind}"
 
 
+def state_subject(province: str | None, region: str | None, enterprise_id: str) -> str:
+    """`impact.v1.states.<province>.<region>.<enterprise_id>`: where an enterprise's latest
+    event is kept, `onbekend` where the place is not known."""
+    token = slug(enterprise_id)
+    if token != enterprise_id:
+        raise ValueError(f"an enterprise id is a subject token, not {enterprise_id!r}")
+    return f"{PREFIX}.states.{slug(province)}.{slug(region)}.{token}"
+
+
 def supplement_subject() -> str:
     """`impact.v1.supplements.submitted`."""
     return f"{PREFIX}.supplements.submitted"
@@ -100,3 +117,4 @@ def stream_of(subject: str) -> StreamSpec:
 ALL_LABEL_EVENTS = f"{PREFIX}.labels.*.*"
 ALL_SCRAPE_EVENTS = f"{PREFIX}.scrapes.*.*"
 ALL_ENTERPRISE_EVENTS = f"{PREFIX}.enterprises.*.*.*"
+ALL_ENTERPRISE_STATES = f"{PREFIX}.states.*.*.*"

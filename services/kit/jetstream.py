@@ -61,6 +61,7 @@ def stream_config(spec: StreamSpec, replicas: int = 1) -> api.StreamConfig:
         storage=_STORAGE[spec.storage],
         duplicate_window=spec.duplicate_window_seconds,
         max_age=spec.max_age_days * 86400 if spec.max_age_days else None,
+        max_msgs_per_subject=spec.max_msgs_per_subject or -1,  # nats-py's "no limit"
         num_replicas=max(replicas, spec.replicas),
         metadata={MARK: spec.name},
     )

@@ -10,10 +10,10 @@ from datetime import date, datetime
 
 import structlog
 
-from contracts.base import utc_now
+from contracts.base import deterministic_id, utc_now
 from contracts.enterprises import EnterpriseEvent
 from contracts.labels import LabelEvent
-from contracts.subjects import enterprise_subject
+from contracts.subjects import enterprise_subject, state_subject
 from services.registry import domain, identity, reminders
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork, HeldAs
 from services.registry.enterprise import Enterprise, new_enterprise_id
@@ -279,9 +279,19 @@ def split_merge(
     )
 
 
+# The kinds that tell a new state; a reminder repeats the state its enterprise already has.
+STATE_KINDS = frozenset({"listed", "updated", "delisted", "supplement_hidden"})
+
+
 def queue(outcome: Outcome, uow: AbstractUnitOfWork, now: datetime) -> None:
     """Put the enterprise events, if any, in the outbox, each under its regional subject (a
-    move's delisting under the old, its listing under the new), in the order they happened."""
+    move's delisting under the old, its listing under the new), in the order they happened;
+    each that tells a new state also under its enterprise's state subject, where it replaces
+    the one before (ENTERPRISE_STATES keeps one message per subject)."""
     for event in events_of(outcome):
         state = event.enterprise
         uow.outbox.add(enterprise_subject(state.province, state.region, event.kind), event, now)
+        if event.kind in STATE_KINDS:
+            subject = state_subject(state.province, state.region, state.enterprise_id)
+            # The same event under a second subject: a message id of its own for JetStream.
+            uow.outbox.add(subject, event, now, deterministic_id("state", event.event_id))

@@ -9,15 +9,23 @@ still carries the registry's outbound side, and documents both channels (AsyncAP
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Annotated
 
 from faststream.nats import NatsRouter
-from pydantic import TypeAdapter
+from pydantic import Field, TypeAdapter
 
-from contracts.enterprises import EnterpriseEvent
+from contracts.enterprises import (
+    EnterpriseDelisted,
+    EnterpriseEvent,
+    EnterpriseListed,
+    EnterpriseSupplementHidden,
+    EnterpriseUpdated,
+)
 from contracts.labels import AnyLabelEvent, LabelEvent
 from contracts.signin import SignInGranted, SignInRequested
 from contracts.subjects import (
     ALL_ENTERPRISE_EVENTS,
+    ALL_ENTERPRISE_STATES,
     ALL_LABEL_EVENTS,
     LABELS_STREAM,
     SIGNINS_STREAM,
@@ -36,6 +44,11 @@ DURABLE = "registry-labels"
 SUPPLEMENTS_DURABLE = "registry-supplements"
 SIGNINS_DURABLE = "registry-signins"
 FEW = 20
+# What ENTERPRISE_STATES holds: the kinds that tell a new state (handlers.STATE_KINDS).
+EnterpriseStateEvent = Annotated[
+    EnterpriseListed | EnterpriseUpdated | EnterpriseDelisted | EnterpriseSupplementHidden,
+    Field(discriminator="kind"),
+]
 
 
 def label_consumer(registry: Registry) -> BatchConsumer[LabelEvent]:
@@ -109,6 +122,15 @@ def build_router(registry: Registry, *, for_documents: bool = False) -> NatsRout
         description="EnterpriseListed / EnterpriseUpdated / EnterpriseDelisted / "
         "EnterpriseRecertificationDue / EnterpriseSupplementHidden, published from the outbox "
         "to impact.v1.enterprises.<province>.<region>.<kind>",
+    )
+    router.publisher(
+        ALL_ENTERPRISE_STATES,
+        title="to_enterprise_state",
+        schema=EnterpriseStateEvent,
+        description="Each enterprise's latest EnterpriseListed / EnterpriseUpdated / "
+        "EnterpriseDelisted / EnterpriseSupplementHidden, published from the outbox beside "
+        "its enterprise event to impact.v1.states.<province>.<region>.<enterprise_id> "
+        "(ENTERPRISE_STATES keeps one message per subject: the present)",
     )
     router.publisher(
         signin_subject("granted"),

@@ -31,6 +31,7 @@ EXPECTED_CHANNELS = {
     "registry": {
         "impact.v1.labels.*.*",
         "impact.v1.enterprises.*.*.*",
+        "impact.v1.states.*.*.*",
         "impact.v1.supplements.submitted",
         "impact.v1.signin.requested",
         "impact.v1.signin.granted",

@@ -48,8 +48,10 @@ class AbstractOutbox(abc.ABC):
     """Enterprise events committed with their cause, published later by the relay."""
 
     @abc.abstractmethod
-    def add(self, subject: str, event: Event, at: datetime) -> None:
-        """Queue an event (an enterprise event, or a sign-in granted) for publishing."""
+    def add(self, subject: str, event: Event, at: datetime, message_id: str | None = None) -> None:
+        """Queue an event (an enterprise event, or a sign-in granted) for publishing, known to
+        JetStream by `message_id` (its `Nats-Msg-Id`; default the event's id): one event that
+        goes out under two subjects needs an id per message."""
 
     @abc.abstractmethod
     def pending(self, limit: int) -> list[OutboxMessage]:
@@ -108,10 +110,10 @@ class SqlOutbox(AbstractOutbox):
         self.session = session
         self._added: list[dict[str, object]] = []
 
-    def add(self, subject: str, event: Event, at: datetime) -> None:
+    def add(self, subject: str, event: Event, at: datetime, message_id: str | None = None) -> None:
         self._added.append(
             {
-                "event_id": event.event_id,
+                "event_id": message_id or event.event_id,
                 "subject": subject,
                 "payload": event.model_dump_json(),
                 "created_at": at,
@@ -183,11 +185,11 @@ class FakeOutbox(AbstractOutbox):
 
     def __init__(self, committed: list[OutboxMessage]) -> None:
         self.committed = committed
-        self.added: list[tuple[str, Event, datetime]] = []
+        self.added: list[tuple[str, Event, datetime, str]] = []
         self.marked: dict[int, datetime] = {}
 
-    def add(self, subject: str, event: Event, at: datetime) -> None:
-        self.added.append((subject, event, at))
+    def add(self, subject: str, event: Event, at: datetime, message_id: str | None = None) -> None:
+        self.added.append((subject, event, at, message_id or event.event_id))
 
     def pending(self, limit: int) -> list[OutboxMessage]:
         waiting = [m for m in self.committed if m.published_at is None and m.id not in self.marked]
@@ -198,14 +200,14 @@ class FakeOutbox(AbstractOutbox):
 
     def apply(self) -> None:
         """Append the staged messages (unique event ids, as in SQL) and apply the marks."""
-        ids = [m.event_id for m in self.committed] + [e.event_id for _, e, _ in self.added]
+        ids = [m.event_id for m in self.committed] + [i for _, _, _, i in self.added]
         if len(ids) != len(set(ids)):
             raise ValueError("outbox event ids must be unique")
-        for subject, event, at in self.added:
+        for subject, event, at, message_id in self.added:
             self.committed.append(
                 OutboxMessage(
                     id=len(self.committed) + 1,
-                    event_id=event.event_id,
+                    event_id=message_id,
                     subject=subject,
                     payload=event.model_dump_json(),
                     created_at=at,

@@ -9,7 +9,7 @@ from pydantic import TypeAdapter
 
 from contracts.enterprises import AnyEnterpriseEvent, EnterpriseEvent
 from contracts.signin import SignInGranted
-from contracts.subjects import ENTERPRISES_STREAM, stream_of
+from contracts.subjects import ENTERPRISE_STATES_STREAM, ENTERPRISES_STREAM, stream_of
 from services.kit.jetstream import publish_json
 
 ENTERPRISE_EVENT: TypeAdapter[EnterpriseEvent] = TypeAdapter(AnyEnterpriseEvent)
@@ -26,8 +26,8 @@ class AbstractPublisher(abc.ABC):
 
 
 class JetStreamPublisher(AbstractPublisher):
-    """Publishes to the stream that holds the subject (ENTERPRISES, or SIGNINS for a granted
-    sign-in) with `Nats-Msg-Id` = event id, awaiting the ack.
+    """Publishes to the stream that holds the subject (ENTERPRISES, ENTERPRISE_STATES, or
+    SIGNINS for a granted sign-in) with `Nats-Msg-Id` = event id, awaiting the ack.
     The payload goes out as stored: it was validated when it was made, in the transaction
     that queued it."""
 
@@ -48,25 +48,36 @@ class JetStreamPublisher(AbstractPublisher):
 
 
 class FakePublisher(AbstractPublisher):
-    """Keeps what was published; dedupes by event id the way JetStream's window does."""
+    """Keeps what was published; dedupes by message id the way JetStream's window does.
+
+    `published` holds the ENTERPRISES events, `states` what ENTERPRISE_STATES received."""
 
     def __init__(self) -> None:
         self.published: list[tuple[str, EnterpriseEvent]] = []
+        self.states: list[tuple[str, EnterpriseEvent]] = []
         self.sign_ins: list[SignInGranted] = []
         self.duplicates = 0
+        self._seen: set[str] = set()
 
     async def publish(self, subject: str, event_id: str, payload: str) -> None:
-        if stream_of(subject) is not ENTERPRISES_STREAM:
+        stream = stream_of(subject)
+        if stream is ENTERPRISES_STREAM:
+            self._keep(self.published, subject, event_id, payload)
+        elif stream is ENTERPRISE_STATES_STREAM:
+            self._keep(self.states, subject, event_id, payload)
+        else:
             granted = SignInGranted.model_validate_json(payload)
             if granted.event_id not in {g.event_id for g in self.sign_ins}:
                 self.sign_ins.append(granted)
-            return
-        event = ENTERPRISE_EVENT.validate_json(payload)
-        assert event.event_id == event_id, "the outbox row's id is its event's"
-        if any(e.event_id == event_id for _, e in self.published):
+
+    def _keep(
+        self, into: list[tuple[str, EnterpriseEvent]], subject: str, event_id: str, payload: str
+    ) -> None:
+        if event_id in self._seen:
             self.duplicates += 1
             return
-        self.published.append((subject, event))
+        self._seen.add(event_id)
+        into.append((subject, ENTERPRISE_EVENT.validate_json(payload)))
 
     @property
     def events(self) -> list[EnterpriseEvent]:

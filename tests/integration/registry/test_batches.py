@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from contracts.labels import LabelEvent
 from services.registry.adapters.tables import HoldingKvkRow, OutboxRow
@@ -78,7 +79,11 @@ def test_one_batch_ends_where_one_event_at_a_time_ends(engine: Engine) -> None:
     assert _outcome(_stored(engine, list(expected))) == expected
     with engine.connect() as connection:
         kvk = connection.execute(select(HoldingKvkRow.kvk, HoldingKvkRow.holding_id)).all()
-        outbox = connection.execute(select(OutboxRow.event_id).order_by(OutboxRow.id)).all()
+        outbox = connection.execute(
+            select(OutboxRow.event_id)
+            .where(col(OutboxRow.subject).startswith("impact.v1.enterprises."))
+            .order_by(OutboxRow.id)
+        ).all()
     assert sorted(kvk) == [("06123456", "kringloop-twente"), ("77777777", "PSO-1")]
     assert [row.event_id for row in outbox] == [
         r.event_id for r in results if r is not None and not isinstance(r, Exception)

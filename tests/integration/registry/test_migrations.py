@@ -108,7 +108,7 @@ TWO_ENTERPRISES = {
     "holding": 2,
     "holding_kvk": 2,
     "processed_event": 2,
-    "outbox": 2,
+    "outbox": 4,  # each listing, and it as the enterprise's state
 }
 
 

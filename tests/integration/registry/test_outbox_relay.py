@@ -69,7 +69,7 @@ async def test_relay_publishes_rows_in_order_with_event_ids_and_marks_them(
     nats_streams: str,
 ) -> None:
     event_ids = _record_listing_and_delisting(engine)
-    assert await _relay(engine, broker).publish_pending() == 2
+    assert await _relay(engine, broker).publish_pending() == 4
     messages = await _stream_messages(nats_streams)
     assert [msg_id for _, msg_id in messages] == event_ids
     assert [subject.rsplit(".", 1)[1] for subject, _ in messages] == ["listed", "delisted"]
@@ -84,7 +84,7 @@ async def test_row_left_unpublished_by_a_crash_is_published_by_the_next_relay(
 ) -> None:
     event_ids = _record_listing_and_delisting(engine)
     assert await _stream_messages(nats_streams) == []  # the process "died" after commit
-    assert await _relay(engine, broker).publish_pending() == 2
+    assert await _relay(engine, broker).publish_pending() == 4
     assert [msg_id for _, msg_id in await _stream_messages(nats_streams)] == event_ids
 
 
@@ -94,8 +94,8 @@ async def test_row_published_twice_by_two_relays_is_stored_once(
     nats_streams: str,
 ) -> None:
     event_ids = _record_listing_and_delisting(engine)
-    assert await _relay(engine, broker).publish_pending() == 2
+    assert await _relay(engine, broker).publish_pending() == 4
     with engine.begin() as connection:  # as if the first relay died before marking
         connection.execute(update(OutboxRow).values(published_at=None))
-    assert await _relay(engine, broker).publish_pending() == 2
+    assert await _relay(engine, broker).publish_pending() == 4
     assert [msg_id for _, msg_id in await _stream_messages(nats_streams)] == event_ids

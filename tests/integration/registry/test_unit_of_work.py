@@ -38,12 +38,13 @@ def test_commit_stores_effect_processed_id_and_outbox_row_together(engine: Engin
     event = granted(observation())
     outcome = record_label_event(event, SqlUnitOfWork(engine), TODAY, source="test")
     assert isinstance(outcome, EnterpriseListed)
-    assert _counts(engine) == {"enterprise": 1, "holding": 1, "processed_event": 1, "outbox": 1}
+    assert _counts(engine) == {"enterprise": 1, "holding": 1, "processed_event": 1, "outbox": 2}
     with SqlUnitOfWork(engine) as uow:
         assert uow.processed.contains(event.event_id)
-        [message] = uow.outbox.pending(10)
+        [message, state] = uow.outbox.pending(10)
         assert message.event_id == outcome.event_id
         assert message.subject == "impact.v1.enterprises.onbekend.onbekend.listed"
+        assert state.subject.startswith("impact.v1.states.onbekend.onbekend.")
         enterprise = uow.enterprises.get(outcome.enterprise.enterprise_id)
     assert enterprise is not None and enterprise.published == outcome.enterprise
     holding = enterprise.holdings[("pso", "PSO-2024-0153")]
@@ -77,7 +78,7 @@ def test_redelivered_event_id_changes_nothing(engine: Engine) -> None:
     assert record_label_event(event, SqlUnitOfWork(engine), TODAY, source="test") is None
     assert _counts(engine) == before
     with SqlUnitOfWork(engine) as uow:
-        assert len(uow.outbox.pending(10)) == 1
+        assert len(uow.outbox.pending(10)) == 2  # the listing, and it as the state
 
 
 def test_two_consumers_racing_on_one_event_commit_it_once(engine: Engine) -> None:
@@ -92,7 +93,7 @@ def test_two_consumers_racing_on_one_event_commit_it_once(engine: Engine) -> Non
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda _: record(), range(2)))
     assert sum(isinstance(r, EnterpriseListed) for r in results) == 1
-    assert _counts(engine) == {"enterprise": 1, "holding": 1, "processed_event": 1, "outbox": 1}
+    assert _counts(engine) == {"enterprise": 1, "holding": 1, "processed_event": 1, "outbox": 2}
 
 
 def test_enterprise_round_trips_with_holdings_and_is_found_by_kvk(engine: Engine) -> None:
@@ -105,11 +106,10 @@ def test_enterprise_round_trips_with_holdings_and_is_found_by_kvk(engine: Engine
         assert uow.enterprises.enterprise_id_by_kvk(["61234567"]) == enterprise_id
         assert uow.enterprises.enterprise_id_by_kvk(["00000000"]) is None
         enterprise = uow.enterprises.get_by_holding("pso", second.holding_id)
-        assert [m.subject.rsplit(".", 1)[1] for m in uow.outbox.pending(10)] == [
-            "listed",
-            "updated",
-            "updated",
-        ]
+        assert [m.subject.split(".")[2::3] for m in uow.outbox.pending(10)] == [
+            ["enterprises", "listed"],
+            ["states", enterprise_id],
+        ] + [["enterprises", "updated"], ["states", enterprise_id]] * 2
     assert enterprise is not None and enterprise.enterprise_id == enterprise_id
     assert enterprise.version == 3 and enterprise.listed
     assert enterprise.holdings[("pso", first.holding_id)].lapsed_on == at(2).date()
@@ -133,7 +133,7 @@ def test_a_reading_unit_of_work_does_not_wait_for_a_writer(engine: Engine) -> No
         writer.processed.flush()  # the writer now holds the database's write lock
         with ThreadPoolExecutor(1) as pool:
             looked = pool.submit(_pending, SqlUnitOfWork(reading(engine)))
-            assert len(looked.result(timeout=5)) == 1
+            assert len(looked.result(timeout=5)) == 2
             waiting = pool.submit(_claim, SqlUnitOfWork(engine), "second-writer")
             if engine.dialect.name == "sqlite":  # a second writer does wait
                 with pytest.raises(TimeoutError):

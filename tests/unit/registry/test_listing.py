@@ -26,6 +26,7 @@ from tests.unit.registry.factories import (
     lapsed,
     observation,
 )
+from tests.unit.registry.running import enterprise_rows
 
 pytestmark = pytest.mark.unit
 
@@ -40,7 +41,7 @@ class Story:
         return record_label_event(event, FakeUnitOfWork(self.database), today, source="test")
 
     def outbox_kinds(self) -> list[str]:
-        return [m.subject.rsplit(".", 1)[1] for m in self.database.outbox]
+        return [m.subject.rsplit(".", 1)[1] for m in enterprise_rows(self.database)]
 
 
 @pytest.fixture
@@ -64,7 +65,10 @@ def test_granted_label_lists_a_new_enterprise(story: Story) -> None:
     assert state.listed_since == event.occurred_at
     assert [h.holding_id for h in state.labels] == [obs.holding_id]
     assert state.labels[0].counts and state.labels[0].last_verified_at == event.occurred_at
-    assert story.database.outbox[0].subject == "impact.v1.enterprises.onbekend.onbekend.listed"
+    assert (
+        enterprise_rows(story.database)[0].subject
+        == "impact.v1.enterprises.onbekend.onbekend.listed"
+    )
 
 
 def test_second_label_sharing_a_kvk_number_updates_the_enterprise(story: Story) -> None:
@@ -143,7 +147,9 @@ def test_duplicate_event_changes_nothing(story: Story) -> None:
     before = story.database.enterprises.copy()
     assert story.record(event) is None
     assert story.database.enterprises == before
-    assert len(story.database.outbox) == 1 and story.database.processed == {event.event_id}
+    assert len(enterprise_rows(story.database)) == 1 and story.database.processed == {
+        event.event_id
+    }
 
 
 def test_changed_event_without_public_change_publishes_nothing(story: Story) -> None:

@@ -15,6 +15,7 @@ from services.registry.adapters.unit_of_work import FakeDatabase, FakeUnitOfWork
 from services.registry.handlers import SplitRefused, record_label_event, split_merge
 from services.registry.regions import Resolution, municipality_by_code
 from tests.unit.registry.factories import TODAY, at, changed, granted, observation
+from tests.unit.registry.running import enterprise_rows
 
 pytestmark = pytest.mark.unit
 
@@ -111,7 +112,7 @@ def test_split_survives_a_rescrape(registry: Registry) -> None:
     assert done.remaining_id == old != done.split_off_id
     assert isinstance(done.remaining_event, EnterpriseUpdated)
     assert isinstance(done.split_off_event, EnterpriseListed)
-    assert [m.subject.rsplit(".", 1)[1] for m in registry.database.outbox][-2:] == [
+    assert [m.subject.rsplit(".", 1)[1] for m in enterprise_rows(registry.database)][-2:] == [
         "updated",
         "listed",
     ]

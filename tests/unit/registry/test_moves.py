@@ -15,7 +15,7 @@ from services.registry.adapters.unit_of_work import FakeDatabase
 from services.registry.bootstrap import Registry
 from services.registry.moves import Moved, Outcome, events_of
 from tests.unit.registry.factories import MORNING, Clock, at, changed, granted, observation
-from tests.unit.registry.running import queued, start_registry
+from tests.unit.registry.running import enterprise_rows, queued, start_registry
 
 pytestmark = pytest.mark.unit
 
@@ -33,7 +33,7 @@ async def _moved_from(place: str, to: str) -> tuple[FakeDatabase, Outcome]:
 async def test_a_move_to_another_province_is_a_delisting_there_and_a_listing_here() -> None:
     database, outcome = await _moved_from("Hengelo", "Arnhem")
     assert isinstance(outcome, Moved)
-    assert [m.subject for m in database.outbox] == [
+    assert [m.subject for m in enterprise_rows(database)] == [
         "impact.v1.enterprises.overijssel.twente.listed",
         "impact.v1.enterprises.overijssel.twente.delisted",
         "impact.v1.enterprises.gelderland.midden-gelderland.listed",
@@ -63,7 +63,7 @@ async def test_a_moves_events_have_ids_that_follow_from_the_enterprise_and_versi
 async def test_a_move_to_another_region_of_the_same_province_is_a_move_too() -> None:
     database, outcome = await _moved_from("Enschede", "Zwolle")
     assert isinstance(outcome, Moved)
-    assert [m.subject for m in database.outbox][1:] == [
+    assert [m.subject for m in enterprise_rows(database)][1:] == [
         "impact.v1.enterprises.overijssel.twente.delisted",
         "impact.v1.enterprises.overijssel.regio-zwolle.listed",
     ]
@@ -73,7 +73,7 @@ async def test_a_move_within_one_region_is_an_update_under_its_subject() -> None
     database, outcome = await _moved_from("Enschede", "Hengelo")
     assert isinstance(outcome, EnterpriseUpdated)
     assert {"place", "municipality"} <= set(outcome.changes)
-    assert [m.subject for m in database.outbox][-1] == (
+    assert [m.subject for m in enterprise_rows(database)][-1] == (
         "impact.v1.enterprises.overijssel.twente.updated"
     )
 

@@ -44,9 +44,10 @@ def _relay(database: FakeDatabase, publisher: FakePublisher, **kwargs: float) ->
 async def test_relay_publishes_in_commit_order_and_marks_rows_published() -> None:
     database, publisher = _database_with_three_events(), FakePublisher()
     relay = _relay(database, publisher)
-    assert await relay.publish_pending() == 3
+    assert await relay.publish_pending() == 6  # each event, and each beside as a state
     assert [e.kind for e in publisher.events] == ["listed", "delisted", "listed"]
     assert [e.enterprise.version for e in publisher.events] == [1, 2, 3]
+    assert [e.enterprise.version for _, e in publisher.states] == [1, 2, 3]
     assert all(m.published_at == MORNING for m in database.outbox)
     assert await relay.publish_pending() == 0
 
@@ -57,8 +58,9 @@ async def test_failed_publish_keeps_the_row_for_the_next_pass() -> None:
     with pytest.raises(TimeoutError):
         await relay.publish_pending()
     assert all(m.published_at is None for m in database.outbox)
-    assert await relay.publish_pending() == 3
+    assert await relay.publish_pending() == 6
     assert [e.enterprise.version for e in publisher.events] == [1, 2, 3]
+    assert publisher.duplicates == 0
 
 
 async def test_running_relay_publishes_when_woken_and_stops_cleanly() -> None:

@@ -21,6 +21,7 @@ from services.registry.regions import (
     municipality_by_code,
 )
 from tests.unit.registry.factories import MORNING, at, changed, granted, lapsed, observation
+from tests.unit.registry.running import enterprise_rows
 
 pytestmark = pytest.mark.unit
 
@@ -57,7 +58,7 @@ async def test_hengelo_gives_overijssel_and_twente_in_the_event_and_its_subject(
         "Overijssel",
         "Twente",
     )
-    assert [m.subject for m in database.outbox] == [
+    assert [m.subject for m in enterprise_rows(database)] == [
         "impact.v1.enterprises.overijssel.twente.listed"
     ]
     assert _holding(database) == ("GM0164", "bundled")
@@ -71,7 +72,7 @@ async def test_an_unresolved_place_is_onbekend_and_marked_on_the_holding() -> No
     assert listed is not None
     assert (listed.enterprise.province, listed.enterprise.region) == (None, None)
     assert listed.enterprise.municipality is None
-    assert [m.subject for m in database.outbox] == [
+    assert [m.subject for m in enterprise_rows(database)] == [
         "impact.v1.enterprises.onbekend.onbekend.listed"
     ]
     assert _holding(database) == (None, "unresolved")
@@ -95,7 +96,7 @@ async def test_a_move_to_another_province_is_told_under_both_subjects() -> None:
     await registry.record_label_event(granted(before))
     moved = observation(place="Arnhem")
     await registry.record_label_event(changed(moved, before, at(1)))
-    assert [m.subject for m in database.outbox][-2:] == [
+    assert [m.subject for m in enterprise_rows(database)][-2:] == [
         "impact.v1.enterprises.overijssel.twente.delisted",
         "impact.v1.enterprises.gelderland.midden-gelderland.listed",
     ]
@@ -112,7 +113,9 @@ async def test_a_lapse_resolves_nothing_and_keeps_the_place() -> None:
     assert delisted is not None and delisted.kind == "delisted"
     assert resolver.asked == ["Hengelo"]
     assert delisted.enterprise.province == "Overijssel"
-    assert database.outbox[-1].subject == "impact.v1.enterprises.overijssel.twente.delisted"
+    assert (
+        enterprise_rows(database)[-1].subject == "impact.v1.enterprises.overijssel.twente.delisted"
+    )
     assert _holding(database) == ("GM0164", "bundled")
 
 

@@ -10,7 +10,7 @@ import pytest
 from contracts.enterprises import EnterpriseRecertificationDue
 from services.registry.adapters.unit_of_work import FakeDatabase
 from tests.unit.registry.factories import TODAY, Clock, changed, granted, observation
-from tests.unit.registry.running import queued, start_registry
+from tests.unit.registry.running import enterprise_rows, queued, start_registry
 
 pytestmark = pytest.mark.unit
 
@@ -49,7 +49,8 @@ async def test_each_lead_time_reminds_once_across_daily_restarts() -> None:
     ]
     [event, *_] = queued(database, "recertification_due")
     assert (
-        database.outbox[1].subject == "impact.v1.enterprises.overijssel.twente.recertification_due"
+        enterprise_rows(database)[1].subject
+        == "impact.v1.enterprises.overijssel.twente.recertification_due"
     )
     assert event.enterprise.listed and event.enterprise.version == 1
 

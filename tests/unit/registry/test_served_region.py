@@ -10,7 +10,7 @@ from services.kit.settings import ConfigError, load_settings
 from services.registry.adapters.unit_of_work import FakeDatabase
 from services.registry.config import RegistrySettings
 from tests.unit.registry.factories import Clock, at, changed, granted, observation
-from tests.unit.registry.running import queued, start_registry
+from tests.unit.registry.running import enterprise_rows, queued, start_registry
 
 pytestmark = pytest.mark.unit
 
@@ -50,7 +50,10 @@ async def test_moving_out_of_the_region_delists_with_that_reason() -> None:
         None,
     )
     assert delisted.enterprise.province == "Utrecht" and not delisted.enterprise.listed
-    assert database.outbox[-1].subject == "impact.v1.enterprises.utrecht.midden-utrecht.delisted"
+    assert (
+        enterprise_rows(database)[-1].subject
+        == "impact.v1.enterprises.utrecht.midden-utrecht.delisted"
+    )
 
 
 async def test_another_region_runs_the_same_software_with_its_own_setting() -> None:
@@ -101,7 +104,7 @@ async def test_a_national_mirror_lists_and_publishes_the_north_under_its_provinc
     for number, place in NORTH:
         obs = observation(f"PSO-{number}", place=place, kvk=(f"0600000{number}",), website=None)
         await registry.record_label_event(granted(obs))
-    assert [m.subject for m in database.outbox] == [
+    assert [m.subject for m in enterprise_rows(database)] == [
         "impact.v1.enterprises.groningen.groningen.listed",
         "impact.v1.enterprises.fryslan.friesland.listed",
         "impact.v1.enterprises.drenthe.groningen.listed",
@@ -125,7 +128,9 @@ async def test_by_default_the_north_is_not_listed_and_a_move_there_delists() -> 
     after = before.model_copy(update={"place": "Assen"})
     delisted = await registry.record_label_event(changed(after, before, at(1)))
     assert isinstance(delisted, EnterpriseDelisted) and delisted.reason == "outside_region"
-    assert database.outbox[-1].subject == "impact.v1.enterprises.drenthe.groningen.delisted"
+    assert (
+        enterprise_rows(database)[-1].subject == "impact.v1.enterprises.drenthe.groningen.delisted"
+    )
 
 
 def test_every_province_may_be_named_by_one_word(monkeypatch: pytest.MonkeyPatch) -> None:

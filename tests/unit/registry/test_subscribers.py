@@ -43,8 +43,9 @@ async def test_a_batch_is_recorded_once_and_its_listing_relayed() -> None:
     batch = [_delivery(event, 1), _delivery(event, 2, deliveries=2)]  # a redelivered copy
     assert await registry.record_label_batch(batch) == [None, None]
     assert database.processed == {event.event_id}
-    assert await registry.relay.publish_pending() == 1
+    assert await registry.relay.publish_pending() == 2  # the listing, and it as the state
     assert [e.kind for e in publisher.events] == ["listed"]
+    assert [e.kind for _, e in publisher.states] == ["listed"]
 
 
 @pytest.mark.parametrize("renamed_last", [True, False])
@@ -86,6 +87,7 @@ def test_asyncapi_document_names_every_channel_the_registry_reads_and_writes() -
     assert addresses == {
         "impact.v1.labels.*.*",
         "impact.v1.enterprises.*.*.*",
+        "impact.v1.states.*.*.*",
         "impact.v1.supplements.submitted",
         "impact.v1.signin.requested",
         "impact.v1.signin.granted",
