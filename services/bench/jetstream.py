@@ -16,7 +16,7 @@ from nats.js.errors import NotFoundError
 
 from contracts.base import Event
 from contracts.subjects import StreamSpec
-from services.kit.jetstream import stream_config
+from services.kit.streams import stream_config
 
 # Publishes in flight at once: enough to keep the server busy, so publishing never limits.
 PUBLISH_WINDOW = 256

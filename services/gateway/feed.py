@@ -28,8 +28,9 @@ from services.gateway.read_model.tables import (
     StreamPosition,
 )
 from services.kit.batches import BatchConsumer
-from services.kit.jetstream import consumer_filters, durables_of, ensure_streams
+from services.kit.jetstream import durables_of
 from services.kit.settings import nats_servers
+from services.kit.streams import consumer_filters, ensure_streams
 
 log = structlog.get_logger()
 # Streams replayed into a new or wiped read model. Not SIGNINS: replaying it would bring back

@@ -25,8 +25,9 @@ from nats.js import api
 from nats.js.errors import FetchTimeoutError
 
 from contracts.subjects import StreamSpec
-from services.kit.jetstream import align_durable, consumer_config, log_nats_error, retry_later
+from services.kit.jetstream import consumer_config, log_nats_error, retry_later
 from services.kit.settings import nats_servers
+from services.kit.streams import align_durable
 
 log = structlog.get_logger()
 Item = TypeVar("Item")

@@ -9,9 +9,10 @@ from faststream import FastStream
 from faststream.specification import AsyncAPI
 
 from contracts.subjects import STREAMS
-from services.kit.jetstream import durables_of, ensure_streams
+from services.kit.jetstream import durables_of
 from services.kit.logging import configure_logging
 from services.kit.settings import load_settings
+from services.kit.streams import ensure_streams
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
 from services.notifier.subscribers import build_router, signin_consumer

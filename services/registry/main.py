@@ -6,9 +6,9 @@ from faststream import FastStream
 from faststream.specification import AsyncAPI
 
 from contracts.subjects import STREAMS
-from services.kit.jetstream import ensure_streams
 from services.kit.logging import configure_logging
 from services.kit.settings import load_settings
+from services.kit.streams import ensure_streams
 from services.registry.bootstrap import Registry, bootstrap
 from services.registry.config import RegistrySettings
 from services.registry.subscribers import (

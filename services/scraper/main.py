@@ -30,9 +30,10 @@ from contracts.subjects import (
     label_subject,
     scrape_subject,
 )
-from services.kit.jetstream import ensure_streams, make_broker
+from services.kit.jetstream import make_broker
 from services.kit.logging import configure_logging
 from services.kit.settings import load_settings
+from services.kit.streams import ensure_streams
 from services.scraper.config import ScraperSettings
 from services.scraper.outcome import RunOutcome
 from services.scraper.service import (

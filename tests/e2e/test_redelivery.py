@@ -14,8 +14,8 @@ from contracts.base import deterministic_id
 from contracts.labels import LabelGranted, Observation
 from contracts.subjects import LABELS_STREAM, label_subject
 from services.demo.platform import Platform
-from services.kit.jetstream import ensure_streams
 from services.kit.processes import free_port
+from services.kit.streams import ensure_streams
 from tests.e2e.conftest import consumer_settled, eventually, stream_messages
 
 pytestmark = pytest.mark.e2e

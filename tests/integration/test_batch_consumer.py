@@ -16,9 +16,9 @@ import pytest
 from contracts.base import Event, deterministic_id
 from contracts.subjects import StreamSpec
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
-from services.kit.jetstream import ensure_streams
 from services.kit.natsserver import NatsServer
 from services.kit.processes import free_port
+from services.kit.streams import ensure_streams
 
 pytestmark = pytest.mark.integration
 

@@ -23,8 +23,8 @@ from nats.js.errors import NoStreamResponseError
 from contracts.enterprises import EnterpriseListed
 from contracts.labels import LabelGranted
 from contracts.subjects import ENTERPRISES_STREAM, LABELS_STREAM, STREAMS, label_subject
-from services.kit.jetstream import ensure_streams
 from services.kit.processes import wait_until
+from services.kit.streams import ensure_streams
 from services.registry.adapters.publisher import ENTERPRISE_EVENT
 from services.registry.config import RegistrySettings
 from services.registry.main import create_app

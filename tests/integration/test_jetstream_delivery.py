@@ -16,10 +16,10 @@ from services.kit.jetstream import (
     consumer_config,
     durable_subscriber,
     durables_of,
-    ensure_streams,
     make_broker,
     publish_event,
 )
+from services.kit.streams import ensure_streams
 
 pytestmark = pytest.mark.integration
 

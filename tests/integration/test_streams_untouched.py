@@ -22,7 +22,7 @@ from contracts.subjects import (
 )
 from services.gateway.config import GatewaySettings
 from services.gateway.main import create_app as create_gateway
-from services.kit.jetstream import MARK, ensure_streams
+from services.kit.streams import MARK, ensure_streams
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as create_notifier
 from services.registry.config import RegistrySettings

@@ -30,9 +30,10 @@ from contracts.subjects import (
 )
 from services.gateway.config import GatewaySettings
 from services.gateway.main import create_app
-from services.kit.jetstream import ensure_streams, make_broker, publish_event
+from services.kit.jetstream import make_broker, publish_event
 from services.kit.natsserver import NatsServer
 from services.kit.processes import free_port
+from services.kit.streams import ensure_streams
 from tests.fixtures.servers import running_nats
 from tests.unit.gateway.events import (
     delisted,

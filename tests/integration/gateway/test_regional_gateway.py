@@ -13,7 +13,7 @@ from nats.js.api import ConsumerConfig
 
 from contracts.subjects import ENTERPRISES_STREAM, STREAMS
 from services.gateway.config import GatewaySettings
-from services.kit.jetstream import consumer_filters, ensure_streams
+from services.kit.streams import consumer_filters, ensure_streams
 from tests.fixtures.servers import running_nats
 from tests.integration.gateway.test_read_model_feed import (
     eventually,

@@ -12,7 +12,7 @@ import pytest
 from nats.js.errors import NotFoundError
 
 from contracts.subjects import ENTERPRISES_STREAM, SIGNINS_STREAM, STREAMS
-from services.kit.jetstream import ensure_streams
+from services.kit.streams import ensure_streams
 from services.notifier.config import NotifierSettings
 from tests.fixtures.servers import SmtpSink, running_nats
 

@@ -12,7 +12,7 @@ from nats.js.errors import NotFoundError
 from sqlalchemy import Engine
 
 from contracts.subjects import STREAMS
-from services.kit.jetstream import ensure_streams
+from services.kit.streams import ensure_streams
 from services.registry.adapters.database import make_engine, prepare_database
 from tests.fixtures.servers import own_database, running_nats
 

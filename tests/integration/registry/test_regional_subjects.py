@@ -16,7 +16,7 @@ from nats.aio.msg import Msg
 from contracts.enterprises import EnterpriseDelisted
 from contracts.labels import LabelEvent
 from contracts.subjects import ENTERPRISES_STREAM, LABELS_STREAM, STREAMS, label_subject
-from services.kit.jetstream import ensure_streams
+from services.kit.streams import ensure_streams
 from services.registry.adapters.publisher import ENTERPRISE_EVENT
 from services.registry.config import RegistrySettings
 from services.registry.main import create_app

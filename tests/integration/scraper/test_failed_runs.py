@@ -20,7 +20,7 @@ from services.demo.sites.cedris import start_cedris_site
 from services.demo.sites.codeso import start_codeso_site
 from services.demo.sites.pso import start_pso_site
 from services.demo.sites.senl import start_senl_site
-from services.kit.jetstream import ensure_streams
+from services.kit.streams import ensure_streams
 from services.scraper.config import ScraperSettings
 from services.scraper.main import scrape_once
 from tests.fixtures.servers import running_nats

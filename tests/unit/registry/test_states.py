@@ -13,7 +13,7 @@ from contracts.base import deterministic_id
 from contracts.enterprises import EnterpriseDelisted, EnterpriseEvent
 from contracts.subjects import ENTERPRISE_STATES_STREAM, STREAMS, state_subject, stream_of
 from contracts.supplements import Supplement, SupplementSubmitted
-from services.kit.jetstream import stream_config
+from services.kit.streams import stream_config
 from services.registry import self_service
 from services.registry.adapters.outbox import OutboxRelay
 from services.registry.adapters.publisher import ENTERPRISE_EVENT, FakePublisher

@@ -1,0 +1,181 @@
+"""Streams and durables declared at start-up: created when missing, brought to the contract's
+configuration when ours, never touched when someone else made them (a region's mirror or a
+stream that sources ours), never deleted."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import nats
+import structlog
+from faststream.nats import ConsumerConfig
+from nats.js import JetStreamContext, api
+from nats.js.errors import BadRequestError, NotFoundError
+
+from contracts.subjects import StreamSpec
+from services.kit.jetstream import log_nats_error
+from services.kit.settings import nats_servers
+
+log = structlog.get_logger()
+
+_RETENTION = {
+    "limits": api.RetentionPolicy.LIMITS,
+    "interest": api.RetentionPolicy.INTEREST,
+    "workqueue": api.RetentionPolicy.WORK_QUEUE,
+}
+_STORAGE = {"file": api.StorageType.FILE, "memory": api.StorageType.MEMORY}
+
+
+MARK = "impactoost"
+"""The stream metadata key naming the contract's stream a stream was created from: start-up
+changes only streams that carry it (or plain streams of ours from before the mark)."""
+# What our StreamSpec declares; everything else of a stream (set by an operator) is kept.
+_DECLARED = ("subjects", "retention", "storage", "duplicate_window", "max_age", "num_replicas")
+
+
+def stream_config(spec: StreamSpec, replicas: int = 1) -> api.StreamConfig:
+    """Translate a contract's stream definition into nats-py's configuration."""
+    return api.StreamConfig(
+        name=spec.name,
+        subjects=list(spec.subjects),
+        retention=_RETENTION[spec.retention],
+        storage=_STORAGE[spec.storage],
+        duplicate_window=spec.duplicate_window_seconds,
+        max_age=spec.max_age_days * 86400 if spec.max_age_days else None,
+        max_msgs_per_subject=spec.max_msgs_per_subject or -1,  # nats-py's "no limit"
+        num_replicas=max(replicas, spec.replicas),
+        metadata={MARK: spec.name},
+    )
+
+
+async def ensure_streams(
+    nats_url: str,
+    specs: Iterable[StreamSpec],
+    replicas: int = 1,
+    durables: Iterable[tuple[str, ConsumerConfig]] = (),
+) -> None:
+    """Create the streams that are missing and bring ours to the declared configuration
+    (never a stream made by someone else, see `ensure_stream`); likewise the limits of the
+    `durables` (stream, configuration), this service's own, that exist already."""
+    try:
+        nc = await nats.connect(
+            nats_servers(nats_url),
+            connect_timeout=5,
+            max_reconnect_attempts=3,
+            allow_reconnect=False,
+            error_cb=log_nats_error,
+        )
+    except nats.errors.NoServersError:
+        raise ConnectionError(f"cannot reach NATS at {nats_url}") from None
+    try:
+        js = nc.jetstream()
+        for spec in specs:
+            await ensure_stream(js, stream_config(spec, replicas))
+        for stream, consumer in durables:
+            await align_durable(js, stream, consumer)
+    finally:
+        await nc.close()
+
+
+async def ensure_stream(js: JetStreamContext, wanted: api.StreamConfig) -> None:
+    """Create the stream `wanted` names, or update it to `wanted` when it is recognisably
+    ours; a stream is never deleted or re-created.
+
+    Ours: marked with our `MARK`, or (made before the mark) a plain stream with exactly our
+    subjects. A mirror, a stream with sources (a region's stream that sources ours) or one
+    marked or shaped otherwise is left as it is, with a warning naming what differs.
+    """
+    name = wanted.name or ""
+    try:
+        current = (await js.stream_info(name)).config
+    except NotFoundError:
+        try:
+            await js.add_stream(wanted)
+            log.info("stream_created", stream=name)
+            return
+        except BadRequestError:  # another service made it meanwhile: judge it as found
+            current = (await js.stream_info(name)).config
+    changes = _stream_changes(current, wanted)
+    foreign = _not_ours(current, wanted)
+    if foreign:
+        log.warning("stream_left_untouched", stream=name, reason=foreign, differs=sorted(changes))
+    elif changes:
+        await js.update_stream(dataclasses.replace(current, **changes))
+        log.info("stream_updated", stream=name, changed=sorted(changes))
+
+
+def _not_ours(current: api.StreamConfig, wanted: api.StreamConfig) -> str | None:
+    """Why the existing stream `current` is someone else's; None when it is ours."""
+    if current.mirror is not None:
+        return f"mirrors {current.mirror.name}"
+    if current.sources:
+        return "sources " + ", ".join(str(source.name) for source in current.sources)
+    mark = (current.metadata or {}).get(MARK)
+    if mark is not None and mark != wanted.name:
+        return f"marked as {mark}"
+    if mark is None and set(current.subjects or ()) != set(wanted.subjects or ()):
+        return "not made by impactoost: other subjects"
+    return None
+
+
+def _stream_changes(current: api.StreamConfig, wanted: api.StreamConfig) -> dict[str, Any]:
+    """The declared fields (and our metadata mark) in which `current` differs from `wanted`."""
+    changes = {
+        name: getattr(wanted, name)
+        for name in _DECLARED
+        if _normal(getattr(current, name)) != _normal(getattr(wanted, name))
+    }
+    metadata = {**(current.metadata or {}), **(wanted.metadata or {})}
+    if metadata != (current.metadata or {}):
+        changes["metadata"] = metadata
+    return changes
+
+
+def _normal(value: Any) -> Any:
+    """A field's value as comparable: subjects in any order, no limit as 0, enums by value."""
+    if isinstance(value, list):
+        return sorted(value)
+    if isinstance(value, float | int) or value is None:
+        return round(float(value or 0), 3)
+    return getattr(value, "value", value)
+
+
+_LIMITS = ("ack_wait", "max_deliver", "max_ack_pending")
+
+
+async def align_durable(js: JetStreamContext, stream: str, wanted: ConsumerConfig) -> None:
+    """Give an existing durable the limits of `wanted` (ack wait, deliveries, acks pending)
+    and, when `wanted` names one, its filter.
+
+    nats-py binds a durable that exists as it is, so without this a changed setting (say
+    IMPACTOOST_ACK_WAIT_SECONDS) would never reach a consumer made before the change. These
+    can be changed in place; a durable not there yet is made by its subscriber. Only the
+    durable named in `wanted`, which the caller owns, is ever touched.
+    """
+    try:
+        current = (await js.consumer_info(stream, wanted.durable_name or "")).config
+    except NotFoundError:
+        return
+    changes: dict[str, Any] = {
+        name: getattr(wanted, name)
+        for name in _LIMITS
+        if getattr(wanted, name) is not None
+        and not math.isclose(getattr(current, name) or 0, getattr(wanted, name))
+    }
+    if consumer_filters(wanted) and consumer_filters(current) != consumer_filters(wanted):
+        changes["filter_subject"] = wanted.filter_subject
+        changes["filter_subjects"] = wanted.filter_subjects
+    if changes:
+        # Same name: the server updates the consumer in place (create-or-update).
+        await js.add_consumer(stream, config=dataclasses.replace(current, **changes))
+        log.info("durable_limits_updated", stream=stream, durable=wanted.durable_name, **changes)
+
+
+def consumer_filters(config: ConsumerConfig) -> frozenset[str]:
+    """The subjects a consumer is filtered on, however its configuration spells them."""
+    if config.filter_subjects:
+        return frozenset(config.filter_subjects)
+    return frozenset([config.filter_subject] if config.filter_subject else [])
