@@ -179,3 +179,14 @@ def consumer_filters(config: ConsumerConfig) -> frozenset[str]:
     if config.filter_subjects:
         return frozenset(config.filter_subjects)
     return frozenset([config.filter_subject] if config.filter_subject else [])
+
+
+async def stream_messages(nats_url: str, stream: str) -> int:
+    """How many messages `stream` holds; 0 when it does not exist."""
+    nc = await nats.connect(nats_servers(nats_url), connect_timeout=5, allow_reconnect=False)
+    try:
+        return int((await nc.jetstream().stream_info(stream)).state.messages)
+    except NotFoundError:
+        return 0
+    finally:
+        await nc.close()

@@ -28,6 +28,7 @@ from services.registry.adapters.database import make_engine, prepare_database, r
 from services.registry.adapters.outbox import OutboxRelay
 from services.registry.adapters.publisher import AbstractPublisher, JetStreamPublisher
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork, SqlUnitOfWork
+from services.registry.backfill import backfill_states
 from services.registry.config import RegistrySettings
 from services.registry.moves import Outcome
 from services.registry.regions import (
@@ -183,6 +184,16 @@ class Registry:
         except Exception as exc:  # a resolver must answer; a bug in one must not stop events
             log.warning("place_resolution_failed", place=place, problem=repr(exc))
             return Resolution.unresolved(place, f"resolver failed: {exc!r}")
+
+    async def backfill_states(self) -> int:
+        """Queue every listed enterprise's state for ENTERPRISE_STATES (see backfill.py);
+        wake the relay. The caller asks only when that stream is empty."""
+        queued = await asyncio.to_thread(
+            backfill_states, self.uow_factory, self.clock(), source=self.settings.source
+        )
+        if queued:
+            self.relay.wake()
+        return queued
 
     async def prepare_database(self) -> None:
         """Create or upgrade the schema (no-op with a fake unit of work)."""

@@ -292,6 +292,12 @@ def queue(outcome: Outcome, uow: AbstractUnitOfWork, now: datetime) -> None:
         state = event.enterprise
         uow.outbox.add(enterprise_subject(state.province, state.region, event.kind), event, now)
         if event.kind in STATE_KINDS:
-            subject = state_subject(state.province, state.region, state.enterprise_id)
-            # The same event under a second subject: a message id of its own for JetStream.
-            uow.outbox.add(subject, event, now, deterministic_id("state", event.event_id))
+            queue_state(event, uow, now)
+
+
+def queue_state(event: EnterpriseEvent, uow: AbstractUnitOfWork, now: datetime) -> None:
+    """Put the event in the outbox under its enterprise's state subject too: the same event
+    under a second subject, so a message id of its own for JetStream."""
+    state = event.enterprise
+    subject = state_subject(state.province, state.region, state.enterprise_id)
+    uow.outbox.add(subject, event, now, deterministic_id("state", event.event_id))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from faststream import FastStream
 from faststream.specification import AsyncAPI
 
-from contracts.subjects import STREAMS
+from contracts.subjects import ENTERPRISE_STATES_STREAM, STREAMS
 from services.kit.logging import configure_logging
 from services.kit.settings import load_settings
-from services.kit.streams import ensure_streams
+from services.kit.streams import ensure_streams, stream_messages
 from services.registry.bootstrap import Registry, bootstrap
 from services.registry.config import RegistrySettings
 from services.registry.subscribers import (
@@ -39,6 +39,9 @@ def create_app(
     async def prepare() -> None:
         await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
         await registry.prepare_database()
+        # A deployment from before the compacted view: its listed enterprises' states.
+        if not await stream_messages(settings.nats_url, ENTERPRISE_STATES_STREAM.name):
+            await registry.backfill_states()
 
     async def start_background() -> None:
         registry.relay.start()

@@ -74,6 +74,11 @@ _DUE = (
     .where(ENTERPRISES.c.next_check_on <= sa.bindparam("today"))
     .order_by(ENTERPRISES.c.next_check_on, ENTERPRISES.c.enterprise_id)
 )
+_LISTED = (
+    sa.select(ENTERPRISES.c.enterprise_id)
+    .where(ENTERPRISES.c.listed.is_(True))
+    .order_by(ENTERPRISES.c.enterprise_id)
+)
 _FORGETTABLE = (
     sa.select(ENTERPRISES.c.enterprise_id)
     .where(
@@ -121,6 +126,10 @@ class AbstractRepository(abc.ABC):
     @abc.abstractmethod
     def due_for_check(self, today: date) -> list[str]:
         """Enterprises whose next time-driven change falls on or before `today`."""
+
+    @abc.abstractmethod
+    def listed_ids(self) -> list[str]:
+        """Every enterprise consumers were last told is listed, by id."""
 
     @abc.abstractmethod
     def delisted_with_supplement_before(self, cutoff: datetime) -> list[str]:
@@ -226,6 +235,9 @@ class SqlRepository(AbstractRepository):
 
     def due_for_check(self, today: date) -> list[str]:
         return [str(found) for found in self._sql.execute(_DUE, {"today": today}).scalars()]
+
+    def listed_ids(self) -> list[str]:
+        return [str(enterprise_id) for enterprise_id in self._sql.execute(_LISTED).scalars()]
 
     def delisted_with_supplement_before(self, cutoff: datetime) -> list[str]:
         found = self._sql.execute(_FORGETTABLE, {"cutoff": cutoff}).scalars()
@@ -474,6 +486,9 @@ class FakeRepository(AbstractRepository):
             if e.next_check_on and e.next_check_on <= today
         }
         return sorted(due, key=lambda enterprise_id: (due[enterprise_id], enterprise_id))
+
+    def listed_ids(self) -> list[str]:
+        return sorted(e.enterprise_id for e in self._all().values() if e.listed)
 
     def delisted_with_supplement_before(self, cutoff: datetime) -> list[str]:
         # The fake keeps no change times: every delisted enterprise with a supplement.

@@ -175,3 +175,49 @@ async def test_a_subscriber_that_started_from_the_present_keeps_receiving_new_st
     ]
     assert _latest(news) == {"PSO-2": ("overijssel.twente", "delisted", 2)}
     assert len(news) == 1
+
+
+def _recorded_before_the_compacted_view(database_url: str, events: list[LabelEvent]) -> None:
+    """A registry database as an older release left it: the enterprises' events recorded and
+    relayed to ENTERPRISES, nothing ever written to ENTERPRISE_STATES."""
+    from services.registry.adapters.database import make_engine, prepare_database
+    from services.registry.adapters.unit_of_work import SqlUnitOfWork
+    from services.registry.handlers import record_label_event
+    from tests.unit.registry.factories import TODAY
+
+    engine = make_engine(database_url)
+    try:
+        prepare_database(engine)
+        for event in events:
+            record_label_event(event, SqlUnitOfWork(engine), TODAY, source="older-release")
+        with SqlUnitOfWork(engine) as uow:
+            uow.outbox.mark_published([m.id for m in uow.outbox.pending(1000)], at(99))
+            uow.commit()
+    finally:
+        engine.dispose()
+
+
+async def test_an_upgraded_registry_fills_the_empty_view_with_every_listed_enterprise(
+    nats_streams: str, database_url: str, tmp_path: Path
+) -> None:
+    _recorded_before_the_compacted_view(
+        database_url,
+        [granted(STAYING), granted(CHANGING), granted(LAPSING), lapsed(LAPSING, at(5))],
+    )
+    nc = await nats.connect(nats_streams)
+    try:
+        async with TestApp(create_app(_settings(nats_streams, database_url, tmp_path))):
+            await _until_states_published(nc, 2)
+            present = await _present(nc, f"{STATES}.>")
+        async with TestApp(create_app(_settings(nats_streams, database_url, tmp_path))):
+            await asyncio.sleep(1.5)  # a restart finds the view filled: nothing again
+            again = (await nc.jetstream().stream_info(ENTERPRISE_STATES_STREAM.name)).state
+    finally:
+        await nc.close()
+
+    # Recorded without resolving places (as handlers do when given none): under `onbekend`.
+    assert sorted(_latest(present).items()) == [
+        ("PSO-1", ("onbekend.onbekend", "listed", 1)),
+        ("PSO-4", ("onbekend.onbekend", "listed", 1)),
+    ]
+    assert again.last_seq == 2

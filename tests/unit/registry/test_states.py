@@ -143,3 +143,20 @@ def test_enterprise_states_keeps_one_message_per_enterprise_subject() -> None:
 def test_a_state_subject_refuses_an_id_that_is_not_one_token(enterprise_id: str) -> None:
     with pytest.raises(ValueError, match="subject token"):
         state_subject("Overijssel", "Twente", enterprise_id)
+
+
+async def test_a_backfill_queues_each_listed_enterprise_s_state_and_nothing_else() -> None:
+    from services.registry.backfill import backfill_states
+
+    database = FakeDatabase()
+    registry = start_registry(database, Clock())
+    kept, gone = observation(), observation("PSO-2024-0999", kvk=("06999999",), website=None)
+    for event in (granted(kept), granted(gone), lapsed(gone, at(2))):
+        await registry.record_label_event(event)
+    before = len(database.outbox)
+    assert backfill_states(lambda: FakeUnitOfWork(database), at(3), source="test") == 1
+    added = database.outbox[before:]
+    assert [stream_of(m.subject) for m in added] == [ENTERPRISE_STATES_STREAM]
+    (event,) = [ENTERPRISE_EVENT.validate_json(m.payload) for m in added]
+    assert event.kind == "listed" and event.enterprise.labels[0].holding_id == kept.holding_id
+    assert added[0].event_id == deterministic_id("state", event.event_id)
