@@ -16,10 +16,11 @@ from nats.js.client import JetStreamContext
 
 from contracts.enterprises import EnterpriseDelisted, EnterpriseEvent
 from contracts.labels import LabelEvent
-from contracts.subjects import ENTERPRISE_STATES_STREAM, LABELS_STREAM, label_subject
+from contracts.subjects import ENTERPRISE_STATES_STREAM
 from services.registry.adapters.publisher import ENTERPRISE_EVENT
 from services.registry.config import RegistrySettings
 from services.registry.main import create_app
+from tests.integration.registry.test_registry_app import _publish_labels
 from tests.unit.registry.factories import at, changed, granted, lapsed, observation
 
 pytestmark = pytest.mark.integration
@@ -48,21 +49,6 @@ HISTORY: list[LabelEvent] = [
     granted(STAYING),
 ]
 STATE_MESSAGES = 2 + 3 + 3 + 1  # one per event that tells a state: the move tells two
-
-
-async def _publish_labels(url: str, events: list[LabelEvent]) -> None:
-    nc = await nats.connect(url)
-    try:
-        js = nc.jetstream()
-        for event in events:
-            await js.publish(
-                label_subject("pso", event.kind),
-                event.model_dump_json().encode(),
-                stream=LABELS_STREAM.name,
-                headers={"Nats-Msg-Id": event.event_id},
-            )
-    finally:
-        await nc.close()
 
 
 async def _until_states_published(nc: Client, count: int) -> None:
@@ -124,7 +110,7 @@ def _latest(received: list[tuple[str, EnterpriseEvent]]) -> dict[str, tuple[str,
 async def test_a_new_subscriber_starts_from_each_enterprises_latest_state(
     nats_streams: str, database_url: str, tmp_path: Path
 ) -> None:
-    await _publish_labels(nats_streams, HISTORY)
+    await _publish_labels(nats_streams, *HISTORY)
     nc = await nats.connect(nats_streams)
     try:
         async with TestApp(create_app(_settings(nats_streams, database_url, tmp_path))):
@@ -154,7 +140,7 @@ async def test_a_new_subscriber_starts_from_each_enterprises_latest_state(
 async def test_a_subscriber_that_started_from_the_present_keeps_receiving_new_states(
     nats_streams: str, database_url: str, tmp_path: Path
 ) -> None:
-    await _publish_labels(nats_streams, [granted(STAYING), granted(LAPSING)])
+    await _publish_labels(nats_streams, granted(STAYING), granted(LAPSING))
     nc = await nats.connect(nats_streams)
     try:
         async with TestApp(create_app(_settings(nats_streams, database_url, tmp_path))):
@@ -163,7 +149,7 @@ async def test_a_subscriber_that_started_from_the_present_keeps_receiving_new_st
                 f"{STATES}.>", ordered_consumer=True, deliver_policy=api.DeliverPolicy.ALL
             )
             present = await _receive(subscription, timeout=1.0)
-            await _publish_labels(nats_streams, [lapsed(LAPSING, at(24))])
+            await _publish_labels(nats_streams, lapsed(LAPSING, at(24)))
             news = await _receive(subscription, timeout=3.0)
             await subscription.unsubscribe()
     finally:

@@ -15,12 +15,13 @@ from nats.aio.msg import Msg
 
 from contracts.enterprises import EnterpriseDelisted
 from contracts.labels import LabelEvent
-from contracts.subjects import ENTERPRISES_STREAM, LABELS_STREAM, STREAMS, label_subject
+from contracts.subjects import ENTERPRISES_STREAM, STREAMS
 from services.kit.streams import ensure_streams
 from services.registry.adapters.publisher import ENTERPRISE_EVENT
 from services.registry.config import RegistrySettings
 from services.registry.main import create_app
 from tests.fixtures.servers import running_nats
+from tests.integration.registry.test_registry_app import _publish_labels
 from tests.unit.registry.factories import at, changed, granted, observation
 
 pytestmark = pytest.mark.integration
@@ -41,21 +42,6 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A nats-server of this module's own."""
     with running_nats(tmp_path_factory.mktemp("regional-nats")) as url:
         yield url
-
-
-async def _publish(url: str, events: list[LabelEvent]) -> None:
-    nc = await nats.connect(url)
-    try:
-        js = nc.jetstream()
-        for event in events:
-            await js.publish(
-                label_subject("pso", event.kind),
-                event.model_dump_json().encode(),
-                stream=LABELS_STREAM.name,
-                headers={"Nats-Msg-Id": event.event_id},
-            )
-    finally:
-        await nc.close()
 
 
 def _settings(nats_url: str, tmp_path: Path) -> RegistrySettings:
@@ -84,7 +70,7 @@ async def test_a_gelderland_subscriber_receives_exactly_the_gelderland_enterpris
         granted(observation(number, place=place, kvk=(f"0600000{number[-1]}",), website=None))
         for number, place in PLACES.items()
     ]
-    await _publish(nats_url, events)
+    await _publish_labels(nats_url, *events)
     settings = _settings(nats_url, tmp_path)
     received: list[Msg] = []
     nc = await nats.connect(nats_url)
@@ -131,7 +117,7 @@ async def test_a_move_between_provinces_leaves_the_old_subscriber_and_reaches_th
     new: list[Msg] = []
     with running_nats(tmp_path / "nats") as url:
         await ensure_streams(url, STREAMS)
-        await _publish(url, [granted(before), changed(moved, before, at(1))])
+        await _publish_labels(url, granted(before), changed(moved, before, at(1)))
         nc = await nats.connect(url)
         try:
             await nc.subscribe("impact.v1.enterprises.overijssel.>", cb=_collect(old))
