@@ -25,9 +25,12 @@ def utc_now() -> datetime:
 
 
 class Frozen(BaseModel):
-    """Immutable value object that rejects unknown fields."""
+    """Immutable value object. Unknown fields in a payload are ignored, as the v1 rules ask
+    of every subscriber (docs/compatibility.md): a publisher may add an optional field
+    without breaking readers of an older `contracts`. Our own code cannot pass an unknown
+    field: mypy's pydantic plugin forbids it (`init_forbid_extra`)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class Event(Frozen):

@@ -78,7 +78,7 @@ def test_every_subject_belongs_to_exactly_one_declared_stream() -> None:
     assert ENTERPRISES_STREAM.retention == "limits"
 
 
-def test_events_are_frozen_and_reject_unknown_fields() -> None:
+def test_events_are_frozen_and_ignore_fields_a_newer_publisher_added() -> None:
     event = LabelGranted(
         event_id=deterministic_id("x"),
         occurred_at=datetime.now(UTC),
@@ -87,8 +87,22 @@ def test_events_are_frozen_and_reject_unknown_fields() -> None:
     )
     with pytest.raises(ValidationError):
         event.source = "other"  # type: ignore[misc]
-    with pytest.raises(ValidationError):
-        LabelGranted.model_validate(event.model_dump() | {"surprise": 1})
+    newer = event.model_dump(mode="json")
+    newer["surprise"] = 1
+    newer["observation"]["opening_hours"] = "ma-vr"
+    assert LabelGranted.model_validate(newer) == event
+
+
+def test_an_event_without_its_kind_or_with_an_unknown_kind_is_refused() -> None:
+    from pydantic import TypeAdapter
+
+    from contracts.enterprises import AnyEnterpriseEvent
+
+    payload = {"event_id": deterministic_id("y"), "occurred_at": "2026-03-02T06:00:00Z"}
+    adapter: TypeAdapter[object] = TypeAdapter(AnyEnterpriseEvent)
+    for kind in (None, "renamed"):
+        with pytest.raises(ValidationError):
+            adapter.validate_python({**payload, "source": "t", "kind": kind})
 
 
 def test_occurred_at_must_carry_a_timezone_and_is_stored_in_utc() -> None:
