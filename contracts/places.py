@@ -63,6 +63,12 @@ def delivery_area(text: str) -> str | None:
     return _by_folded_name().get(folded)
 
 
+def region_named(text: str) -> str | None:
+    """A labour-market region's own spelling, ignoring case and surrounding space."""
+    area = delivery_area(text)
+    return area if area in regions() else None
+
+
 def regions_served(areas: tuple[str, ...]) -> tuple[str, ...]:
     """The labour-market regions a set of delivery areas reaches: named regions, the regions
     of named municipalities, or every region for `heel Nederland`."""

@@ -11,27 +11,27 @@ a longer one may stand anywhere inside a word ("koerier" in "fietskoeriers").
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
 from contracts.categories import CATEGORIES, Category
 from contracts.labels import Observation
+from contracts.text import fold
 
 WHOLE_WORD_BELOW = 6
 _INNER_HYPHEN = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def fold(text: str) -> str:
-    """Lower case, accents dropped, hyphens inside words removed: "Taalcafé" -> "taalcafe"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _INNER_HYPHEN.sub("", plain)
+def folded(text: str) -> str:
+    """Folded (contracts.text) with hyphens inside words removed: "Re-integratie" ->
+    "reintegratie"."""
+    return _INNER_HYPHEN.sub("", fold(text))
 
 
 def words_of(text: str) -> frozenset[str]:
     """The folded words of a text."""
-    return frozenset(_WORD.findall(fold(text)))
+    return frozenset(_WORD.findall(folded(text)))
 
 
 def published_texts(observation: Observation) -> list[str]:
@@ -44,9 +44,15 @@ def published_texts(observation: Observation) -> list[str]:
     return texts
 
 
+@cache
+def _keywords(category: Category) -> tuple[str, ...]:
+    # Folded once per category, not for every enterprise a label event touches.
+    return tuple(folded(keyword) for keyword in category.keywords)
+
+
 def matches(category: Category, words: frozenset[str]) -> bool:
     """Whether any keyword of `category` occurs in `words` by the whole-word/inside-word rule."""
-    for keyword in (fold(k) for k in category.keywords):
+    for keyword in _keywords(category):
         if len(keyword) < WHOLE_WORD_BELOW:
             if keyword in words:
                 return True

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from contracts.categories import categories_by_slug
 from contracts.labels import LabelName
-from contracts.places import regions
+from contracts.places import region_named
 
 MAX_PAGE = 10_000
 
@@ -24,15 +23,10 @@ def known_category(slug: str) -> str:
 
 def known_region(name: str) -> str:
     """The region's own spelling, whatever the case the buyer typed it in."""
-    region = _regions_folded().get(" ".join(name.split()).casefold())
+    region = region_named(name)
     if region is None:
         raise ValueError(f"unknown labour-market region {name!r}")
     return region
-
-
-@cache
-def _regions_folded() -> dict[str, str]:
-    return {region.casefold(): region for region in regions()}
 
 
 CategorySlug = Annotated[str, Field(max_length=60), AfterValidator(known_category)]

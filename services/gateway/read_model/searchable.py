@@ -10,7 +10,6 @@ grouped query.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
@@ -18,18 +17,10 @@ from contracts.categories import Category, category_named
 from contracts.enterprises import EnterpriseState
 from contracts.places import regions, regions_served
 from contracts.subjects import slug
+from contracts.text import fold
 from services.gateway.labels import level_text
 
 _WORD = re.compile(r"[^\W_]+")
-
-
-def fold(text: str) -> str:
-    """Lower-case text without accents: `Taalcafé` -> `taalcafe` (NFKD, combining marks
-    dropped); other scripts stay as they are."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def words(text: str) -> list[str]:

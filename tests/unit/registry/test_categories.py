@@ -12,7 +12,7 @@ import pytest
 
 from contracts.categories import CATEGORIES
 from contracts.labels import LabelName, Observation
-from services.registry.categories import derive_categories, fold
+from services.registry.categories import derive_categories, folded
 from tests.unit.registry.factories import observation
 
 pytestmark = pytest.mark.unit
@@ -132,7 +132,8 @@ def test_short_keywords_match_whole_words_only_and_long_ones_inside_words() -> N
 
 def test_accents_case_and_hyphens_inside_words_are_folded() -> None:
     assert (
-        fold("Taalcafé RE-INTEGRATIE naai-atelier - en") == "taalcafe reintegratie naaiatelier - en"
+        folded("Taalcafé RE-INTEGRATIE naai-atelier - en")
+        == "taalcafe reintegratie naaiatelier - en"
     )
     holding = published("codeso", "Samen Sterk", summary="Re-integratie en een naai-atelier.")
     assert derive_categories([holding]) == (
