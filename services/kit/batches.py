@@ -50,6 +50,25 @@ class Delivery(Generic[Item]):
     msg_id: str | None
 
 
+def one_at_a_time(handle: Callable[[Item], Awaitable[None]]) -> HandleBatch[Item]:
+    """A batch handler for events that each stand alone (people's requests): each is handled
+    on its own, in stream order; per delivery None once handled, or the error it raised (the
+    consumer logs it and retries that one later)."""
+
+    async def handle_batch(deliveries: Sequence[Delivery[Item]]) -> list[Exception | None]:
+        results: dict[int, Exception | None] = {}
+        for delivery in sorted(deliveries, key=lambda d: d.stream_sequence):
+            try:
+                await handle(delivery.item)
+            except Exception as exc:
+                results[id(delivery)] = exc
+            else:
+                results[id(delivery)] = None
+        return [results[id(d)] for d in deliveries]
+
+    return handle_batch
+
+
 @dataclass(frozen=True)
 class BatchConsumerSpec:
     """Which messages a batch consumer reads, and how JetStream redelivers them."""

@@ -20,7 +20,7 @@ from contracts.subjects import (
     SIGNINS_STREAM,
     signin_subject,
 )
-from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
+from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery, one_at_a_time
 from services.kit.jetstream import durable_subscriber
 from services.notifier.bootstrap import Notifier
 from services.notifier.config import NotifierSettings
@@ -46,18 +46,16 @@ def signin_consumer(notifier: Notifier, settings: NotifierSettings) -> BatchCons
         retry_delay_seconds=settings.notifier_retry_seconds,
     )
 
+    async def send(granted: SignInGranted) -> None:
+        await send_signin_link(granted, notifier)
+
+    each = one_at_a_time(send)
+
     async def handle(
         deliveries: Sequence[Delivery[SignInGranted]],
-    ) -> Sequence[Exception | None]:
-        results: list[Exception | None] = []
-        for delivery in deliveries:
-            try:
-                await send_signin_link(delivery.item, notifier)
-            except Exception as exc:  # mail server or stream unavailable: retried later
-                results.append(without_frames(exc))
-            else:
-                results.append(None)
-        return results
+    ) -> list[Exception | None]:
+        # Mail server or stream unavailable: retried later, the error handed back bare.
+        return [without_frames(r) if r else None for r in await each(deliveries)]
 
     return BatchConsumer(settings.nats_url, spec, SignInGranted.model_validate_json, handle)
 

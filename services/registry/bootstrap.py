@@ -7,7 +7,6 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import httpx
 import structlog
@@ -130,21 +129,11 @@ class Registry:
         )
         return queued
 
-    async def record_supplements(
-        self, deliveries: Sequence[Delivery[SupplementSubmitted]]
-    ) -> list[Exception | None]:
-        """Record submitted supplements one by one, in stream order (each its own
-        transaction: they are few); per delivery None once committed, or the error."""
-        return await self._each(deliveries, self._record_supplement)
-
-    async def decide_sign_ins(
-        self, deliveries: Sequence[Delivery[SignInRequested]]
-    ) -> list[Exception | None]:
-        """Decide each sign-in request (grant, or file a claim), in stream order."""
-        return await self._each(deliveries, self._decide_sign_in)
-
-    def _record_supplement(self, event: SupplementSubmitted) -> None:
-        self_service.record_supplement(
+    async def record_supplement(self, event: SupplementSubmitted) -> None:
+        """Record a submitted supplement in its own transaction (see self_service); wake
+        the relay."""
+        await asyncio.to_thread(
+            self_service.record_supplement,
             event,
             self.uow_factory(),
             self.today(),
@@ -152,24 +141,14 @@ class Registry:
             now=self.clock(),
             rules=self.rules,
         )
+        self.relay.wake()
 
-    def _decide_sign_in(self, event: SignInRequested) -> None:
-        self_service.decide_sign_in(event, self.uow_factory(), self.contacts, now=self.clock())
-
-    async def _each(
-        self, deliveries: Sequence[Delivery[Any]], record: Callable[[Any], None]
-    ) -> list[Exception | None]:
-        results: dict[int, Exception | None] = {}
-        for delivery in sorted(deliveries, key=lambda d: d.stream_sequence):
-            try:
-                await asyncio.to_thread(record, delivery.item)
-                results[id(delivery)] = None
-            except Exception as exc:
-                log.warning("event_not_recorded", subject=delivery.subject, error=repr(exc))
-                results[id(delivery)] = exc
-        if any(r is None for r in results.values()):
-            self.relay.wake()
-        return [results[id(d)] for d in deliveries]
+    async def decide_sign_in(self, event: SignInRequested) -> None:
+        """Grant a sign-in or file a claim (see self_service); wake the relay."""
+        await asyncio.to_thread(
+            self_service.decide_sign_in, event, self.uow_factory(), self.contacts, now=self.clock()
+        )
+        self.relay.wake()
 
     async def resolve_place(self, event: LabelEvent) -> Resolution | None:
         """Where the observation's place lies; None for a lapse (its place is not news).

@@ -35,7 +35,7 @@ from contracts.subjects import (
     supplement_subject,
 )
 from contracts.supplements import SupplementSubmitted
-from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
+from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery, one_at_a_time
 from services.kit.jetstream import durable_subscriber
 from services.registry.bootstrap import Registry
 
@@ -72,14 +72,16 @@ def supplement_consumer(registry: Registry) -> BatchConsumer[SupplementSubmitted
     """The durable consumer of supplements enterprises submit through the gateway."""
     spec = _few(registry, SUPPLEMENTS_STREAM, supplement_subject(), SUPPLEMENTS_DURABLE)
     decode = SupplementSubmitted.model_validate_json
-    return BatchConsumer(registry.settings.nats_url, spec, decode, registry.record_supplements)
+    handle = one_at_a_time(registry.record_supplement)
+    return BatchConsumer(registry.settings.nats_url, spec, decode, handle)
 
 
 def sign_in_consumer(registry: Registry) -> BatchConsumer[SignInRequested]:
     """The durable consumer of sign-in requests: the registry decides who is trusted."""
     spec = _few(registry, SIGNINS_STREAM, signin_subject("requested"), SIGNINS_DURABLE)
     decode = SignInRequested.model_validate_json
-    return BatchConsumer(registry.settings.nats_url, spec, decode, registry.decide_sign_ins)
+    handle = one_at_a_time(registry.decide_sign_in)
+    return BatchConsumer(registry.settings.nats_url, spec, decode, handle)
 
 
 def _few(registry: Registry, stream: StreamSpec, subject: str, durable: str) -> BatchConsumerSpec:
