@@ -13,6 +13,8 @@ from services.cli.errors import fail_cleanly
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from contracts.supplements import SupplementField
+    from services.registry.adapters.unit_of_work import AbstractUnitOfWork
     from services.registry.config import RegistrySettings
 
 claims_app = typer.Typer(
@@ -87,7 +89,7 @@ def show(enterprise_id: str = typer.Argument(..., help="The enterprise's id.")) 
     typer.echo(f"nothing hidden for {enterprise_id} any more")
 
 
-def _fields(names: list[str]) -> tuple[str, ...]:
+def _fields(names: list[str]) -> tuple[SupplementField, ...]:
     from contracts.supplements import SUPPLEMENT_FIELDS
     from services.cli.errors import UsageError
 
@@ -97,7 +99,7 @@ def _fields(names: list[str]) -> tuple[str, ...]:
     return tuple(name for name in SUPPLEMENT_FIELDS if name in names)
 
 
-def _hide(enterprise_id: str, fields: tuple[str, ...], reason: str | None) -> bool:
+def _hide(enterprise_id: str, fields: tuple[SupplementField, ...], reason: str | None) -> bool:
     from contracts.base import utc_now
     from services.cli.errors import UsageError
     from services.kit.dutch import dutch_date_of
@@ -109,7 +111,7 @@ def _hide(enterprise_id: str, fields: tuple[str, ...], reason: str | None) -> bo
     try:
         return hide_fields(
             enterprise_id,
-            fields,  # type: ignore[arg-type]
+            fields,
             reason,
             SqlUnitOfWork(engine),
             dutch_date_of(now),
@@ -140,8 +142,8 @@ def _decide(claim_id: int, approve: bool) -> str:
         engine.dispose()
 
 
-def _name(uow: object, enterprise_id: str) -> str:
-    enterprise = uow.enterprises.get(enterprise_id)  # type: ignore[attr-defined]
+def _name(uow: AbstractUnitOfWork, enterprise_id: str) -> str:
+    enterprise = uow.enterprises.get(enterprise_id)
     published = enterprise.published if enterprise else None
     return published.name if published else "(unknown)"
 
