@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pydantic import ValidationError
 from sqlmodel import Session
 
 from contracts.supplements import ListingSupplement, Supplement
-from services.gateway.read_model.queries import get_enterprise
 from services.gateway.read_model.tables import EnterpriseRow
 from services.gateway.signin.rendering import Problem
 
@@ -29,7 +26,8 @@ def find_listing(session: Session, enterprise_id: str) -> Listing | None:
     row = session.get(EnterpriseRow, enterprise_id[:64])
     if row is None:
         return None
-    supplement = _supplement(session, enterprise_id) if row.listed else None
+    shown = row.supplement if row.listed else None
+    supplement = ListingSupplement.model_validate(shown) if shown else None
     return Listing(row.enterprise_id, row.name, row.listed, supplement)
 
 
@@ -49,17 +47,3 @@ def listed_or_refused(listing: Listing | None) -> Listing:
             "overzicht. Zolang dat zo is, kunt u de gegevens niet aanvullen.",
         )
     return listing
-
-
-def _supplement(session: Session, enterprise_id: str) -> Supplement | None:
-    # The read model's public view gains the supplement in the same release; read it
-    # defensively so the form works (empty) with a view that does not carry it yet.
-    found = getattr(get_enterprise(session, enterprise_id), "supplement", None)
-    if isinstance(found, Supplement):
-        return found
-    if isinstance(found, Mapping):
-        try:
-            return ListingSupplement.model_validate(found)
-        except ValidationError:
-            return None
-    return None
