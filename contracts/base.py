@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -33,8 +33,17 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
+def _kind_required(schema: dict[str, Any]) -> None:
+    """The schema of a payload: `kind`, the discriminator, is required on the wire even
+    though the models fill it in when our code builds an event (docs/compatibility.md)."""
+    if "kind" in schema.get("properties", {}) and "kind" not in schema.get("required", []):
+        schema["required"] = [*schema.get("required", []), "kind"]
+
+
 class Event(Frozen):
     """Base of every event: frozen, versioned, carrying its own deterministic id."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", json_schema_extra=_kind_required)
 
     schema_version: Literal[1] = 1
     event_id: str = Field(min_length=8, max_length=64)

@@ -9,9 +9,71 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from contracts.text import fold
+
+PROVINCES = (
+    "Groningen",
+    "Fryslân",
+    "Drenthe",
+    "Overijssel",
+    "Flevoland",
+    "Gelderland",
+    "Utrecht",
+    "Noord-Holland",
+    "Zuid-Holland",
+    "Zeeland",
+    "Noord-Brabant",
+    "Limburg",
+)
+
+# Abbreviations and older names -> province (keys as `_province_key` makes them).
+PROVINCE_ABBREVIATIONS = {
+    "gn": "Groningen",
+    "gr": "Groningen",
+    "f": "Fryslân",
+    "fr": "Fryslân",
+    "friesland": "Fryslân",
+    "d": "Drenthe",
+    "dr": "Drenthe",
+    "o": "Overijssel",
+    "ov": "Overijssel",
+    "fl": "Flevoland",
+    "gld": "Gelderland",
+    "gl": "Gelderland",
+    "u": "Utrecht",
+    "ut": "Utrecht",
+    "utr": "Utrecht",
+    "nh": "Noord-Holland",
+    "zh": "Zuid-Holland",
+    "z": "Zeeland",
+    "zl": "Zeeland",
+    "nb": "Noord-Brabant",
+    "brabant": "Noord-Brabant",
+    "l": "Limburg",
+    "li": "Limburg",
+    "lb": "Limburg",
+}
+
+
+def _province_key(text: str) -> str:
+    return re.sub(r"[^a-z]", "", fold(text))
+
+
+def province_named(name: str | None) -> str | None:
+    """The official province for a name or abbreviation ("ov", "Friesland", "N.B."), if any."""
+    if not name:
+        return None
+    key = _province_key(name)
+    for province in PROVINCES:
+        if _province_key(province) == key:
+            return province
+    return PROVINCE_ABBREVIATIONS.get(key)
+
 
 NATIONWIDE = "heel Nederland"
 """The delivery area of an enterprise that delivers everywhere in the country."""

@@ -2,7 +2,8 @@
 # Installs what the test suite needs from Debian's packages when it is missing: PostgreSQL
 # server binaries (the registry tests run against a real PostgreSQL; without a Docker engine
 # the tests start it as a local process), Chromium (the browser tests drive Debian's build,
-# never one Playwright downloads) and npm (brings axe-core for the accessibility checks).
+# never one Playwright downloads), npm (brings axe-core for the accessibility checks) and
+# openssl (makes the certificates of the NATS TLS tests).
 # Does nothing when everything is present.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ missing=()
 have_postgres || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)  # certificates for the NATS TLS tests
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

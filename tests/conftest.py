@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.servers import SmtpSink, running_nats, running_postgres, running_smtp
+from tests.fixtures.servers import NatsUsers, SmtpSink, running_nats, running_postgres, running_smtp
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -18,11 +18,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real nats-server with JetStream, shared by the session (tests use their own subjects
-    or purge the streams they use)."""
-    with running_nats(tmp_path_factory.mktemp("nats")) as url:
-        yield url
+def nats_users(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsUsers]:
+    """A real nats-server with JetStream and the platform's users, shared by the session
+    (tests use their own subjects or recreate the streams they use)."""
+    with running_nats(tmp_path_factory.mktemp("nats")) as users:
+        yield users
+
+
+@pytest.fixture(scope="session")
+def nats_url(nats_users: NatsUsers) -> str:
+    """The session's NATS server as the tests' superuser."""
+    return nats_users.url()
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ import typer
 
 from services.cli.demo import demo_app
 from services.cli.errors import UsageError, fail_cleanly
+from services.cli.nats import nats_app, region_app
 from services.cli.registry import registry_app
 
 app = typer.Typer(
@@ -65,6 +66,8 @@ def serve(service: Service) -> None:
 
 app.add_typer(demo_app, name="demo")
 app.add_typer(registry_app, name="registry")
+app.add_typer(nats_app, name="nats")
+app.add_typer(region_app, name="region")
 
 
 @app.command()

@@ -77,7 +77,8 @@ def _alive(pid: int) -> bool:
 
 async def request_advance(data_dir: Path) -> dict[str, Any]:
     """Ask the demo running in `data_dir` to advance; its reply once the scrapes are done."""
-    import nats
+
+    from services.kit.nats_access import connect
 
     state = read_state(data_dir)
     if state is None:
@@ -85,7 +86,7 @@ async def request_advance(data_dir: Path) -> dict[str, Any]:
             f"no demo is running in {data_dir}; "
             f"start one with `impactoost demo --data-dir {data_dir}`"
         )
-    client = await nats.connect(state.nats_url, connect_timeout=5, max_reconnect_attempts=0)
+    client = await connect(state.nats_url, connect_timeout=5, max_reconnect_attempts=0)
     try:
         reply = await client.request(state.subject, b"{}", timeout=ADVANCE_TIMEOUT_SECONDS)
     finally:

@@ -23,6 +23,7 @@ from nats.aio.msg import Msg
 
 from services.demo import control
 from services.demo.timeline import Timeline
+from services.kit.nats_access import connect
 from services.kit.processes import StartupError
 
 log = structlog.get_logger()
@@ -83,7 +84,7 @@ class Director:
 
     async def _main(self) -> None:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        client = await nats.connect(self.state.nats_url, connect_timeout=5)
+        client = await connect(self.state.nats_url, connect_timeout=5)
         lock = asyncio.Lock()
 
         async def on_request(msg: Msg) -> None:

@@ -26,6 +26,9 @@ from services.demo.director import Director
 from services.demo.supplements import SupplementSeeder
 from services.demo.timeline import Timeline
 from services.demo.world import World
+from services.kit.nats_config import ExtraUser, accounts_block, admin_permissions
+from services.kit.nats_credentials import ensure_passwords, password_file
+from services.kit.nats_users import ADMIN, DEMO, SERVICE_USERS
 from services.kit.natsserver import NatsServer
 from services.kit.processes import (
     StartupError,
@@ -61,6 +64,8 @@ class Platform:
     env: dict[str, str] = field(default_factory=dict)
     nats: NatsServer | None = None
     nats_url: str = ""
+    """The demo's own tools' URL (as the `demo` user when the demo runs its own server)."""
+    passwords: dict[str, str] = field(default_factory=dict)
     smtp: Controller | None = None
     smtp_port: int = 0
     sites: dict[str, Any] = field(default_factory=dict)
@@ -73,6 +78,11 @@ class Platform:
     def maildir(self) -> Path:
         """Where the local mail sink stores every message (Maildir: new/ holds the files)."""
         return self.data_dir / "mail"
+
+    @property
+    def secrets_dir(self) -> Path:
+        """Where the NATS users' passwords are generated."""
+        return self.data_dir / "secrets"
 
     @property
     def gateway_url(self) -> str:
@@ -111,8 +121,19 @@ class Platform:
         if configured:
             self.nats_url = configured
             return
-        self.nats = NatsServer(self.data_dir / "nats", log_file=self.data_dir / "logs/nats.log")
-        self.nats_url = self.nats.start().url
+        # Authenticated as in production: a user per service, passwords made once into the
+        # data directory; the demo's own tools connect as the `demo` user.
+        users = (*SERVICE_USERS, DEMO)
+        names = [user.name for user in users] + [ADMIN]
+        self.passwords = ensure_passwords(self.secrets_dir, names)
+        admin = ExtraUser(ADMIN, self.passwords[ADMIN], admin_permissions())
+        self.nats = NatsServer(
+            self.data_dir / "nats",
+            log_file=self.data_dir / "logs/nats.log",
+            accounts=accounts_block(self.passwords, users, extra=[admin]),
+        )
+        self.nats.start()
+        self.nats_url = self.url_for(DEMO.name)
 
     def _start_mail_sink(self) -> None:
         if "IMPACTOOST_SMTP_HOST" in self.env or "IMPACTOOST_SMTP_HOST" in os.environ:
@@ -203,11 +224,26 @@ class Platform:
         log_file = (self.data_dir / "logs" / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "services.cli", "serve", name],
-            env=self.service_env() | (extra_env or {}),
+            env=self.service_env() | self._credentials(name) | (extra_env or {}),
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
         log_file.close()
+
+    def url_for(self, user: str) -> str:
+        """The demo's NATS server as `user` (a service, `demo` or the operator's `admin`)."""
+        assert self.nats is not None, "the demo runs no NATS server of its own"
+        return f"nats://{user}:{self.passwords[user]}@127.0.0.1:{self.nats.port}"
+
+    def _credentials(self, service: str) -> dict[str, str]:
+        """The service's own NATS user, when the demo runs its own server."""
+        if self.nats is None:
+            return {}
+        return {
+            "IMPACTOOST_NATS_URL": self.nats.url,
+            "IMPACTOOST_NATS_USER": service,
+            "IMPACTOOST_NATS_PASSWORD_FILE": str(password_file(self.secrets_dir, service)),
+        }
 
     def stop_service(self, name: str) -> None:
         """Stop one service gracefully (SIGTERM, then SIGKILL after a timeout)."""

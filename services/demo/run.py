@@ -67,8 +67,12 @@ def _announce(platform: Platform) -> None:
         f"  Buyers' page (Dutch):   {platform.gateway_url}",
         f"  JSON API:               {platform.gateway_url}api/v1/enterprises",
         f"  API docs:               {platform.gateway_url}docs",
-        f"  NATS (JetStream):       {platform.nats_url}",
     ]
+    if platform.nats is not None:
+        lines.append(f"  NATS (JetStream):       {platform.nats.url}")
+        lines.append(
+            f"  NATS passwords:         {platform.secrets_dir} (a user per service; admin)"
+        )
     if platform.smtp is not None:
         lines.append(f"  E-mails (Maildir):      {platform.maildir / 'new'}")
     for label, site in platform.sites.items():

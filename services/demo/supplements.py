@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 import structlog
 from nats.aio.client import Client
 
 from contracts.base import deterministic_id, utc_now
 from contracts.subjects import SUPPLEMENTS_STREAM, supplement_subject
 from contracts.supplements import Supplement, SupplementSubmitted
+from services.kit.nats_access import connect
 
 log = structlog.get_logger()
 DATA_FILE = Path(__file__).parent / "data" / "supplements.json"
@@ -86,7 +86,7 @@ class SupplementSeeder:
         sent = 0
         deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
         async with httpx.AsyncClient(base_url=self.gateway_url, timeout=5) as http:
-            nc = await nats.connect(self.nats_url)
+            nc = await connect(self.nats_url)
             try:
                 while waiting and not self._stopping.is_set():
                     for key, entry in list(waiting.items()):

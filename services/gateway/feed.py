@@ -11,7 +11,6 @@ import contextlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import nats
 import structlog
 from faststream.nats import NatsBroker
 from nats.js.errors import NotFoundError
@@ -29,7 +28,8 @@ from services.gateway.read_model.tables import (
 )
 from services.kit.batches import BatchConsumer
 from services.kit.jetstream import durables_of
-from services.kit.settings import nats_servers
+from services.kit.nats_access import NatsTarget, connect
+from services.kit.nats_users import GATEWAY
 from services.kit.streams import consumer_filters, ensure_streams
 
 log = structlog.get_logger()
@@ -95,12 +95,16 @@ class ReadModelFeed:
     async def _start_once(self) -> None:
         settings = self._settings
         await ensure_streams(
-            settings.nats_url, STREAMS, settings.stream_replicas, durables_of(self._broker)
+            settings.nats(),
+            STREAMS,
+            settings.stream_replicas,
+            durables_of(self._broker),
+            owner=GATEWAY,
         )
         await forget_if_refiltered(settings, self._engine)
         fed = await asyncio.to_thread(streams_with_position, self._engine)
         await reset_durables(
-            settings.nats_url, settings.durable, [s for s in FED_STREAMS if s not in fed]
+            settings.nats(), settings.durable, [s for s in FED_STREAMS if s not in fed]
         )
         await self._broker.start()
         for consumer in self._consumers:
@@ -112,9 +116,7 @@ async def forget_if_refiltered(settings: GatewaySettings, engine: Engine) -> boo
     provinces changed): the read model would lack some and keep others for ever. With no
     position left in ENTERPRISES, `reset_durables` then makes the durable replay afresh."""
     wanted = frozenset(settings.enterprise_subjects)
-    nc = await nats.connect(
-        nats_servers(settings.nats_url), connect_timeout=5, allow_reconnect=False
-    )
+    nc = await connect(settings.nats(), connect_timeout=5, allow_reconnect=False)
     try:
         info = await nc.jetstream().consumer_info(ENTERPRISES_STREAM.name, settings.durable)
     except NotFoundError:
@@ -153,7 +155,7 @@ def streams_with_position(engine: Engine) -> set[str]:
         return set(session.exec(select(StreamPosition.stream)).all())
 
 
-async def reset_durables(nats_url: str, durable: str, streams: Iterable[str]) -> list[str]:
+async def reset_durables(nats: NatsTarget, durable: str, streams: Iterable[str]) -> list[str]:
     """Delete `durable` on each stream, so it is created afresh and replays from the start.
 
     Called for streams the read model holds nothing from (a new or wiped database): an
@@ -162,7 +164,7 @@ async def reset_durables(nats_url: str, durable: str, streams: Iterable[str]) ->
     streams = list(streams)
     if not streams:
         return []
-    nc = await nats.connect(nats_servers(nats_url), connect_timeout=5, allow_reconnect=False)
+    nc = await connect(nats, connect_timeout=5, allow_reconnect=False)
     reset: list[str] = []
     try:
         js = nc.jetstream()

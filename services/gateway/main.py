@@ -64,7 +64,7 @@ def create_app(
         engine,
         writing,
         signin.now,
-        nats_url=settings.nats_url,
+        nats=settings.nats(),
         durable=settings.durable,
         ack_wait_seconds=settings.ack_wait_seconds,
     )
@@ -168,16 +168,21 @@ def _feed_parts(
     they (and the sign-in links' consumer) write the read model one at a time, under
     `writing`."""
     durable, ack_wait = settings.durable, settings.ack_wait_seconds
-    broker = make_broker(settings.nats_url)
+    broker = make_broker(settings.nats())
     broker.include_router(
         build_router(
-            engine, writing, durable=durable, ack_wait_seconds=ack_wait, for_documents=for_documents
+            engine,
+            writing,
+            durable=durable,
+            inbox=settings.nats().inbox_prefix,
+            ack_wait_seconds=ack_wait,
+            for_documents=for_documents,
         )
     )
     consumer = enterprise_consumer(
         engine,
         writing,
-        nats_url=settings.nats_url,
+        nats=settings.nats(),
         durable=durable,
         subjects=settings.enterprise_subjects,
         ack_wait_seconds=ack_wait,

@@ -29,6 +29,7 @@ from services.gateway.handlers import record_enterprise_events, record_scrape_ev
 from services.gateway.read_model.projection import Position
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
 from services.kit.jetstream import durable_subscriber
+from services.kit.nats_access import NatsTarget
 
 AnyScrapeEvent = Annotated[ScrapeCompleted | ScrapeFailed, Field(discriminator="kind")]
 ENTERPRISE_EVENTS: TypeAdapter[EnterpriseEvent] = TypeAdapter(AnyEnterpriseEvent)
@@ -38,7 +39,7 @@ def enterprise_consumer(
     engine: Engine,
     writing: asyncio.Lock,
     *,
-    nats_url: str,
+    nats: NatsTarget,
     durable: str,
     subjects: tuple[str, ...] = (ALL_ENTERPRISE_EVENTS,),
     ack_wait_seconds: float = 30.0,
@@ -62,7 +63,7 @@ def enterprise_consumer(
         recorded = dict(zip(map(id, ordered), results, strict=True))
         return [r if isinstance(r := recorded[id(d)], Exception) else None for d in deliveries]
 
-    return BatchConsumer(nats_url, spec, ENTERPRISE_EVENTS.validate_json, handle)
+    return BatchConsumer(nats, spec, ENTERPRISE_EVENTS.validate_json, handle)
 
 
 def build_router(
@@ -70,6 +71,7 @@ def build_router(
     writing: asyncio.Lock,
     *,
     durable: str,
+    inbox: str,
     ack_wait_seconds: float = 30.0,
     for_documents: bool = False,
 ) -> NatsRouter:
@@ -85,6 +87,7 @@ def build_router(
             ALL_ENTERPRISE_EVENTS,
             stream=ENTERPRISES_STREAM,
             durable=durable,
+            inbox=inbox,
             ack_wait_seconds=ack_wait_seconds,
             title="gateway/on_enterprise_event",
             description="Listed, updated and delisted enterprises -> read model; "
@@ -93,13 +96,14 @@ def build_router(
         async def on_enterprise_event(event: AnyEnterpriseEvent) -> None:
             raise RuntimeError("documents the enterprise consumer; never subscribed")
 
-        _document_self_service(router, durable, ack_wait_seconds)
+        _document_self_service(router, durable, inbox, ack_wait_seconds)
 
     @durable_subscriber(
         router,
         ALL_SCRAPE_EVENTS,
         stream=SCRAPES_STREAM,
         durable=durable,
+        inbox=inbox,
         ack_wait_seconds=ack_wait_seconds,
         title="gateway/on_scrape_event",
         description="Scrape outcomes -> per-label freshness",
@@ -111,7 +115,9 @@ def build_router(
     return router
 
 
-def _document_self_service(router: NatsRouter, durable: str, ack_wait_seconds: float) -> None:
+def _document_self_service(
+    router: NatsRouter, durable: str, inbox: str, ack_wait_seconds: float
+) -> None:
     """The sign-in link consumer (services/gateway/signin/consumer.py) as a subscriber only
     the AsyncAPI document sees, and what the sign-in and edit forms publish."""
 
@@ -120,6 +126,7 @@ def _document_self_service(router: NatsRouter, durable: str, ack_wait_seconds: f
         signin_subject("link_issued"),
         stream=SIGNINS_STREAM,
         durable=durable,
+        inbox=inbox,
         ack_wait_seconds=ack_wait_seconds,
         title="gateway/on_sign_in_link_issued",
         description="Hashes of mailed sign-in links -> the gateway's own link table",

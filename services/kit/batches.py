@@ -25,8 +25,8 @@ from nats.js import api
 from nats.js.errors import FetchTimeoutError
 
 from contracts.subjects import StreamSpec
-from services.kit.jetstream import consumer_config, log_nats_error, retry_later
-from services.kit.settings import nats_servers
+from services.kit.jetstream import consumer_config, is_unknown_kind, log_nats_error, retry_later
+from services.kit.nats_access import NatsTarget, connect
 from services.kit.streams import align_durable
 
 log = structlog.get_logger()
@@ -110,12 +110,12 @@ class BatchConsumer(Generic[Item]):
 
     def __init__(
         self,
-        nats_url: str,
+        nats: NatsTarget,
         spec: BatchConsumerSpec,
         decode: Decode[Item],
         handle: HandleBatch[Item],
     ) -> None:
-        self.nats_url = nats_url
+        self.nats = nats
         self.spec = spec
         self.decode = decode
         self.handle = handle
@@ -128,8 +128,8 @@ class BatchConsumer(Generic[Item]):
         """Connect (reconnecting for ever after), bind the durable and start consuming."""
         if self._task is not None:
             return
-        self._client = await nats.connect(
-            nats_servers(self.nats_url),
+        self._client = await connect(
+            self.nats,
             connect_timeout=5,
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,
@@ -214,6 +214,10 @@ class BatchConsumer(Generic[Item]):
         try:
             item = self.decode(msg.data)
         except ValueError as exc:  # malformed JSON or a payload failing its schema
+            if is_unknown_kind(exc):
+                log.debug("event_kind_skipped", subject=msg.subject)
+                await msg.ack()
+                return None
             log.error(
                 "event_rejected",
                 subject=msg.subject,

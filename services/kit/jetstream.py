@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
@@ -30,7 +31,7 @@ from pydantic import ValidationError
 
 from contracts.base import Event
 from contracts.subjects import StreamSpec
-from services.kit.settings import nats_servers
+from services.kit.nats_access import NatsTarget, access_of
 
 log = structlog.get_logger()
 H = TypeVar("H", bound=Callable[..., Awaitable[None]])
@@ -52,7 +53,7 @@ async def log_nats_error(exc: Exception) -> None:
 
 
 def make_broker(
-    nats_url: str,
+    nats: NatsTarget,
     *,
     graceful_timeout: float = 20.0,
     retry_delay: float = 2.0,
@@ -60,7 +61,7 @@ def make_broker(
     """A broker that acks explicitly, reconnects forever and drains in-flight handlers on
     shutdown."""
     return NatsBroker(
-        nats_servers(nats_url),
+        **access_of(nats).broker_options(),
         middlewares=[explicit_ack(retry_delay)],
         graceful_timeout=graceful_timeout,
         max_reconnect_attempts=-1,
@@ -166,6 +167,7 @@ def durable_subscriber(
     *,
     stream: StreamSpec,
     durable: str,
+    inbox: str,
     batch_size: int = 1,
     ack_wait_seconds: float = 30.0,
     max_deliver: int = -1,
@@ -174,7 +176,9 @@ def durable_subscriber(
     """A durable pull subscriber; the broker's `ExplicitAck` acks after the handler returns.
 
     FastStream runs the messages of one pull batch concurrently, so `batch_size` above 1
-    gives up ordering: keep 1 wherever events about one entity must apply in order.
+    gives up ordering: keep 1 wherever events about one entity must apply in order. `inbox`
+    is the connection's inbox prefix (`NatsAccess.inbox_prefix`): FastStream would otherwise
+    pull into `_INBOX.`, which no user may subscribe to.
     """
     subscriber = registrator.subscriber(
         subject,
@@ -184,6 +188,7 @@ def durable_subscriber(
         config=consumer_config(batch_size, ack_wait_seconds, max_deliver),
         ack_policy=AckPolicy.MANUAL,
         decoder=_json_body,
+        inbox_prefix=f"{inbox}.".encode(),
         **kwargs,
     )
     return cast("Callable[[H], H]", subscriber)
@@ -194,10 +199,27 @@ async def _json_body(msg: StreamMessage[Any]) -> Any:
     return json.loads(msg.body)
 
 
+def is_unknown_kind(exc: Exception) -> bool:
+    """Whether a payload failed only because its `kind` is one this code does not know: a
+    kind a newer publisher added, which a v1 reader acknowledges and skips (compatibility
+    rules, docs/compatibility.md); a missing or malformed `kind` is no such thing."""
+    if not isinstance(exc, ValidationError):
+        return False
+    errors = exc.errors()
+    return bool(errors) and all(
+        error["type"] == "union_tag_invalid"
+        and isinstance(error["input"], dict)
+        and isinstance(error["input"].get("kind"), str)
+        and re.fullmatch(r"[a-z][a-z0-9_]*", error["input"]["kind"]) is not None
+        for error in errors
+    )
+
+
 class ExplicitAck(BaseMiddleware):
     """Acknowledge a JetStream message only after its handler returned.
 
-    An invalid payload is terminated (it would fail forever); any other exception is
+    An invalid payload is terminated (it would fail forever), one of a kind this code does not
+    know is acknowledged and skipped; any other exception is
     negatively acknowledged, and redelivery backs off with the delivery count. The subject
     and event id are bound to every log line written while the handler runs.
     """
@@ -214,6 +236,10 @@ class ExplicitAck(BaseMiddleware):
             try:
                 result = await call_next(msg)
             except (ValidationError, ValueError) as exc:
+                if is_unknown_kind(exc):
+                    log.debug("event_kind_skipped")
+                    await msg.ack()
+                    return None
                 # Malformed JSON or a payload that fails its schema would fail forever.
                 log.error("event_rejected", reason=f"invalid payload: {type(exc).__name__}")
                 await msg.reject()

@@ -9,7 +9,6 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-import nats
 import structlog
 from faststream.nats import ConsumerConfig
 from nats.js import JetStreamContext, api
@@ -17,7 +16,8 @@ from nats.js.errors import BadRequestError, NotFoundError
 
 from contracts.subjects import StreamSpec
 from services.kit.jetstream import log_nats_error
-from services.kit.settings import nats_servers
+from services.kit.nats_access import NatsTarget, connect
+from services.kit.nats_users import ServiceUser
 
 log = structlog.get_logger()
 
@@ -52,37 +52,44 @@ def stream_config(spec: StreamSpec, replicas: int = 1) -> api.StreamConfig:
 
 
 async def ensure_streams(
-    nats_url: str,
+    nats: NatsTarget,
     specs: Iterable[StreamSpec],
     replicas: int = 1,
     durables: Iterable[tuple[str, ConsumerConfig]] = (),
+    owner: ServiceUser | None = None,
 ) -> None:
     """Create the streams that are missing and bring ours to the declared configuration
     (never a stream made by someone else, see `ensure_stream`); likewise the limits of the
-    `durables` (stream, configuration), this service's own, that exist already."""
-    try:
-        nc = await nats.connect(
-            nats_servers(nats_url),
-            connect_timeout=5,
-            max_reconnect_attempts=3,
-            allow_reconnect=False,
-            error_cb=log_nats_error,
-        )
-    except nats.errors.NoServersError:
-        raise ConnectionError(f"cannot reach NATS at {nats_url}") from None
+    `durables` (stream, configuration), this service's own, that exist already.
+
+    With an `owner`, only the streams that service uses are touched, and only those it owns
+    are updated: its NATS user may create the others when missing, not change them.
+    """
+    nc = await connect(
+        nats,
+        connect_timeout=5,
+        max_reconnect_attempts=3,
+        allow_reconnect=False,
+        error_cb=log_nats_error,
+    )
     try:
         js = nc.jetstream()
         for spec in specs:
-            await ensure_stream(js, stream_config(spec, replicas))
+            if owner is not None and spec.name not in (*owner.owns, *owner.reads):
+                continue
+            updates = owner is None or spec.name in owner.owns
+            await ensure_stream(js, stream_config(spec, replicas), update=updates)
         for stream, consumer in durables:
             await align_durable(js, stream, consumer)
     finally:
         await nc.close()
 
 
-async def ensure_stream(js: JetStreamContext, wanted: api.StreamConfig) -> None:
-    """Create the stream `wanted` names, or update it to `wanted` when it is recognisably
-    ours; a stream is never deleted or re-created.
+async def ensure_stream(
+    js: JetStreamContext, wanted: api.StreamConfig, update: bool = True
+) -> None:
+    """Create the stream `wanted` names, or (when `update`) update it to `wanted` when it is
+    recognisably ours; a stream is never deleted or re-created.
 
     Ours: marked with our `MARK`, or (made before the mark) a plain stream with exactly our
     subjects. A mirror, a stream with sources (a region's stream that sources ours) or one
@@ -98,6 +105,8 @@ async def ensure_stream(js: JetStreamContext, wanted: api.StreamConfig) -> None:
             return
         except BadRequestError:  # another service made it meanwhile: judge it as found
             current = (await js.stream_info(name)).config
+    if not update:
+        return
     changes = _stream_changes(current, wanted)
     foreign = _not_ours(current, wanted)
     if foreign:
@@ -181,9 +190,9 @@ def consumer_filters(config: ConsumerConfig) -> frozenset[str]:
     return frozenset([config.filter_subject] if config.filter_subject else [])
 
 
-async def stream_messages(nats_url: str, stream: str) -> int:
+async def stream_messages(nats: NatsTarget, stream: str) -> int:
     """How many messages `stream` holds; 0 when it does not exist."""
-    nc = await nats.connect(nats_servers(nats_url), connect_timeout=5, allow_reconnect=False)
+    nc = await connect(nats, connect_timeout=5, allow_reconnect=False)
     try:
         return int((await nc.jetstream().stream_info(stream)).state.messages)
     except NotFoundError:

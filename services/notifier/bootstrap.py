@@ -44,7 +44,7 @@ def bootstrap(
 ) -> Notifier:
     """Wire the notifier; every adapter not given is the real one configured by `settings`."""
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    broker = make_broker(settings.nats_url, retry_delay=settings.notifier_retry_seconds)
+    broker = make_broker(settings.nats(), retry_delay=settings.notifier_retry_seconds)
     return Notifier(
         deliveries=deliveries or Deliveries(settings.database_url),
         contacts=contacts or CsvContacts(settings.notifier_contacts_file),

@@ -11,6 +11,7 @@ from faststream.specification import AsyncAPI
 from contracts.subjects import STREAMS
 from services.kit.jetstream import durables_of
 from services.kit.logging import configure_logging
+from services.kit.nats_users import NOTIFIER
 from services.kit.settings import load_settings
 from services.kit.streams import ensure_streams
 from services.notifier.bootstrap import Notifier, bootstrap
@@ -29,12 +30,18 @@ def create_app(
     settings = settings or load_settings(NotifierSettings)
     notifier = notifier or bootstrap(settings)
     broker = notifier.broker
-    broker.include_router(build_router(notifier, ack_wait_seconds=settings.ack_wait_seconds))
+    broker.include_router(
+        build_router(
+            notifier,
+            inbox=settings.nats().inbox_prefix,
+            ack_wait_seconds=settings.ack_wait_seconds,
+        )
+    )
     signins = signin_consumer(notifier, settings)
 
     async def prepare() -> None:
         await ensure_streams(
-            settings.nats_url, STREAMS, settings.stream_replicas, durables_of(broker)
+            settings.nats(), STREAMS, settings.stream_replicas, durables_of(broker), owner=NOTIFIER
         )
         await asyncio.to_thread(notifier.deliveries.create_tables)
 
@@ -75,7 +82,12 @@ def asyncapi_json(settings: NotifierSettings | None = None) -> str:
     """The notifier's AsyncAPI document, generated without connecting."""
     settings = settings or load_settings(NotifierSettings)
     notifier = bootstrap(settings)
-    router = build_router(notifier, ack_wait_seconds=settings.ack_wait_seconds, for_documents=True)
+    router = build_router(
+        notifier,
+        inbox=settings.nats().inbox_prefix,
+        ack_wait_seconds=settings.ack_wait_seconds,
+        for_documents=True,
+    )
     notifier.broker.include_router(router)
     return (
         AsyncAPI(

@@ -22,13 +22,14 @@ from contracts.subjects import (
 )
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery, one_at_a_time
 from services.kit.jetstream import durable_subscriber
+from services.kit.nats_users import NOTIFIER_MAIL, NOTIFIER_SIGNINS
 from services.notifier.bootstrap import Notifier
 from services.notifier.config import NotifierSettings
 from services.notifier.handlers import send_enterprise_mail, send_signin_link
 from services.notifier.publisher import LINK_ISSUED
 
-DURABLE = "notifier-mail"
-SIGNINS_DURABLE = "notifier-signins"
+DURABLE = NOTIFIER_MAIL
+SIGNINS_DURABLE = NOTIFIER_SIGNINS
 GRANTED = signin_subject("granted")
 # One grant per fetch: each may wait for the mail server up to its timeout, and the batch's
 # acks must come within the ack wait.
@@ -57,7 +58,7 @@ def signin_consumer(notifier: Notifier, settings: NotifierSettings) -> BatchCons
         # Mail server or stream unavailable: retried later, the error handed back bare.
         return [without_frames(r) if r else None for r in await each(deliveries)]
 
-    return BatchConsumer(settings.nats_url, spec, SignInGranted.model_validate_json, handle)
+    return BatchConsumer(settings.nats(), spec, SignInGranted.model_validate_json, handle)
 
 
 def without_frames(exc: Exception) -> Exception:
@@ -68,7 +69,11 @@ def without_frames(exc: Exception) -> Exception:
 
 
 def build_router(
-    notifier: Notifier, *, ack_wait_seconds: float = 30.0, for_documents: bool = False
+    notifier: Notifier,
+    *,
+    inbox: str,
+    ack_wait_seconds: float = 30.0,
+    for_documents: bool = False,
 ) -> NatsRouter:
     """A router whose subscriber mails each enterprise event (listed, updated, delisted,
     recertification due, supplement hidden) once, with the link-issued publisher;
@@ -81,6 +86,7 @@ def build_router(
         ALL_ENTERPRISE_EVENTS,
         stream=ENTERPRISES_STREAM,
         durable=DURABLE,
+        inbox=inbox,
         ack_wait_seconds=ack_wait_seconds,
         title="notifier-mail:on_enterprise_event",
         description="Mails the enterprise when it is listed, updated or delisted, when "
@@ -92,7 +98,7 @@ def build_router(
         await send_enterprise_mail(event, notifier, sequence)
 
     if for_documents:
-        _document_signin_consumer(router, ack_wait_seconds)
+        _document_signin_consumer(router, inbox, ack_wait_seconds)
     router.publisher(
         LINK_ISSUED,
         title="to_signin_link_issued",
@@ -103,7 +109,7 @@ def build_router(
     return router
 
 
-def _document_signin_consumer(router: NatsRouter, ack_wait_seconds: float) -> None:
+def _document_signin_consumer(router: NatsRouter, inbox: str, ack_wait_seconds: float) -> None:
     async def on_signin_granted(event: SignInGranted) -> None:
         raise RuntimeError("documents the sign-in consumer; never subscribed")
 
@@ -112,6 +118,7 @@ def _document_signin_consumer(router: NatsRouter, ack_wait_seconds: float) -> No
         GRANTED,
         stream=SIGNINS_STREAM,
         durable=SIGNINS_DURABLE,
+        inbox=inbox,
         batch_size=SIGNIN_BATCH,
         ack_wait_seconds=ack_wait_seconds,
         title="notifier-signins:on_signin_granted",

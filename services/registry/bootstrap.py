@@ -205,7 +205,7 @@ def bootstrap(
     http = None
     if resolver is None:
         resolver, http = _resolver(settings)
-    broker = make_broker(settings.nats_url)
+    broker = make_broker(settings.nats())
     engine = reader = None
     if uow_factory is None:
         engine = make_engine(settings.database_url)

@@ -7,6 +7,7 @@ from faststream.specification import AsyncAPI
 
 from contracts.subjects import ENTERPRISE_STATES_STREAM, STREAMS
 from services.kit.logging import configure_logging
+from services.kit.nats_users import REGISTRY
 from services.kit.settings import load_settings
 from services.kit.streams import ensure_streams, stream_messages
 from services.registry.bootstrap import Registry, bootstrap
@@ -37,10 +38,10 @@ def create_app(
     )
 
     async def prepare() -> None:
-        await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
+        await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=REGISTRY)
         await registry.prepare_database()
         # A deployment from before the compacted view: its listed enterprises' states.
-        if not await stream_messages(settings.nats_url, ENTERPRISE_STATES_STREAM.name):
+        if not await stream_messages(settings.nats(), ENTERPRISE_STATES_STREAM.name):
             await registry.backfill_states()
 
     async def start_background() -> None:

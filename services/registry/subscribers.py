@@ -37,12 +37,13 @@ from contracts.subjects import (
 from contracts.supplements import SupplementSubmitted
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery, one_at_a_time
 from services.kit.jetstream import durable_subscriber
+from services.kit.nats_users import REGISTRY_LABELS, REGISTRY_SIGNINS, REGISTRY_SUPPLEMENTS
 from services.registry.bootstrap import Registry
 
 LABEL_EVENTS: TypeAdapter[LabelEvent] = TypeAdapter(AnyLabelEvent)
-DURABLE = "registry-labels"
-SUPPLEMENTS_DURABLE = "registry-supplements"
-SIGNINS_DURABLE = "registry-signins"
+DURABLE = REGISTRY_LABELS
+SUPPLEMENTS_DURABLE = REGISTRY_SUPPLEMENTS
+SIGNINS_DURABLE = REGISTRY_SIGNINS
 FEW = 20
 # What ENTERPRISE_STATES holds: the kinds that tell a new state (handlers.STATE_KINDS).
 EnterpriseStateEvent = Annotated[
@@ -65,7 +66,7 @@ def label_consumer(registry: Registry) -> BatchConsumer[LabelEvent]:
     async def handle(deliveries: Sequence[Delivery[LabelEvent]]) -> Sequence[Exception | None]:
         return await registry.record_label_batch(deliveries)
 
-    return BatchConsumer(settings.nats_url, spec, LABEL_EVENTS.validate_json, handle)
+    return BatchConsumer(settings.nats(), spec, LABEL_EVENTS.validate_json, handle)
 
 
 def supplement_consumer(registry: Registry) -> BatchConsumer[SupplementSubmitted]:
@@ -73,7 +74,7 @@ def supplement_consumer(registry: Registry) -> BatchConsumer[SupplementSubmitted
     spec = _few(registry, SUPPLEMENTS_STREAM, supplement_subject(), SUPPLEMENTS_DURABLE)
     decode = SupplementSubmitted.model_validate_json
     handle = one_at_a_time(registry.record_supplement)
-    return BatchConsumer(registry.settings.nats_url, spec, decode, handle)
+    return BatchConsumer(registry.settings.nats(), spec, decode, handle)
 
 
 def sign_in_consumer(registry: Registry) -> BatchConsumer[SignInRequested]:
@@ -81,7 +82,7 @@ def sign_in_consumer(registry: Registry) -> BatchConsumer[SignInRequested]:
     spec = _few(registry, SIGNINS_STREAM, signin_subject("requested"), SIGNINS_DURABLE)
     decode = SignInRequested.model_validate_json
     handle = one_at_a_time(registry.decide_sign_in)
-    return BatchConsumer(registry.settings.nats_url, spec, decode, handle)
+    return BatchConsumer(registry.settings.nats(), spec, decode, handle)
 
 
 def _few(registry: Registry, stream: StreamSpec, subject: str, durable: str) -> BatchConsumerSpec:
@@ -110,6 +111,7 @@ def build_router(registry: Registry, *, for_documents: bool = False) -> NatsRout
             ALL_LABEL_EVENTS,
             stream=LABELS_STREAM,
             durable=DURABLE,
+            inbox=registry.settings.nats().inbox_prefix,
             batch_size=registry.settings.label_batch_size,
             ack_wait_seconds=registry.settings.ack_wait_seconds,
             title="on_label_event",
@@ -163,6 +165,7 @@ def _document_self_service(router: NatsRouter, registry: Registry) -> None:
             subject,
             stream=stream,
             durable=durable,
+            inbox=registry.settings.nats().inbox_prefix,
             batch_size=FEW,
             ack_wait_seconds=ack_wait,
             title=handler.__name__,

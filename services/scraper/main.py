@@ -22,7 +22,6 @@ from contracts.labels import LabelChanged, LabelGranted, LabelLapsed, LabelName
 from contracts.scrapes import ScrapeCompleted, ScrapeFailed
 from contracts.subjects import (
     LABELS_STREAM,
-    PREFIX,
     SCRAPES_STREAM,
     STREAMS,
     LabelKind,
@@ -32,6 +31,7 @@ from contracts.subjects import (
 )
 from services.kit.jetstream import make_broker
 from services.kit.logging import configure_logging
+from services.kit.nats_users import SCRAPE_COMMANDS, SCRAPER
 from services.kit.settings import load_settings
 from services.kit.streams import ensure_streams
 from services.scraper.config import ScraperSettings
@@ -45,7 +45,7 @@ from services.scraper.service import (
 )
 from services.scraper.sources import supported_labels
 
-COMMAND_SUBJECT = f"{PREFIX}.commands.scrape"
+COMMAND_SUBJECT = SCRAPE_COMMANDS
 _LABEL_EVENTS: tuple[tuple[LabelKind, type[Event]], ...] = (
     ("granted", LabelGranted),
     ("changed", LabelChanged),
@@ -70,7 +70,7 @@ class ScrapeRequested(BaseModel):
 def create_app(settings: ScraperSettings | None = None) -> FastStream:
     """The scraper app; nothing connects until it starts."""
     settings = settings or load_settings(ScraperSettings)
-    broker = make_broker(settings.nats_url)
+    broker = make_broker(settings.nats())
     service = ScraperService(settings, broker)
     _declare_publications(broker)
 
@@ -89,7 +89,7 @@ def create_app(settings: ScraperSettings | None = None) -> FastStream:
             return {"label": command.label, "ok": False, "reason": f"{type(exc).__name__}: {exc}"}
 
     async def ensure() -> None:
-        await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
+        await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=SCRAPER)
 
     return FastStream(
         broker,
@@ -153,8 +153,8 @@ async def scrape_once(
     """One run of `label` now. Dry run: no NATS at all, `observations` filled for printing."""
     if dry_run:
         return await run_dry(settings, label, base_url)
-    await ensure_streams(settings.nats_url, STREAMS, settings.stream_replicas)
-    broker = make_broker(settings.nats_url, graceful_timeout=5.0)
+    await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=SCRAPER)
+    broker = make_broker(settings.nats(), graceful_timeout=5.0)
     async with broker:
         await broker.start()
         store = await open_state_store(broker, settings)

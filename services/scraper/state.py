@@ -16,10 +16,11 @@ from nats.js.kv import KeyValue
 from pydantic import BaseModel, Field, ValidationError
 
 from contracts.labels import LabelName
+from services.kit.nats_users import SCRAPER_BUCKET
 from services.scraper.detect import HoldingState
 from services.scraper.http import CachedPage
 
-BUCKET = "scraper-state"
+BUCKET = SCRAPER_BUCKET
 
 
 class StateConflict(Exception):

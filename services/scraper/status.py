@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import nats
 from nats.js.errors import BucketNotFoundError
 
 from contracts.labels import LABELS, LabelName
-from services.kit.settings import nats_servers
+from services.kit.nats_access import connect
 from services.scraper.config import ScraperSettings
 from services.scraper.state import BUCKET, KvStateStore, RunInfo, ScraperState
 
@@ -41,14 +40,11 @@ class LabelStatus:
 async def read_status(settings: ScraperSettings) -> list[LabelStatus]:
     """Every label's status from the scraper's state bucket (empty where never scraped)."""
     try:
-        nc = await nats.connect(
-            nats_servers(settings.nats_url),
-            connect_timeout=5,
-            allow_reconnect=False,
-            max_reconnect_attempts=1,
+        nc = await connect(
+            settings.nats(), connect_timeout=5, allow_reconnect=False, max_reconnect_attempts=1
         )
-    except (nats.errors.NoServersError, OSError):
-        raise ConnectionError(f"cannot reach NATS at {settings.nats_url}") from None
+    except OSError:
+        raise ConnectionError(f"cannot reach NATS at {settings.nats().shown}") from None
     try:
         try:
             store: KvStateStore | None = KvStateStore(await nc.jetstream().key_value(BUCKET))

@@ -20,6 +20,7 @@ from pydantic import TypeAdapter
 
 from contracts.enterprises import AnyEnterpriseEvent, EnterpriseEvent
 from contracts.subjects import ENTERPRISES_STREAM
+from services.kit.nats_access import connect
 from tests.fixtures.browser import browser, browser_context, page
 
 __all__ = ["browser", "browser_context", "page"]
@@ -27,7 +28,7 @@ __all__ = ["browser", "browser_context", "page"]
 
 async def consumer_settled(nats_url: str, stream: str, durable: str) -> bool:
     """Whether a durable consumer exists and has nothing pending or unacknowledged."""
-    nc = await nats.connect(nats_url)
+    nc = await connect(nats_url)
     try:
         info = await nc.jetstream().consumer_info(stream, durable)
     except nats.js.errors.NotFoundError:
@@ -39,7 +40,7 @@ async def consumer_settled(nats_url: str, stream: str, durable: str) -> bool:
 
 async def stream_messages(nats_url: str, stream: str) -> int:
     """How many messages a stream holds."""
-    nc = await nats.connect(nats_url)
+    nc = await connect(nats_url)
     try:
         return (await nc.jetstream().stream_info(stream)).state.messages
     finally:
@@ -84,7 +85,7 @@ async def regional_event(
 ) -> EnterpriseEvent:
     """The first enterprise event on `filter_subject` that is `wanted`, read as a regional
     subscriber reads it: a JetStream pull consumer of its own on ENTERPRISES, from the start."""
-    nc = await nats.connect(nats_url)
+    nc = await connect(nats_url)
     js = nc.jetstream()
     durable = f"e2e-region-{uuid.uuid4().hex[:12]}"
     config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.EXPLICIT)

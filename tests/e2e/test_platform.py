@@ -17,13 +17,13 @@ from email.message import EmailMessage
 from email.policy import default
 
 import httpx
-import nats
 import pytest
 from parsel import Selector
 
 from services.demo.contacts import demo_contacts
 from services.demo.platform import Platform
 from services.demo.sites.pso import Certificate
+from services.kit.nats_access import connect
 from services.kit.processes import free_port
 from tests.e2e.conftest import eventually
 
@@ -74,7 +74,7 @@ def _mails_to(platform: Platform, address: str, subject_word: str) -> list[Email
 
 
 async def _scrape_now(platform: Platform) -> dict[str, object]:
-    nc = await nats.connect(platform.nats_url)
+    nc = await connect(platform.nats_url)
     try:
         reply = await nc.request("impact.v1.commands.scrape", b'{"label": "pso"}', timeout=120)
     finally:

@@ -7,13 +7,13 @@ import mailbox
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import nats
 import pytest
 
 from contracts.base import deterministic_id
 from contracts.labels import LabelGranted, Observation
 from contracts.subjects import LABELS_STREAM, label_subject
 from services.demo.platform import Platform
+from services.kit.nats_access import connect
 from services.kit.processes import free_port
 from services.kit.streams import ensure_streams
 from tests.e2e.conftest import consumer_settled, eventually, stream_messages
@@ -48,7 +48,7 @@ def _granted() -> LabelGranted:
 async def _publish_twice(nats_url: str, event: LabelGranted) -> None:
     """The same event twice, the second under another message id (as a producer that
     restarted outside the duplicate window would send it)."""
-    nc = await nats.connect(nats_url)
+    nc = await connect(nats_url)
     js = nc.jetstream()
     payload = event.model_dump_json().encode()
     subject = label_subject("pso", "granted")
@@ -73,8 +73,8 @@ async def test_registry_killed_after_commit_before_ack_changes_state_once(tmp_pa
         },
     ).start()
     try:
-        await ensure_streams(platform.nats_url, [LABELS_STREAM])
-        await _publish_twice(platform.nats_url, _granted())
+        await ensure_streams(platform.url_for("admin"), [LABELS_STREAM])
+        await _publish_twice(platform.url_for("scraper"), _granted())
 
         platform.start_service(
             "registry", {"IMPACTOOST_FAILPOINTS": json.dumps(["registry.after_commit"])}
@@ -83,7 +83,7 @@ async def test_registry_killed_after_commit_before_ack_changes_state_once(tmp_pa
         assert killed.wait(timeout=60) == -9, "the registry should die at its failpoint"
 
         platform.start_service("registry")
-        url = platform.nats_url
+        url = platform.url_for("admin")
         await eventually(
             lambda: consumer_settled(url, "LABELS", "registry-labels"),
             60,

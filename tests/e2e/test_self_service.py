@@ -224,7 +224,7 @@ async def test_an_enterprise_completes_its_listing_and_buyers_and_regions_see_it
         )
 
     region = f"impact.v1.enterprises.{slug(enterprise.province)}.>"
-    event = await regional_event(platform.nats_url, region, supplemented)
+    event = await regional_event(platform.url_for("admin"), region, supplemented)
     supplement = event.enterprise.supplement
     assert supplement is not None
     assert supplement.contact is not None

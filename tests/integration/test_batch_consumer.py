@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -12,13 +13,16 @@ from pathlib import Path
 
 import nats
 import pytest
+from pydantic import TypeAdapter
 
 from contracts.base import Event, deterministic_id
+from contracts.enterprises import AnyEnterpriseEvent, EnterpriseEvent
 from contracts.subjects import StreamSpec
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
 from services.kit.natsserver import NatsServer
 from services.kit.processes import free_port
 from services.kit.streams import ensure_streams
+from tests.unit.gateway.events import listed
 
 pytestmark = pytest.mark.integration
 
@@ -313,3 +317,37 @@ async def test_several_filter_subjects_read_only_theirs_and_a_changed_filter_is_
         await client.close()
     assert seen == ["oost.a", "gelderland.a", "oost.b", "noord.b"]
     assert info.config.filter_subject == f"{base}noord.*" and not info.config.filter_subjects
+
+
+async def test_a_kind_this_code_does_not_know_is_skipped_not_terminated(nats_url: str) -> None:
+    spec = _spec(ack_wait_seconds=1.0)
+    await ensure_streams(nats_url, [spec.stream])
+    known = listed("e-known").model_dump_json().encode()
+    newer = json.loads(known) | {"kind": "merged_into", "event_id": deterministic_id("newer")}
+    await _publish(nats_url, spec.stream, [json.dumps(newer).encode(), b'{"kind": 1}', known])
+    terminated: list[str] = []
+    watcher = await nats.connect(nats_url)
+    advisories = f"$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.{spec.stream.name}.{spec.durable}"
+
+    async def record(msg: nats.aio.msg.Msg) -> None:
+        terminated.append(json.loads(msg.data)["stream_seq"])
+
+    await watcher.subscribe(advisories, cb=record)
+    await watcher.flush()
+    seen: list[str] = []
+
+    async def handle(deliveries: Sequence[Delivery[EnterpriseEvent]]) -> list[Exception | None]:
+        seen.extend(d.item.enterprise.enterprise_id for d in deliveries)
+        return [None] * len(deliveries)
+
+    events: TypeAdapter[EnterpriseEvent] = TypeAdapter(AnyEnterpriseEvent)
+    consumer = BatchConsumer(nats_url, spec, events.validate_json, handle)
+    await consumer.start()
+    try:
+        await _until(lambda: seen == ["e-known"])
+        await asyncio.sleep(1.5)  # past the ack wait: a message not settled would be back
+        assert await _pending(nats_url, spec) == (0, 0)
+    finally:
+        await consumer.stop()
+        await watcher.close()
+    assert terminated == [2]  # the malformed one only; the newer kind was acknowledged

@@ -131,7 +131,8 @@ def test_an_unreachable_registry_fails_the_run_in_one_line(tmp_path: Path) -> No
 
 @pytest.fixture(scope="module")
 def own_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with running_nats(tmp_path_factory.mktemp("cli-nats")) as url:
+    with running_nats(tmp_path_factory.mktemp("cli-nats")) as users:
+        url = users.url()
         yield url
 
 

@@ -23,6 +23,7 @@ from nats.js.errors import NoStreamResponseError
 from contracts.enterprises import EnterpriseListed
 from contracts.labels import LabelGranted
 from contracts.subjects import ENTERPRISES_STREAM, LABELS_STREAM, STREAMS, label_subject
+from services.kit.nats_users import REGISTRY
 from services.kit.processes import wait_until
 from services.kit.streams import ensure_streams
 from services.registry.adapters.publisher import ENTERPRISE_EVENT
@@ -126,7 +127,7 @@ async def test_node_stopped_then_node_killed_lose_and_double_no_enterprise_event
     assert labels.config.num_replicas == 3 and labels.cluster is not None
     assert len(labels.cluster.replicas or []) == 2
     settings = RegistrySettings(
-        nats_url=",".join(cluster.urls),
+        nats_url=cluster.url_for("registry"),
         database_url=f"sqlite:///{tmp_path / 'registry.db'}",
         data_dir=tmp_path,
         stream_replicas=3,
@@ -159,6 +160,9 @@ async def test_a_service_starts_while_the_first_node_it_names_is_down(
     cluster: NatsCluster, client: Client
 ) -> None:
     first = cluster.node("n1")
+    # The platform's streams exist (an R3 stream cannot be placed while a node is known to
+    # be down); the service's start-up then only finds and checks them.
+    await ensure_streams(",".join(cluster.urls), STREAMS, replicas=3)
     await asyncio.to_thread(first.stop)
     others = [node for node in cluster.nodes if node is not first]
 
@@ -169,7 +173,7 @@ async def test_a_service_starts_while_the_first_node_it_names_is_down(
 
     try:
         await asyncio.to_thread(wait_until, led_by_another, 30, "a meta leader among n2, n3")
-        await ensure_streams(",".join(cluster.urls), STREAMS, replicas=3)
+        await ensure_streams(cluster.url_for("registry"), STREAMS, replicas=3, owner=REGISTRY)
         info = await client.jetstream().stream_info(ENTERPRISES_STREAM.name)
         assert info.config.num_replicas == 3
     finally:

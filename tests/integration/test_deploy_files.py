@@ -6,6 +6,7 @@ checks and ordered start-up, no development tools in the image)."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import tomllib
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from services.kit.nats_deployment import ACCOUNTS_FILE, ROUTES_FILE, write_accounts
+from services.kit.nats_regions import Region, save_regions
 from services.kit.processes import find_executable
 
 pytestmark = pytest.mark.integration
@@ -67,10 +70,28 @@ def test_deploy_ships_one_nats_configuration_per_cluster_node() -> None:
     assert [path.name for path in NATS_CONFIGS] == ["nats-1.conf", "nats-2.conf", "nats-3.conf"]
 
 
+@pytest.fixture(scope="module")
+def secrets(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A secrets folder as an operator makes it: the accounts with a region of each way."""
+    folder = tmp_path_factory.mktemp("secrets")
+    save_regions(
+        folder,
+        [Region("noord", ("Drenthe", "Groningen", "Friesland"), "leaf"), Region("west", ("NH",))],
+    )
+    write_accounts(folder)
+    return folder
+
+
 @pytest.mark.parametrize("config", NATS_CONFIGS, ids=lambda path: path.name)
-def test_nats_configuration_is_valid_for_the_tests_server(config: Path) -> None:
+def test_nats_configuration_is_valid_for_the_tests_server(
+    config: Path, secrets: Path, tmp_path: Path
+) -> None:
+    # As compose mounts them: the node's file with the generated accounts and routes beside it.
+    shutil.copy(config, tmp_path / "nats.conf")
+    shutil.copy(secrets / ACCOUNTS_FILE, tmp_path / "accounts.conf")
+    shutil.copy(secrets / ROUTES_FILE, tmp_path / "routes.conf")
     result = subprocess.run(
-        [find_executable("nats-server"), "-t", "-c", str(config)],
+        [find_executable("nats-server"), "-t", "-c", str(tmp_path / "nats.conf")],
         capture_output=True,
         text=True,
         timeout=30,
@@ -79,9 +100,27 @@ def test_nats_configuration_is_valid_for_the_tests_server(config: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     text = config.read_text("utf-8")
     assert f"server_name: {config.stem}" in text
-    assert all(f"nats-route://{node}:6222" in text for node in NATS_NODES)
-    assert "store_dir:" in text
-    assert "authentication work" in text  # says where accounts and users will come from
+    assert 'include "accounts.conf"' in text and 'include "routes.conf"' in text
+    assert "store_dir:" in text and "domain: impact" in text
+    routes = (secrets / ROUTES_FILE).read_text("utf-8")
+    assert all(f"@{node}:6222" in routes for node in NATS_NODES)  # routes log in too
+
+
+def test_each_service_connects_as_its_own_nats_user_with_a_generated_password(
+    secrets: Path,
+) -> None:
+    compose = _compose()
+    for service in ("scraper", "registry", "notifier", "gateway"):
+        entry = compose["services"][service]
+        assert entry["environment"]["IMPACTOOST_NATS_USER"] == service
+        targets = {v: k for k, v in _secret_targets(entry).items()}
+        source = targets["IMPACTOOST_NATS_PASSWORD"]
+        mounted = Path(compose["secrets"][source]["file"]).name
+        assert (secrets / mounted).is_file(), mounted  # `impactoost nats accounts` wrote it
+    for node in NATS_NODES:
+        volumes = compose["services"][node]["volumes"]
+        assert "./secrets/nats-accounts.conf:/etc/nats/accounts.conf:ro" in volumes
+        assert "./secrets/nats-routes.conf:/etc/nats/routes.conf:ro" in volumes
 
 
 def test_compose_runs_a_three_node_cluster_of_the_tests_server_version() -> None:

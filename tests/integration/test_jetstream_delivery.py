@@ -20,6 +20,7 @@ from services.kit.jetstream import (
     publish_event,
 )
 from services.kit.streams import ensure_streams
+from tests.fixtures.servers import TESTER
 
 pytestmark = pytest.mark.integration
 
@@ -28,6 +29,9 @@ class Ping(Event):
     """A numbered test event, as in nats-server's chaos tests."""
 
     n: int
+
+
+INBOX = f"_INBOX_{TESTER}"  # replies to the tests' superuser
 
 
 def _stream() -> StreamSpec:
@@ -48,7 +52,7 @@ async def test_republished_ids_are_acked_as_duplicates_and_delivered_once(nats_u
     seen: list[int] = []
     broker = make_broker(nats_url, graceful_timeout=5)
 
-    @durable_subscriber(broker, subject, stream=spec, durable="test-once")
+    @durable_subscriber(broker, subject, stream=spec, durable="test-once", inbox=INBOX)
     async def on_ping(event: Ping) -> None:
         seen.append(event.n)
 
@@ -74,7 +78,7 @@ async def test_failed_effect_is_redelivered_not_dropped(nats_url: str) -> None:
     done = asyncio.Event()
     broker = make_broker(nats_url, graceful_timeout=5, retry_delay=0.1)
 
-    @durable_subscriber(broker, subject, stream=spec, durable="test-retry")
+    @durable_subscriber(broker, subject, stream=spec, durable="test-retry", inbox=INBOX)
     async def on_ping(event: Ping) -> None:
         attempts.append(event.n)
         if len(attempts) < 3:
@@ -95,7 +99,7 @@ async def test_invalid_payload_is_terminated_and_later_events_still_flow(nats_ur
     seen: list[int] = []
     broker = make_broker(nats_url, graceful_timeout=5)
 
-    @durable_subscriber(broker, subject, stream=spec, durable="test-poison")
+    @durable_subscriber(broker, subject, stream=spec, durable="test-poison", inbox=INBOX)
     async def on_ping(event: Ping) -> None:
         seen.append(event.n)
 
@@ -125,7 +129,12 @@ async def test_ensure_streams_gives_existing_durables_their_changed_limits(nats_
         broker = make_broker(nats_url)
 
         @durable_subscriber(
-            broker, subject, stream=spec, durable="test-limits", ack_wait_seconds=ack_wait_seconds
+            broker,
+            subject,
+            stream=spec,
+            durable="test-limits",
+            inbox=INBOX,
+            ack_wait_seconds=ack_wait_seconds,
         )
         async def on_ping(event: Ping) -> None:
             pass

@@ -38,7 +38,8 @@ DAY = 86400.0
 @pytest.fixture
 async def js(tmp_path: Path) -> AsyncIterator[tuple[str, JetStreamContext]]:
     """A nats-server of this test's own, and a JetStream context on it."""
-    with running_nats(tmp_path / "nats") as url:
+    with running_nats(tmp_path / "nats") as users:
+        url = users.url()
         nc = await nats.connect(url)
         try:
             yield url, nc.jetstream()

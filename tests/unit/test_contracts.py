@@ -105,6 +105,25 @@ def test_an_event_without_its_kind_or_with_an_unknown_kind_is_refused() -> None:
             adapter.validate_python({**payload, "source": "t", "kind": kind})
 
 
+def test_every_event_schema_requires_its_kind() -> None:
+    import contracts.enterprises
+    import contracts.labels
+    import contracts.scrapes
+    import contracts.signin
+    import contracts.supplements
+    from contracts.base import Event
+
+    def every(cls: type[Event]) -> list[type[Event]]:
+        return [cls, *(c for sub in cls.__subclasses__() for c in every(sub))]
+
+    with_kind = [c for c in every(Event) if "kind" in c.model_fields]
+    named = {c.__name__ for c in with_kind}
+    assert {"LabelGranted", "ScrapeFailed", "EnterpriseListed", "SignInGranted"} <= named
+    assert contracts.supplements.SupplementSubmitted in with_kind
+    for cls in with_kind:
+        assert "kind" in cls.model_json_schema()["required"], cls.__name__
+
+
 def test_occurred_at_must_carry_a_timezone_and_is_stored_in_utc() -> None:
     with pytest.raises(ValidationError):
         LabelGranted(

@@ -14,6 +14,7 @@ from contracts.signin import SignInLinkIssued
 from contracts.subjects import SIGNINS_STREAM, signin_subject
 from services.gateway.signin.links import purge_expired, record_links_issued
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
+from services.kit.nats_access import NatsTarget
 
 LINKS_ISSUED: TypeAdapter[SignInLinkIssued] = TypeAdapter(SignInLinkIssued)
 
@@ -23,7 +24,7 @@ def link_consumer(
     writing: asyncio.Lock,
     now: Callable[[], datetime],
     *,
-    nats_url: str,
+    nats: NatsTarget,
     durable: str,
     ack_wait_seconds: float = 30.0,
 ) -> BatchConsumer[SignInLinkIssued]:
@@ -47,4 +48,4 @@ def link_consumer(
             return [exc for _ in deliveries]
         return [None for _ in deliveries]
 
-    return BatchConsumer(nats_url, spec, LINKS_ISSUED.validate_json, handle)
+    return BatchConsumer(nats, spec, LINKS_ISSUED.validate_json, handle)

@@ -10,49 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-PROVINCES = (
-    "Groningen",
-    "Fryslân",
-    "Drenthe",
-    "Overijssel",
-    "Flevoland",
-    "Gelderland",
-    "Utrecht",
-    "Noord-Holland",
-    "Zuid-Holland",
-    "Zeeland",
-    "Noord-Brabant",
-    "Limburg",
-)
+from contracts.places import PROVINCE_ABBREVIATIONS, PROVINCES, province_named
 
-# Folded qualifier -> province. Single letters only count inside parentheses.
-_QUALIFIERS = {
-    "gn": "Groningen",
-    "gr": "Groningen",
-    "f": "Fryslân",
-    "fr": "Fryslân",
-    "friesland": "Fryslân",
-    "d": "Drenthe",
-    "dr": "Drenthe",
-    "o": "Overijssel",
-    "ov": "Overijssel",
-    "fl": "Flevoland",
-    "gld": "Gelderland",
-    "gl": "Gelderland",
-    "u": "Utrecht",
-    "ut": "Utrecht",
-    "utr": "Utrecht",
-    "nh": "Noord-Holland",
-    "zh": "Zuid-Holland",
-    "z": "Zeeland",
-    "zl": "Zeeland",
-    "nb": "Noord-Brabant",
-    "brabant": "Noord-Brabant",
-    "l": "Limburg",
-    "li": "Limburg",
-    "lb": "Limburg",
-}
-_BARE_QUALIFIERS = frozenset(k for k in _QUALIFIERS if len(k) > 1 and k not in {"brabant"})
+__all__ = ["PROVINCES", "fold", "name_key", "province_named", "split_qualifier"]
+
+_BARE_QUALIFIERS = frozenset(
+    k for k in PROVINCE_ABBREVIATIONS if len(k) > 1 and k not in {"brabant"}
+)
 
 # Everyday names for official ones (folded key -> official name).
 ALIASES = {
@@ -77,17 +41,6 @@ def fold(text: str) -> str:
     return " ".join("sint" if word == "st" else word for word in text.split())
 
 
-def province_named(name: str | None) -> str | None:
-    """The official province for a name or abbreviation ("ov", "Friesland", "N.B."), if any."""
-    if not name:
-        return None
-    key = fold(name)
-    for province in PROVINCES:
-        if fold(province) == key:
-            return province
-    return _QUALIFIERS.get(key.replace(" ", ""))
-
-
 def split_qualifier(name: str) -> tuple[str, str | None]:
     """("Hengelo", "Overijssel") for "Hengelo (O)" or "Hengelo Ov"; (name, None) without one."""
     name = name.strip()
@@ -99,7 +52,7 @@ def split_qualifier(name: str) -> tuple[str, str | None]:
         return name, None
     bare = _BARE.match(name)
     if bare and fold(bare["qualifier"]).replace(" ", "") in _BARE_QUALIFIERS:
-        return bare["base"], _QUALIFIERS[fold(bare["qualifier"]).replace(" ", "")]
+        return bare["base"], PROVINCE_ABBREVIATIONS[fold(bare["qualifier"]).replace(" ", "")]
     return name, None
 
 

@@ -53,7 +53,8 @@ BASE_LISTED = {f"e{n}" for n in range(1, 6)}
 @pytest.fixture(scope="module")
 def gateway_nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A nats-server of this module's own, so the real stream names hold only our events."""
-    with running_nats(tmp_path_factory.mktemp("gateway-nats")) as url:
+    with running_nats(tmp_path_factory.mktemp("gateway-nats")) as users:
+        url = users.url()
         yield url
 
 

@@ -32,7 +32,8 @@ OVERIJSSEL = {"enschede", "zwolle"}
 @pytest.fixture(scope="module")
 def regional_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A nats-server of this module's own, so ENTERPRISES holds only these events."""
-    with running_nats(tmp_path_factory.mktemp("regional-nats")) as url:
+    with running_nats(tmp_path_factory.mktemp("regional-nats")) as users:
+        url = users.url()
         yield url
 
 

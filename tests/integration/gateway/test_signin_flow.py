@@ -45,7 +45,8 @@ ADDRESS = "info@kringlooptwente.nl"
 @pytest.fixture(scope="module")
 def signin_nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A nats-server of this module's own, so the real streams hold only our events."""
-    with running_nats(tmp_path_factory.mktemp("signin-nats")) as url:
+    with running_nats(tmp_path_factory.mktemp("signin-nats")) as users:
+        url = users.url()
         yield url
 
 

@@ -25,7 +25,8 @@ CONTACTS = """kvk,website,email
 @pytest.fixture(scope="module")
 def notifier_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A nats-server for this module alone, so the real stream names collide with nobody."""
-    with running_nats(tmp_path_factory.mktemp("notifier-nats")) as url:
+    with running_nats(tmp_path_factory.mktemp("notifier-nats")) as users:
+        url = users.url()
         yield url
 
 

@@ -39,7 +39,8 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture(scope="package")
 def registry_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A nats-server for the registry's tests only: they use the real stream names."""
-    with running_nats(tmp_path_factory.mktemp("registry-nats")) as url:
+    with running_nats(tmp_path_factory.mktemp("registry-nats")) as users:
+        url = users.url()
         yield url
 
 

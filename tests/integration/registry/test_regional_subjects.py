@@ -40,7 +40,8 @@ GELDERLAND = {"PSO-2", "PSO-4"}
 @pytest.fixture(scope="module")
 def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A nats-server of this module's own."""
-    with running_nats(tmp_path_factory.mktemp("regional-nats")) as url:
+    with running_nats(tmp_path_factory.mktemp("regional-nats")) as users:
+        url = users.url()
         yield url
 
 
@@ -115,7 +116,8 @@ async def test_a_move_between_provinces_leaves_the_old_subscriber_and_reaches_th
     moved = observation("PSO-9", place="Arnhem", kvk=("06000009",), website=None)
     old: list[Msg] = []
     new: list[Msg] = []
-    with running_nats(tmp_path / "nats") as url:
+    with running_nats(tmp_path / "nats") as users:
+        url = users.url()
         await ensure_streams(url, STREAMS)
         await _publish_labels(url, granted(before), changed(moved, before, at(1)))
         nc = await nats.connect(url)

@@ -16,7 +16,8 @@ from tests.fixtures.servers import running_nats
 @pytest.fixture(scope="module")
 def module_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A nats-server of this module's own: its tests use the real stream and bucket names."""
-    with running_nats(tmp_path_factory.mktemp("scraper-nats")) as url:
+    with running_nats(tmp_path_factory.mktemp("scraper-nats")) as users:
+        url = users.url()
         yield url
 
 

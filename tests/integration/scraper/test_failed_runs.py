@@ -37,7 +37,8 @@ SITES: dict[LabelName, tuple[Callable[..., Any], str]] = {
 
 @pytest.fixture(scope="module")
 def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with running_nats(tmp_path_factory.mktemp("failed-runs")) as url:
+    with running_nats(tmp_path_factory.mktemp("failed-runs")) as users:
+        url = users.url()
         yield url
 
 

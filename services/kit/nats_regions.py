@@ -1,0 +1,102 @@
+"""Regions that subscribe to the platform's enterprise events, and what NATS gives each.
+
+A region reads the enterprise events and the compacted states of the provinces it chose, and
+nothing else: no publishing, no JetStream calls beyond its own consumers, no replies but its
+own. It connects one of two ways (docs/regions.md), each in a module of its own:
+
+- `import` (nats_region_import.py): a user in an account of its own, which imports from the
+  platform's account only the pull, info and ack subjects of two durables made for it, each
+  filtered on its provinces (`region-<name>` on ENTERPRISES and on ENTERPRISE_STATES);
+- `leaf` (nats_region_leaf.py): its own NATS server joins ours as a leaf node, and streams of
+  its own source ours through two consumers made for it, filtered likewise.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+from contracts.places import province_named
+from contracts.subjects import ENTERPRISE_STATES_STREAM, ENTERPRISES_STREAM, PREFIX, slug
+from services.kit.settings import ConfigError
+
+Way = Literal["import", "leaf"]
+DOMAIN = "impact"
+"""The platform's JetStream domain: a leaf region reaches our streams through it."""
+API_PREFIX = f"$JS.{DOMAIN}.API"
+"""Where a leaf region's sources find the platform's JetStream API (`external.api`)."""
+IMPORT_PREFIX = "$JS.shared.API"
+"""Where an importing region finds the durables we share (its `jetstream(prefix=)`); not the
+domain's prefix, which the server itself maps to the importing account's own API."""
+REGIONS_FILE = "regions.json"
+LEAF_ACCOUNT = "REGION"
+"""The account on a region's leaf server that holds its copies of our streams."""
+_NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A subscribing region: its name, its provinces (subject slugs) and how it connects."""
+
+    name: str
+    provinces: tuple[str, ...]
+    way: Way = "import"
+
+    def __post_init__(self) -> None:
+        if not _NAME.fullmatch(self.name):
+            raise ValueError(
+                f"a region's name is lower-case letters, digits and dashes: {self.name!r}"
+            )
+        unknown = [p for p in self.provinces if not province_named(p)]
+        if unknown or not self.provinces:
+            raise ValueError(f"not a Dutch province: {', '.join(unknown) or '(none given)'}")
+        chosen = tuple(sorted({slug(province_named(p)) for p in self.provinces}))
+        if self.way not in ("import", "leaf"):
+            raise ValueError(f"a region connects by import or leaf, not {self.way!r}")
+        object.__setattr__(self, "provinces", chosen)
+
+    @property
+    def account(self) -> str:
+        """Its account on our servers."""
+        return f"REGION_{self.name.upper().replace('-', '_')}"
+
+    @property
+    def user(self) -> str:
+        """Its user on our servers (for a leaf: the leaf connection's)."""
+        return f"region-{self.name}"
+
+    @property
+    def durable(self) -> str:
+        """Its durables' name (import way), on ENTERPRISES and on ENTERPRISE_STATES."""
+        return f"region-{self.name}"
+
+    def filters(self, stream: str) -> list[str]:
+        """Its provinces' subjects in `stream`."""
+        kind = "enterprises" if stream == ENTERPRISES_STREAM.name else "states"
+        return [f"{PREFIX}.{kind}.{province}.>" for province in self.provinces]
+
+
+SHARED = (ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name)
+
+
+def load_regions(folder: Path) -> list[Region]:
+    """The regions set up so far (`regions.json` in the secrets folder)."""
+    path = folder / REGIONS_FILE
+    if not path.exists():
+        return []
+    try:
+        entries = json.loads(path.read_text("utf-8"))
+        return [Region(e["name"], tuple(e["provinces"]), e["way"]) for e in entries]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{path} is not a list of regions: {exc}") from None
+
+
+def save_regions(folder: Path, regions: list[Region]) -> None:
+    """Write the regions back, sorted by name."""
+    entries = [
+        asdict(r) | {"provinces": list(r.provinces)} for r in sorted(regions, key=lambda r: r.name)
+    ]
+    (folder / REGIONS_FILE).write_text(json.dumps(entries, indent=2) + "\n", "utf-8")

@@ -1,0 +1,125 @@
+"""Who may do what on NATS: one user per service in the platform's account, each allowed only
+the subjects it publishes, the JetStream API calls its own streams and durables need, and
+replies under its own inbox prefix.
+
+This table is the one definition: the demo's and the tests' servers, `impactoost nats
+accounts` and the deployment's accounts file are all rendered from it (nats_config.py).
+No user may delete or purge a stream: nothing grants `$JS.API.STREAM.DELETE` or `PURGE`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contracts.subjects import (
+    ENTERPRISE_STATES_STREAM,
+    ENTERPRISES_STREAM,
+    LABELS_STREAM,
+    PREFIX,
+    SCRAPES_STREAM,
+    SIGNINS_STREAM,
+    SUPPLEMENTS_STREAM,
+    signin_subject,
+    supplement_subject,
+)
+
+PLATFORM_ACCOUNT = "IMPACT"
+ADMIN = "admin"
+"""The operator's user: sets regions up and repairs (nats_config.admin_permissions)."""
+
+# Durable consumers, `<service>-<purpose>`: named here so the permissions grant exactly them.
+REGISTRY_LABELS = "registry-labels"
+REGISTRY_SUPPLEMENTS = "registry-supplements"
+REGISTRY_SIGNINS = "registry-signins"
+NOTIFIER_MAIL = "notifier-mail"
+NOTIFIER_SIGNINS = "notifier-signins"
+SCRAPER_BUCKET = "scraper-state"
+"""The scraper's key-value bucket (its stream is `KV_scraper-state`)."""
+SCRAPE_COMMANDS = f"{PREFIX}.commands.scrape"
+"""Core NATS requests for an on-demand scrape, answered by the scraper."""
+DEMO_COMMANDS = f"{PREFIX}.commands.demo.>"
+ANY_DURABLE = "*"
+"""A service whose durable names are settings (the gateway's) gets any name on its streams,
+except the other services' durables, which stay denied to it."""
+
+
+@dataclass(frozen=True)
+class Durable:
+    """A durable consumer a user owns on a stream."""
+
+    stream: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ServiceUser:
+    """A NATS user and what it is allowed."""
+
+    name: str
+    publishes: tuple[str, ...] = ()
+    subscribes: tuple[str, ...] = ()
+    owns: tuple[str, ...] = ()
+    """Streams it brings to the declared configuration (create and update)."""
+    reads: tuple[str, ...] = ()
+    """Streams it reads or publishes to; it may create them when missing, never update."""
+    durables: tuple[Durable, ...] = ()
+    deletes_durables: bool = False
+    answers_requests: bool = False
+    """Whether it may reply to requests sent to it (core NATS request/reply)."""
+    key_values: tuple[str, ...] = ()
+
+    @property
+    def inbox_prefix(self) -> str:
+        """The only inbox it may subscribe to."""
+        return f"_INBOX_{self.name}"
+
+
+SCRAPER = ServiceUser(
+    name="scraper",
+    publishes=(f"{PREFIX}.labels.>", f"{PREFIX}.scrapes.>"),
+    subscribes=(SCRAPE_COMMANDS,),
+    owns=(LABELS_STREAM.name, SCRAPES_STREAM.name),
+    answers_requests=True,
+    key_values=(SCRAPER_BUCKET,),
+)
+REGISTRY = ServiceUser(
+    name="registry",
+    publishes=(f"{PREFIX}.enterprises.>", f"{PREFIX}.states.>", signin_subject("granted")),
+    owns=(ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name),
+    reads=(LABELS_STREAM.name, SUPPLEMENTS_STREAM.name, SIGNINS_STREAM.name),
+    durables=(
+        Durable(LABELS_STREAM.name, REGISTRY_LABELS),
+        Durable(SUPPLEMENTS_STREAM.name, REGISTRY_SUPPLEMENTS),
+        Durable(SIGNINS_STREAM.name, REGISTRY_SIGNINS),
+    ),
+)
+NOTIFIER = ServiceUser(
+    name="notifier",
+    publishes=(signin_subject("link_issued"),),
+    reads=(ENTERPRISES_STREAM.name, SIGNINS_STREAM.name),
+    durables=(
+        Durable(ENTERPRISES_STREAM.name, NOTIFIER_MAIL),
+        Durable(SIGNINS_STREAM.name, NOTIFIER_SIGNINS),
+    ),
+)
+GATEWAY = ServiceUser(
+    name="gateway",
+    publishes=(signin_subject("requested"), supplement_subject()),
+    owns=(SUPPLEMENTS_STREAM.name, SIGNINS_STREAM.name),
+    reads=(ENTERPRISES_STREAM.name, SCRAPES_STREAM.name),
+    durables=tuple(
+        Durable(stream, ANY_DURABLE)
+        for stream in (ENTERPRISES_STREAM.name, SCRAPES_STREAM.name, SIGNINS_STREAM.name)
+    ),
+    deletes_durables=True,
+)
+SERVICE_USERS: tuple[ServiceUser, ...] = (SCRAPER, REGISTRY, NOTIFIER, GATEWAY)
+DEMO = ServiceUser(
+    name="demo",
+    publishes=(SCRAPE_COMMANDS, DEMO_COMMANDS, supplement_subject()),
+    subscribes=(DEMO_COMMANDS,),
+    reads=(SUPPLEMENTS_STREAM.name,),
+    answers_requests=True,
+)
+"""The demo's director and seeder (they stand in for registries and enterprises), and the
+`impactoost demo` and `scrape` commands run beside it; never part of a deployment."""

@@ -1,0 +1,70 @@
+"""The users table grants each service what it needs and nothing that would let it destroy
+or impersonate: the rules a reviewer checks, as assertions over the rendered permissions."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.subjects import STREAMS
+from services.kit.nats_config import accounts_block, permissions
+from services.kit.nats_users import (
+    DEMO,
+    GATEWAY,
+    NOTIFIER,
+    NOTIFIER_MAIL,
+    PLATFORM_ACCOUNT,
+    REGISTRY,
+    SCRAPER,
+    SERVICE_USERS,
+)
+
+pytestmark = pytest.mark.unit
+
+
+def allowed(user: object, kind: str = "publish") -> list[str]:
+    return list(permissions(user)[kind]["allow"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("user", [*SERVICE_USERS, DEMO], ids=lambda u: u.name)
+def test_no_user_may_delete_purge_or_use_the_whole_api(user: object) -> None:
+    for subject in allowed(user):
+        assert ".STREAM.DELETE." not in subject and ".STREAM.PURGE." not in subject
+        assert subject not in (">", "$JS.API.>", "$JS.>", "impact.>", "impact.v1.>")
+    # Replies reach it under its own inbox only: never under `_INBOX.>`.
+    inboxes = [s for s in allowed(user, "subscribe") if s.startswith("_INBOX")]
+    assert inboxes == [f"_INBOX_{user.name}.>"]  # type: ignore[attr-defined]
+
+
+def test_only_the_scraper_publishes_label_events_and_only_the_registry_enterprises() -> None:
+    by_subject = {
+        subject: {u.name for u in (*SERVICE_USERS, DEMO) if subject in allowed(u)}
+        for subject in ("impact.v1.labels.>", "impact.v1.enterprises.>", "impact.v1.states.>")
+    }
+    assert by_subject == {
+        "impact.v1.labels.>": {SCRAPER.name},
+        "impact.v1.enterprises.>": {REGISTRY.name},
+        "impact.v1.states.>": {REGISTRY.name},
+    }
+
+
+def test_each_stream_is_updated_by_exactly_one_service() -> None:
+    updaters = {
+        stream.name: [u.name for u in SERVICE_USERS if stream.name in u.owns] for stream in STREAMS
+    }
+    assert all(len(names) == 1 for names in updaters.values()), updaters
+
+
+def test_the_gateway_names_its_durables_freely_but_never_the_notifiers() -> None:
+    deny = permissions(GATEWAY)["publish"]["deny"]
+    assert f"$JS.API.CONSUMER.*.ENTERPRISES.{NOTIFIER_MAIL}" in deny
+    assert f"$JS.API.CONSUMER.MSG.NEXT.ENTERPRISES.{NOTIFIER_MAIL}" in deny
+    assert f"$JS.ACK.ENTERPRISES.{NOTIFIER_MAIL}.>" in deny
+    assert "deny" not in permissions(NOTIFIER)["publish"]  # names its durables exactly
+
+
+def test_the_accounts_block_holds_every_service_user_with_its_password() -> None:
+    passwords = {u.name: f"pw-{u.name}" for u in SERVICE_USERS}
+    block = accounts_block(passwords)
+    users = block[PLATFORM_ACCOUNT]["users"]
+    assert [(u["user"], u["password"]) for u in users] == list(passwords.items())
+    assert block[PLATFORM_ACCOUNT]["jetstream"] == "enabled"
