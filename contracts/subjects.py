@@ -41,9 +41,17 @@ class StreamSpec(Frozen):
     replicas: int = Field(default=1, ge=1, le=5)
 
 
-LABELS_STREAM = StreamSpec(name="LABELS", subjects=(f"{PREFIX}.labels.>",))
+# History is kept for a little over a year (a label's yearly renewal and a backup cycle):
+# the registry reads LABELS as it comes; a new gateway or subscriber starts from the present,
+# ENTERPRISE_STATES, which keeps every enterprise's latest event without an age limit.
+HISTORY_DAYS = 400
+LABELS_STREAM = StreamSpec(
+    name="LABELS", subjects=(f"{PREFIX}.labels.>",), max_age_days=HISTORY_DAYS
+)
 SCRAPES_STREAM = StreamSpec(name="SCRAPES", subjects=(f"{PREFIX}.scrapes.>",), max_age_days=90)
-ENTERPRISES_STREAM = StreamSpec(name="ENTERPRISES", subjects=(f"{PREFIX}.enterprises.>",))
+ENTERPRISES_STREAM = StreamSpec(
+    name="ENTERPRISES", subjects=(f"{PREFIX}.enterprises.>",), max_age_days=HISTORY_DAYS
+)
 # The present of ENTERPRISES: one subject per enterprise, holding only its latest event.
 ENTERPRISE_STATES_STREAM = StreamSpec(
     name="ENTERPRISE_STATES", subjects=(f"{PREFIX}.states.>",), max_msgs_per_subject=1

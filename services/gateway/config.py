@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from sqlalchemy import make_url
 
-from contracts.subjects import ALL_ENTERPRISE_EVENTS, PREFIX, slug
+from contracts.subjects import ALL_ENTERPRISE_EVENTS, ALL_ENTERPRISE_STATES, PREFIX, slug
 from services.kit.settings import KitSettings
 
 
@@ -74,6 +74,13 @@ class GatewaySettings(KitSettings):
         if not self.provinces:
             return (ALL_ENTERPRISE_EVENTS,)
         return tuple(f"{PREFIX}.enterprises.{province}.*.*" for province in self.provinces)
+
+    @property
+    def state_subjects(self) -> tuple[str, ...]:
+        """The subjects of the present (ENTERPRISE_STATES) a new read model starts from."""
+        if not self.provinces:
+            return (ALL_ENTERPRISE_STATES,)
+        return tuple(f"{PREFIX}.states.{province}.*.*" for province in self.provinces)
 
     @property
     def durable(self) -> str:

@@ -17,8 +17,14 @@ from nats.js.errors import NotFoundError
 from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
 
-from contracts.subjects import ENTERPRISES_STREAM, SCRAPES_STREAM, STREAMS
+from contracts.subjects import (
+    ENTERPRISE_STATES_STREAM,
+    ENTERPRISES_STREAM,
+    SCRAPES_STREAM,
+    STREAMS,
+)
 from services.gateway.config import GatewaySettings
+from services.gateway.present import read_present
 from services.gateway.read_model.tables import (
     EnterpriseRow,
     HoldingRow,
@@ -103,6 +109,11 @@ class ReadModelFeed:
         )
         await forget_if_refiltered(settings, self._engine)
         fed = await asyncio.to_thread(streams_with_position, self._engine)
+        if not fed & {ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name}:
+            # A new or wiped read model: the present first, then what ENTERPRISES retains.
+            await reset_durables(settings.nats(), settings.durable, [ENTERPRISES_STREAM.name])
+            await read_present(settings, self._engine)
+            fed.add(ENTERPRISES_STREAM.name)
         await reset_durables(
             settings.nats(), settings.durable, [s for s in FED_STREAMS if s not in fed]
         )
@@ -136,15 +147,15 @@ async def forget_if_refiltered(settings: GatewaySettings, engine: Engine) -> boo
 
 
 def forget_enterprises(engine: Engine) -> None:
-    """Delete every enterprise, the record of enterprise events applied and the stream's
-    position, in one transaction; the processed count moves on, so no cached answer from
-    before is served again."""
-    stream = ENTERPRISES_STREAM.name
+    """Delete every enterprise, the record of enterprise events applied and the streams'
+    positions (ENTERPRISES and the present), in one transaction; the processed count moves
+    on, so no cached answer from before is served again."""
+    streams = (ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name)
     with Session(engine) as session:
         session.exec(delete(HoldingRow))
         session.exec(delete(EnterpriseRow))
-        session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.stream) == stream))
-        session.exec(delete(StreamPosition).where(col(StreamPosition.stream) == stream))
+        session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.stream).in_(streams)))
+        session.exec(delete(StreamPosition).where(col(StreamPosition.stream).in_(streams)))
         session.exec(update(ProcessedCount).values(events=ProcessedCount.events + 1))
         session.commit()
 

@@ -25,8 +25,9 @@ from services.kit.nats_users import (
 API = "$JS.API"
 
 
-def permissions(user: ServiceUser) -> dict[str, Any]:
-    """The nats-server `permissions` block of `user`."""
+def permissions(user: ServiceUser, guarded: Iterable[Durable] = ()) -> dict[str, Any]:
+    """The nats-server `permissions` block of `user`; `guarded` names further durables it
+    must never touch (the regions')."""
     allow = [*user.publishes, f"{API}.INFO"]
     for stream in (*user.owns, *user.reads):
         allow += [f"{API}.STREAM.INFO.{stream}", f"{API}.STREAM.CREATE.{stream}"]
@@ -39,7 +40,7 @@ def permissions(user: ServiceUser) -> dict[str, Any]:
         "publish": {"allow": allow},
         "subscribe": {"allow": [*user.subscribes, f"{user.inbox_prefix}.>"]},
     }
-    deny = _others_durables(user)
+    deny = _others_durables(user, guarded)
     if deny:
         block["publish"]["deny"] = deny
     if user.answers_requests:
@@ -91,15 +92,14 @@ def _bucket_calls(bucket: str) -> list[str]:
     ]
 
 
-def _others_durables(user: ServiceUser) -> list[str]:
+def _others_durables(user: ServiceUser, guarded: Iterable[Durable]) -> list[str]:
     """For a user allowed any durable name on a stream: the other services' durables there,
-    which it may neither use, acknowledge for, nor delete."""
+    and the `guarded` ones, which it may neither use, acknowledge for, nor delete."""
     open_streams = {d.stream for d in user.durables if d.name == ANY_DURABLE}
+    others = [d for other in SERVICE_USERS if other is not user for d in other.durables]
     deny: list[str] = []
-    for other in SERVICE_USERS:
-        for durable in other.durables:
-            if other is user or durable.stream not in open_streams:
-                continue
+    for durable in (*others, *guarded):
+        if durable.stream in open_streams and durable.name != ANY_DURABLE:
             stream, name = durable.stream, durable.name
             deny += [
                 f"{API}.CONSUMER.*.{stream}.{name}",
@@ -126,11 +126,14 @@ def accounts_block(
     extra: Iterable[ExtraUser] = (),
     more_accounts: Mapping[str, Any] | None = None,
     exports: Iterable[Mapping[str, Any]] = (),
+    guarded: Iterable[Durable] = (),
 ) -> dict[str, Any]:
     """The `accounts` block: the platform's account with a user per service (password from
-    `passwords`), any `extra` users, and `more_accounts` (the regions')."""
+    `passwords`), any `extra` users, and `more_accounts` (the regions', whose durables on our
+    streams are `guarded` from the services)."""
+    guarded = tuple(guarded)
     entries: list[dict[str, Any]] = [
-        {"user": u.name, "password": passwords[u.name], "permissions": permissions(u)}
+        {"user": u.name, "password": passwords[u.name], "permissions": permissions(u, guarded)}
         for u in users
     ]
     for user in extra:

@@ -31,7 +31,7 @@ from services.kit.nats_regions import (
     Region,
     load_regions,
 )
-from services.kit.nats_users import ADMIN, SERVICE_USERS, ServiceUser
+from services.kit.nats_users import ADMIN, SERVICE_USERS, Durable, ServiceUser
 
 ACCOUNTS_FILE = "nats-accounts.conf"
 ROUTES_FILE = "nats-routes.conf"
@@ -48,6 +48,7 @@ def platform_accounts(
 ) -> dict[str, Any]:
     """The `accounts` block of a deployment: the platform's account with its users (and what
     it exports to the regions), and an account per region. `passwords` by user name."""
+    regions = tuple(regions)
     exported: list[dict[str, Any]] = []
     accounts: dict[str, Any] = {}
     for region in regions:
@@ -58,7 +59,8 @@ def platform_accounts(
         else:
             exported += leaf_exports(region)
             accounts[region.account] = leaf_account(region, password)
-    return accounts_block(passwords, users, extra, accounts, exported)
+    guarded = [Durable(stream, region.durable) for region in regions for stream in SHARED]
+    return accounts_block(passwords, users, extra, accounts, exported, guarded)
 
 
 def consumer_config(region: Region, stream: str) -> api.ConsumerConfig:

@@ -106,10 +106,15 @@ GATEWAY = ServiceUser(
     name="gateway",
     publishes=(signin_subject("requested"), supplement_subject()),
     owns=(SUPPLEMENTS_STREAM.name, SIGNINS_STREAM.name),
-    reads=(ENTERPRISES_STREAM.name, SCRAPES_STREAM.name),
+    reads=(ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name, SCRAPES_STREAM.name),
     durables=tuple(
         Durable(stream, ANY_DURABLE)
-        for stream in (ENTERPRISES_STREAM.name, SCRAPES_STREAM.name, SIGNINS_STREAM.name)
+        for stream in (
+            ENTERPRISES_STREAM.name,
+            ENTERPRISE_STATES_STREAM.name,
+            SCRAPES_STREAM.name,
+            SIGNINS_STREAM.name,
+        )
     ),
     deletes_durables=True,
 )

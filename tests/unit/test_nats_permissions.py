@@ -68,3 +68,17 @@ def test_the_accounts_block_holds_every_service_user_with_its_password() -> None
     users = block[PLATFORM_ACCOUNT]["users"]
     assert [(u["user"], u["password"]) for u in users] == list(passwords.items())
     assert block[PLATFORM_ACCOUNT]["jetstream"] == "enabled"
+
+
+def test_the_gateway_never_touches_a_regions_durables_either() -> None:
+    from services.kit.nats_deployment import platform_accounts
+    from services.kit.nats_regions import Region
+
+    noord = Region("noord", ("Drenthe",))
+    passwords = {u.name: "pw" for u in SERVICE_USERS} | {noord.user: "pw"}
+    users = platform_accounts(passwords, [noord])[PLATFORM_ACCOUNT]["users"]
+    gateway = next(u for u in users if u["user"] == GATEWAY.name)
+    deny = gateway["permissions"]["publish"]["deny"]
+    for stream in ("ENTERPRISES", "ENTERPRISE_STATES"):
+        assert f"$JS.API.CONSUMER.*.{stream}.region-noord" in deny
+        assert f"$JS.ACK.{stream}.region-noord.>" in deny

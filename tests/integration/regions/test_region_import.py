@@ -19,7 +19,7 @@ from services.kit.nats_deployment import ensure_region_consumers
 from services.kit.nats_regions import IMPORT_PREFIX, Region
 from services.kit.nats_users import NOTIFIER_MAIL
 from services.kit.streams import ensure_streams
-from tests.fixtures.hub import Hub, event, running_hub
+from tests.fixtures.hub import Hub, event, publish, running_hub
 
 pytestmark = pytest.mark.integration
 
@@ -31,18 +31,6 @@ WAIT = 0.5
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     with running_hub(tmp_path_factory.mktemp("import-hub"), [NOORD]) as hub:
         yield hub
-
-
-async def publish(hub: Hub, *events: tuple[str, str, bytes]) -> None:
-    """As the registry does: each event to ENTERPRISES and to the compacted states."""
-    client = await connect(hub.url("registry"))
-    try:
-        js = client.jetstream()
-        for enterprises_subject, states_subject, payload in events:
-            await js.publish(enterprises_subject, payload, stream=ENTERPRISES_STREAM.name)
-            await js.publish(states_subject, payload, stream=ENTERPRISE_STATES_STREAM.name)
-    finally:
-        await client.close()
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from services.kit.nats_regions import API_PREFIX, LEAF_ACCOUNT, Region
 from services.kit.nats_users import NOTIFIER_MAIL
 from services.kit.natsserver import NatsServer
 from services.kit.streams import ensure_streams
-from tests.fixtures.hub import Hub, event, running_hub
+from tests.fixtures.hub import Hub, event, publish, running_hub
 from tests.integration.gateway.test_read_model_feed import eventually, listing, running_gateway
 from tests.integration.gateway.test_read_model_feed import publish as publish_events
 from tests.unit.gateway.events import listed
@@ -56,17 +56,6 @@ def leaf_server(base: Path, hub: Hub) -> Iterator[str]:
         yield f"nats://{LOCAL}:local-pw@127.0.0.1:{server.port}"
     finally:
         server.stop()
-
-
-async def publish(hub: Hub, *events: tuple[str, str, bytes]) -> None:
-    client = await connect(hub.url("registry"))
-    try:
-        js = client.jetstream()
-        for enterprises_subject, states_subject, payload in events:
-            await js.publish(enterprises_subject, payload, stream=ENTERPRISES_STREAM.name)
-            await js.publish(states_subject, payload, stream=ENTERPRISE_STATES_STREAM.name)
-    finally:
-        await client.close()
 
 
 @pytest.fixture
