@@ -14,7 +14,7 @@ from nats.js import api
 
 from services.kit.nats_access import NatsTarget, connect
 from services.kit.nats_config import ExtraUser, accounts_block, admin_permissions, render
-from services.kit.nats_credentials import ensure_passwords, password_file
+from services.kit.nats_credentials import ensure_passwords, hashed, password_file
 from services.kit.nats_region_import import durable_config, exports, import_account
 from services.kit.nats_region_leaf import (
     leaf_account,
@@ -88,10 +88,11 @@ async def ensure_region_consumers(nats: NatsTarget, region: Region) -> list[str]
 
 
 def write_accounts(folder: Path) -> Path:
-    """Make the missing passwords and (re)write the accounts file; its path."""
+    """Make the missing passwords and (re)write the accounts file, with the passwords as
+    bcrypt hashes; its path."""
     regions = load_regions(folder)
     names = [u.name for u in SERVICE_USERS] + [ADMIN] + [r.user for r in regions]
-    passwords = ensure_passwords(folder, names)
+    passwords = hashed(ensure_passwords(folder, names))
     admin = ExtraUser(ADMIN, passwords[ADMIN], admin_permissions())
     accounts = platform_accounts(passwords, regions, extra=[admin])
     path = folder / ACCOUNTS_FILE

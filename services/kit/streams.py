@@ -29,6 +29,7 @@ _RETENTION = {
 _STORAGE = {"file": api.StorageType.FILE, "memory": api.StorageType.MEMORY}
 
 
+API_TIMEOUT_SECONDS = 15.0
 MARK = "impactoost"
 """The stream metadata key naming the contract's stream a stream was created from: start-up
 changes only streams that carry it (or plain streams of ours from before the mark)."""
@@ -73,7 +74,9 @@ async def ensure_streams(
         error_cb=log_nats_error,
     )
     try:
-        js = nc.jetstream()
+        # Creating a replicated stream waits for its peers to agree: on a loaded cluster
+        # that can take longer than nats-py's default of 5 s per API call.
+        js = nc.jetstream(timeout=API_TIMEOUT_SECONDS)
         for spec in specs:
             if owner is not None and spec.name not in (*owner.owns, *owner.reads):
                 continue

@@ -18,7 +18,8 @@ import nats
 import pytest
 from faststream import TestApp
 from nats.aio.client import Client
-from nats.js.errors import NoStreamResponseError
+from nats.js.api import StreamState
+from nats.js.errors import NoStreamResponseError, ServiceUnavailableError
 
 from contracts.enterprises import EnterpriseListed
 from contracts.labels import LabelGranted
@@ -99,11 +100,11 @@ async def _enterprise_events(nc: Client, count: int) -> list[tuple[str, Enterpri
     message as (Nats-Msg-Id, event)."""
     js = nc.jetstream()
     give_up = time.monotonic() + DEADLINE
-    while (await js.stream_info(ENTERPRISES_STREAM.name)).state.messages < count:
+    while (await _stream_state(nc)).messages < count:
         assert time.monotonic() < give_up, "the registry stopped publishing"
         await asyncio.sleep(0.2)
     await asyncio.sleep(2 * 0.5)  # two relay polls: a repeat would be out by now
-    state = (await js.stream_info(ENTERPRISES_STREAM.name)).state
+    state = await _stream_state(nc)
     found = []
     for seq in range(state.first_seq, state.last_seq + 1):
         msg = await js.get_msg(ENTERPRISES_STREAM.name, seq)
@@ -111,6 +112,17 @@ async def _enterprise_events(nc: Client, count: int) -> list[tuple[str, Enterpri
         assert isinstance(event, EnterpriseListed)
         found.append(((msg.headers or {})["Nats-Msg-Id"], event))
     return found
+
+
+async def _stream_state(nc: Client) -> StreamState:
+    """ENTERPRISES' state, asked again while a node restart or an election leaves a request
+    unanswered (the observer must not fail where the services carry on)."""
+    for _ in range(10):
+        try:
+            return (await nc.jetstream().stream_info(ENTERPRISES_STREAM.name)).state
+        except (nats.errors.TimeoutError, ServiceUnavailableError):
+            await asyncio.sleep(0.5)
+    return (await nc.jetstream().stream_info(ENTERPRISES_STREAM.name)).state
 
 
 def _in_thread(action: Callable[[], None]) -> Callable[[], Awaitable[None]]:
