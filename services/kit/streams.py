@@ -4,15 +4,18 @@ stream that sources ours), never deleted."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+import nats
 import structlog
 from faststream.nats import ConsumerConfig
 from nats.js import JetStreamContext, api
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError, ServiceUnavailableError
 
 from contracts.subjects import StreamSpec
 from services.kit.jetstream import log_nats_error
@@ -81,11 +84,26 @@ async def ensure_streams(
             if owner is not None and spec.name not in (*owner.owns, *owner.reads):
                 continue
             updates = owner is None or spec.name in owner.owns
-            await ensure_stream(js, stream_config(spec, replicas), update=updates)
+            config = stream_config(spec, replicas)
+            await _patiently(functools.partial(ensure_stream, js, config, update=updates))
         for stream, consumer in durables:
             await align_durable(js, stream, consumer)
     finally:
         await nc.close()
+
+
+async def _patiently(call: Callable[[], Awaitable[None]], attempts: int = 4) -> None:
+    """Run a JetStream call, asking again while a cluster that lost a node elects new stream
+    leaders (a request meanwhile goes unanswered, or finds no responders)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            await call()
+            return
+        except (nats.errors.TimeoutError, ServiceUnavailableError) as exc:
+            if attempt == attempts:
+                raise
+            log.warning("stream_check_retried", attempt=attempt, error=type(exc).__name__)
+            await asyncio.sleep(1.0)
 
 
 async def ensure_stream(

@@ -29,6 +29,7 @@ class Notifier:
     broker: NatsBroker
     links: LinkPublisher
     source: str = "impactoost"
+    message_domain: str = "localhost"
     clock: Callable[[], datetime] = utc_now
     failpoints: frozenset[str] = field(default_factory=frozenset)
 
@@ -53,6 +54,7 @@ def bootstrap(
             settings.smtp_host,
             settings.smtp_port,
             sender=settings.mail_from,
+            reply_to=settings.mail_reply_to,
             username=settings.smtp_username,
             password=password,
             starttls=settings.smtp_starttls,
@@ -62,6 +64,7 @@ def bootstrap(
         broker=broker,
         links=links or JetStreamLinkPublisher(broker, settings.publish_timeout_seconds),
         source=settings.source,
+        message_domain=settings.message_domain,
         clock=clock,
         failpoints=settings.failpoints,
     )

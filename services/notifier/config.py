@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from services.kit.settings import KitSettings
 
@@ -28,7 +30,23 @@ class NotifierSettings(KitSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = Field(default=20.0, gt=0)
     mail_from: str = Field(default="Impact Oost <noreply@localhost>", min_length=3)
+    mail_reply_to: str | None = Field(
+        default=None,
+        description="Where replies to the platform's mails go: an address a person reads",
+    )
     public_base_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s]+$")
+
+    @field_validator("mail_from", "mail_reply_to")
+    @classmethod
+    def _an_address(cls, value: str | None) -> str | None:
+        if value is not None and "@" not in parseaddr(value)[1]:
+            raise ValueError(f"not an e-mail address: {value!r}")
+        return value
+
+    @property
+    def message_domain(self) -> str:
+        """The domain of every mail's Message-ID: the public site's host."""
+        return (urlsplit(self.public_base_url).hostname or "localhost").lower()
 
     @property
     def database_url(self) -> str:

@@ -170,11 +170,12 @@ def listing_url(base_url: str, enterprise_id: str) -> str:
     return f"{base_url.rstrip('/')}/ondernemingen/{quote(enterprise_id, safe='')}"
 
 
-def message_id(event_id: str) -> str:
-    """A Message-ID derived only from the event, so a re-sent mail is recognisably the same."""
+def message_id(event_id: str, domain: str) -> str:
+    """A Message-ID on the platform's own `domain`, derived only from the event, so a re-sent
+    mail is recognisably the same."""
     if _SAFE_ID.match(event_id):
-        return f"<{event_id}@impactoost>"
-    return f"<{hashlib.sha256(event_id.encode()).hexdigest()[:32]}@impactoost>"
+        return f"<{event_id}@{domain}>"
+    return f"<{hashlib.sha256(event_id.encode()).hexdigest()[:32]}@{domain}>"
 
 
 def is_mailed(event: EnterpriseEvent) -> bool:

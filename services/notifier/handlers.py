@@ -91,7 +91,11 @@ async def send_signin_link(granted: SignInGranted, notifier: Notifier) -> None:
     )
     rendered = notifier.renderer.render_signin_link(granted, token)
     mail = OutgoingMail(
-        granted.email, rendered.subject, rendered.text, rendered.html, message_id(granted.event_id)
+        granted.email,
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+        message_id(granted.event_id, notifier.message_domain),
     )
     await asyncio.to_thread(_deliver_signin_mail, granted, mail, notifier)
 
@@ -149,7 +153,11 @@ def _send(notifier: Notifier, mail: OutgoingMail) -> tuple[Status, MailDeferred 
 def _address(notifier: Notifier, event: EnterpriseEvent, recipient: str) -> OutgoingMail:
     rendered = notifier.renderer.render_event(event)
     return OutgoingMail(
-        recipient, rendered.subject, rendered.text, rendered.html, message_id(event.event_id)
+        recipient,
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+        message_id(event.event_id, notifier.message_domain),
     )
 
 
@@ -166,7 +174,7 @@ def _record(
         kind=event.kind,
         recipient=recipient,
         status=status,
-        message_id=message_id(event.event_id),
+        message_id=message_id(event.event_id, notifier.message_domain),
         attempted=status in ("sent", "rejected", "retrying"),
         stream_seq=stream_seq,
     )

@@ -39,10 +39,13 @@ class MailRejected(Exception):
         self.reason = reason
 
 
-def compose(mail: OutgoingMail, sender: str) -> EmailMessage:
-    """A multipart/alternative message: plain text first, HTML preferred by mail readers."""
+def compose(mail: OutgoingMail, sender: str, reply_to: str | None = None) -> EmailMessage:
+    """A multipart/alternative message: plain text first, HTML preferred by mail readers;
+    replies go to `reply_to` when one is set (a person's address, not the no-reply sender)."""
     message = EmailMessage()
     message["From"] = sender
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=True)
@@ -90,18 +93,19 @@ class SmtpMailer(Mailer):
         port: int,
         *,
         sender: str,
+        reply_to: str | None = None,
         username: str | None = None,
         password: str | None = None,
         starttls: bool = False,
         timeout: float = 20.0,
     ) -> None:
-        self.host, self.port, self.sender = host, port, sender
+        self.host, self.port, self.sender, self.reply_to = host, port, sender, reply_to
         self.username, self.password = username, password
         self.starttls, self.timeout = starttls, timeout
 
     def send(self, mail: OutgoingMail) -> None:
         """Deliver over one SMTP session; any failure is classified, never swallowed."""
-        message = compose(mail, self.sender)
+        message = compose(mail, self.sender, self.reply_to)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:

@@ -68,6 +68,7 @@ def make_settings(nats_url_clean: str, tmp_path: Path, contacts_file: Path) -> M
             smtp_host="127.0.0.1",
             smtp_port=smtp_port,
             mail_from="Impact Oost <noreply@impactoost.example>",
+            mail_reply_to="Impact Oost <inkoop@impactoost.example>",
             public_base_url="http://impactoost.example",
             notifier_retry_seconds=0.3,
             smtp_timeout_seconds=5,

@@ -64,7 +64,10 @@ async def test_listed_and_delisted_enterprises_receive_dutch_multipart_mails(
     by_subject = {m["Subject"]: m for m in smtp_sink.messages_to(KRINGLOOP)}
     welcome = by_subject["U bent nu zichtbaar op Impact Oost"]
     assert welcome["To"] == KRINGLOOP
-    assert welcome["Message-ID"] == f"<{events[0].event_id}@impactoost>"
+    # On the platform's own domain, replies to a person who reads them.
+    assert welcome["Message-ID"] == f"<{events[0].event_id}@impactoost.example>"
+    assert welcome["Reply-To"] == "Impact Oost <inkoop@impactoost.example>"
+    assert welcome["From"] == "Impact Oost <noreply@impactoost.example>"
     assert welcome.get_content_type() == "multipart/alternative"
     assert "U bent zichtbaar dankzij dit label" in body(welcome, "plain")
     assert "PSO (Prestatieladder Socialer Ondernemen), niveau Trede 3" in body(welcome, "plain")
@@ -141,7 +144,7 @@ async def test_a_recertification_reminder_arrives_once_even_when_redelivered(
         await wait_all_acked(settings.nats_url, 2)
     (mail,) = smtp_sink.messages()
     assert mail["Subject"] == ("Vernieuw uw label uiterlijk op 12 maart 2026")
-    assert mail["Message-ID"] == f"<{reminder.event_id}@impactoost>"
+    assert mail["Message-ID"] == f"<{reminder.event_id}@impactoost.example>"
     text = " ".join(body(mail, "plain").split())
     assert "Uw label PSO (Prestatieladder Socialer Ondernemen) is nog 30 dagen geldig" in text
     assert "uiterlijk op 12 maart 2026 vernieuwen" in text

@@ -110,10 +110,11 @@ def test_days_left_count_from_the_dutch_date_of_the_event_and_never_go_negative(
 
 def test_listing_url_and_message_id_come_from_ids_alone() -> None:
     assert listing_url("http://127.0.0.1:8000/", "abc") == "http://127.0.0.1:8000/ondernemingen/abc"
-    assert message_id("0123456789abcdef") == "<0123456789abcdef@impactoost>"
-    odd = message_id("not safe>\r\nBcc: x")
-    assert odd == message_id("not safe>\r\nBcc: x")
-    assert odd.startswith("<") and odd.endswith("@impactoost>") and "\n" not in odd
+    domain = "impactoost.example"
+    assert message_id("0123456789abcdef", domain) == "<0123456789abcdef@impactoost.example>"
+    odd = message_id("not safe>\r\nBcc: x", domain)
+    assert odd == message_id("not safe>\r\nBcc: x", domain)
+    assert odd.startswith("<") and odd.endswith("@impactoost.example>") and "\n" not in odd
 
 
 @pytest.mark.parametrize(
@@ -188,3 +189,14 @@ def test_an_issued_link_expires_after_thirty_minutes_and_its_id_follows_from_gra
     assert one == link_issued(granted(), "a" * 64, now, "test")
     assert one.event_id != link_issued(granted(), "b" * 64, now, "test").event_id
     assert one.event_id != link_issued(granted(request="other"), "a" * 64, now, "test").event_id
+
+
+def test_a_sender_or_reply_address_that_is_no_address_is_refused_at_start() -> None:
+    from services.kit.settings import ConfigError, load_settings
+    from services.notifier.config import NotifierSettings
+
+    for field in ("mail_from", "mail_reply_to"):
+        with pytest.raises(ConfigError, match=f"IMPACTOOST_{field.upper()}"):
+            load_settings(NotifierSettings, **{field: "Impact Oost"})
+    settings = load_settings(NotifierSettings, public_base_url="https://Impactoost.Example/x")
+    assert settings.message_domain == "impactoost.example"

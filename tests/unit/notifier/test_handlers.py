@@ -43,7 +43,9 @@ def mailer() -> FakeMailer:
 
 @pytest.fixture
 def notifier(tmp_path: Path, mailer: FakeMailer) -> Notifier:
-    settings = NotifierSettings(data_dir=tmp_path, platform_name="Impact Oost")
+    settings = NotifierSettings(
+        data_dir=tmp_path, platform_name="Impact Oost", public_base_url="https://impactoost.example"
+    )
     deliveries = Deliveries(settings.database_url)
     deliveries.create_tables()
     return bootstrap(
@@ -84,7 +86,7 @@ def test_the_mail_is_multipart_dutch_and_carries_a_message_id_from_the_event(
     message = mailer.sent[0]
     assert message["To"] == ADDRESS
     assert message["Subject"] == "Uw vermelding is verwijderd"
-    assert message["Message-ID"] == f"<{event.event_id}@impactoost>"
+    assert message["Message-ID"] == f"<{event.event_id}@impactoost.example>"
     assert message["Content-Language"] == "nl"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     assert "12 maart 2026" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
@@ -182,7 +184,7 @@ def test_a_later_mail_waits_while_an_earlier_one_of_the_enterprise_retries(
     deliver_enterprise_mail(first, notifier, stream_seq=1)
     deliver_enterprise_mail(second, notifier, stream_seq=2)
     assert [m["Message-ID"] for m in mailer.sent] == [
-        f"<{e.event_id}@impactoost>" for e in (other, first, second)
+        f"<{e.event_id}@impactoost.example>" for e in (other, first, second)
     ]
 
 
