@@ -26,6 +26,8 @@ class NatsAccess:
     """The servers of a NATS deployment and how this client proves who it is."""
 
     url: str
+    """The servers; credentials embedded in it move to `user` and `password`, so it is safe
+    to log as it is."""
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     creds_file: Path | None = None
@@ -57,11 +59,6 @@ class NatsAccess:
         if self.inbox:
             return self.inbox
         return f"{DEFAULT_INBOX}_{self.user}" if self.user else DEFAULT_INBOX
-
-    @property
-    def shown(self) -> str:
-        """The servers, for logs and error messages (no credentials are kept in them)."""
-        return self.url
 
     def tls_context(self) -> ssl.SSLContext | None:
         """A TLS context when a CA or a client certificate is configured (else the URL's
@@ -120,7 +117,7 @@ async def connect(target: NatsTarget, **options: Any) -> Client:
     try:
         return await nats.connect(**access.connect_options(), **options)
     except nats.errors.NoServersError:
-        raise ConnectionError(f"cannot reach NATS at {access.shown}") from None
+        raise ConnectionError(f"cannot reach NATS at {access.url}") from None
 
 
 def _without_credentials(server: str) -> str:

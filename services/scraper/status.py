@@ -39,12 +39,13 @@ class LabelStatus:
 
 async def read_status(settings: ScraperSettings) -> list[LabelStatus]:
     """Every label's status from the scraper's state bucket (empty where never scraped)."""
+    access = settings.nats()
     try:
         nc = await connect(
-            settings.nats(), connect_timeout=5, allow_reconnect=False, max_reconnect_attempts=1
+            access, connect_timeout=5, allow_reconnect=False, max_reconnect_attempts=1
         )
     except OSError:
-        raise ConnectionError(f"cannot reach NATS at {settings.nats().shown}") from None
+        raise ConnectionError(f"cannot reach NATS at {access.url}") from None
     try:
         try:
             store: KvStateStore | None = KvStateStore(await nc.jetstream().key_value(BUCKET))
