@@ -14,12 +14,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam
+from sqlalchemy import ColumnElement, Table, bindparam, select
 from sqlalchemy import delete as sa_delete
 from sqlmodel import Session
 
 from contracts.base import utc_now
-from contracts.enterprises import EnterpriseEvent, EnterpriseRecertificationDue, EnterpriseState
+from contracts.enterprises import (
+    EnterpriseDelisted,
+    EnterpriseEvent,
+    EnterpriseRecertificationDue,
+    EnterpriseState,
+)
 from contracts.scrapes import ScrapeCompleted, ScrapeFailed
 from services.gateway.read_model.searchable import (
     categories_of,
@@ -31,6 +36,7 @@ from services.gateway.read_model.searchable import (
 from services.gateway.read_model.tables import (
     EnterpriseRow,
     HoldingRow,
+    ListingChangeRow,
     ProcessedCount,
     ProcessedEvent,
     SourceRow,
@@ -86,9 +92,14 @@ def apply_enterprise_event(session: Session, event: EnterpriseEvent) -> bool:
         return False
     state = event.enterprise
     listed = state.listed and event.kind != "delisted"
-    if not upsert_if(session, _ENTERPRISES, enterprise_values(state, listed), _newer_version):
-        return False
     connection = session.connection()
+    before = connection.execute(_LISTING_BEFORE, {"enterprise_id": state.enterprise_id}).first()
+    values = enterprise_values(state, listed) | _delisting(event, listed, before)
+    if not upsert_if(session, _ENTERPRISES, values, _newer_version):
+        return False
+    change = listing_change(before, listed)
+    if change is not None:
+        insert_new(session, _LISTING_CHANGES, [_change_row(event, change, values, before)])
     connection.execute(_DROP_HOLDINGS, {"enterprise_id": state.enterprise_id})
     insert_many(
         session,
@@ -132,6 +143,68 @@ _PROCESSED_EVENTS: Table = ProcessedEvent.__table__  # type: ignore[attr-defined
 _STREAM_POSITIONS: Table = StreamPosition.__table__  # type: ignore[attr-defined]
 _PROCESSED_COUNT: Table = ProcessedCount.__table__  # type: ignore[attr-defined]
 _DROP_HOLDINGS = sa_delete(_HOLDINGS).where(_HOLDINGS.c.enterprise_id == bindparam("enterprise_id"))
+_LISTING_CHANGES: Table = ListingChangeRow.__table__  # type: ignore[attr-defined]
+# Read in the writer's transaction just before its upsert: what the event changes `listed` from.
+_DELISTING_FIELDS = ("delisted_at", "delisted_reason", "lapsed_label", "lapsed_on")
+_LISTING_BEFORE = select(
+    _ENTERPRISES.c.listed, *(_ENTERPRISES.c[field] for field in _DELISTING_FIELDS)
+).where(_ENTERPRISES.c.enterprise_id == bindparam("enterprise_id"))
+
+
+def listing_change(before: Any, listed: bool) -> str | None:
+    """`joined`, `returned` or `left` when an applied event changes whether the enterprise is
+    listed (`before`: its stored `listed` and `delisted_at`, None when new); else None."""
+    was_listed = bool(before is not None and before.listed)
+    if listed == was_listed:
+        return None
+    if not listed:
+        return "left"
+    if before is None or before.delisted_at is None or before.delisted_reason == "moved":
+        return "joined"  # after a move: joined at its new place, as the old one saw it leave
+    return "returned"
+
+
+def _delisting(event: EnterpriseEvent, listed: bool, before: Any) -> dict[str, Any]:
+    """Since when and why it is not listed: from the delisting itself, else as stored (a
+    later update of a delisted enterprise does not move the date); cleared while listed."""
+    if listed:
+        return dict.fromkeys(_DELISTING_FIELDS)
+    if isinstance(event, EnterpriseDelisted):
+        return {
+            "delisted_at": event.occurred_at,
+            "delisted_reason": event.reason,
+            "lapsed_label": event.lapsed_label,
+            "lapsed_on": event.lapsed_on,
+        }
+    if before is not None and before.delisted_at is not None:
+        return {field: getattr(before, field) for field in _DELISTING_FIELDS}
+    return dict.fromkeys(_DELISTING_FIELDS) | {"delisted_at": event.occurred_at}
+
+
+def _change_row(
+    event: EnterpriseEvent, change: str, values: dict[str, Any], before: Any
+) -> dict[str, Any]:
+    state = event.enterprise
+    if change == "left":
+        reason = values["delisted_reason"]
+    else:
+        arrived = before is not None and before.delisted_reason == "moved"
+        reason = "moved" if arrived else None
+    return {
+        "event_id": event.event_id,
+        "enterprise_id": state.enterprise_id,
+        "version": state.version,
+        "occurred_at": event.occurred_at,
+        "change": change,
+        "reason": reason,
+        "name": state.name,
+        "province": state.province,
+        "region": state.region,
+        "municipality": state.municipality,
+        "counting_labels": tokens(h.label for h in state.labels if h.counts),
+        "category_slugs": values["category_slugs"],
+        "delivery_regions": values["delivery_regions"],
+    }
 
 
 def _newer_version(table: Table, new: Excluded) -> ColumnElement[bool]:

@@ -30,7 +30,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 # Raise with every change to these tables: a read model of another version is dropped and
 # rebuilt by replaying the streams (it holds nothing the streams do not).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class ReadModel(SQLModel, registry=registry()):
@@ -83,6 +83,41 @@ class EnterpriseRow(ReadModel, table=True):
     # The category slugs and the tokens of the labour-market regions it delivers in, each
     # space-separated and sorted like `counting_labels`, so facets and filters group on them;
     # set by the projection (see searchable.py).
+    category_slugs: str | None = None
+    delivery_regions: str | None = None
+    # Set while not listed, from the event that ended the listing: when, why
+    # (contracts.enterprises.DelistReason) and, for a lapse, which label on which day.
+    delisted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    delisted_reason: str | None = Field(default=None, max_length=32)
+    lapsed_label: str | None = Field(default=None, max_length=16)
+    lapsed_on: date | None = None
+
+
+class ListingChangeRow(ReadModel, table=True):
+    """An enterprise that joined, returned to or left the listing, with where it was and what
+    it offered then: the history behind alerts and the regions' charts. One row per event
+    that changed `listed`, written in that event's transaction."""
+
+    __tablename__ = "listing_changes"
+    __table_args__ = (
+        Index("ix_listing_changes_at", "occurred_at"),
+        Index("ix_listing_changes_region_at", "region", "occurred_at"),
+    )
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    enterprise_id: str = Field(max_length=64, index=True)
+    version: int
+    occurred_at: datetime = Field(sa_type=UtcDateTime)
+    # `joined` (first listing), `returned` (listed again after leaving), `left`.
+    change: str = Field(max_length=16)
+    # Why it left (DelistReason); `moved` also marks the arrival half of a move.
+    reason: str | None = Field(default=None, max_length=32)
+    name: str
+    province: str | None = None
+    region: str | None = None
+    municipality: str | None = None
+    # As in EnterpriseRow: space-separated sorted tokens, so a saved search filters them alike.
+    counting_labels: str | None = None
     category_slugs: str | None = None
     delivery_regions: str | None = None
 
