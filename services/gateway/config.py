@@ -58,6 +58,16 @@ class GatewaySettings(KitSettings):
         default=60, ge=1, le=24 * 60, description="The window of the sign-in rate limits"
     )
 
+    gateway_sroi_coordinators_file: Path | None = Field(
+        default=None,
+        description="JSON list of the regions' SROI coordinators (region, name, organisation, "
+        "role, email, phone, website, checked_on), provided by the operator; none: the regions' "
+        "pages say that no coordinator is known",
+    )
+    gateway_region_chart_months: int = Field(
+        default=12, ge=2, le=60, description="How many months a region's chart shows"
+    )
+
     @field_validator("gateway_provinces")
     @classmethod
     def _province_slugs(cls, value: str) -> str:

@@ -28,6 +28,8 @@ from services.gateway.pages.formatting import make_templates
 from services.gateway.read_model.cache import SearchCache
 from services.gateway.read_model.database import create_tables, make_engine
 from services.gateway.read_model.reader import Reader
+from services.gateway.regions import pages as region_pages
+from services.gateway.regions.directory import RegionDirectory
 from services.gateway.signin import pages as signin_pages
 from services.gateway.signin.bootstrap import bootstrap_signin
 from services.gateway.signin.consumer import link_consumer
@@ -83,10 +85,16 @@ def create_app(
     app.state.reader = Reader(engine)
     app.state.search_cache = SearchCache()
     app.state.templates = make_templates(settings.platform_name)
+    app.state.regions = RegionDirectory(
+        settings.gateway_sroi_coordinators_file,
+        settings.provinces,
+        settings.gateway_region_chart_months,
+    )
     app.include_router(health.router)
     app.include_router(api_router)
     app.include_router(enterprise_pages.router)
     app.include_router(signin_pages.router)
+    app.include_router(region_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_pages(app)
     app.add_exception_handler(Problem, render_problem)
@@ -98,6 +106,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state = app.state
     await asyncio.to_thread(state.signin.secret.value)
     await asyncio.to_thread(create_tables, state.engine)
+    await asyncio.to_thread(state.regions.load)
     purging = asyncio.create_task(keep_purging(state.engine, state.signin.now), name="signin-purge")
     state.feed.start()
     log.info(
