@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
@@ -13,8 +11,8 @@ from services.gateway.deps import ReaderDep, TemplatesDep
 from services.gateway.read_model.queries import list_sources
 from services.gateway.regions.chart import chart
 from services.gateway.regions.directory import RegionDirectory
-from services.gateway.regions.history import monthly_series
-from services.gateway.regions.queries import by_category, changes_since, listed_in, region_counts
+from services.gateway.regions.queries import region_counts
+from services.gateway.regions.report import region_report
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,7 +41,6 @@ async def region_page(
     """One region: its enterprises by category, its SROI coordinators and its chart."""
     directory: RegionDirectory = request.app.state.regions
     region = directory.named(region_slug)
-    now = directory.now()
 
     def render(session: Session) -> HTMLResponse:
         sources = list_sources(session).items
@@ -58,27 +55,11 @@ async def region_page(
                 },
                 status_code=404,
             )
-        since = _chart_start(now, directory.months)
-        points = monthly_series(
-            listed_in(session, region), changes_since(session, region, since), now, directory.months
-        )
+        report = region_report(session, directory, region)
         return templates.TemplateResponse(
             request,
             "region.html",
-            {
-                "region": region,
-                "groups": by_category(session, region),
-                "listed": points[-1].listed,
-                "coordinators": directory.coordinators.get(region, ()),
-                "points": points,
-                "chart": chart(points),
-                "sources": sources,
-            },
+            {"report": report, "chart": chart(report.points), "sources": sources},
         )
 
     return await read(render)
-
-
-def _chart_start(now: datetime, months: int) -> datetime:
-    """A moment safely before the first charted month (changes before it do not matter)."""
-    return now - timedelta(days=31 * months + 1)

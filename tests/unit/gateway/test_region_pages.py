@@ -146,3 +146,31 @@ async def test_a_wrong_coordinators_file_stops_the_start(tmp_path: Path) -> None
         async with app.router.lifespan_context(app):
             pass  # pragma: no cover - the start must fail first
     app.state.engine.dispose()
+
+
+async def test_the_api_gives_the_same_figures(tmp_path: Path) -> None:
+    path = coordinators_file(tmp_path)
+    async with region_client(
+        tmp_path,
+        *TWENTE,
+        gateway_sroi_coordinators_file=path,
+        gateway_region_chart_months=2,
+        gateway_provinces="overijssel",
+    ) as client:
+        index = (await client.get("/api/v1/regions")).json()
+        twente = (await client.get("/api/v1/regions/twente")).json()
+        missing = await client.get("/api/v1/regions/achterhoek")
+        bad = await client.get("/api/v1/regions/Twente!")
+    assert {"region": "Twente", "slug": "twente", "listed": 3} in index["items"]
+    assert twente["listed"] == 3
+    assert twente["months"] == [
+        {"month": "2025-03", "listed": 3, "lapsed": 1},
+        {"month": "2025-04", "listed": 3, "lapsed": 0},
+    ]
+    assert twente["categories"][0] == {
+        "slug": "catering",
+        "name": "Catering",
+        "enterprise_ids": ["kringloop"],
+    }
+    assert [c["name"] for c in twente["coordinators"]] == ["A. de Vries"]
+    assert (missing.status_code, bad.status_code) == (404, 422)
