@@ -24,6 +24,8 @@ class OutgoingMail:
     text: str
     html: str
     message_id: str
+    headers: tuple[tuple[str, str], ...] = ()
+    """Further headers, such as List-Unsubscribe (RFC 2369, RFC 8058)."""
 
 
 class MailDeferred(Exception):
@@ -51,6 +53,8 @@ def compose(mail: OutgoingMail, sender: str, reply_to: str | None = None) -> Ema
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = mail.message_id
     message["Auto-Submitted"] = "auto-generated"
+    for name, value in mail.headers:
+        message[name] = value
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     message["Content-Language"] = "nl"

@@ -22,7 +22,6 @@ def document_alerts() -> NatsRouter:
         alert_subject("digest_ready"),
         title="gateway/to_alert_digest_ready",
         schema=AlertDigestReady,
-        description="An alert's period ended with changes: mail them (never for an empty "
-        "period)",
+        description="An alert's period ended with changes: mail them (never for an empty period)",
     )
     return router

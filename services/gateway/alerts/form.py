@@ -12,7 +12,7 @@ from contracts.categories import categories_by_slug
 from contracts.labels import LABELS, LabelName
 from contracts.places import region_named
 from contracts.supplements import normalise_email
-from services.gateway.signin.formdata import FormFields, first
+from services.gateway.signin.formdata import first
 
 FREQUENCIES: dict[str, str] = {"daily": "Dagelijks", "weekly": "Wekelijks"}
 EMAIL_PROBLEM = "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."

@@ -45,9 +45,7 @@ async def request_alert(
     alert = Alert(uuid.uuid4().hex, email, frequency, filters, now, None, None, None)
     confirm = alert_token(alerts.secret, alert.alert_id, "confirm")
     manage = alert_token(alerts.secret, alert.alert_id, "manage")
-    await asyncio.to_thread(
-        add_alert, alerts.engine, alert, _hash(confirm), _hash(manage)
-    )
+    await asyncio.to_thread(add_alert, alerts.engine, alert, _hash(confirm), _hash(manage))
     links = alerts.links
     event = AlertConfirmationRequested(
         event_id=deterministic_id("alert-confirmation", alert.alert_id),

@@ -41,9 +41,7 @@ def matches(filters: AlertFilters, change: ListingChange) -> bool:
     return not region or (change.region or "").casefold() == region.casefold()
 
 
-def period_entries(
-    filters: AlertFilters, changes: Iterable[ListingChange]
-) -> list[ListingChange]:
+def period_entries(filters: AlertFilters, changes: Iterable[ListingChange]) -> list[ListingChange]:
     """What a period tells the buyer: per enterprise, its last matching change, but only when
     the period changed whether it is in the search. One that left and came back (a lapse and
     a renewal, a move within the region) was in it before and is in it after: not told.

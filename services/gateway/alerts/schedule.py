@@ -27,7 +27,9 @@ def latest_end(now: datetime, frequency: Frequency, hour: int) -> datetime:
     return _end_on(day, hour)
 
 
-def due_end(done_until: datetime, now: datetime, frequency: Frequency, hour: int) -> datetime | None:
+def due_end(
+    done_until: datetime, now: datetime, frequency: Frequency, hour: int
+) -> datetime | None:
     """The end of the period to send now, when one ended after `done_until`; else None.
 
     Periods missed while the gateway was down are sent as one, up to the latest end.

@@ -36,23 +36,28 @@ class Alert:
 
 def add_alert(engine: Engine, alert: Alert, confirm_hash: str, manage_hash: str) -> None:
     """Store a new, unconfirmed alert."""
+    row = AlertRow(
+        alert_id=alert.alert_id,
+        email=alert.email,
+        frequency=alert.frequency,
+        created_at=alert.created_at,
+        confirm_hash=confirm_hash,
+        manage_hash=manage_hash,
+    )
+    for column, value in _filter_columns(alert.filters).items():
+        setattr(row, column, value)
     with Session(engine) as session:
-        session.add(
-            AlertRow(
-                alert_id=alert.alert_id,
-                email=alert.email,
-                frequency=alert.frequency,
-                **_filter_columns(alert.filters),
-                created_at=alert.created_at,
-                confirm_hash=confirm_hash,
-                manage_hash=manage_hash,
-            )
-        )
+        session.add(row)
         session.commit()
 
 
-def find_alert(engine: Engine, *, confirm_hash: str | None = None, manage_hash: str | None = None,
-               alert_id: str | None = None) -> Alert | None:
+def find_alert(
+    engine: Engine,
+    *,
+    confirm_hash: str | None = None,
+    manage_hash: str | None = None,
+    alert_id: str | None = None,
+) -> Alert | None:
     """The alert with this confirmation hash, manage hash or id; None when there is none."""
     query = select(AlertRow)
     if confirm_hash is not None:
@@ -78,7 +83,9 @@ def confirm_alert(engine: Engine, alert_id: str, now: datetime) -> None:
         session.commit()
 
 
-def change_alert(engine: Engine, alert_id: str, frequency: Frequency, filters: AlertFilters) -> None:
+def change_alert(
+    engine: Engine, alert_id: str, frequency: Frequency, filters: AlertFilters
+) -> None:
     """Save new filters and frequency; the current period goes on from where it started."""
     with Session(engine) as session:
         session.exec(
