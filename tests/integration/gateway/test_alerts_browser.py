@@ -23,6 +23,7 @@ from services.gateway.read_model.database import create_tables
 from services.kit.processes import free_port
 from tests.fixtures.browser import assert_accessible, browser, browser_context, page
 from tests.fixtures.servers import NatsUsers, running_nats
+from tests.integration.notifier.helpers import eventually
 from tests.unit.gateway.events import listed
 
 pytestmark = pytest.mark.integration
@@ -56,9 +57,7 @@ async def gateway_url(
         uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_config=None)
     )
     serving = asyncio.create_task(server.serve())
-    async with asyncio.timeout(30):
-        while not (server.started and app.state.feed.started):
-            await asyncio.sleep(0.05)
+    await eventually(lambda: server.started and app.state.feed.started, "the gateway to serve")
     try:
         yield base
     finally:
