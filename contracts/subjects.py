@@ -24,6 +24,7 @@ EnterpriseKind = Literal[
     "listed", "updated", "delisted", "recertification_due", "supplement_hidden"
 ]
 SignInKind = Literal["requested", "granted", "link_issued"]
+AlertKind = Literal["confirmation_requested", "digest_ready"]
 
 
 class StreamSpec(Frozen):
@@ -61,6 +62,9 @@ SUPPLEMENTS_STREAM = StreamSpec(
     name="SUPPLEMENTS", subjects=(f"{PREFIX}.supplements.>",), max_age_days=30
 )
 SIGNINS_STREAM = StreamSpec(name="SIGNINS", subjects=(f"{PREFIX}.signin.>",), max_age_days=1)
+# Alert mails name buyers' addresses and carry their links: kept a few days, enough for the
+# notifier to outlast a mail server's outage, and not for regional subscribers.
+ALERTS_STREAM = StreamSpec(name="ALERTS", subjects=(f"{PREFIX}.alerts.>",), max_age_days=3)
 STREAMS: tuple[StreamSpec, ...] = (
     LABELS_STREAM,
     SCRAPES_STREAM,
@@ -68,6 +72,7 @@ STREAMS: tuple[StreamSpec, ...] = (
     ENTERPRISE_STATES_STREAM,
     SUPPLEMENTS_STREAM,
     SIGNINS_STREAM,
+    ALERTS_STREAM,
 )
 
 
@@ -112,6 +117,11 @@ def supplement_subject() -> str:
 def signin_subject(kind: SignInKind) -> str:
     """`impact.v1.signin.<kind>`."""
     return f"{PREFIX}.signin.{kind}"
+
+
+def alert_subject(kind: AlertKind) -> str:
+    """`impact.v1.alerts.<kind>`."""
+    return f"{PREFIX}.alerts.{kind}"
 
 
 def stream_of(subject: str) -> StreamSpec:

@@ -8,6 +8,7 @@ recipient or message: trying again cannot help).
 from __future__ import annotations
 
 import abc
+import email.policy
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ class OutgoingMail:
     text: str
     html: str
     message_id: str
+    headers: tuple[tuple[str, str], ...] = ()
+    """Further headers, such as List-Unsubscribe (RFC 2369, RFC 8058)."""
 
 
 class MailDeferred(Exception):
@@ -42,7 +45,9 @@ class MailRejected(Exception):
 def compose(mail: OutgoingMail, sender: str, reply_to: str | None = None) -> EmailMessage:
     """A multipart/alternative message: plain text first, HTML preferred by mail readers;
     replies go to `reply_to` when one is set (a person's address, not the no-reply sender)."""
-    message = EmailMessage()
+    # Lines up to RFC 5322's limit: a List-Unsubscribe URL folded at 78 characters would be
+    # turned into an encoded word, which no mail program reads as a link.
+    message = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     message["From"] = sender
     if reply_to:
         message["Reply-To"] = reply_to
@@ -51,6 +56,8 @@ def compose(mail: OutgoingMail, sender: str, reply_to: str | None = None) -> Ema
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = mail.message_id
     message["Auto-Submitted"] = "auto-generated"
+    for name, value in mail.headers:
+        message[name] = value
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     message["Content-Language"] = "nl"

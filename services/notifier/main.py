@@ -14,6 +14,7 @@ from services.kit.logging import configure_logging
 from services.kit.nats_users import NOTIFIER
 from services.kit.settings import load_settings
 from services.kit.streams import ensure_streams
+from services.notifier.alerts import alert_consumer, document_alert_consumer
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
 from services.notifier.subscribers import build_router, signin_consumer
@@ -38,6 +39,7 @@ def create_app(
         )
     )
     signins = signin_consumer(notifier, settings)
+    alerts = alert_consumer(notifier, settings)
 
     async def prepare() -> None:
         await ensure_streams(
@@ -48,6 +50,7 @@ def create_app(
     async def started() -> None:
         # After the broker connected: a granted sign-in publishes its link's hash through it.
         await signins.start()
+        await alerts.start()
         log.info(
             "notifier_started",
             smtp_host=settings.smtp_host,
@@ -57,6 +60,7 @@ def create_app(
 
     async def stop_signins() -> None:
         await signins.stop()
+        await alerts.stop()
 
     async def release() -> None:
         await asyncio.to_thread(notifier.deliveries.dispose)
@@ -88,6 +92,7 @@ def asyncapi_json(settings: NotifierSettings | None = None) -> str:
         ack_wait_seconds=settings.ack_wait_seconds,
         for_documents=True,
     )
+    document_alert_consumer(router, settings.nats().inbox_prefix, settings.ack_wait_seconds)
     notifier.broker.include_router(router)
     return (
         AsyncAPI(

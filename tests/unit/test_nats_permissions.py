@@ -82,3 +82,16 @@ def test_the_gateway_never_touches_a_regions_durables_either() -> None:
     for stream in ("ENTERPRISES", "ENTERPRISE_STATES"):
         assert f"$JS.API.CONSUMER.*.{stream}.region-noord" in deny
         assert f"$JS.ACK.{stream}.region-noord.>" in deny
+
+
+def test_only_the_gateway_publishes_alerts_and_only_the_notifier_reads_them() -> None:
+    from services.kit.nats_users import NOTIFIER_ALERTS
+
+    publishers = {u.name for u in (*SERVICE_USERS, DEMO) if "impact.v1.alerts.>" in allowed(u)}
+    assert publishers == {GATEWAY.name}
+    assert "ALERTS" in GATEWAY.owns and "ALERTS" in NOTIFIER.reads
+    notifier = allowed(NOTIFIER)
+    assert "$JS.API.CONSUMER.MSG.NEXT.ALERTS.notifier-alerts" in notifier
+    assert NOTIFIER_ALERTS == "notifier-alerts"
+    readers = {u.name for u in SERVICE_USERS if "ALERTS" in (*u.reads, *u.owns)}
+    assert readers == {GATEWAY.name, NOTIFIER.name}
