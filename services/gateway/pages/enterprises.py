@@ -14,6 +14,7 @@ from contracts.categories import CATEGORIES
 from services.gateway.deps import ReaderDep, SearchCacheDep, SearchDep, TemplatesDep
 from services.gateway.pages.departures import alternatives_url, gone_message
 from services.gateway.pages.search_links import (
+    DEFAULT_PAGE_SIZE,
     RETURN_PARAMETER,
     back_to_search,
     from_search,
@@ -65,6 +66,7 @@ async def search_page(
                 "categories": CATEGORIES,
                 "sort_orders": {order: SORT_NAMES[order] for order in SORT_ORDERS},
                 "from_search": from_search(query),
+                "default_page_size": DEFAULT_PAGE_SIZE,
             },
         )
 
