@@ -80,6 +80,14 @@ async def test_reserved_contracts_filter_keeps_pso_30_plus_and_explains_article_
     assert 'name="reserved" value="true" checked' in reserved
 
 
+async def test_an_invalid_reserved_choice_gets_a_dutch_422_page(
+    finding_client: httpx.AsyncClient,
+) -> None:
+    response = await finding_client.get("/?reserved=misschien")
+    assert response.status_code == 422
+    assert "De keuze voor voorbehouden opdrachten heeft een ongeldige waarde." in response.text
+
+
 async def test_the_api_filters_reserved_contracts_and_counts_them(
     finding_client: httpx.AsyncClient,
 ) -> None:
