@@ -44,7 +44,7 @@ class EnterpriseRow(ReadModel, table=True):
     __table_args__ = (
         Index("ix_enterprises_listed_sort", "listed", "sort_name"),
         # One per other sort order, ending in the tie-breaks, so a sorted page is read from
-        # the index with LIMIT (see sorting.py).
+        # the index with LIMIT (see queries.ORDER_BY).
         Index(
             "ix_enterprises_listed_newest",
             "listed",
