@@ -50,7 +50,7 @@ async def test_result_shows_label_level_validity_and_last_check(
 ) -> None:
     html = await _page(client, "/?q=kringloop")
     assert "1 onderneming gevonden" in html
-    assert '<a href="http://gateway.test/ondernemingen/kringloop">Kringloop Twente</a>' in html
+    assert '<a href="/ondernemingen/kringloop">Kringloop Twente</a>' in html
     assert "Trede 3, PSO 30+" in html
     assert "geldig tot 12 maart 2026" in html
     # verified 09:00 UTC, PSO scraped successfully until 09:05 UTC: the later one, local time
