@@ -80,7 +80,10 @@ class _Sending:
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
+            # A route's own header wins, except the policy: browsers enforce every
+            # Content-Security-Policy sent, so ours adds to a route's (the sign-in pages').
             present = {name.lower() for name, _ in message.get("headers", ())}
+            present.discard(b"content-security-policy")
             added = [(k, v) for k, v in self._headers if k not in present]
             message = {**message, "headers": [*message.get("headers", ()), *added]}
         elif message["type"] == "http.response.body" and self._head:
