@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from contracts.categories import categories_by_slug
 from contracts.labels import LabelName
-from contracts.places import region_named
+from contracts.places import region_named, regions
 
 MAX_PAGE = 10_000
 
@@ -29,8 +30,25 @@ def known_region(name: str) -> str:
     return region
 
 
-CategorySlug = Annotated[str, Field(max_length=60), AfterValidator(known_category)]
-RegionName = Annotated[str, Field(max_length=100), AfterValidator(known_region)]
+def _listing(values: Callable[[], Iterable[str]]) -> Callable[[dict[str, Any]], None]:
+    """Names the accepted values in the OpenAPI document, read when it is built."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["enum"] = list(values())
+
+    return extra
+
+
+CategorySlug = Annotated[
+    str,
+    Field(max_length=60, json_schema_extra=_listing(categories_by_slug)),
+    AfterValidator(known_category),
+]
+RegionName = Annotated[
+    str,
+    Field(max_length=100, json_schema_extra=_listing(regions)),
+    AfterValidator(known_region),
+]
 
 
 class SearchQuery(BaseModel):
