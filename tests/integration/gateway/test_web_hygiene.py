@@ -421,3 +421,24 @@ async def test_pages_and_docs_work_under_the_policy_without_a_violation(
         await context.close()
     refused = [line for line in console if "Content Security Policy" in line]
     assert [line for line in refused if REDOCLY_LOGO not in line] == [], console
+
+
+INFORMAL = re.compile(r"\b(je|jij|jou|jouw|jullie)\b", re.IGNORECASE)
+
+
+def test_pages_and_mails_address_the_reader_as_u_only() -> None:
+    root = Path(__file__).resolve().parents[3] / "services"
+    files = [
+        path
+        for service in ("gateway", "notifier")
+        for path in (root / service).rglob("*")
+        if path.suffix in (".html", ".txt", ".py")
+    ]
+    assert len(files) > 30
+    informal = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for path in files
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if INFORMAL.search(line)
+    ]
+    assert informal == []
