@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from sqlalchemy import make_url
@@ -95,6 +96,14 @@ class GatewaySettings(KitSettings):
         description="Enterprises named in one alert mail; the rest are counted, with a link to "
         "the search",
     )
+    gateway_allowed_hosts: str = Field(
+        default="127.0.0.1,localhost",
+        pattern=r"^[A-Za-z0-9.*:\[\], -]*$",
+        description="Host names the gateway answers besides the host of public_base_url, "
+        "comma-separated (`*.example.org` for its subdomains, `*` for any); a request for "
+        "another host gets 400. The default keeps the local demo, the container health check "
+        "and a reverse proxy on the same machine working",
+    )
 
     @field_validator("gateway_provinces")
     @classmethod
@@ -143,6 +152,13 @@ class GatewaySettings(KitSettings):
     def secret_file(self) -> Path:
         """Where the CSRF signing secret is read from (and generated into, by default)."""
         return self.gateway_secret_file or self.data_dir / "gateway-secret"
+
+    @property
+    def allowed_hosts(self) -> tuple[str, ...]:
+        """The host names (lower case, no port) requests may be addressed to."""
+        public = urlsplit(self.public_base_url).hostname or ""
+        extra = (part.strip().lower() for part in self.gateway_allowed_hosts.split(","))
+        return tuple(dict.fromkeys(host for host in (public, *extra) if host))
 
     @property
     def secure_cookies(self) -> bool:

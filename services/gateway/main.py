@@ -42,6 +42,7 @@ from services.gateway.signin.publishing import AbstractPublisher, JetStreamPubli
 from services.gateway.signin.purge import keep_purging
 from services.gateway.signin.rendering import Problem, render_problem
 from services.gateway.subscribers import build_router, enterprise_consumer
+from services.gateway.web import install_web_hygiene
 from services.kit.batches import BatchConsumer
 from services.kit.jetstream import make_broker
 from services.kit.logging import configure_logging
@@ -79,6 +80,8 @@ def create_app(
         title="impactoost buyers API",
         version=VERSION,
         lifespan=_lifespan,
+        docs_url=None,
+        redoc_url=None,
         description="Impact enterprises that hold a valid social-enterprise label, "
         "and how fresh each label registry's data is.",
     )
@@ -105,6 +108,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_pages(app)
     app.add_exception_handler(Problem, render_problem)
+    install_web_hygiene(app, settings, app.state.templates, STATIC_DIR)
     return app
 
 

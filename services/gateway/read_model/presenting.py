@@ -20,6 +20,7 @@ from services.gateway.read_model.views import (
     EnterpriseView,
     LabelView,
     SupplementView,
+    web_url,
 )
 
 
@@ -82,8 +83,9 @@ _GONE_BECAUSE = {
 def _website(
     registry: str | None, supplement: SupplementView | None
 ) -> tuple[str | None, Literal["registry", "enterprise"] | None]:
-    """A registry's website wins; the enterprise's own is shown only while none is published."""
-    if registry:
+    """A registry's website wins; the enterprise's own is shown only while none is published
+    (a registry's that is not http(s) counts as none)."""
+    if web_url(registry):
         return registry, "registry"
     if supplement is not None and supplement.website:
         return supplement.website, "enterprise"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal, get_origin
 from urllib.parse import parse_qs
 
@@ -9,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from contracts.categories import categories_by_slug
 from contracts.labels import LabelName
-from contracts.places import region_named
+from contracts.places import region_named, regions
 
 MAX_PAGE = 10_000
 # The orders a buyer can choose: by name; newest listing first; soonest validity end first.
@@ -35,8 +36,43 @@ def known_region(name: str) -> str:
     return region
 
 
-CategorySlug = Annotated[str, Field(max_length=60), AfterValidator(known_category)]
-RegionName = Annotated[str, Field(max_length=100), AfterValidator(known_region)]
+def _listing(values: Callable[[], Iterable[str]]) -> Callable[[dict[str, Any]], None]:
+    """Names the accepted values in the OpenAPI document, read when it is built; the empty
+    value of a form field left blank is accepted too, and means no filter."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["enum"] = [*values(), ""]
+
+    return extra
+
+
+def _or_empty(schema: dict[str, Any]) -> None:
+    """The empty value of a form field left blank is accepted, and means no filter."""
+    schema["enum"] = [*schema.get("enum", ()), ""]
+
+
+_SCHEMA_NOTES = ("title", "description", "default")
+
+
+def _or_blank(schema: dict[str, Any]) -> None:
+    """Any value, or the empty value of a form field left blank, which means the default
+    (forms send every field, filled in or not)."""
+    core = {key: value for key, value in schema.items() if key not in _SCHEMA_NOTES}
+    notes = {key: value for key, value in schema.items() if key in _SCHEMA_NOTES}
+    schema.clear()
+    schema.update(notes, anyOf=[core, {"type": "string", "enum": [""]}])
+
+
+CategorySlug = Annotated[
+    str,
+    Field(max_length=60, json_schema_extra=_listing(categories_by_slug)),
+    AfterValidator(known_category),
+]
+RegionName = Annotated[
+    str,
+    Field(max_length=100, json_schema_extra=_listing(regions)),
+    AfterValidator(known_region),
+]
 
 
 class SearchQuery(BaseModel):
@@ -51,7 +87,9 @@ class SearchQuery(BaseModel):
         "keywords and category names; case- and accent-insensitive; every word must start "
         "a word there",
     )
-    label: list[LabelName] = Field(default_factory=list, description="Any of these labels")
+    label: list[Annotated[LabelName, Field(json_schema_extra=_or_empty)]] = Field(
+        default_factory=list, description="Any of these labels"
+    )
     category: list[CategorySlug] = Field(
         default_factory=list,
         max_length=50,
@@ -67,18 +105,20 @@ class SearchQuery(BaseModel):
     municipality: str | None = Field(None, max_length=100)
     reserved: bool = Field(
         False,
+        json_schema_extra=_or_blank,
         description="Only enterprises that may receive a contract reserved under article 2.82 "
         "of the Aanbestedingswet 2012: those holding a counting PSO certificate with the "
         "PSO 30+ mark",
     )
     sort: SortOrder = Field(
         "name",
+        json_schema_extra=_or_blank,
         description="`name` (A-Z); `newest`: most recently listed first; `ending`: the "
         "listing whose labels end soonest first, those with a label without end date last. "
         "Ties are ordered by name",
     )
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    page_size: int = Field(20, ge=1, le=100)
+    page: int = Field(1, ge=1, le=MAX_PAGE, json_schema_extra=_or_blank)
+    page_size: int = Field(20, ge=1, le=100, json_schema_extra=_or_blank)
 
     @model_validator(mode="before")
     @classmethod

@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from contracts.labels import LabelName
+
+
+def web_url(value: str | None) -> str | None:
+    """The URL when it is http(s) with a host, else None: the label registries and the
+    enterprises' own forms feed these, and a `javascript:` or `data:` link must never reach a
+    page or another region's site."""
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return None
+    return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+WebUrl = Annotated[
+    str | None,
+    AfterValidator(web_url),
+    Field(description="An http(s) URL; null when the source gave none, or another kind"),
+]
 
 
 class LabelView(BaseModel):
@@ -27,7 +48,7 @@ class LabelView(BaseModel):
     last_checked_at: datetime = Field(
         description="The later of last_verified_at and the label's last successful scrape"
     )
-    source_url: str
+    source_url: WebUrl
 
 
 class CpvView(BaseModel):
@@ -62,7 +83,7 @@ class SupplementView(BaseModel):
         default=[], description="Municipalities, labour-market regions, or `heel Nederland`"
     )
     contact: ContactView | None = None
-    website: str | None = None
+    website: WebUrl = None
     updated_at: datetime
 
 
@@ -75,10 +96,14 @@ class EnterpriseView(BaseModel):
     municipality: str | None
     province: str | None
     region: str | None
-    website: str | None = Field(
-        description="The website a label registry publishes, else the one the enterprise "
-        "gave (see website_source)"
-    )
+    website: Annotated[
+        str | None,
+        AfterValidator(web_url),
+        Field(
+            description="The http(s) website a label registry publishes, else the one the "
+            "enterprise gave (see website_source)"
+        ),
+    ]
     website_source: Literal["registry", "enterprise"] | None
     kvk: list[str]
     labels: list[LabelView]
@@ -99,6 +124,12 @@ class EnterpriseView(BaseModel):
         "label registries publish"
     )
     supplement: SupplementView | None
+
+    @model_validator(mode="after")
+    def _no_source_without_website(self) -> EnterpriseView:
+        if self.website is None:
+            self.website_source = None
+        return self
 
 
 class Facets(BaseModel):

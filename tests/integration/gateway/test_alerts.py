@@ -101,7 +101,7 @@ async def platform(
     app.state.alerts.now = clock
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC) as c:
             await eventually(lambda: app.state.feed.started, "the gateway's feed")
             async with running_notifier(notifier_settings(users, sink, tmp_path)):
                 yield app, c

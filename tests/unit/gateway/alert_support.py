@@ -97,7 +97,7 @@ async def alert_gateway(tmp_path: Path, **settings: Any) -> AsyncIterator[AlertG
     create_alert_tables(app.state.engine)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 50000))
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="https://gateway.test") as c:
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC) as c:
             yield AlertGateway(app, c, publisher, clock)
     finally:
         app.state.engine.dispose()

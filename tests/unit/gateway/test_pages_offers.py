@@ -154,7 +154,7 @@ async def test_no_link_to_complete_the_listing_while_the_gateway_serves_no_sign_
         return {"url": supplement_url(request, "e1")}
 
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
         assert (await c.get("/probe")).json() == {"url": None}
 
 
@@ -174,7 +174,7 @@ async def sign_in_client() -> AsyncIterator[httpx.AsyncClient]:
     record_enterprise_event(app.state.engine, listed("e1", labels=(holding(),)))
     transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
             yield c
     finally:
         app.state.engine.dispose()
@@ -185,7 +185,7 @@ async def test_the_detail_page_invites_the_enterprise_to_complete_its_listing(
 ) -> None:
     html = await _page(sign_in_client, "/ondernemingen/e1")
     assert (
-        '<a href="http://gateway.test/ondernemingen/e1/aanvullen">'
+        '<a href="http://127.0.0.1:8000/ondernemingen/e1/aanvullen">'
         "Bent u deze onderneming? Vul uw vermelding aan</a>" in html
     )
 

@@ -61,7 +61,7 @@ async def region_client(
         record_enterprise_event(app.state.engine, event)
     transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
             yield c
     finally:
         app.state.engine.dispose()

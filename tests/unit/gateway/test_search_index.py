@@ -141,7 +141,7 @@ async def test_the_api_answers_from_the_latest_event_on() -> None:
     record_enterprise_event(app.state.engine, listed("e1", name="Kringloop Oost"))
     transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
             before = (await c.get("/api/v1/enterprises", params={"q": "kring"})).json()
             record_enterprise_event(app.state.engine, listed("e2", name="Kringloop West"))
             after = (await c.get("/api/v1/enterprises", params={"q": "kring"})).json()
@@ -164,7 +164,7 @@ async def test_health_counts_listed_enterprises_as_of_the_latest_event() -> None
         return body["enterprises_listed"], body["events_processed"]
 
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
             assert await sizes() == (1, 1)
             assert await sizes() == (1, 1)
             record_enterprise_event(app.state.engine, listed("e2", name="Kringloop West"))

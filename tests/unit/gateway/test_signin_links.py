@@ -83,7 +83,7 @@ async def test_the_redirect_goes_to_the_edit_form(tmp_path: Path) -> None:
 
 async def test_cookies_are_secure_when_the_public_address_is_https(tmp_path: Path) -> None:
     async with signin_gateway(
-        tmp_path, base_url="https://gateway.test", public_base_url="https://impact.example"
+        tmp_path, base_url="http://localhost", public_base_url="https://impact.example"
     ) as gateway:
         page = await gateway.client.get("/ondernemingen/kringloop/aanvullen")
         _, _, cookie = await _use(gateway, gateway.issue_link())

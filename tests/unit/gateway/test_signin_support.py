@@ -110,7 +110,7 @@ def default_events() -> list[EnterpriseEvent]:
 async def signin_gateway(
     tmp_path: Path,
     *events: EnterpriseEvent,
-    base_url: str = "http://gateway.test",
+    base_url: str = "http://localhost",
     **settings: Any,
 ) -> AsyncIterator[Gateway]:
     """A gateway (not started: no NATS) whose read model holds `events` (default ones when
