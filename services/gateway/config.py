@@ -58,6 +58,22 @@ class GatewaySettings(KitSettings):
         default=60, ge=1, le=24 * 60, description="The window of the sign-in rate limits"
     )
 
+    shortlist_keep_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="Days a shortlist (inkooplijst) is kept after it was last opened or "
+        "changed; then it is deleted with its notes",
+    )
+
+    gateway_export_max: int = Field(
+        default=5000,
+        ge=1,
+        le=50_000,
+        description="The most enterprises a search's CSV/XLSX export holds; a larger search "
+        "is asked to narrow down",
+    )
+
     @field_validator("gateway_provinces")
     @classmethod
     def _province_slugs(cls, value: str) -> str:

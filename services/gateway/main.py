@@ -28,6 +28,10 @@ from services.gateway.pages.formatting import make_templates
 from services.gateway.read_model.cache import SearchCache
 from services.gateway.read_model.database import create_tables, make_engine
 from services.gateway.read_model.reader import Reader
+from services.gateway.shortlists import pages as shortlist_pages
+from services.gateway.shortlists.bootstrap import bootstrap_shortlists
+from services.gateway.shortlists.purge import keep_purging_lists
+from services.gateway.shortlists.tables import create_shortlist_tables
 from services.gateway.signin import pages as signin_pages
 from services.gateway.signin.bootstrap import bootstrap_signin
 from services.gateway.signin.consumer import link_consumer
@@ -80,6 +84,7 @@ def create_app(
     app.state.broker = broker
     app.state.feed = ReadModelFeed(settings, broker, [consumer, links], engine)
     app.state.signin = signin
+    app.state.shortlists = bootstrap_shortlists(settings, engine, signin.csrf)
     app.state.reader = Reader(engine)
     app.state.search_cache = SearchCache()
     app.state.templates = make_templates(settings.platform_name)
@@ -87,6 +92,7 @@ def create_app(
     app.include_router(api_router)
     app.include_router(enterprise_pages.router)
     app.include_router(signin_pages.router)
+    app.include_router(shortlist_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_pages(app)
     app.add_exception_handler(Problem, render_problem)
@@ -99,6 +105,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.to_thread(state.signin.secret.value)
     await asyncio.to_thread(create_tables, state.engine)
     purging = asyncio.create_task(keep_purging(state.engine, state.signin.now), name="signin-purge")
+    await asyncio.to_thread(create_shortlist_tables, state.engine)
+    lists = state.shortlists
+    purging_lists = asyncio.create_task(
+        keep_purging_lists(state.engine, lists.now, lists.keep_days), name="shortlist-purge"
+    )
     state.feed.start()
     log.info(
         "gateway_started",
@@ -110,8 +121,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         purging.cancel()
+        purging_lists.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await purging
+        with contextlib.suppress(asyncio.CancelledError):
+            await purging_lists
         await state.feed.stop()
         state.engine.dispose()
         log.info("gateway_stopped")
