@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -31,8 +32,8 @@ HEADINGS = [column.title for column in ENTERPRISE_COLUMNS]
 CHECKED = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
 
-def _holding(label: str, **fields: object) -> HoldingRow:
-    values: dict[str, object] = {
+def _holding(label: str, **fields: Any) -> HoldingRow:
+    values: dict[str, Any] = {
         "enterprise_id": "e1",
         "label": label,
         "holding_id": f"{label}-1",
@@ -48,10 +49,8 @@ def _holding(label: str, **fields: object) -> HoldingRow:
     return HoldingRow(**(values | fields))
 
 
-def _enterprise(
-    name: str = "Café Ærdig", *holdings: HoldingRow, **fields: object
-) -> EnterpriseView:
-    values: dict[str, object] = {
+def _enterprise(name: str = "Café Ærdig", *holdings: HoldingRow, **fields: Any) -> EnterpriseView:
+    values: dict[str, Any] = {
         "enterprise_id": "e1",
         "version": 1,
         "listed": True,
