@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from services.gateway.exports.columns import ListStatus
 from services.gateway.read_model.presenting import enterprise_view
@@ -59,11 +60,11 @@ def entry_ids(session: Session, list_id: str) -> set[str]:
     return set(session.exec(query).all())
 
 
-def _enterprises(ids: Sequence[str]):  # type: ignore[no-untyped-def]
+def _enterprises(ids: Sequence[str]) -> SelectOfScalar[EnterpriseRow]:
     return select(EnterpriseRow).where(col(EnterpriseRow.enterprise_id).in_(ids))
 
 
-def _holdings(ids: Sequence[str]):  # type: ignore[no-untyped-def]
+def _holdings(ids: Sequence[str]) -> SelectOfScalar[HoldingRow]:
     return (
         select(HoldingRow)
         .where(col(HoldingRow.enterprise_id).in_(ids))

@@ -302,3 +302,19 @@ async def test_a_deleted_list_is_gone_with_its_links_and_cookie(tmp_path: Path) 
     assert 'impactoost_inkooplijst=""' in deleted.headers["set-cookie"]
     assert "Zet op inkooplijst" not in search
     assert after == [404, 404] and left == []
+
+
+async def test_a_browser_without_a_form_key_is_asked_to_confirm_the_addition(
+    tmp_path: Path,
+) -> None:
+    async with buyer_gateway(tmp_path, *CATALOGUE) as buyer:
+        token = await buyer.create()
+        buyer.client.cookies.delete("impactoost_csrf")
+        detail = (await buyer.client.get("/ondernemingen/kringloop")).text
+        confirm = await buyer.client.get("/inkooplijsten/toevoegen?onderneming=kringloop")
+        added = await buyer.post("/inkooplijsten/toevoegen", enterprise_id="kringloop")
+        entries = (await buyer.client.get(edit(token))).text
+    assert 'href="https://gateway.test/inkooplijsten/toevoegen?onderneming=kringloop"' in detail
+    assert confirm.status_code == 200 and "op uw inkooplijst „Kerstpakketten 2026”" in confirm.text
+    assert added.headers["location"] == "/ondernemingen/kringloop"
+    assert "Ondernemingen op deze lijst (1)" in entries
