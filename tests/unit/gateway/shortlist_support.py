@@ -18,11 +18,22 @@ from services.gateway.handlers import record_enterprise_event
 from services.gateway.main import create_app
 from services.gateway.read_model.database import create_tables
 from services.gateway.shortlists.tables import create_shortlist_tables
+from tests.unit.gateway.events import holding, listed
 from tests.unit.gateway.test_signin_support import Clock
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
 EDIT = re.compile(r"/inkooplijsten/bewerken/([A-Za-z0-9_-]{43})")
 SHARE = re.compile(r"https://inkoop\.example/inkooplijsten/bekijken/([A-Za-z0-9_-]{43})")
+CATALOGUE = (
+    listed("kringloop", labels=(holding("pso", level="trede-3", pso30plus=True),)),
+    listed("fietser", name="=De Groene Fietser", place="Zwolle", region="Regio Zwolle"),
+    listed("bakkerij", name="Bakkerij Één", place="Deventer"),
+)
+
+
+def edit(token: str, action: str = "") -> str:
+    """The path of a list's edit page, or of one of its forms."""
+    return f"/inkooplijsten/bewerken/{token}" + (f"/{action}" if action else "")
 
 
 @dataclass

@@ -1,11 +1,13 @@
 """Exports opened by real parsers: the csv module (`;`, BOM) and openpyxl; one row per
-enterprise and label, dates as dates, formulas never run, accents intact."""
+enterprise and label, dates as dates, formulas never run, accents intact; a list's and a
+search's downloads."""
 
 from __future__ import annotations
 
 import csv
 import io
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +26,8 @@ from services.gateway.exports.xlsx_file import xlsx_bytes
 from services.gateway.read_model.presenting import enterprise_view
 from services.gateway.read_model.tables import EnterpriseRow, HoldingRow
 from services.gateway.read_model.views import EnterpriseView
+from tests.unit.gateway.events import listed
+from tests.unit.gateway.shortlist_support import CATALOGUE, buyer_gateway, edit
 
 pytestmark = pytest.mark.unit
 
@@ -179,3 +183,52 @@ def test_a_list_adds_status_and_note_after_each_row() -> None:
     _, listed, lapsed = _csv_rows(table)
     assert listed[-4:] == ["vermeld", "", "", "Bellen in mei"]
     assert lapsed[-4:] == ["niet meer vermeld", "13-03-2026", "het label PSO is verlopen", ""]
+
+
+async def test_a_list_exports_as_csv_and_xlsx_named_after_it(tmp_path: Path) -> None:
+    async with buyer_gateway(tmp_path, *CATALOGUE) as buyer:
+        token = await buyer.create("Kerst & Co – Één")
+        for enterprise_id in ("bakkerij", "fietser"):
+            await buyer.post("/inkooplijsten/toevoegen", enterprise_id=enterprise_id)
+        await buyer.post(edit(token, "notitie"), enterprise_id="fietser", note="-korting?")
+        share = await buyer.share_token(token)
+        as_csv = await buyer.client.get(f"/inkooplijsten/bekijken/{share}/export.csv")
+        as_xlsx = await buyer.client.get(edit(token, "export.xlsx"))
+        unknown = await buyer.client.get(edit(token, "export.pdf"))
+    day = buyer.clock.now.strftime("%Y-%m-%d")
+    assert as_csv.headers["content-disposition"] == (
+        f'attachment; filename="inkooplijst-kerst-co-een-{day}.csv"'
+    )
+    assert as_csv.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig")), delimiter=";"))
+    assert [(r["Naam"], r["Notitie"]) for r in rows] == [
+        ("Bakkerij Één", ""),
+        ("'=De Groene Fietser", "'-korting?"),
+    ]
+    sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
+    assert sheet is not None
+    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert names == ["Bakkerij Één", "=De Groene Fietser"]
+    assert sheet["K2"].value == datetime(2024, 3, 12)
+    assert as_xlsx.headers["content-disposition"].endswith(f'-{day}.xlsx"')
+    assert unknown.status_code == 404
+
+
+async def test_a_search_exports_every_match_not_one_page(tmp_path: Path) -> None:
+    bakeries = [listed(f"b{n}", name=f"Bakker {n:02}", kvk=()) for n in range(1, 13)]
+    async with buyer_gateway(tmp_path, *bakeries, gateway_export_max=12) as buyer:
+        page = (await buyer.client.get("/?q=bakker&page_size=5")).text
+        exported = await buyer.client.get("/zoeken/export.csv?q=bakker&page_size=5&page=2")
+        buyer.record(listed("b13", name="Bakker 13"))
+        too_many = await buyer.client.get("/zoeken/export.xlsx?q=bakker")
+        refused_page = (await buyer.client.get("/?q=bakker")).text
+        invalid = await buyer.client.get("/zoeken/export.csv?label=onbekend")
+    assert "/zoeken/export.csv?q=bakker&amp;page_size=5" in page
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
+    assert [row["Naam"] for row in rows] == [f"Bakker {n:02}" for n in range(1, 13)]
+    assert exported.headers["content-disposition"].startswith(
+        'attachment; filename="ondernemingen-'
+    )
+    assert too_many.status_code == 422 and "hoogstens 12" in too_many.text
+    assert "Kies meer filters om deze resultaten te exporteren" in refused_page
+    assert invalid.status_code == 422 and "Onbekend label" in invalid.text

@@ -11,28 +11,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlmodel import Session, select
 
 from services.gateway.read_model.database import create_tables
 from services.gateway.shortlists.purge import purge_lists
 from services.gateway.shortlists.tables import ShortlistEntryRow, ShortlistRow
-from tests.unit.gateway.events import delisted, holding, listed
-from tests.unit.gateway.shortlist_support import Buyer, buyer_gateway
+from tests.unit.gateway.events import delisted, listed
+from tests.unit.gateway.shortlist_support import CATALOGUE, Buyer, buyer_gateway, edit
 
 pytestmark = pytest.mark.unit
 
 LAPSED_AT = datetime(2026, 3, 13, 6, 0, tzinfo=UTC)
-CATALOGUE = (
-    listed("kringloop", labels=(holding("pso", level="trede-3", pso30plus=True),)),
-    listed("fietser", name="=De Groene Fietser", place="Zwolle", region="Regio Zwolle"),
-    listed("bakkerij", name="Bakkerij Één", place="Deventer"),
-)
-
-
-def edit(token: str, action: str = "") -> str:
-    return f"/inkooplijsten/bewerken/{token}" + (f"/{action}" if action else "")
 
 
 async def _list_with(buyer: Buyer, *ids: str) -> str:
@@ -198,55 +188,6 @@ async def test_an_entry_that_lapses_stays_marked_and_loses_the_mark_when_it_retu
     assert status["'=De Groene Fietser"] == ("vermeld", "")
     assert "Ondernemingen op deze lijst (2)" in returned
     assert "Niet meer vermeld" not in returned and "Kringloop Twente" in returned
-
-
-async def test_a_list_exports_as_csv_and_xlsx_named_after_it(tmp_path: Path) -> None:
-    async with buyer_gateway(tmp_path, *CATALOGUE) as buyer:
-        token = await buyer.create("Kerst & Co – Één")
-        for enterprise_id in ("bakkerij", "fietser"):
-            await buyer.post("/inkooplijsten/toevoegen", enterprise_id=enterprise_id)
-        await buyer.post(edit(token, "notitie"), enterprise_id="fietser", note="-korting?")
-        share = await buyer.share_token(token)
-        as_csv = await buyer.client.get(f"/inkooplijsten/bekijken/{share}/export.csv")
-        as_xlsx = await buyer.client.get(edit(token, "export.xlsx"))
-        unknown = await buyer.client.get(edit(token, "export.pdf"))
-    day = buyer.clock.now.strftime("%Y-%m-%d")
-    assert as_csv.headers["content-disposition"] == (
-        f'attachment; filename="inkooplijst-kerst-co-een-{day}.csv"'
-    )
-    assert as_csv.headers["content-type"] == "text/csv; charset=utf-8"
-    rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig")), delimiter=";"))
-    assert [(r["Naam"], r["Notitie"]) for r in rows] == [
-        ("Bakkerij Één", ""),
-        ("'=De Groene Fietser", "'-korting?"),
-    ]
-    sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
-    assert sheet is not None
-    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert names == ["Bakkerij Één", "=De Groene Fietser"]
-    assert sheet["K2"].value == datetime(2024, 3, 12)
-    assert as_xlsx.headers["content-disposition"].endswith(f'-{day}.xlsx"')
-    assert unknown.status_code == 404
-
-
-async def test_a_search_exports_every_match_not_one_page(tmp_path: Path) -> None:
-    bakeries = [listed(f"b{n}", name=f"Bakker {n:02}", kvk=()) for n in range(1, 13)]
-    async with buyer_gateway(tmp_path, *bakeries, gateway_export_max=12) as buyer:
-        page = (await buyer.client.get("/?q=bakker&page_size=5")).text
-        exported = await buyer.client.get("/zoeken/export.csv?q=bakker&page_size=5&page=2")
-        buyer.record(listed("b13", name="Bakker 13"))
-        too_many = await buyer.client.get("/zoeken/export.xlsx?q=bakker")
-        refused_page = (await buyer.client.get("/?q=bakker")).text
-        invalid = await buyer.client.get("/zoeken/export.csv?label=onbekend")
-    assert "/zoeken/export.csv?q=bakker&amp;page_size=5" in page
-    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
-    assert [row["Naam"] for row in rows] == [f"Bakker {n:02}" for n in range(1, 13)]
-    assert exported.headers["content-disposition"].startswith(
-        'attachment; filename="ondernemingen-'
-    )
-    assert too_many.status_code == 422 and "hoogstens 12" in too_many.text
-    assert "Kies meer filters om deze resultaten te exporteren" in refused_page
-    assert invalid.status_code == 422 and "Onbekend label" in invalid.text
 
 
 async def test_lists_survive_a_rebuild_of_the_read_model(tmp_path: Path) -> None:
