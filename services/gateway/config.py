@@ -104,6 +104,21 @@ class GatewaySettings(KitSettings):
         "another host gets 400. The default keeps the local demo, the container health check "
         "and a reverse proxy on the same machine working",
     )
+    shortlist_keep_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="Days a shortlist (inkooplijst) is kept after it was last opened or "
+        "changed; then it is deleted with its notes",
+    )
+
+    gateway_export_max: int = Field(
+        default=5000,
+        ge=1,
+        le=50_000,
+        description="The most enterprises a search's CSV/XLSX export holds; a larger search "
+        "is asked to narrow down",
+    )
 
     @field_validator("gateway_provinces")
     @classmethod

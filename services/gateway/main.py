@@ -35,6 +35,10 @@ from services.gateway.read_model.database import create_tables, make_engine
 from services.gateway.read_model.reader import Reader
 from services.gateway.regions import pages as region_pages
 from services.gateway.regions.directory import RegionDirectory
+from services.gateway.shortlists import pages as shortlist_pages
+from services.gateway.shortlists.bootstrap import bootstrap_shortlists
+from services.gateway.shortlists.purge import keep_purging_lists
+from services.gateway.shortlists.tables import create_shortlist_tables
 from services.gateway.signin import pages as signin_pages
 from services.gateway.signin.bootstrap import bootstrap_signin
 from services.gateway.signin.consumer import link_consumer
@@ -91,6 +95,7 @@ def create_app(
     app.state.feed = ReadModelFeed(settings, broker, [consumer, links], engine)
     app.state.signin = signin
     app.state.alerts = bootstrap_alerts(settings, engine, signin)
+    app.state.shortlists = bootstrap_shortlists(settings, engine, signin.csrf)
     app.state.reader = Reader(engine)
     app.state.search_cache = SearchCache()
     app.state.templates = make_templates(settings.platform_name)
@@ -105,6 +110,7 @@ def create_app(
     app.include_router(signin_pages.router)
     app.include_router(region_pages.router)
     app.include_router(alert_pages.router)
+    app.include_router(shortlist_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_pages(app)
     app.add_exception_handler(Problem, render_problem)
@@ -117,10 +123,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state = app.state
     await asyncio.to_thread(state.signin.secret.value)
     await asyncio.to_thread(create_tables, state.engine)
-    await asyncio.to_thread(state.regions.load)
     await asyncio.to_thread(create_alert_tables, state.engine)
-    purging = asyncio.create_task(keep_purging(state.engine, state.signin.now), name="signin-purge")
-    alerting = asyncio.create_task(keep_sending(state.alerts), name="alert-digests")
+    await asyncio.to_thread(create_shortlist_tables, state.engine)
+    await asyncio.to_thread(state.regions.load)
+    lists = state.shortlists
+    tasks = [
+        asyncio.create_task(keep_purging(state.engine, state.signin.now), name="signin-purge"),
+        asyncio.create_task(keep_sending(state.alerts), name="alert-digests"),
+        asyncio.create_task(
+            keep_purging_lists(state.engine, lists.now, lists.keep_days), name="shortlist-purge"
+        ),
+    ]
     state.feed.start()
     log.info(
         "gateway_started",
@@ -131,12 +144,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        purging.cancel()
-        alerting.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await purging
-        with contextlib.suppress(asyncio.CancelledError):
-            await alerting
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await state.feed.stop()
         state.engine.dispose()
         log.info("gateway_stopped")

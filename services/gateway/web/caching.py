@@ -20,6 +20,9 @@ import hashlib
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REVALIDATE = b"no-cache"
+# A request with cookies may get an answer made for that browser (a shortlist's add buttons
+# with its form token): only the browser's own cache may keep it.
+REVALIDATE_PRIVATE = b"private, no-cache"
 PERSONAL = b"no-store"
 VERSIONED_ASSET = b"public, max-age=31536000, immutable"
 ASSET = b"public, max-age=86400"
@@ -49,7 +52,9 @@ class Revalidation:
             await self.app(scope, receive, _AssetSending(send, versioned).send)
             return
         personal = path.startswith(PERSONAL_PREFIXES) or path.endswith(PERSONAL_SUFFIXES)
-        matcher = _Matching(send, dict(scope["headers"]).get(b"if-none-match"), personal)
+        headers = dict(scope["headers"])
+        revalidate = REVALIDATE_PRIVATE if b"cookie" in headers else REVALIDATE
+        matcher = _Matching(send, headers.get(b"if-none-match"), personal, revalidate)
         await self.app(scope, receive, matcher.send)
 
 
@@ -76,10 +81,13 @@ class _AssetSending:
 class _Matching:
     """Holds back a 200 until its body is complete, then sends it with its ETag, or a 304."""
 
-    def __init__(self, send: Send, if_none_match: bytes | None, personal: bool) -> None:
+    def __init__(
+        self, send: Send, if_none_match: bytes | None, personal: bool, revalidate: bytes
+    ) -> None:
         self._send = send
         self._if_none_match = if_none_match
         self._personal = personal
+        self._revalidate = revalidate
         self._start: Message | None = None
         self._body: list[bytes] = []
 
@@ -100,7 +108,9 @@ class _Matching:
             await self._send(message)
             return
         personal = self._personal or b"set-cookie" in names
-        headers.append((b"cache-control", PERSONAL if personal else REVALIDATE))
+        headers.append((b"cache-control", PERSONAL if personal else self._revalidate))
+        if not personal:
+            headers.append((b"vary", b"Cookie"))
         message = {**message, "headers": headers}
         if personal or message["status"] != 200:
             await self._send(message)
@@ -114,7 +124,7 @@ class _Matching:
         headers = [*self._start["headers"], (b"etag", tag)]
         if self._if_none_match is not None and _matches(self._if_none_match, tag):
             kept = [(k, v) for k, v in headers if k.lower() in KEPT_ON_304]
-            if not any(k.lower() == b"vary" for k, _ in kept):
+            if not any(k.lower() == b"vary" and b"accept-encoding" in v.lower() for k, v in kept):
                 kept.append((b"vary", b"Accept-Encoding"))
             await self._send({"type": "http.response.start", "status": 304, "headers": kept})
             await self._send({"type": "http.response.body", "body": b""})

@@ -233,6 +233,23 @@ async def test_pages_and_api_answers_revalidate_by_etag(
     assert changed.status_code == 200 and changed.headers["etag"] == tag
 
 
+async def test_an_answer_to_a_browser_with_cookies_is_kept_by_that_browser_only(
+    client: httpx.AsyncClient,
+) -> None:
+    anonymous = await client.get("/")
+    with_cookie = await client.get("/", headers={"Cookie": "inkooplijst=abc"})
+    assert anonymous.headers["cache-control"] == "no-cache"
+    assert with_cookie.headers["cache-control"] == "private, no-cache"
+    for response in (anonymous, with_cookie):
+        assert "cookie" in response.headers["vary"].lower()
+    again = await client.get(
+        "/", headers={"Cookie": "inkooplijst=abc", "If-None-Match": with_cookie.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert "cookie" in again.headers["vary"].lower()
+    assert "accept-encoding" in again.headers["vary"].lower()
+
+
 async def test_a_new_event_changes_the_etag(tmp_path: Path) -> None:
     async with (
         served_gateway(tmp_path) as gateway,
