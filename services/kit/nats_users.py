@@ -15,10 +15,12 @@ from contracts.subjects import (
     ENTERPRISE_STATES_STREAM,
     ENTERPRISES_STREAM,
     LABELS_STREAM,
+    PREFERENCES_STREAM,
     PREFIX,
     SCRAPES_STREAM,
     SIGNINS_STREAM,
     SUPPLEMENTS_STREAM,
+    preference_subject,
     signin_subject,
     supplement_subject,
 )
@@ -33,6 +35,7 @@ REGISTRY_SUPPLEMENTS = "registry-supplements"
 REGISTRY_SIGNINS = "registry-signins"
 NOTIFIER_MAIL = "notifier-mail"
 NOTIFIER_SIGNINS = "notifier-signins"
+NOTIFIER_PREFERENCES = "notifier-preferences"
 SCRAPER_BUCKET = "scraper-state"
 """The scraper's key-value bucket (its stream is `KV_scraper-state`)."""
 SCRAPE_COMMANDS = f"{PREFIX}.commands.scrape"
@@ -96,16 +99,21 @@ REGISTRY = ServiceUser(
 NOTIFIER = ServiceUser(
     name="notifier",
     publishes=(signin_subject("link_issued"),),
-    reads=(ENTERPRISES_STREAM.name, SIGNINS_STREAM.name),
+    reads=(ENTERPRISES_STREAM.name, SIGNINS_STREAM.name, PREFERENCES_STREAM.name),
     durables=(
         Durable(ENTERPRISES_STREAM.name, NOTIFIER_MAIL),
         Durable(SIGNINS_STREAM.name, NOTIFIER_SIGNINS),
+        Durable(PREFERENCES_STREAM.name, NOTIFIER_PREFERENCES),
     ),
 )
 GATEWAY = ServiceUser(
     name="gateway",
-    publishes=(signin_subject("requested"), supplement_subject()),
-    owns=(SUPPLEMENTS_STREAM.name, SIGNINS_STREAM.name),
+    publishes=(
+        signin_subject("requested"),
+        supplement_subject(),
+        preference_subject("mail"),
+    ),
+    owns=(SUPPLEMENTS_STREAM.name, SIGNINS_STREAM.name, PREFERENCES_STREAM.name),
     reads=(ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name, SCRAPES_STREAM.name),
     durables=tuple(
         Durable(stream, ANY_DURABLE)

@@ -13,6 +13,8 @@ from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 Status = Literal["sent", "undeliverable", "rejected", "retrying", "skipped"]
 FINAL: frozenset[str] = frozenset({"sent", "undeliverable", "rejected", "skipped"})
+DateTimeTz = DateTime(timezone=True)
+"""Every moment the notifier stores: aware, UTC (SQLite keeps it as written, in UTC)."""
 
 
 class NotifierTable(SQLModel, registry=registry()):

@@ -24,6 +24,9 @@ class OutgoingMail:
     text: str
     html: str
     message_id: str
+    unsubscribe_url: str | None = None
+    """Where a mail program stops this kind of mail in one click (RFC 8058); only on mails
+    the enterprise may stop."""
 
 
 class MailDeferred(Exception):
@@ -41,7 +44,8 @@ class MailRejected(Exception):
 
 def compose(mail: OutgoingMail, sender: str, reply_to: str | None = None) -> EmailMessage:
     """A multipart/alternative message: plain text first, HTML preferred by mail readers;
-    replies go to `reply_to` when one is set (a person's address, not the no-reply sender)."""
+    replies go to `reply_to` when one is set (a person's address, not the no-reply sender);
+    a mail that may be stopped carries the one-click unsubscribe headers."""
     message = EmailMessage()
     message["From"] = sender
     if reply_to:
@@ -51,6 +55,11 @@ def compose(mail: OutgoingMail, sender: str, reply_to: str | None = None) -> Ema
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = mail.message_id
     message["Auto-Submitted"] = "auto-generated"
+    if mail.unsubscribe_url:
+        # RFC 8058: a mail program POSTs `List-Unsubscribe=One-Click` to the URL, no click
+        # on a page needed (the gateway accepts exactly that body without a form token).
+        message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     message["Content-Language"] = "nl"
