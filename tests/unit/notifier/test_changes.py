@@ -19,7 +19,9 @@ def lines(before: object, after: object) -> list[str]:
 
 
 def test_a_renewed_certificate_shows_its_level_and_end_date_from_and_to() -> None:
-    renewed = pso_holding(holding_id="PSO-2026-0999", level="trede-2", valid_until=date(2029, 3, 31))
+    renewed = pso_holding(
+        holding_id="PSO-2026-0999", level="trede-2", valid_until=date(2029, 3, 31)
+    )
     after = enterprise(version=2, labels=(renewed,))
     assert lines(enterprise(), after) == [
         "Niveau: Trede 3 → Trede 2",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -69,6 +69,5 @@ def test_without_a_quiet_period_every_mail_is_due_at_once() -> None:
 
 
 def test_only_the_welcome_and_the_change_mail_may_be_stopped() -> None:
-    assert [k for k in ("listed", "updated", "delisted", "recertification_due",
-                        "supplement_hidden") if not is_essential(k)] == ["listed", "updated"]  # fmt: skip
-    assert date(2026, 3, 12) == recertification_due().valid_until
+    kinds = ("listed", "updated", "delisted", "recertification_due", "supplement_hidden")
+    assert [kind for kind in kinds if not is_essential(kind)] == ["listed", "updated"]
