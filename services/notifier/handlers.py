@@ -112,9 +112,10 @@ def _send_enterprise_mail(notifier: Notifier, mail_id: int, now: datetime) -> st
         unsubscribe_url=link,
     )
     status, deferred = _send(notifier, outgoing)
-    retry_at = now + notifier.retry_delay if deferred is not None else None
+    done = notifier.clock()
+    retry_at = done + notifier.retry_delay if deferred is not None else None
     notifier.outgoing.finish(
-        mail_id, status, recipient=recipient, attempted=True, now=now, retry_at=retry_at
+        mail_id, status, recipient=recipient, attempted=True, now=done, retry_at=retry_at
     )
     if status == "sent":
         log.info(
