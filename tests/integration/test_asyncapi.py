@@ -40,6 +40,7 @@ EXPECTED_CHANNELS = {
         "impact.v1.enterprises.*.*.*",
         "impact.v1.signin.granted",
         "impact.v1.signin.link_issued",
+        "impact.v1.preferences.mail",
     },
     "gateway": {
         "impact.v1.enterprises.*.*.*",
@@ -47,6 +48,7 @@ EXPECTED_CHANNELS = {
         "impact.v1.signin.link_issued",
         "impact.v1.signin.requested",
         "impact.v1.supplements.submitted",
+        "impact.v1.preferences.mail",
     },
 }
 
