@@ -18,7 +18,7 @@ from sqlmodel import Field, Session, col, select
 
 from contracts.preferences import MailPreferenceChanged
 from services.notifier.deliveries import DateTimeTz, NotifierTable
-from services.notifier.outgoing import ProcessedEvent
+from services.notifier.mail_tables import ProcessedEvent
 
 Applied = Literal["applied", "duplicate", "unknown_token", "stale"]
 

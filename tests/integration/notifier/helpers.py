@@ -20,8 +20,9 @@ from contracts.subjects import StreamSpec
 from services.kit.jetstream import make_broker, publish_event
 from services.notifier.config import NotifierSettings
 from services.notifier.deliveries import Deliveries, Delivery
+from services.notifier.mail_tables import EnterpriseMail, ProcessedEvent
 from services.notifier.main import create_app
-from services.notifier.outgoing import EnterpriseMail, OutgoingMails, ProcessedEvent
+from services.notifier.outgoing import OutgoingMails
 
 PATIENCE = 20.0
 
