@@ -25,6 +25,7 @@ EnterpriseKind = Literal[
 ]
 SignInKind = Literal["requested", "granted", "link_issued"]
 PreferenceKind = Literal["mail"]
+AlertKind = Literal["confirmation_requested", "digest_ready"]
 
 
 class StreamSpec(Frozen):
@@ -66,6 +67,9 @@ SIGNINS_STREAM = StreamSpec(name="SIGNINS", subjects=(f"{PREFIX}.signin.>",), ma
 PREFERENCES_STREAM = StreamSpec(
     name="PREFERENCES", subjects=(f"{PREFIX}.preferences.>",), max_age_days=7
 )
+# Alert mails name buyers' addresses and carry their links: kept a few days, enough for the
+# notifier to outlast a mail server's outage, and not for regional subscribers.
+ALERTS_STREAM = StreamSpec(name="ALERTS", subjects=(f"{PREFIX}.alerts.>",), max_age_days=3)
 STREAMS: tuple[StreamSpec, ...] = (
     LABELS_STREAM,
     SCRAPES_STREAM,
@@ -74,6 +78,7 @@ STREAMS: tuple[StreamSpec, ...] = (
     SUPPLEMENTS_STREAM,
     SIGNINS_STREAM,
     PREFERENCES_STREAM,
+    ALERTS_STREAM,
 )
 
 
@@ -123,6 +128,11 @@ def signin_subject(kind: SignInKind) -> str:
 def preference_subject(kind: PreferenceKind) -> str:
     """`impact.v1.preferences.<kind>`."""
     return f"{PREFIX}.preferences.{kind}"
+
+
+def alert_subject(kind: AlertKind) -> str:
+    """`impact.v1.alerts.<kind>`."""
+    return f"{PREFIX}.alerts.{kind}"
 
 
 def stream_of(subject: str) -> StreamSpec:

@@ -58,6 +58,44 @@ class GatewaySettings(KitSettings):
         default=60, ge=1, le=24 * 60, description="The window of the sign-in rate limits"
     )
 
+    gateway_sroi_coordinators_file: Path | None = Field(
+        default=None,
+        description="JSON list of the regions' SROI coordinators (region, name, organisation, "
+        "role, email, phone, website, checked_on), provided by the operator; none: the regions' "
+        "pages say that no coordinator is known",
+    )
+    gateway_region_chart_months: int = Field(
+        default=12, ge=2, le=60, description="How many months a region's chart shows"
+    )
+    gateway_alert_confirm_hours: int = Field(
+        default=48,
+        ge=1,
+        le=24 * 14,
+        description="Hours an alert waits for its confirmation; unconfirmed, it is deleted "
+        "with its address after that (and the link no longer works)",
+    )
+    gateway_alert_send_hour: int = Field(
+        default=7,
+        ge=0,
+        le=23,
+        description="Hour (Europe/Amsterdam) at which daily periods end, and weekly ones on "
+        "Mondays",
+    )
+    gateway_alert_check_seconds: float = Field(
+        default=300.0,
+        ge=1,
+        le=3600,
+        description="How often the gateway looks for alert periods that ended (and deletes "
+        "unconfirmed alerts past their time)",
+    )
+    gateway_alert_max_entries: int = Field(
+        default=20,
+        ge=1,
+        le=50,
+        description="Enterprises named in one alert mail; the rest are counted, with a link to "
+        "the search",
+    )
+
     @field_validator("gateway_provinces")
     @classmethod
     def _province_slugs(cls, value: str) -> str:

@@ -18,6 +18,11 @@ from faststream.specification import AsyncAPI
 from sqlalchemy import Engine
 
 from contracts.enterprises import EnterpriseEvent
+from services.gateway.alerts import pages as alert_pages
+from services.gateway.alerts.bootstrap import bootstrap_alerts
+from services.gateway.alerts.digest import keep_sending
+from services.gateway.alerts.documents import document_alerts
+from services.gateway.alerts.tables import create_alert_tables
 from services.gateway.api import health
 from services.gateway.api.router import api_router
 from services.gateway.config import GatewaySettings
@@ -29,6 +34,8 @@ from services.gateway.pages.formatting import make_templates
 from services.gateway.read_model.cache import SearchCache
 from services.gateway.read_model.database import create_tables, make_engine
 from services.gateway.read_model.reader import Reader
+from services.gateway.regions import pages as region_pages
+from services.gateway.regions.directory import RegionDirectory
 from services.gateway.signin import pages as signin_pages
 from services.gateway.signin.bootstrap import bootstrap_signin
 from services.gateway.signin.consumer import link_consumer
@@ -81,14 +88,22 @@ def create_app(
     app.state.broker = broker
     app.state.feed = ReadModelFeed(settings, broker, [consumer, links], engine)
     app.state.signin = signin
+    app.state.alerts = bootstrap_alerts(settings, engine, signin)
     app.state.reader = Reader(engine)
     app.state.search_cache = SearchCache()
     app.state.templates = make_templates(settings.platform_name)
+    app.state.regions = RegionDirectory(
+        settings.gateway_sroi_coordinators_file,
+        settings.provinces,
+        settings.gateway_region_chart_months,
+    )
     app.include_router(health.router)
     app.include_router(api_router)
     app.include_router(enterprise_pages.router)
     app.include_router(signin_pages.router)
     app.include_router(mail_preference_pages.router)
+    app.include_router(region_pages.router)
+    app.include_router(alert_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_pages(app)
     app.add_exception_handler(Problem, render_problem)
@@ -100,7 +115,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state = app.state
     await asyncio.to_thread(state.signin.secret.value)
     await asyncio.to_thread(create_tables, state.engine)
+    await asyncio.to_thread(state.regions.load)
+    await asyncio.to_thread(create_alert_tables, state.engine)
     purging = asyncio.create_task(keep_purging(state.engine, state.signin.now), name="signin-purge")
+    alerting = asyncio.create_task(keep_sending(state.alerts), name="alert-digests")
     state.feed.start()
     log.info(
         "gateway_started",
@@ -112,8 +130,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         purging.cancel()
+        alerting.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await purging
+        with contextlib.suppress(asyncio.CancelledError):
+            await alerting
         await state.feed.stop()
         state.engine.dispose()
         log.info("gateway_stopped")
@@ -197,6 +218,7 @@ def asyncapi_json(settings: GatewaySettings | None = None) -> str:
     settings = settings or load_settings(GatewaySettings)
     engine = make_engine(settings.database_url)
     broker, _ = _feed_parts(settings, engine, asyncio.Lock(), for_documents=True)
+    broker.include_router(document_alerts())
     spec = AsyncAPI(
         broker,
         title="impactoost gateway",

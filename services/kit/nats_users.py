@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.subjects import (
+    ALERTS_STREAM,
     ENTERPRISE_STATES_STREAM,
     ENTERPRISES_STREAM,
     LABELS_STREAM,
@@ -36,6 +37,7 @@ REGISTRY_SIGNINS = "registry-signins"
 NOTIFIER_MAIL = "notifier-mail"
 NOTIFIER_SIGNINS = "notifier-signins"
 NOTIFIER_PREFERENCES = "notifier-preferences"
+NOTIFIER_ALERTS = "notifier-alerts"
 SCRAPER_BUCKET = "scraper-state"
 """The scraper's key-value bucket (its stream is `KV_scraper-state`)."""
 SCRAPE_COMMANDS = f"{PREFIX}.commands.scrape"
@@ -99,11 +101,17 @@ REGISTRY = ServiceUser(
 NOTIFIER = ServiceUser(
     name="notifier",
     publishes=(signin_subject("link_issued"),),
-    reads=(ENTERPRISES_STREAM.name, SIGNINS_STREAM.name, PREFERENCES_STREAM.name),
+    reads=(
+        ENTERPRISES_STREAM.name,
+        SIGNINS_STREAM.name,
+        PREFERENCES_STREAM.name,
+        ALERTS_STREAM.name,
+    ),
     durables=(
         Durable(ENTERPRISES_STREAM.name, NOTIFIER_MAIL),
         Durable(SIGNINS_STREAM.name, NOTIFIER_SIGNINS),
         Durable(PREFERENCES_STREAM.name, NOTIFIER_PREFERENCES),
+        Durable(ALERTS_STREAM.name, NOTIFIER_ALERTS),
     ),
 )
 GATEWAY = ServiceUser(
@@ -112,8 +120,14 @@ GATEWAY = ServiceUser(
         signin_subject("requested"),
         supplement_subject(),
         preference_subject("mail"),
+        f"{PREFIX}.alerts.>",
     ),
-    owns=(SUPPLEMENTS_STREAM.name, SIGNINS_STREAM.name, PREFERENCES_STREAM.name),
+    owns=(
+        SUPPLEMENTS_STREAM.name,
+        SIGNINS_STREAM.name,
+        PREFERENCES_STREAM.name,
+        ALERTS_STREAM.name,
+    ),
     reads=(ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name, SCRAPES_STREAM.name),
     durables=tuple(
         Durable(stream, ANY_DURABLE)

@@ -216,7 +216,7 @@ def signin_url(base_url: str, token: str) -> str:
 def preferences_url(base_url: str, token: str) -> str:
     """The page where an enterprise stops or restarts its non-essential mails (the gateway's),
     also the target of the RFC 8058 one-click unsubscribe."""
-    return f"{base_url.rstrip('/')}/meldingen/{quote(token, safe='')}"
+    return f"{base_url.rstrip('/')}/berichten/{quote(token, safe='')}"
 
 
 def link_issued(

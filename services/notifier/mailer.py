@@ -8,6 +8,7 @@ recipient or message: trying again cannot help).
 from __future__ import annotations
 
 import abc
+import email.policy
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -24,9 +25,8 @@ class OutgoingMail:
     text: str
     html: str
     message_id: str
-    unsubscribe_url: str | None = None
-    """Where a mail program stops this kind of mail in one click (RFC 8058); only on mails
-    the enterprise may stop."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """Further headers, such as List-Unsubscribe (RFC 2369, RFC 8058)."""
 
 
 class MailDeferred(Exception):
@@ -44,9 +44,10 @@ class MailRejected(Exception):
 
 def compose(mail: OutgoingMail, sender: str, reply_to: str | None = None) -> EmailMessage:
     """A multipart/alternative message: plain text first, HTML preferred by mail readers;
-    replies go to `reply_to` when one is set (a person's address, not the no-reply sender);
-    a mail that may be stopped carries the one-click unsubscribe headers."""
-    message = EmailMessage()
+    replies go to `reply_to` when one is set (a person's address, not the no-reply sender)."""
+    # Lines up to RFC 5322's limit: a List-Unsubscribe URL folded at 78 characters would be
+    # turned into an encoded word, which no mail program reads as a link.
+    message = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     message["From"] = sender
     if reply_to:
         message["Reply-To"] = reply_to
@@ -55,11 +56,8 @@ def compose(mail: OutgoingMail, sender: str, reply_to: str | None = None) -> Ema
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = mail.message_id
     message["Auto-Submitted"] = "auto-generated"
-    if mail.unsubscribe_url:
-        # RFC 8058: a mail program POSTs `List-Unsubscribe=One-Click` to the URL, no click
-        # on a page needed (the gateway accepts exactly that body without a form token).
-        message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    for name, value in mail.headers:
+        message[name] = value
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     message["Content-Language"] = "nl"

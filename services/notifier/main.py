@@ -16,6 +16,7 @@ from services.kit.logging import configure_logging
 from services.kit.nats_users import NOTIFIER
 from services.kit.settings import load_settings
 from services.kit.streams import ensure_streams
+from services.notifier.alerts import alert_consumer, document_alert_consumer
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
 from services.notifier.sender import MailSender
@@ -47,6 +48,7 @@ def create_app(
     consumers: list[BatchConsumer[Any]] = [
         signin_consumer(notifier, settings),
         preference_consumer(notifier, settings),
+        alert_consumer(notifier, settings),
     ]
 
     async def prepare() -> None:
@@ -103,6 +105,7 @@ def asyncapi_json(settings: NotifierSettings | None = None) -> str:
         ack_wait_seconds=settings.ack_wait_seconds,
         for_documents=True,
     )
+    document_alert_consumer(router, settings.nats().inbox_prefix, settings.ack_wait_seconds)
     notifier.broker.include_router(router)
     return (
         AsyncAPI(

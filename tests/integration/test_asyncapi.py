@@ -41,6 +41,7 @@ EXPECTED_CHANNELS = {
         "impact.v1.signin.granted",
         "impact.v1.signin.link_issued",
         "impact.v1.preferences.mail",
+        "impact.v1.alerts.>",
     },
     "gateway": {
         "impact.v1.enterprises.*.*.*",
@@ -49,6 +50,8 @@ EXPECTED_CHANNELS = {
         "impact.v1.signin.requested",
         "impact.v1.supplements.submitted",
         "impact.v1.preferences.mail",
+        "impact.v1.alerts.confirmation_requested",
+        "impact.v1.alerts.digest_ready",
     },
 }
 

@@ -97,3 +97,16 @@ def test_only_the_gateway_publishes_mail_preferences_and_only_the_notifier_reads
     assert "$JS.API.STREAM.UPDATE.PREFERENCES" not in notifier
     # The gateway names no durable on PREFERENCES: it cannot read the choices back.
     assert not [s for s in allowed(GATEWAY) if s.startswith("$JS.API.CONSUMER.MSG.NEXT.PREF")]
+
+
+def test_only_the_gateway_publishes_alerts_and_only_the_notifier_reads_them() -> None:
+    from services.kit.nats_users import NOTIFIER_ALERTS
+
+    publishers = {u.name for u in (*SERVICE_USERS, DEMO) if "impact.v1.alerts.>" in allowed(u)}
+    assert publishers == {GATEWAY.name}
+    assert "ALERTS" in GATEWAY.owns and "ALERTS" in NOTIFIER.reads
+    notifier = allowed(NOTIFIER)
+    assert "$JS.API.CONSUMER.MSG.NEXT.ALERTS.notifier-alerts" in notifier
+    assert NOTIFIER_ALERTS == "notifier-alerts"
+    readers = {u.name for u in SERVICE_USERS if "ALERTS" in (*u.reads, *u.owns)}
+    assert readers == {GATEWAY.name, NOTIFIER.name}

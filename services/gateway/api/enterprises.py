@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
 
 from services.gateway.deps import ReaderDep, SearchCacheDep, SearchDep
-from services.gateway.read_model.queries import get_enterprise, search_enterprises
-from services.gateway.read_model.views import EnterprisePage, EnterpriseView
+from services.gateway.read_model.queries import get_departure, get_enterprise, search_enterprises
+from services.gateway.read_model.views import EnterpriseGone, EnterprisePage, EnterpriseView
 
 router = APIRouter(prefix="/enterprises", tags=["enterprises"])
 
@@ -26,11 +28,24 @@ async def read_enterprises(
 @router.get(
     "/{enterprise_id}",
     summary="One listed enterprise",
-    responses={404: {"description": "Unknown, or no longer listed"}},
+    response_model=EnterpriseView,
+    responses={
+        404: {"description": "Unknown"},
+        410: {"model": EnterpriseGone, "description": "No longer listed: since when and why"},
+    },
 )
-async def read_enterprise(read: ReaderDep, enterprise_id: EnterpriseId) -> EnterpriseView:
-    """A listed enterprise; 404 when unknown or delisted."""
-    view = await read(get_enterprise, enterprise_id)
-    if view is None:
-        raise HTTPException(status_code=404, detail="Enterprise not found or no longer listed")
-    return view
+async def read_enterprise(
+    read: ReaderDep, enterprise_id: EnterpriseId
+) -> EnterpriseView | JSONResponse:
+    """A listed enterprise; 410 saying since when and why when no longer listed, 404 when
+    unknown."""
+
+    def look_up(session: Session) -> EnterpriseView | EnterpriseGone | None:
+        return get_enterprise(session, enterprise_id) or get_departure(session, enterprise_id)
+
+    found = await read(look_up)
+    if isinstance(found, EnterpriseGone):
+        return JSONResponse(status_code=410, content=found.model_dump(mode="json"))
+    if found is None:
+        raise HTTPException(status_code=404, detail="Enterprise not found")
+    return found

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.gateway.api import enterprises, sources
+from services.gateway.api import enterprises, regions, sources
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(enterprises.router)
 api_router.include_router(sources.router)
+api_router.include_router(regions.router)

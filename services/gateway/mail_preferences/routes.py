@@ -1,4 +1,4 @@
-"""The preference page (`/meldingen/{token}`): a form to stop non-essential mails or receive
+"""The preference page (`/berichten/{token}`): a form to stop non-essential mails or receive
 them again (with a CSRF token), and the same URL as the mails' `List-Unsubscribe` target,
 where a mail program's one-click POST (RFC 8058) stops them without a form token."""
 
@@ -21,14 +21,14 @@ PAGE = "mail_preferences.html"
 CHOICES = {"stop": False, "ontvang": True}
 
 
-@router.get("/meldingen/{token}", name="mail_preferences")
+@router.get("/berichten/{token}", name="mail_preferences")
 async def preferences_page(request: Request, token: str) -> Response:
     """The choice: stop the mails that are not essential, or receive them again."""
     _check(token)
     return render(request, PAGE, {"token": token, "chosen": None})
 
 
-@router.post("/meldingen/{token}", name="mail_preferences_post")
+@router.post("/berichten/{token}", name="mail_preferences_post")
 async def choose(request: Request, token: str, signin: SignInDep) -> Response:
     """A one-click unsubscribe (exactly `List-Unsubscribe=One-Click`), or the page's form
     (its CSRF token and `keuze`): publish the choice, then say what was chosen."""

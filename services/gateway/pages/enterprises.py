@@ -1,45 +1,44 @@
-"""`/` (search) and `/ondernemingen/{enterprise_id}` (detail)."""
+"""`/` (search), `/ondernemingen/{enterprise_id}` (detail, or why it is gone) and
+`/over-het-overzicht` (how the listing works)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from urllib.parse import urlencode
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 from starlette.routing import NoMatchFound
 
 from contracts.categories import CATEGORIES
 from services.gateway.deps import ReaderDep, SearchCacheDep, SearchDep, TemplatesDep
+from services.gateway.pages.departures import alternatives_url, gone_message
+from services.gateway.pages.search_links import (
+    DEFAULT_PAGE_SIZE,
+    RETURN_PARAMETER,
+    back_to_search,
+    from_search,
+    paginate,
+    search_url,
+)
 from services.gateway.read_model.queries import (
     PLACE_FIELDS,
-    SearchQuery,
+    get_departure,
     get_enterprise,
     list_sources,
     search_enterprises,
 )
+from services.gateway.read_model.search_query import SORT_ORDERS
 
+__all__ = ["paginate", "router", "search_url", "supplement_url"]
 router = APIRouter(include_in_schema=False)
-DEFAULT_PAGE_SIZE = SearchQuery.model_fields["page_size"].default
-
-
-@dataclass(frozen=True)
-class PageLink:
-    """One numbered link in the pagination; `url` None marks a gap (…)."""
-
-    number: int
-    url: str | None
-    current: bool = False
-
-
-@dataclass(frozen=True)
-class Pagination:
-    """Previous / next and a window of numbered pages."""
-
-    previous: str | None
-    next: str | None
-    links: list[PageLink]
+SORT_NAMES = {
+    "name": "Naam (A–Z)",
+    "newest": "Nieuwste vermelding eerst",
+    "ending": "Einddatum label (eerst aflopend)",
+}
+# The search a result link carries; its length is checked when it is read (search_links.py).
+CarriedSearch = Annotated[str | None, Query(alias=RETURN_PARAMETER)]
 
 
 @router.get("/", name="search_page", response_class=HTMLResponse)
@@ -65,6 +64,9 @@ async def search_page(
                 "pagination": paginate(base, query, result.total),
                 "place_fields": PLACE_FIELDS,
                 "categories": CATEGORIES,
+                "sort_orders": {order: SORT_NAMES[order] for order in SORT_ORDERS},
+                "from_search": from_search(query),
+                "default_page_size": DEFAULT_PAGE_SIZE,
             },
         )
 
@@ -78,35 +80,59 @@ async def enterprise_page(
     enterprise_id: str,
     read: ReaderDep,
     templates: TemplatesDep,
+    carried: CarriedSearch = None,
 ) -> HTMLResponse:
-    """One listed enterprise; a Dutch 404 page when unknown or delisted."""
+    """One listed enterprise; a Dutch 410 page saying since when and why when it is no
+    longer listed, 404 when unknown."""
+    base = request.url_for("search_page").path
 
     def render(session: Session) -> HTMLResponse:
         enterprise = get_enterprise(session, enterprise_id)
         sources = list_sources(session).items
-        if enterprise is None:
-            return templates.TemplateResponse(
-                request,
-                "error.html",
-                {
-                    "title": "Onderneming niet gevonden",
-                    "sources": sources,
-                    "messages": [
-                        "Deze onderneming staat niet in het overzicht. Misschien heeft zij "
-                        "geen geldig label meer, of klopt de link niet."
-                    ],
-                },
-                status_code=404,
-            )
-        return templates.TemplateResponse(
-            request,
-            "enterprise.html",
-            {
+        if enterprise is not None:
+            context = {
                 "enterprise": enterprise,
                 "sources": sources,
                 "supplement_url": supplement_url(request, enterprise_id),
+                "back_url": back_to_search(base, carried),
+            }
+            return templates.TemplateResponse(request, "enterprise.html", context)
+        gone = get_departure(session, enterprise_id)
+        if gone is not None:
+            context = {
+                "gone": gone,
+                "message": gone_message(gone),
+                "alternatives_url": alternatives_url(base, gone),
+                "sources": sources,
+            }
+            return templates.TemplateResponse(
+                request, "enterprise_gone.html", context, status_code=410
+            )
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {
+                "title": "Onderneming niet gevonden",
+                "sources": sources,
+                "messages": [
+                    "Deze onderneming is bij ons niet bekend. Misschien klopt de link niet."
+                ],
             },
+            status_code=404,
         )
+
+    return await read(render)
+
+
+@router.get("/over-het-overzicht", name="about_listing_page", response_class=HTMLResponse)
+async def about_listing_page(
+    request: Request, read: ReaderDep, templates: TemplatesDep
+) -> HTMLResponse:
+    """Who is listed, why an enterprise leaves the listing, and what PSO 30+ allows."""
+
+    def render(session: Session) -> HTMLResponse:
+        context = {"sources": list_sources(session).items}
+        return templates.TemplateResponse(request, "about_listing.html", context)
 
     return await read(render)
 
@@ -118,35 +144,3 @@ def supplement_url(request: Request, enterprise_id: str) -> str | None:
         return str(request.url_for("supplement_sign_in", enterprise_id=enterprise_id))
     except NoMatchFound:
         return None
-
-
-def search_url(base: str, query: SearchQuery, page: int) -> str:
-    """The search page's URL for `query` at `page`, leaving out defaults."""
-    params: list[tuple[str, object]] = [("q", query.q)]
-    params += [("label", label) for label in query.label]
-    params += [("category", slug) for slug in query.category]
-    params += [("delivery_area", region) for region in query.delivery_area]
-    params += [(field, getattr(query, field)) for field in PLACE_FIELDS]
-    if query.page_size != DEFAULT_PAGE_SIZE:
-        params.append(("page_size", query.page_size))
-    if page > 1:
-        params.append(("page", page))
-    encoded = urlencode([(k, v) for k, v in params if v])
-    return f"{base}?{encoded}" if encoded else base
-
-
-def paginate(base: str, query: SearchQuery, total: int, around: int = 2) -> Pagination:
-    """Links to the first, last and nearby pages, with gaps between."""
-    last = max(1, -(-total // query.page_size))
-    current = query.page
-    shown = sorted({1, last, *range(max(1, current - around), min(last, current + around) + 1)})
-    links: list[PageLink] = []
-    for number in shown:
-        if links and number - links[-1].number > 1:
-            links.append(PageLink(number - 1, None))
-        links.append(PageLink(number, search_url(base, query, number), number == current))
-    return Pagination(
-        previous=search_url(base, query, current - 1) if 1 < current <= last + 1 else None,
-        next=search_url(base, query, current + 1) if current < last else None,
-        links=links if last > 1 else [],
-    )

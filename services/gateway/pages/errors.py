@@ -71,6 +71,10 @@ def dutch_problem(error: dict[str, Any]) -> str:
         return "Onbekende categorie. Kies een categorie uit de lijst bij „Aanbod”."
     if field == "delivery_area":
         return "Onbekende regio. Kies bij „Levert in” een arbeidsmarktregio uit de lijst."
+    if field == "sort":
+        return "Onbekende sortering. Kies sorteren op naam, nieuwste vermelding of einddatum."
+    if field == "reserved":
+        return "De keuze voor voorbehouden opdrachten heeft een ongeldige waarde."
     if field == "page":
         return f"Het paginanummer moet een geheel getal van 1 tot en met {MAX_PAGE} zijn."
     if field == "page_size":

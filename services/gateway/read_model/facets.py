@@ -23,6 +23,7 @@ from services.gateway.read_model.tables import EnterpriseRow
 from services.gateway.read_model.views import Facets
 
 PLACE_FIELDS = ("province", "region", "municipality")
+RESERVED = "reserved"
 # Filters on a set of values per enterprise: the filter's key, the group's stored text, and
 # the column that stores it.
 SET_FILTERS = {
@@ -34,8 +35,8 @@ SET_FILTERS = {
 
 @dataclass(frozen=True)
 class Group:
-    """How many matching enterprises share these places, counting labels, categories and
-    delivery regions."""
+    """How many matching enterprises share these places, counting labels, categories,
+    delivery regions and whether they may receive reserved contracts."""
 
     province: str | None
     region: str | None
@@ -43,6 +44,7 @@ class Group:
     labels: str | None
     categories: str | None
     delivery_regions: str | None
+    reserved: bool
     count: int
 
     def values(self, key: str) -> frozenset[str]:
@@ -64,7 +66,8 @@ class Tally:
 
 
 def read_groups(session: Session, where: Sequence[Any]) -> list[Group]:
-    """The rows matching `where`, counted per place, labels, categories and regions."""
+    """The rows matching `where`, counted per place, labels, categories, regions and
+    reserved contracts."""
     keys = (
         col(EnterpriseRow.province),
         col(EnterpriseRow.region),
@@ -72,6 +75,7 @@ def read_groups(session: Session, where: Sequence[Any]) -> list[Group]:
         col(EnterpriseRow.counting_labels),
         col(EnterpriseRow.category_slugs),
         col(EnterpriseRow.delivery_regions),
+        col(EnterpriseRow.reserved),
     )
     rows = session.execute(select(*keys, func.count()).where(*where).group_by(*keys)).all()
     return [Group(*row) for row in rows]
@@ -83,10 +87,13 @@ def filter_tests(
     *,
     categories: Sequence[str] = (),
     regions: Sequence[str] = (),
+    reserved: bool = False,
 ) -> dict[str, Test]:
     """One test per given filter: any of the labels, of the categories, of the delivery
-    regions (as tokens); each place equal, ignoring case."""
+    regions (as tokens); each place equal, ignoring case; reserved contracts allowed."""
     tests: dict[str, Test] = {}
+    if reserved:
+        tests[RESERVED] = _reserved
     for key, wanted in (("label", labels), ("category", categories), ("delivery_area", regions)):
         if wanted:
             tests[key] = _any_of(key, frozenset(wanted))
@@ -100,13 +107,14 @@ def tally(groups: Sequence[Group], tests: dict[str, Test]) -> Tally:
     """Total and facets (each ignoring its own filter) of `groups` under `tests`."""
     sets: dict[str, Counter[str]] = {key: Counter() for key in SET_FILTERS}
     places: dict[str, Counter[str]] = {field: Counter() for field in PLACE_FIELDS}
-    total = 0
+    total = reserved = 0
     passed: dict[str, list[Group]] = {key: [] for key in tests}
     for group in groups:
         failed = {key for key, test in tests.items() if not test(group)}
         for key in tests.keys() - failed:
             passed[key].append(group)
         total += group.count if not failed else 0
+        reserved += group.count if group.reserved and failed <= {RESERVED} else 0
         for key, counter in sets.items():
             if failed <= {key}:
                 counter.update(dict.fromkeys(group.values(key), group.count))
@@ -120,6 +128,7 @@ def tally(groups: Sequence[Group], tests: dict[str, Test]) -> Tally:
         label={label: sets["label"][label] for label in LABELS},
         category={slug: sets["category"][slug] for slug in categories_by_slug()},
         delivery_area=dict(sorted(areas.items())),
+        reserved=reserved,
         **{f: dict(sorted(c.items())) for f, c in places.items()},
     )
     return Tally(total, facets, [_narrowing(key, passed[key]) for key in tests])
@@ -140,8 +149,14 @@ def _same_place(field: str, wanted: str) -> Test:
     return test
 
 
+def _reserved(group: Group) -> bool:
+    return group.reserved
+
+
 def _narrowing(key: str, passed: list[Group]) -> ColumnElement[bool]:
     """The rows of the groups that pass the filter `key`, by that filter's stored values."""
+    if key == RESERVED:
+        return col(EnterpriseRow.reserved).is_(True)
     field, column_name = SET_FILTERS.get(key, (key, key))
     column = col(getattr(EnterpriseRow, column_name))
     return column.in_(sorted({getattr(group, field) for group in passed}))

@@ -11,10 +11,12 @@ from typing import Literal
 from contracts.categories import category_named
 from contracts.cpv import cpv_description
 from contracts.labels import LABELS
+from services.gateway.labels import label_name
 from services.gateway.read_model.tables import EnterpriseRow, HoldingRow
 from services.gateway.read_model.views import (
     CategoryView,
     CpvView,
+    EnterpriseGone,
     EnterpriseView,
     LabelView,
     SupplementView,
@@ -48,6 +50,33 @@ def category_view(slug: str) -> CategoryView | None:
         return None
     codes = [CpvView(code=code, description=cpv_description(code)) for code in category.cpv]
     return CategoryView(slug=category.slug, name=category.name, cpv=codes)
+
+
+def enterprise_gone(row: EnterpriseRow) -> EnterpriseGone:
+    """A delisted enterprise: since when and why it is no longer listed."""
+    reason = row.delisted_reason if row.delisted_reason in _GONE_BECAUSE else None
+    since = f" since {row.delisted_at:%Y-%m-%d}" if row.delisted_at else ""
+    label = label_name(row.lapsed_label or "")
+    because = _GONE_BECAUSE[reason].format(label=label) if reason else ""
+    return EnterpriseGone.model_validate(
+        {
+            "enterprise_id": row.enterprise_id,
+            "name": row.name,
+            "delisted_at": row.delisted_at,
+            "reason": reason,
+            "lapsed_label": row.lapsed_label if reason == "label_lapsed" else None,
+            "lapsed_on": row.lapsed_on if reason == "label_lapsed" else None,
+            "detail": f"{row.name} is no longer listed{since}{because}.",
+            "categories": row.categories,
+        }
+    )
+
+
+_GONE_BECAUSE = {
+    "label_lapsed": ", because its {label} label lapsed",
+    "outside_region": ", because it is established outside the region this platform serves",
+    "moved": ", because it moved outside the region this platform serves",
+}
 
 
 def _website(

@@ -26,6 +26,7 @@ from contracts.enterprises import (
     EnterpriseState,
 )
 from contracts.scrapes import ScrapeCompleted, ScrapeFailed
+from services.gateway.read_model.listing_terms import listing_ends, reserved_contracts
 from services.gateway.read_model.searchable import (
     categories_of,
     delivery_regions,
@@ -275,4 +276,6 @@ def enterprise_values(state: EnterpriseState, listed: bool) -> dict[str, Any]:
         "supplement": supplement.model_dump(mode="json") if supplement else None,
         "category_slugs": tokens(c.slug for c in categories_of(state)),
         "delivery_regions": tokens(map(region_token, delivery_regions(state))),
+        "listing_ends": listing_ends(state.labels),
+        "reserved": reserved_contracts(state.labels),
     }

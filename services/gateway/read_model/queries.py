@@ -6,8 +6,9 @@ Everything is filtered and counted in SQL; only the requested page is loaded.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import UnaryExpression, func
 from sqlmodel import Session, col, select
 
 from contracts.labels import LABELS, LabelName
@@ -20,9 +21,9 @@ from services.gateway.read_model.facets import (
     read_groups,
     tally,
 )
-from services.gateway.read_model.presenting import enterprise_view
+from services.gateway.read_model.presenting import enterprise_gone, enterprise_view
 from services.gateway.read_model.search_index import matching
-from services.gateway.read_model.search_query import MAX_PAGE, SearchQuery
+from services.gateway.read_model.search_query import MAX_PAGE, SearchQuery, SortOrder
 from services.gateway.read_model.searchable import region_token, words
 from services.gateway.read_model.tables import (
     EnterpriseRow,
@@ -31,6 +32,7 @@ from services.gateway.read_model.tables import (
     SourceRow,
 )
 from services.gateway.read_model.views import (
+    EnterpriseGone,
     EnterprisePage,
     EnterpriseView,
     SourceList,
@@ -38,6 +40,14 @@ from services.gateway.read_model.views import (
 )
 
 WORDS_FIRST_BELOW = 5_000
+_TIE_BREAKS = (col(EnterpriseRow.sort_name).asc(), col(EnterpriseRow.enterprise_id).asc())
+# Each order ends in the same tie-breaks, so paging is stable; each has an index of its own
+# (see tables.py) that the many-matches strategy walks.
+ORDER_BY: dict[SortOrder, tuple[UnaryExpression[Any], ...]] = {
+    "name": _TIE_BREAKS,
+    "newest": (col(EnterpriseRow.listed_since).desc(), *_TIE_BREAKS),
+    "ending": (col(EnterpriseRow.listing_ends).asc(), *_TIE_BREAKS),
+}
 __all__ = ["MAX_PAGE", "PLACE_FIELDS", "SearchQuery", "search_enterprises"]
 
 
@@ -73,15 +83,16 @@ def _search(
         places,
         categories=query.category,
         regions=[region_token(region) for region in query.delivery_area],
+        reserved=query.reserved,
     )
     counted = tally(groups(terms), tests)
-    # Few matches: fetch them by their words and sort; many: walk the name order instead.
+    # Few matches: fetch them by their words and sort; many: walk the order's index instead.
     words_first = counted.total <= WORDS_FIRST_BELOW
     rows = (
         session.exec(
             select(EnterpriseRow)
             .where(*matching(terms, dialect, words_first=words_first), *counted.narrowing)
-            .order_by(col(EnterpriseRow.sort_name), col(EnterpriseRow.enterprise_id))
+            .order_by(*ORDER_BY[query.sort])
             .offset((query.page - 1) * query.page_size)
             .limit(query.page_size)
         ).all()
@@ -99,10 +110,18 @@ def _search(
 
 def _normalised(query: SearchQuery) -> tuple[object, ...]:
     """What decides a search's answer: its terms, label, category and delivery region sets,
-    places ignoring case, paging."""
+    places ignoring case, reserved contracts, order, paging."""
     places = tuple((getattr(query, field) or "").lower() for field in PLACE_FIELDS)
     sets = (frozenset(query.label), frozenset(query.category), frozenset(query.delivery_area))
-    return (tuple(_terms(query.q)), *sets, places, query.page, query.page_size)
+    return (
+        tuple(_terms(query.q)),
+        *sets,
+        places,
+        query.reserved,
+        query.sort,
+        query.page,
+        query.page_size,
+    )
 
 
 def get_enterprise(session: Session, enterprise_id: str) -> EnterpriseView | None:
@@ -111,6 +130,15 @@ def get_enterprise(session: Session, enterprise_id: str) -> EnterpriseView | Non
     if row is None or not row.listed:
         return None
     return _views(session, [row])[0]
+
+
+def get_departure(session: Session, enterprise_id: str) -> EnterpriseGone | None:
+    """Since when and why a known enterprise is no longer listed; None when it is listed or
+    unknown."""
+    row = session.get(EnterpriseRow, enterprise_id)
+    if row is None or row.listed:
+        return None
+    return enterprise_gone(row)
 
 
 def list_sources(session: Session) -> SourceList:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Index, TypeDecorator
+from sqlalchemy import JSON, DateTime, Dialect, Index, TypeDecorator, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -30,7 +30,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 # Raise with every change to these tables: a read model of another version is dropped and
 # rebuilt by replaying the streams (it holds nothing the streams do not).
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class ReadModel(SQLModel, registry=registry()):
@@ -43,6 +43,18 @@ class EnterpriseRow(ReadModel, table=True):
     __tablename__ = "enterprises"
     __table_args__ = (
         Index("ix_enterprises_listed_sort", "listed", "sort_name"),
+        # One per other sort order, ending in the tie-breaks, so a sorted page is read from
+        # the index with LIMIT (see queries.ORDER_BY).
+        Index(
+            "ix_enterprises_listed_newest",
+            "listed",
+            text("listed_since DESC"),
+            "sort_name",
+            "enterprise_id",
+        ),
+        Index(
+            "ix_enterprises_listed_ending", "listed", "listing_ends", "sort_name", "enterprise_id"
+        ),
         # Covers the facet query: listed rows grouped by place, labels, categories and
         # delivery regions, read from the index.
         Index(
@@ -54,6 +66,7 @@ class EnterpriseRow(ReadModel, table=True):
             "counting_labels",
             "category_slugs",
             "delivery_regions",
+            "reserved",
         ),
     )
 
@@ -91,6 +104,11 @@ class EnterpriseRow(ReadModel, table=True):
     delisted_reason: str | None = Field(default=None, max_length=32)
     lapsed_label: str | None = Field(default=None, max_length=16)
     lapsed_on: date | None = None
+    # Set by the projection from the counting holdings (see listing_terms.py): the day the
+    # listing stands to end (NO_END when a label has no end date), and whether a counting
+    # PSO 30+ certificate lets it receive reserved contracts (article 2.82).
+    listing_ends: date | None = None
+    reserved: bool = False
 
 
 class ListingChangeRow(ReadModel, table=True):

@@ -114,6 +114,10 @@ class Facets(BaseModel):
     delivery_area: dict[str, int] = Field(
         description="Labour-market regions the filtered enterprises deliver in"
     )
+    reserved: int = Field(
+        description="How many of them may receive a contract reserved under article 2.82 of "
+        "the Aanbestedingswet 2012 (a counting PSO 30+ certificate)",
+    )
 
 
 class EnterprisePage(BaseModel):
@@ -124,6 +128,25 @@ class EnterprisePage(BaseModel):
     page: int
     page_size: int
     facets: Facets
+
+
+class EnterpriseGone(BaseModel):
+    """An enterprise that is no longer listed: since when and why."""
+
+    enterprise_id: str
+    name: str
+    delisted_at: datetime | None = Field(description="When it left the listing")
+    reason: Literal["label_lapsed", "outside_region", "moved"] | None = Field(
+        description="`label_lapsed`: its last counting label lapsed; `outside_region`: its "
+        "place lies outside the region this platform serves; `moved`: it moved to a place "
+        "outside it"
+    )
+    lapsed_label: LabelName | None = Field(description="For `label_lapsed`: which label")
+    lapsed_on: date | None = Field(description="For `label_lapsed`: the day it lapsed")
+    detail: str = Field(description="The same, as one English sentence")
+    categories: list[str] = Field(
+        description="What it offered (category slugs): where to look for alternatives"
+    )
 
 
 class SourceView(BaseModel):

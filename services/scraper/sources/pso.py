@@ -1,8 +1,9 @@
 """PSO (Prestatieladder Socialer Ondernemen): the paginated, server-rendered certificate register.
 
 Format (see label-sources.md §1): `table.pso-register` rows carry `data-certificaat`; cells
-`organisatie`, `plaats`, `kvk`, `niveau` (+ `span.pso30`), `ingang`, `geldig` (dd-mm-yyyy);
-the next page is `a[rel=next]`. Only this module knows that.
+`organisatie` (its link: the certificate's own page), `plaats`, `kvk`, `niveau`
+(+ `span.pso30`), `ingang`, `geldig` (dd-mm-yyyy); the next page is `a[rel=next]`. Only this
+module knows that.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from services.scraper.sources.base import NOTHING_KNOWN, KnownHolding, SourceRes
 FIRST_PAGE = "/pso-register/?pagina=1"
 LEVELS = frozenset({"aspirant", "basistrede", "trede-1", "trede-2", "trede-3"})
 MAX_PAGES = 500
+MAX_URL = 1000
 _PSO30 = re.compile(r"pso\s*30\s*\+", re.I)
 
 
@@ -181,17 +183,32 @@ def parse_row(
             valid_from=valid_from,
             valid_until=valid_until,
             counts=counts,
-            source_url=page_url,
+            source_url=_entry_url(row, page_url),
         )
     except ValidationError as exc:
         raise RowRejected(f"certificate {holding_id}: {exc.errors()[0]['msg']}") from None
     return observation, notes
 
 
+def _entry_url(row: Selector, page_url: str) -> str:
+    """The certificate's own page in the register (the organisation's link), so buyers land on
+    that one entry; the register page the row was read from when the link is missing or
+    leads off the register's site."""
+    href = _cells(row, "organisatie").xpath(".//a/@href").get()
+    if not href:
+        return page_url
+    url = urljoin(page_url, href.strip())
+    parts, page = urlsplit(url), urlsplit(page_url)
+    on_site = parts.scheme in ("http", "https") and parts.netloc == page.netloc
+    return url if on_site and len(url) <= MAX_URL else page_url
+
+
+def _cells(row: Selector, cls: str) -> SelectorList[Selector]:
+    return row.xpath(f"./td[contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')]")
+
+
 def _cell_text(row: Selector, cls: str) -> str | None:
-    cells: SelectorList[Selector] = row.xpath(
-        f"./td[contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')]"
-    )
+    cells = _cells(row, cls)
     if not cells:
         return None
     return "".join(cells[0].xpath(VISIBLE_TEXT).getall())

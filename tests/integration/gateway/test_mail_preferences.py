@@ -160,7 +160,7 @@ async def test_one_click_stops_only_non_essential_mails_and_the_page_restarts_th
         (welcome,) = smtp_sink.messages_to(KRINGLOOP)
         assert welcome["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         link = unsubscribe_url(welcome)
-        assert link.startswith(f"{base_url}/meldingen/") and link in body(welcome, "plain")
+        assert link.startswith(f"{base_url}/berichten/") and link in body(welcome, "plain")
 
         # What a mail program sends: no cookie, no form token, exactly this body.
         async with httpx.AsyncClient() as client:

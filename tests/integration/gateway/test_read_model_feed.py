@@ -145,7 +145,7 @@ async def test_new_gateway_replays_the_streams_and_catches_up(stream: str, tmp_p
         assert set(items) >= BASE_LISTED
         assert "e6" not in items
         assert items["e1"]["name"] == "Onderneming 1 BV"
-        assert (await client.get("/api/v1/enterprises/e6")).status_code == 404
+        assert (await client.get("/api/v1/enterprises/e6")).status_code == 410
         sources = (await client.get("/api/v1/sources")).json()["items"]
         assert sources[0]["label"] == "pso" and sources[0]["holdings"] == 120
         health = (await client.get("/healthz")).json()
@@ -170,7 +170,7 @@ async def test_running_gateway_follows_new_events(stream: str, tmp_path: Path) -
         await publish(stream, delisted("live", version=3))
 
         async def gone() -> bool:
-            return (await client.get("/api/v1/enterprises/live")).status_code == 404
+            return (await client.get("/api/v1/enterprises/live")).status_code == 410
 
         await eventually(gone)
 

@@ -114,5 +114,5 @@ async def test_a_change_after_the_quiet_period_gets_its_own_mail_from_what_to_wh
         assert "Geldig tot en met: 12 maart 2026 → 31 maart 2029" in text
         assert "Niveau: Trede 3 → Trede 2" in text
     unfolded = "".join(mail["List-Unsubscribe"].split())  # a long header may be folded
-    assert unfolded.startswith("<http://impactoost.example/meldingen/")
+    assert unfolded.startswith("<http://impactoost.example/berichten/")
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import nats
 import pytest
 from nats.js.errors import NotFoundError
@@ -214,6 +215,22 @@ async def test_a_dry_run_needs_no_nats_and_returns_the_observations(
     outcome = await scrape_once(settings, "pso", base_url=site.base_url, dry_run=True)
     assert outcome.ok and len(outcome.observations) == 25
     assert sum(o.counts for o in outcome.observations) == 22
+
+
+async def test_each_certificate_links_to_its_own_entry_in_the_register(
+    site: PsoSite, tmp_path: Path
+) -> None:
+    settings = ScraperSettings(
+        nats_url="nats://127.0.0.1:1", scrape_request_rate=50.0, data_dir=tmp_path
+    )
+    outcome = await scrape_once(settings, "pso", base_url=site.base_url, dry_run=True)
+    entries = {o.holding_id: o.source_url for o in outcome.observations}
+    assert len(set(entries.values())) == len(entries) == 25
+    async with httpx.AsyncClient() as http:
+        for holding_id, url in list(entries.items())[::6]:
+            page = await http.get(url)
+            assert page.status_code == 200
+            assert f"<dd>{holding_id}</dd>" in page.text
 
 
 async def test_the_service_scrapes_at_start_and_on_request(nats_url: str, site: PsoSite) -> None:

@@ -14,7 +14,7 @@ from tests.unit.gateway.test_signin_support import Gateway, signin_gateway
 pytestmark = pytest.mark.unit
 
 TOKEN = "dP3L6_9cKEcAR2ZyJPDHelyKna6Lvn6m"
-PAGE = f"/meldingen/{TOKEN}"
+PAGE = f"/berichten/{TOKEN}"
 
 
 def choices(gateway: Gateway) -> list[tuple[bool, str]]:
@@ -103,9 +103,9 @@ async def test_an_unknown_choice_or_unreadable_body_is_a_dutch_400(tmp_path: Pat
 @pytest.mark.parametrize("token", ["kort", "a" * 65, "dP3L6_9cKEcAR2ZyJPDHe%3Cscript%3E"])
 async def test_a_link_that_cannot_be_a_token_is_a_dutch_404(tmp_path: Path, token: str) -> None:
     async with signin_gateway(tmp_path) as gateway:
-        page = await gateway.client.get(f"/meldingen/{token}")
+        page = await gateway.client.get(f"/berichten/{token}")
         post = await gateway.client.post(
-            f"/meldingen/{token}", data={"List-Unsubscribe": "One-Click"}
+            f"/berichten/{token}", data={"List-Unsubscribe": "One-Click"}
         )
         assert choices(gateway) == []
     assert (page.status_code, post.status_code) == (404, 404)

@@ -294,9 +294,9 @@ def test_only_non_essential_mails_carry_the_one_click_unsubscribe(
     send_due_mails(notifier)
     welcome, goodbye = mailer.sent
     token = notifier.preferences.token_for("e1a2b3c4d5e6f708")
-    assert welcome["List-Unsubscribe"] == f"<https://impactoost.example/meldingen/{token}>"
+    assert welcome["List-Unsubscribe"] == f"<https://impactoost.example/berichten/{token}>"
     assert welcome["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert f"https://impactoost.example/meldingen/{token}" in plain(welcome)
+    assert f"https://impactoost.example/berichten/{token}" in plain(welcome)
     assert goodbye["List-Unsubscribe"] is None
     assert "Dit bericht is noodzakelijk" in plain(goodbye)
 

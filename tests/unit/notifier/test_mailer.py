@@ -56,16 +56,3 @@ def test_composed_mail_is_multipart_alternative_with_text_first() -> None:
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     assert message["Message-ID"] == "<abc@impactoost>"
     assert message["Auto-Submitted"] == "auto-generated"
-
-
-def test_only_a_mail_that_may_be_stopped_carries_the_one_click_unsubscribe_headers() -> None:
-    url = "https://impactoost.example/meldingen/abcdefghijklmnopqrstuvwx"
-    plain = OutgoingMail("a@b.example", "Onderwerp", "tekst", "<p>html</p>", "<abc@impactoost>")
-    stoppable = OutgoingMail(
-        "a@b.example", "Onderwerp", "tekst", "<p>html</p>", "<abc@impactoost>", url
-    )
-    message = compose(stoppable, "Impact Oost <noreply@impactoost.example>")
-    assert message["List-Unsubscribe"] == f"<{url}>"
-    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    essential = compose(plain, "Impact Oost <noreply@impactoost.example>")
-    assert essential["List-Unsubscribe"] is None and essential["List-Unsubscribe-Post"] is None

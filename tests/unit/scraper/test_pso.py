@@ -62,10 +62,37 @@ def test_the_example_row_of_the_format_is_read_completely() -> None:
         "valid_from": date(2024, 3, 12),
         "valid_until": date(2026, 3, 12),
         "counts": True,
-        "source_url": PAGE1,
+        "source_url": f"{BASE}/pso-register/certificaat/PSO-2024-0153",
         "themes": (),
         "summary": None,
     }
+
+
+ROW = """<table class="pso-register"><tbody>
+<tr data-certificaat="PSO-2025-0001"><td class="organisatie">{cell}</td><td class="plaats">Goor</td>
+<td class="kvk">12345678</td><td class="niveau">Trede 2</td><td class="ingang">01-01-2025</td>
+<td class="geldig">01-01-2027</td></tr></tbody></table>"""
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "Zonder Link B.V.",
+        '<a href="https://zonderlink.example/">Eigen Site B.V.</a>',
+        '<a href="javascript:alert(1)">Script B.V.</a>',
+        '<a href="//elders.example/pso-register/certificaat/PSO-2025-0001">Elders B.V.</a>',
+        f'<a href="/pso-register/certificaat/{"x" * 1000}">Lang B.V.</a>',
+    ],
+)
+def test_without_a_link_to_its_certificate_a_row_points_at_its_register_page(cell: str) -> None:
+    observation = parse_register_page(ROW.format(cell=cell), PAGE1, TODAY).observations[0]
+    assert observation.source_url == PAGE1
+
+
+def test_a_relative_certificate_link_is_resolved_against_the_register_page() -> None:
+    cell = '<a href="certificaat/PSO-2025-0001">Relatief B.V.</a>'
+    observation = parse_register_page(ROW.format(cell=cell), PAGE1, TODAY).observations[0]
+    assert observation.source_url == f"{BASE}/pso-register/certificaat/PSO-2025-0001"
 
 
 def test_every_level_is_normalised_and_only_certified_levels_count() -> None:
@@ -171,7 +198,10 @@ async def test_the_whole_register_is_read_across_pages() -> None:
         "/pso-register/?pagina=2",
         "/pso-register/?pagina=3",
     ]
-    assert result.observations[-1].source_url == f"{BASE}/pso-register/?pagina=3"
+    assert all(
+        o.source_url == f"{BASE}/pso-register/certificaat/{o.holding_id}"
+        for o in result.observations
+    )
 
 
 async def test_a_certificate_listed_again_on_a_later_page_is_kept_once() -> None:
