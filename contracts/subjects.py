@@ -24,6 +24,7 @@ EnterpriseKind = Literal[
     "listed", "updated", "delisted", "recertification_due", "supplement_hidden"
 ]
 SignInKind = Literal["requested", "granted", "link_issued"]
+PreferenceKind = Literal["mail"]
 AlertKind = Literal["confirmation_requested", "digest_ready"]
 
 
@@ -62,6 +63,10 @@ SUPPLEMENTS_STREAM = StreamSpec(
     name="SUPPLEMENTS", subjects=(f"{PREFIX}.supplements.>",), max_age_days=30
 )
 SIGNINS_STREAM = StreamSpec(name="SIGNINS", subjects=(f"{PREFIX}.signin.>",), max_age_days=1)
+# Mail preferences: the gateway publishes a choice, the notifier records it within seconds.
+PREFERENCES_STREAM = StreamSpec(
+    name="PREFERENCES", subjects=(f"{PREFIX}.preferences.>",), max_age_days=7
+)
 # Alert mails name buyers' addresses and carry their links: kept a few days, enough for the
 # notifier to outlast a mail server's outage, and not for regional subscribers.
 ALERTS_STREAM = StreamSpec(name="ALERTS", subjects=(f"{PREFIX}.alerts.>",), max_age_days=3)
@@ -72,6 +77,7 @@ STREAMS: tuple[StreamSpec, ...] = (
     ENTERPRISE_STATES_STREAM,
     SUPPLEMENTS_STREAM,
     SIGNINS_STREAM,
+    PREFERENCES_STREAM,
     ALERTS_STREAM,
 )
 
@@ -117,6 +123,11 @@ def supplement_subject() -> str:
 def signin_subject(kind: SignInKind) -> str:
     """`impact.v1.signin.<kind>`."""
     return f"{PREFIX}.signin.{kind}"
+
+
+def preference_subject(kind: PreferenceKind) -> str:
+    """`impact.v1.preferences.<kind>`."""
+    return f"{PREFIX}.preferences.{kind}"
 
 
 def alert_subject(kind: AlertKind) -> str:

@@ -45,6 +45,9 @@ SERVICES = ("registry", "notifier", "gateway", "scraper")
 # Demo registries are local: read them faster than real ones, unless told otherwise.
 DEMO_REQUEST_RATE = "5"
 DEMO_TIME_CHECK_SECONDS = "30"
+# The demo's registries are scraped within seconds of each other: a short quiet period still
+# makes an enterprise's first scrapes one welcome, and the mails follow the timeline quickly.
+DEMO_MAIL_QUIET_SECONDS = "15"
 
 
 @dataclass
@@ -166,6 +169,7 @@ class Platform:
         self.env.setdefault("IMPACTOOST_NOTIFIER_CONTACTS_FILE", str(contacts))
         # The same addresses may sign in to complete their enterprise's listing.
         self.env.setdefault("IMPACTOOST_REGISTRY_CONTACTS_FILE", str(contacts))
+        self._default_env("IMPACTOOST_MAIL_QUIET_SECONDS", DEMO_MAIL_QUIET_SECONDS)
 
     def _start_world_sites(self, world: World) -> None:
         """All four registries, serving the world's step 0."""

@@ -27,6 +27,7 @@ from services.gateway.api import health
 from services.gateway.api.router import api_router
 from services.gateway.config import GatewaySettings
 from services.gateway.feed import ReadModelFeed
+from services.gateway.mail_preferences import routes as mail_preference_pages
 from services.gateway.pages import enterprises as enterprise_pages
 from services.gateway.pages.errors import install_error_pages
 from services.gateway.pages.formatting import make_templates
@@ -108,6 +109,7 @@ def create_app(
     app.include_router(api_router)
     app.include_router(enterprise_pages.router)
     app.include_router(signin_pages.router)
+    app.include_router(mail_preference_pages.router)
     app.include_router(region_pages.router)
     app.include_router(alert_pages.router)
     app.include_router(shortlist_pages.router)

@@ -13,6 +13,7 @@ from pydantic import Field, TypeAdapter
 from sqlalchemy import Engine
 
 from contracts.enterprises import AnyEnterpriseEvent, EnterpriseEvent
+from contracts.preferences import MailPreferenceChanged
 from contracts.scrapes import ScrapeCompleted, ScrapeFailed
 from contracts.signin import SignInLinkIssued, SignInRequested
 from contracts.subjects import (
@@ -21,6 +22,7 @@ from contracts.subjects import (
     ENTERPRISES_STREAM,
     SCRAPES_STREAM,
     SIGNINS_STREAM,
+    preference_subject,
     signin_subject,
     supplement_subject,
 )
@@ -145,6 +147,13 @@ def _document_self_service(
         title="gateway/to_supplement_submitted",
         schema=SupplementSubmitted,
         description="A signed-in enterprise submitted its supplement",
+    )
+    router.publisher(
+        preference_subject("mail"),
+        title="gateway/to_mail_preference_changed",
+        schema=MailPreferenceChanged,
+        description="The holder of a mail preference link stopped or restarted the mails "
+        "that are not essential (the page's form or a one-click unsubscribe)",
     )
 
 

@@ -16,10 +16,12 @@ from contracts.subjects import (
     ENTERPRISE_STATES_STREAM,
     ENTERPRISES_STREAM,
     LABELS_STREAM,
+    PREFERENCES_STREAM,
     PREFIX,
     SCRAPES_STREAM,
     SIGNINS_STREAM,
     SUPPLEMENTS_STREAM,
+    preference_subject,
     signin_subject,
     supplement_subject,
 )
@@ -34,6 +36,7 @@ REGISTRY_SUPPLEMENTS = "registry-supplements"
 REGISTRY_SIGNINS = "registry-signins"
 NOTIFIER_MAIL = "notifier-mail"
 NOTIFIER_SIGNINS = "notifier-signins"
+NOTIFIER_PREFERENCES = "notifier-preferences"
 NOTIFIER_ALERTS = "notifier-alerts"
 SCRAPER_BUCKET = "scraper-state"
 """The scraper's key-value bucket (its stream is `KV_scraper-state`)."""
@@ -98,17 +101,33 @@ REGISTRY = ServiceUser(
 NOTIFIER = ServiceUser(
     name="notifier",
     publishes=(signin_subject("link_issued"),),
-    reads=(ENTERPRISES_STREAM.name, SIGNINS_STREAM.name, ALERTS_STREAM.name),
+    reads=(
+        ENTERPRISES_STREAM.name,
+        SIGNINS_STREAM.name,
+        PREFERENCES_STREAM.name,
+        ALERTS_STREAM.name,
+    ),
     durables=(
         Durable(ENTERPRISES_STREAM.name, NOTIFIER_MAIL),
         Durable(SIGNINS_STREAM.name, NOTIFIER_SIGNINS),
+        Durable(PREFERENCES_STREAM.name, NOTIFIER_PREFERENCES),
         Durable(ALERTS_STREAM.name, NOTIFIER_ALERTS),
     ),
 )
 GATEWAY = ServiceUser(
     name="gateway",
-    publishes=(signin_subject("requested"), supplement_subject(), f"{PREFIX}.alerts.>"),
-    owns=(SUPPLEMENTS_STREAM.name, SIGNINS_STREAM.name, ALERTS_STREAM.name),
+    publishes=(
+        signin_subject("requested"),
+        supplement_subject(),
+        preference_subject("mail"),
+        f"{PREFIX}.alerts.>",
+    ),
+    owns=(
+        SUPPLEMENTS_STREAM.name,
+        SIGNINS_STREAM.name,
+        PREFERENCES_STREAM.name,
+        ALERTS_STREAM.name,
+    ),
     reads=(ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name, SCRAPES_STREAM.name),
     durables=tuple(
         Durable(stream, ANY_DURABLE)

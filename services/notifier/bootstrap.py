@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from faststream.nats import NatsBroker
 
 from contracts.base import utc_now
 from services.kit.contacts import Contacts, CsvContacts
 from services.kit.jetstream import make_broker
+from services.notifier.coalescing import Timing
 from services.notifier.config import NotifierSettings
 from services.notifier.deliveries import Deliveries
 from services.notifier.mailer import Mailer, SmtpMailer
 from services.notifier.mails import MailRenderer
+from services.notifier.outgoing import OutgoingMails
+from services.notifier.preferences import MailPreferences
 from services.notifier.publisher import JetStreamLinkPublisher, LinkPublisher
 
 
@@ -28,6 +31,11 @@ class Notifier:
     renderer: MailRenderer
     broker: NatsBroker
     links: LinkPublisher
+    outgoing: OutgoingMails
+    preferences: MailPreferences
+    timing: Timing
+    base_url: str
+    retry_delay: timedelta = timedelta(seconds=10)
     source: str = "impactoost"
     message_domain: str = "localhost"
     clock: Callable[[], datetime] = utc_now
@@ -46,8 +54,9 @@ def bootstrap(
     """Wire the notifier; every adapter not given is the real one configured by `settings`."""
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     broker = make_broker(settings.nats(), retry_delay=settings.notifier_retry_seconds)
+    deliveries = deliveries or Deliveries(settings.database_url)
     return Notifier(
-        deliveries=deliveries or Deliveries(settings.database_url),
+        deliveries=deliveries,
         contacts=contacts or CsvContacts(settings.notifier_contacts_file),
         mailer=mailer
         or SmtpMailer(
@@ -63,6 +72,11 @@ def bootstrap(
         renderer=MailRenderer(settings.platform_name, settings.public_base_url),
         broker=broker,
         links=links or JetStreamLinkPublisher(broker, settings.publish_timeout_seconds),
+        outgoing=OutgoingMails(deliveries.engine),
+        preferences=MailPreferences(deliveries.engine),
+        timing=Timing(quiet=timedelta(seconds=settings.mail_quiet_seconds)),
+        base_url=settings.public_base_url,
+        retry_delay=timedelta(seconds=settings.notifier_retry_seconds),
         source=settings.source,
         message_domain=settings.message_domain,
         clock=clock,

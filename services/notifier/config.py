@@ -34,6 +34,14 @@ class NotifierSettings(KitSettings):
         default=None,
         description="Where replies to the platform's mails go: an address a person reads",
     )
+    mail_quiet_seconds: float = Field(
+        default=90.0,
+        ge=0,
+        le=3600,
+        description="Quiet period: a welcome or change mail waits until the enterprise's "
+        "events have been quiet this long (at most five times as long after its first "
+        "event), so a burst of events is one mail; 0 sends each at once",
+    )
     public_base_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s]+$")
 
     @field_validator("mail_from", "mail_reply_to")

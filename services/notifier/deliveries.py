@@ -1,4 +1,6 @@
-"""The notifier's own database: one row per event, so no event is ever mailed twice."""
+"""The notifier's own database and its sign-in deliveries: one row per granted sign-in, so no
+link is mailed twice. (Enterprise mails are in `outgoing`; rows of enterprise events from
+before mails were coalesced stay here and still count as handled.)"""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ from typing import Literal
 from sqlalchemy import BigInteger, DateTime, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import registry
-from sqlmodel import Field, Session, SQLModel, col, create_engine, select
+from sqlmodel import Field, Session, SQLModel, create_engine
 
 Status = Literal["sent", "undeliverable", "rejected", "retrying", "skipped"]
 FINAL: frozenset[str] = frozenset({"sent", "undeliverable", "rejected", "skipped"})
+DateTimeTz = DateTime(timezone=True)
+"""Every moment the notifier stores: aware, UTC (SQLite keeps it as written, in UTC)."""
 
 
 class NotifierTable(SQLModel, registry=registry()):
@@ -20,13 +24,13 @@ class NotifierTable(SQLModel, registry=registry()):
 
 
 class Delivery(NotifierTable, table=True):
-    """What became of the mail for one event.
+    """What became of the mail for one event (a sign-in grant; enterprise events before mails
+    were coalesced).
 
     `retrying` means the mail server was unavailable: the event is redelivered later and
     `attempts` counts the tries. The other statuses are final; `skipped` is an event the
-    enterprise is not mailed about. `stream_seq` is the event's place in ENTERPRISES, which
-    orders one enterprise's mails; a sign-in link (`kind` `signin_link`, another stream) has
-    none, so it never holds back an enterprise mail nor waits for one.
+    enterprise is not mailed about. `stream_seq` is an enterprise event's place in
+    ENTERPRISES, kept from when it ordered an enterprise's mails.
     """
 
     __tablename__ = "delivery"
@@ -70,19 +74,6 @@ class Deliveries:
         """The row for this event, if any."""
         with Session(self.engine, expire_on_commit=False) as session:
             return session.get(Delivery, event_id)
-
-    def waiting_before(self, enterprise_id: str, stream_seq: int, since: datetime) -> bool:
-        """Whether an earlier event of the enterprise (by stream place) still waits for the
-        mail server, tried since `since`: one whose message is gone (a reset durable) is not
-        waited for after that."""
-        query = select(Delivery.event_id).where(
-            col(Delivery.enterprise_id) == enterprise_id,
-            col(Delivery.status) == "retrying",
-            col(Delivery.stream_seq) < stream_seq,
-            col(Delivery.updated_at) >= since,
-        )
-        with Session(self.engine) as session:
-            return session.exec(query.limit(1)).first() is not None
 
     def record(
         self,

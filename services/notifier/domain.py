@@ -213,6 +213,12 @@ def signin_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/aanvullen/inloggen?{urlencode({'token': token})}"
 
 
+def preferences_url(base_url: str, token: str) -> str:
+    """The page where an enterprise stops or restarts its non-essential mails (the gateway's),
+    also the target of the RFC 8058 one-click unsubscribe."""
+    return f"{base_url.rstrip('/')}/berichten/{quote(token, safe='')}"
+
+
 def link_issued(
     granted: SignInGranted, hashed: str, now: datetime, source: str
 ) -> SignInLinkIssued:

@@ -1,18 +1,23 @@
-"""Use cases: tell an enterprise, once, what happened to its listing; mail a granted
-sign-in link."""
+"""Use cases: take an enterprise event in (once, into its mail), send the mails that are
+due, record a mail preference, mail a granted sign-in link."""
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 
 import structlog
 
-from contracts.enterprises import EnterpriseEvent
+from contracts.enterprises import EnterpriseEvent, EnterpriseUpdated
+from contracts.preferences import MailPreferenceChanged
 from contracts.signin import SignInGranted, token_hash
 from services.kit import failpoints
+from services.notifier.alerts import unsubscribe_headers
 from services.notifier.bootstrap import Notifier
+from services.notifier.changes import change_lines
+from services.notifier.coalescing import is_essential
 from services.notifier.deliveries import FINAL, Status
 from services.notifier.domain import (
     buyers_contact,
@@ -20,58 +25,127 @@ from services.notifier.domain import (
     is_move,
     link_issued,
     message_id,
+    preferences_url,
 )
 from services.notifier.mailer import MailDeferred, MailRejected, OutgoingMail
+from services.notifier.outgoing import WAITING, Recorded
 
 log = structlog.get_logger()
-# An earlier mail still retrying holds back the enterprise's later ones, so they arrive in
-# order; one not tried for this long (its retries come at least every minute) has lost its
-# message (a reset durable), and is not waited for.
-EARLIER_MAIL_PATIENCE = timedelta(hours=1)
 SIGNIN_KIND = "signin_link"
 
 
-async def send_enterprise_mail(
-    event: EnterpriseEvent, notifier: Notifier, stream_seq: int | None = None
-) -> None:
-    """Mail the enterprise about an enterprise event; the blocking work runs in a thread."""
-    await asyncio.to_thread(deliver_enterprise_mail, event, notifier, stream_seq)
+async def record_enterprise_event(event: EnterpriseEvent, notifier: Notifier) -> Recorded:
+    """Take the event in (see `take_in_enterprise_event`); the blocking work runs in a thread."""
+    return await asyncio.to_thread(take_in_enterprise_event, event, notifier)
 
 
-def deliver_enterprise_mail(
-    event: EnterpriseEvent, notifier: Notifier, stream_seq: int | None = None
-) -> None:
-    """Send the event's mail unless it was already dealt with; record the outcome.
-
-    Raises MailDeferred when the mail server cannot take it now, or when an earlier event of
-    the same enterprise (by `stream_seq`, its place in ENTERPRISES) is still waiting for it,
-    so the event is redelivered later and the enterprise's mails arrive in order.
-    """
-    if _already_handled(notifier, event.event_id):
-        return
+def take_in_enterprise_event(event: EnterpriseEvent, notifier: Notifier) -> Recorded:
+    """Record the event once, in one transaction: the state it shows, and its mail (a new one,
+    or folded into the enterprise's open one; see `coalescing`). Nothing is sent here: the
+    sender sends mails once they are due (`send_due_mails`)."""
+    if _already_handled(notifier, event.event_id):  # taken in before mails were coalesced
+        return Recorded("duplicate")
+    mailed = is_mailed(event)
+    recorded = notifier.outgoing.record(
+        event, mailed=mailed, now=notifier.clock(), timing=notifier.timing
+    )
     enterprise_id = event.enterprise.enterprise_id
-    if not is_mailed(event):
-        _record(notifier, event, None, "skipped", stream_seq)
+    if recorded.outcome == "skipped":
         reason = "moved" if is_move(event) else "not mailed"
         log.info("mail_skipped", reason=reason, enterprise_id=enterprise_id, kind=event.kind)
-        return
-    since = datetime.now(UTC) - EARLIER_MAIL_PATIENCE
-    if stream_seq is not None and notifier.deliveries.waiting_before(
-        enterprise_id, stream_seq, since
-    ):
-        log.info("mail_held_back", enterprise_id=enterprise_id, kind=event.kind)
-        raise MailDeferred("an earlier mail to this enterprise waits for the mail server")
+    elif recorded.outcome in ("new", "folded"):
+        log.info(
+            "mail_queued",
+            outcome=recorded.outcome,
+            enterprise_id=enterprise_id,
+            kind=event.kind,
+            due_at=recorded.due_at,
+        )
+    return recorded
+
+
+def send_due_mails(notifier: Notifier, stopping: Callable[[], bool] = lambda: False) -> int:
+    """Send every mail that is due, each enterprise's in the order of its events: an earlier
+    mail goes out first even when not yet due, and one the mail server defers holds back
+    the enterprise's later ones. Returns how many were handed to the mail server; ends
+    early, between two mails, once `stopping()`."""
+    now = notifier.clock()
+    sent = 0
+    for enterprise_id in notifier.outgoing.due_enterprises(now):
+        for mail_id in notifier.outgoing.queue_of(enterprise_id, now):
+            if stopping():
+                return sent
+            status = _send_enterprise_mail(notifier, mail_id, now)
+            sent += status == "sent"
+            if status == "retrying":
+                break
+    return sent
+
+
+def _send_enterprise_mail(notifier: Notifier, mail_id: int, now: datetime) -> str:
+    """Send one queued mail, or settle it without sending; returns its new status."""
+    mail = notifier.outgoing.take(mail_id)
+    if mail.status not in WAITING:  # superseded meanwhile
+        return mail.status
+    event = mail.latest()
+    enterprise_id = mail.enterprise_id
+    essential = is_essential(mail.kind)
+    if not essential and not notifier.preferences.wants_non_essential(enterprise_id):
+        return _settle(notifier, mail_id, "stopped", now, kind=mail.kind)
+    changes = None
+    if isinstance(event, EnterpriseUpdated):
+        changes = change_lines(mail.change_keys(), mail.state_before(), event.enterprise)
+        if changes is None:
+            return _settle(notifier, mail_id, "skipped", now, kind=mail.kind)
     recipient = notifier.contacts.address_for(event.enterprise) or buyers_contact(event.enterprise)
     if recipient is None:
-        _record(notifier, event, None, "undeliverable", stream_seq)
-        log.info("mail_undeliverable", enterprise_id=enterprise_id, kind=event.kind)
-        return
-    status, deferred = _send(notifier, _address(notifier, event, recipient))
-    _record(notifier, event, recipient, status, stream_seq)
-    if deferred is not None:
-        raise deferred
+        return _settle(notifier, mail_id, "undeliverable", now, kind=mail.kind)
+    link = None
+    if not essential:
+        link = preferences_url(notifier.base_url, notifier.preferences.token_for(enterprise_id))
+    rendered = notifier.renderer.render_event(event, changes=changes, preferences_url=link)
+    outgoing = OutgoingMail(
+        recipient,
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+        message_id(mail.mail_key, notifier.message_domain),
+        # RFC 8058: a mail program POSTs `List-Unsubscribe=One-Click` to the link itself; the
+        # gateway accepts exactly that body there without a form token.
+        headers=unsubscribe_headers(link) if link else (),
+    )
+    status, deferred = _send(notifier, outgoing)
+    done = notifier.clock()
+    retry_at = done + notifier.retry_delay if deferred is not None else None
+    notifier.outgoing.finish(
+        mail_id, status, recipient=recipient, attempted=True, now=done, retry_at=retry_at
+    )
     if status == "sent":
-        log.info("mail_sent", recipient=recipient, kind=event.kind, enterprise_id=enterprise_id)
+        log.info(
+            "mail_sent",
+            recipient=recipient,
+            kind=mail.kind,
+            enterprise_id=enterprise_id,
+            events=mail.events,
+        )
+    return status
+
+
+def _settle(notifier: Notifier, mail_id: int, status: str, now: datetime, *, kind: str) -> str:
+    notifier.outgoing.finish(mail_id, status, recipient=None, attempted=False, now=now)
+    log.info("mail_not_sent", reason=status, kind=kind)
+    return status
+
+
+async def record_mail_preference(changed: MailPreferenceChanged, notifier: Notifier) -> None:
+    """Record an enterprise's choice to stop or receive its non-essential mails, once."""
+    outcome = await asyncio.to_thread(notifier.preferences.apply, changed)
+    log.info(
+        "mail_preference_recorded",
+        outcome=outcome,
+        non_essential=changed.non_essential,
+        via=changed.via,
+    )
 
 
 async def send_signin_link(granted: SignInGranted, notifier: Notifier) -> None:
@@ -142,39 +216,10 @@ def _send(notifier: Notifier, mail: OutgoingMail) -> tuple[Status, MailDeferred 
         log.warning("mail_deferred", recipient=mail.recipient, error=str(exc))
         return "retrying", exc
     # At-least-once, not exactly-once: a crash (or a failed commit) between the SMTP server
-    # accepting the mail above and the caller's commit leaves no `sent` row, so the
-    # redelivered event is mailed again. Both copies carry the same Message-ID, derived only
-    # from the event id, so mail systems and readers that deduplicate on it show one. Nothing
-    # closes the window entirely: SMTP cannot take part in our database transaction.
+    # accepting the mail above and the caller's commit leaves it unrecorded, so the mail
+    # (still waiting, or its redelivered sign-in grant) is sent again. Both copies carry the
+    # same Message-ID, derived only from the (first) event's id, so mail systems and readers
+    # that deduplicate on it show one. Nothing closes the window entirely: SMTP cannot take
+    # part in our database transaction.
     failpoints.hit("notifier.after_smtp", notifier.failpoints)
     return "sent", None
-
-
-def _address(notifier: Notifier, event: EnterpriseEvent, recipient: str) -> OutgoingMail:
-    rendered = notifier.renderer.render_event(event)
-    return OutgoingMail(
-        recipient,
-        rendered.subject,
-        rendered.text,
-        rendered.html,
-        message_id(event.event_id, notifier.message_domain),
-    )
-
-
-def _record(
-    notifier: Notifier,
-    event: EnterpriseEvent,
-    recipient: str | None,
-    status: Status,
-    stream_seq: int | None,
-) -> None:
-    notifier.deliveries.record(
-        event.event_id,
-        enterprise_id=event.enterprise.enterprise_id,
-        kind=event.kind,
-        recipient=recipient,
-        status=status,
-        message_id=message_id(event.event_id, notifier.message_domain),
-        attempted=status in ("sent", "rejected", "retrying"),
-        stream_seq=stream_seq,
-    )

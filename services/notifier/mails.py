@@ -22,6 +22,7 @@ from contracts.enterprises import (
     EnterpriseUpdated,
 )
 from contracts.signin import LINK_MINUTES, SignInGranted
+from services.notifier.coalescing import is_essential
 from services.notifier.domain import (
     days_left,
     days_left_text,
@@ -84,9 +85,26 @@ class MailRenderer:
             kind, enterprise.enterprise_id, enterprise.name, labels=labels, **details
         )
 
-    def render_event(self, event: EnterpriseEvent) -> RenderedMail:
-        """The mail that tells the enterprise about this event."""
-        return self.render(event.kind, event.enterprise, **mail_details(event))
+    def render_event(
+        self,
+        event: EnterpriseEvent,
+        *,
+        changes: tuple[str, ...] | None = None,
+        preferences_url: str | None = None,
+    ) -> RenderedMail:
+        """The mail that tells the enterprise about this event (the latest of a coalesced
+        burst): a change mail lists `changes` (default: what the event's keys name); a mail
+        the enterprise may stop links to its `preferences_url`."""
+        details = mail_details(event)
+        if changes is not None and isinstance(event, EnterpriseUpdated):
+            details["changes"] = changes
+        return self.render(
+            event.kind,
+            event.enterprise,
+            preferences_url=preferences_url,
+            essential=is_essential(event.kind),
+            **details,
+        )
 
     def render_signin_link(self, granted: SignInGranted, token: str) -> RenderedMail:
         """The mail with a sign-in link carrying `token`, on this platform's own address."""
@@ -111,6 +129,8 @@ class MailRenderer:
             "supplement_url": supplement_url(self.public_base_url, enterprise_id),
             **details,
         }
+        context.setdefault("preferences_url", None)
+        context.setdefault("essential", False)
         return RenderedMail(
             kind=kind,
             subject=SUBJECTS[kind].format(platform_name=self.platform_name, **details),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import structlog
 from faststream import FastStream
 from faststream.specification import AsyncAPI
 
 from contracts.subjects import STREAMS
+from services.kit.batches import BatchConsumer
 from services.kit.jetstream import durables_of
 from services.kit.logging import configure_logging
 from services.kit.nats_users import NOTIFIER
@@ -17,7 +19,8 @@ from services.kit.streams import ensure_streams
 from services.notifier.alerts import alert_consumer, document_alert_consumer
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
-from services.notifier.subscribers import build_router, signin_consumer
+from services.notifier.sender import MailSender
+from services.notifier.subscribers import build_router, preference_consumer, signin_consumer
 
 log = structlog.get_logger()
 VERSION = "0.1.0"
@@ -30,16 +33,23 @@ def create_app(
     `notifier` with fake adapters."""
     settings = settings or load_settings(NotifierSettings)
     notifier = notifier or bootstrap(settings)
+    sender = MailSender(notifier)
     broker = notifier.broker
     broker.include_router(
         build_router(
             notifier,
             inbox=settings.nats().inbox_prefix,
             ack_wait_seconds=settings.ack_wait_seconds,
+            due_now=sender.wake,
         )
     )
-    signins = signin_consumer(notifier, settings)
-    alerts = alert_consumer(notifier, settings)
+    # The kit's batch consumers beside FastStream's enterprise subscriber: a new stream the
+    # notifier reads gets its consumer here, started and stopped with these.
+    consumers: list[BatchConsumer[Any]] = [
+        signin_consumer(notifier, settings),
+        preference_consumer(notifier, settings),
+        alert_consumer(notifier, settings),
+    ]
 
     async def prepare() -> None:
         await ensure_streams(
@@ -49,18 +59,21 @@ def create_app(
 
     async def started() -> None:
         # After the broker connected: a granted sign-in publishes its link's hash through it.
-        await signins.start()
-        await alerts.start()
+        for consumer in consumers:
+            await consumer.start()
+        await sender.start()
         log.info(
             "notifier_started",
             smtp_host=settings.smtp_host,
             smtp_port=settings.smtp_port,
             contacts_file=str(settings.notifier_contacts_file or ""),
+            quiet_seconds=settings.mail_quiet_seconds,
         )
 
-    async def stop_signins() -> None:
-        await signins.stop()
-        await alerts.stop()
+    async def stop_consuming() -> None:
+        for consumer in consumers:
+            await consumer.stop()
+        await sender.stop()
 
     async def release() -> None:
         await asyncio.to_thread(notifier.deliveries.dispose)
@@ -71,7 +84,7 @@ def create_app(
         logger=None,
         on_startup=[prepare],
         after_startup=[started],
-        on_shutdown=[stop_signins],
+        on_shutdown=[stop_consuming],
         after_shutdown=[release],
     )
 

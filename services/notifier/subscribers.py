@@ -1,36 +1,46 @@
 """The notifier's edges: a durable consumer of every enterprise event (FastStream, one message
-at a time, in order), and one of granted sign-ins (the kit's batch consumer).
+at a time, in order), and the kit's batch consumers of granted sign-ins and of mail
+preferences.
 
-The sign-in consumer runs outside FastStream like the other services' new consumers; the
-router still documents it (AsyncAPI) together with the link-issued publisher.
+The batch consumers run outside FastStream like the other services' new consumers; the
+router still documents them (AsyncAPI) together with the link-issued publisher.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from faststream.nats import NatsRouter
-from faststream.nats.annotations import NatsMessage
 
 from contracts.enterprises import AnyEnterpriseEvent
+from contracts.preferences import MailPreferenceChanged
 from contracts.signin import SignInGranted, SignInLinkIssued
 from contracts.subjects import (
     ALL_ENTERPRISE_EVENTS,
     ENTERPRISES_STREAM,
+    PREFERENCES_STREAM,
     SIGNINS_STREAM,
+    preference_subject,
     signin_subject,
 )
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery, one_at_a_time
 from services.kit.jetstream import durable_subscriber
-from services.kit.nats_users import NOTIFIER_MAIL, NOTIFIER_SIGNINS
+from services.kit.nats_users import NOTIFIER_MAIL, NOTIFIER_PREFERENCES, NOTIFIER_SIGNINS
 from services.notifier.bootstrap import Notifier
 from services.notifier.config import NotifierSettings
-from services.notifier.handlers import send_enterprise_mail, send_signin_link
+from services.notifier.handlers import (
+    record_enterprise_event,
+    record_mail_preference,
+    send_signin_link,
+)
 from services.notifier.publisher import LINK_ISSUED
 
 DURABLE = NOTIFIER_MAIL
 SIGNINS_DURABLE = NOTIFIER_SIGNINS
+PREFERENCES_DURABLE = NOTIFIER_PREFERENCES
 GRANTED = signin_subject("granted")
+MAIL_PREFERENCE = preference_subject("mail")
+PREFERENCE_BATCH = 100
 # One grant per fetch: each may wait for the mail server up to its timeout, and the batch's
 # acks must come within the ack wait.
 SIGNIN_BATCH = 1
@@ -61,6 +71,27 @@ def signin_consumer(notifier: Notifier, settings: NotifierSettings) -> BatchCons
     return BatchConsumer(settings.nats(), spec, SignInGranted.model_validate_json, handle)
 
 
+def preference_consumer(
+    notifier: Notifier, settings: NotifierSettings
+) -> BatchConsumer[MailPreferenceChanged]:
+    """The durable consumer of mail preferences: each choice recorded once, in stream order."""
+    spec = BatchConsumerSpec(
+        stream=PREFERENCES_STREAM,
+        subject=MAIL_PREFERENCE,
+        durable=PREFERENCES_DURABLE,
+        batch_size=PREFERENCE_BATCH,
+        ack_wait_seconds=settings.ack_wait_seconds,
+        retry_delay_seconds=settings.notifier_retry_seconds,
+    )
+
+    async def record(changed: MailPreferenceChanged) -> None:
+        await record_mail_preference(changed, notifier)
+
+    return BatchConsumer(
+        settings.nats(), spec, MailPreferenceChanged.model_validate_json, one_at_a_time(record)
+    )
+
+
 def without_frames(exc: Exception) -> Exception:
     """The error as its message alone: its traceback and causes hold frames whose variables
     include the link's secret, which a log renderer that shows locals would print."""
@@ -74,11 +105,13 @@ def build_router(
     inbox: str,
     ack_wait_seconds: float = 30.0,
     for_documents: bool = False,
+    due_now: Callable[[], None] = lambda: None,
 ) -> NatsRouter:
-    """A router whose subscriber mails each enterprise event (listed, updated, delisted,
-    recertification due, supplement hidden) once, with the link-issued publisher;
-    `for_documents` adds the sign-in consumer as a subscriber only the AsyncAPI document sees
-    (the running one is `signin_consumer`)."""
+    """A router whose subscriber takes each enterprise event (listed, updated, delisted,
+    recertification due, supplement hidden) into its mail once, calling `due_now` (the
+    sender's wake-up) when that mail is due at once, with the link-issued publisher;
+    `for_documents` adds the batch consumers as subscribers only the AsyncAPI document sees
+    (the running ones are `signin_consumer` and `preference_consumer`)."""
     router = NatsRouter()
 
     @durable_subscriber(
@@ -91,14 +124,16 @@ def build_router(
         title="notifier-mail:on_enterprise_event",
         description="Mails the enterprise when it is listed, updated or delisted, when "
         "a label it needs is due for recertification, and when an operator hid part of "
-        "its supplement.",
+        "its supplement; a burst of listing and changes is one mail (quiet period).",
     )
-    async def on_enterprise_event(event: AnyEnterpriseEvent, msg: NatsMessage) -> None:
-        sequence = msg.raw_message.metadata.sequence.stream
-        await send_enterprise_mail(event, notifier, sequence)
+    async def on_enterprise_event(event: AnyEnterpriseEvent) -> None:
+        recorded = await record_enterprise_event(event, notifier)
+        if recorded.due_at is not None and recorded.due_at <= notifier.clock():
+            due_now()
 
     if for_documents:
         _document_signin_consumer(router, inbox, ack_wait_seconds)
+        _document_preference_consumer(router, inbox, ack_wait_seconds)
     router.publisher(
         LINK_ISSUED,
         title="to_signin_link_issued",
@@ -126,3 +161,22 @@ def _document_signin_consumer(router: NatsRouter, inbox: str, ack_wait_seconds: 
         "for the enterprise",
     )
     subscriber(on_signin_granted)
+
+
+def _document_preference_consumer(router: NatsRouter, inbox: str, ack_wait_seconds: float) -> None:
+    async def on_mail_preference_changed(event: MailPreferenceChanged) -> None:
+        raise RuntimeError("documents the preference consumer; never subscribed")
+
+    subscriber = durable_subscriber(
+        router,
+        MAIL_PREFERENCE,
+        stream=PREFERENCES_STREAM,
+        durable=PREFERENCES_DURABLE,
+        inbox=inbox,
+        batch_size=PREFERENCE_BATCH,
+        ack_wait_seconds=ack_wait_seconds,
+        title="notifier-preferences:on_mail_preference_changed",
+        description="Records whether the enterprise behind a preference token still "
+        "receives its non-essential mails (the welcome and changes)",
+    )
+    subscriber(on_mail_preference_changed)

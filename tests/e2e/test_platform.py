@@ -35,7 +35,12 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     running = Platform(
         data_dir=tmp_path_factory.mktemp("platform"),
         gateway_port=free_port(),
-        env={"IMPACTOOST_SCRAPE_REQUEST_RATE": "50", "IMPACTOOST_SCRAPE_INTERVAL_SECONDS": "3600"},
+        env={
+            "IMPACTOOST_SCRAPE_REQUEST_RATE": "50",
+            "IMPACTOOST_SCRAPE_INTERVAL_SECONDS": "3600",
+            # One registry: an enterprise's events come one scrape at a time.
+            "IMPACTOOST_MAIL_QUIET_SECONDS": "2",
+        },
     ).start()
     yield running
     running.stop()

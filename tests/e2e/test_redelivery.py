@@ -70,6 +70,7 @@ async def test_registry_killed_after_commit_before_ack_changes_state_once(tmp_pa
         env={
             "IMPACTOOST_NOTIFIER_CONTACTS_FILE": str(contacts),
             "IMPACTOOST_ACK_WAIT_SECONDS": "2",
+            "IMPACTOOST_MAIL_QUIET_SECONDS": "0",
         },
     ).start()
     try:
@@ -96,6 +97,11 @@ async def test_registry_killed_after_commit_before_ack_changes_state_once(tmp_pa
         )
 
         assert await stream_messages(url, "ENTERPRISES") == 1
+
+        async def mailed() -> bool:  # the notifier's sender mails after taking the event in
+            return len(mailbox.Maildir(platform.maildir, create=False)) > 0
+
+        await eventually(mailed, 30, "the welcome mail")
         messages = list(mailbox.Maildir(platform.maildir, create=False))
         assert len(messages) == 1
         assert messages[0]["To"] == "planning@groenwerkachterhoek.example"

@@ -67,6 +67,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         env={
             "IMPACTOOST_SCRAPE_REQUEST_RATE": "50",
             "IMPACTOOST_SCRAPE_INTERVAL_SECONDS": "3600",
+            "IMPACTOOST_MAIL_QUIET_SECONDS": "2",
             "IMPACTOOST_REGISTRY_CONTACTS_FILE": contacts,
             "IMPACTOOST_NOTIFIER_CONTACTS_FILE": contacts,
         },

@@ -187,13 +187,13 @@ async def _mails_are(platform: Platform, expected: Counter[tuple[str, str]]) -> 
 
 
 def _initial_mails(world: World, listed: list[Listed]) -> Counter[tuple[str, str]]:
-    """A welcome per enterprise; each further label it gains in the first scrapes is a change."""
+    """One welcome per enterprise, naming every label its first scrapes found: the further
+    labels arrive within the quiet period and fold into it (no "gewijzigd" mails)."""
     tally: Counter[tuple[str, str]] = Counter()
     for enterprise in listed:
         address = address_of(world, enterprise)
         if address:
             tally[(address, "zichtbaar")] += 1
-            tally[(address, "gewijzigd")] += len(enterprise.holdings) - 1
     return tally
 
 

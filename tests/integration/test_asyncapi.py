@@ -40,6 +40,7 @@ EXPECTED_CHANNELS = {
         "impact.v1.enterprises.*.*.*",
         "impact.v1.signin.granted",
         "impact.v1.signin.link_issued",
+        "impact.v1.preferences.mail",
         "impact.v1.alerts.>",
     },
     "gateway": {
@@ -48,6 +49,7 @@ EXPECTED_CHANNELS = {
         "impact.v1.signin.link_issued",
         "impact.v1.signin.requested",
         "impact.v1.supplements.submitted",
+        "impact.v1.preferences.mail",
         "impact.v1.alerts.confirmation_requested",
         "impact.v1.alerts.digest_ready",
     },

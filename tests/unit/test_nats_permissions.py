@@ -84,6 +84,21 @@ def test_the_gateway_never_touches_a_regions_durables_either() -> None:
         assert f"$JS.ACK.{stream}.region-noord.>" in deny
 
 
+def test_only_the_gateway_publishes_mail_preferences_and_only_the_notifier_reads_them() -> None:
+    from services.kit.nats_users import NOTIFIER_PREFERENCES
+
+    subject = "impact.v1.preferences.mail"
+    publishers = {u.name for u in (*SERVICE_USERS, DEMO) if subject in allowed(u)}
+    assert publishers == {GATEWAY.name}
+    assert "PREFERENCES" in GATEWAY.owns and "PREFERENCES" not in NOTIFIER.owns
+    notifier = allowed(NOTIFIER)
+    assert f"$JS.API.CONSUMER.MSG.NEXT.PREFERENCES.{NOTIFIER_PREFERENCES}" in notifier
+    assert f"$JS.ACK.PREFERENCES.{NOTIFIER_PREFERENCES}.>" in notifier
+    assert "$JS.API.STREAM.UPDATE.PREFERENCES" not in notifier
+    # The gateway names no durable on PREFERENCES: it cannot read the choices back.
+    assert not [s for s in allowed(GATEWAY) if s.startswith("$JS.API.CONSUMER.MSG.NEXT.PREF")]
+
+
 def test_only_the_gateway_publishes_alerts_and_only_the_notifier_reads_them() -> None:
     from services.kit.nats_users import NOTIFIER_ALERTS
 

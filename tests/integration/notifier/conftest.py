@@ -11,7 +11,7 @@ import nats
 import pytest
 from nats.js.errors import NotFoundError
 
-from contracts.subjects import ENTERPRISES_STREAM, SIGNINS_STREAM, STREAMS
+from contracts.subjects import ENTERPRISES_STREAM, PREFERENCES_STREAM, SIGNINS_STREAM, STREAMS
 from services.kit.streams import ensure_streams
 from services.notifier.config import NotifierSettings
 from tests.fixtures.servers import SmtpSink, running_nats
@@ -32,11 +32,12 @@ def notifier_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 async def nats_url_clean(notifier_nats: str) -> AsyncIterator[str]:
-    """The module's server with new, empty ENTERPRISES and SIGNINS streams (so no consumer
-    and no remembered message ids: purging alone keeps the duplicate window's memory)."""
+    """The module's server with new, empty ENTERPRISES, SIGNINS and PREFERENCES streams (so
+    no consumer and no remembered message ids: purging alone keeps the duplicate window's
+    memory)."""
     nc = await nats.connect(notifier_nats)
     try:
-        for stream in (ENTERPRISES_STREAM, SIGNINS_STREAM):
+        for stream in (ENTERPRISES_STREAM, SIGNINS_STREAM, PREFERENCES_STREAM):
             with contextlib.suppress(NotFoundError):
                 await nc.jetstream().delete_stream(stream.name)
     finally:
@@ -58,9 +59,12 @@ MakeSettings = Callable[..., NotifierSettings]
 
 @pytest.fixture
 def make_settings(nats_url_clean: str, tmp_path: Path, contacts_file: Path) -> MakeSettings:
-    """Settings for a notifier on the clean server and an SMTP port; failed mail retried fast."""
+    """Settings for a notifier on the clean server and an SMTP port; failed mail retried fast;
+    a short quiet period (`quiet` seconds) unless a test needs a longer one."""
 
-    def make(smtp_port: int, contacts: Path = contacts_file) -> NotifierSettings:
+    def make(
+        smtp_port: int, contacts: Path = contacts_file, quiet: float = 0.2
+    ) -> NotifierSettings:
         return NotifierSettings(
             nats_url=nats_url_clean,
             data_dir=tmp_path / "var",
@@ -72,6 +76,7 @@ def make_settings(nats_url_clean: str, tmp_path: Path, contacts_file: Path) -> M
             public_base_url="http://impactoost.example",
             notifier_retry_seconds=0.3,
             smtp_timeout_seconds=5,
+            mail_quiet_seconds=quiet,
         )
 
     return make

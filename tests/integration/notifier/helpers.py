@@ -13,13 +13,16 @@ from typing import Any
 
 import nats
 from nats.js.errors import NotFoundError
+from sqlmodel import Session, select
 
 from contracts.base import Event
 from contracts.subjects import StreamSpec
 from services.kit.jetstream import make_broker, publish_event
 from services.notifier.config import NotifierSettings
 from services.notifier.deliveries import Deliveries, Delivery
+from services.notifier.mail_tables import EnterpriseMail, ProcessedEvent
 from services.notifier.main import create_app
+from services.notifier.outgoing import OutgoingMails
 
 PATIENCE = 20.0
 
@@ -110,6 +113,37 @@ def delivery(settings: NotifierSettings, event_id: str) -> Delivery | None:
     deliveries = Deliveries(settings.database_url)
     try:
         return deliveries.get(event_id)
+    finally:
+        deliveries.dispose()
+
+
+def mail_row(settings: NotifierSettings, first_event_id: str) -> EnterpriseMail | None:
+    """The notifier's record of the enterprise mail that began with this event."""
+    deliveries = Deliveries(settings.database_url)
+    try:
+        with Session(deliveries.engine, expire_on_commit=False) as session:
+            query = select(EnterpriseMail).where(EnterpriseMail.mail_key == first_event_id)
+            return session.exec(query).first()
+    finally:
+        deliveries.dispose()
+
+
+def mails_of(settings: NotifierSettings, enterprise_id: str) -> list[EnterpriseMail]:
+    """Every enterprise mail the notifier recorded for the enterprise, oldest first."""
+    deliveries = Deliveries(settings.database_url)
+    try:
+        return OutgoingMails(deliveries.engine).mails_of(enterprise_id)
+    finally:
+        deliveries.dispose()
+
+
+def processed(settings: NotifierSettings, event_id: str) -> str | None:
+    """What the notifier did with an event it took in (`new`, `folded`, `skipped`, …)."""
+    deliveries = Deliveries(settings.database_url)
+    try:
+        with Session(deliveries.engine) as session:
+            row = session.get(ProcessedEvent, event_id)
+            return row.outcome if row else None
     finally:
         deliveries.dispose()
 

@@ -71,7 +71,33 @@ def test_a_delivery_table_from_before_gets_its_order_column_and_keeps_its_rows(
         deliveries.create_tables()
         deliveries.create_tables()
         old = deliveries.get("old")
-        since = datetime.now(UTC) - timedelta(hours=1)
-        waiting = deliveries.waiting_before("e1", 10, since)
     assert old is not None and (old.status, old.stream_seq) == ("retrying", None)
-    assert not waiting  # a row without a stream place holds nothing back
+
+
+def test_a_burst_folds_into_one_mail_and_comes_due_on_postgres(postgres_url: str) -> None:
+    from contracts.enterprises import EnterpriseState
+    from services.notifier.coalescing import Timing
+    from services.notifier.outgoing import OutgoingMails
+    from tests.unit.notifier.factories import delisted, enterprise, listed, updated
+
+    with own_database(postgres_url) as url:
+        deliveries = Deliveries(url)
+        try:
+            deliveries.create_tables()
+            mails = OutgoingMails(deliveries.engine)
+            timing, now = Timing(quiet=timedelta(seconds=60)), datetime.now(UTC)
+            kinds = [
+                mails.record(event, mailed=True, now=now, timing=timing).outcome
+                for event in (listed(), updated(enterprise(version=2, place="Hengelo")))
+            ]
+            assert mails.due_enterprises(now) == []
+            assert mails.record(delisted(), mailed=True, now=now, timing=timing).due_at == now
+            queue = mails.queue_of("e1a2b3c4d5e6f708", now)
+            welcome = mails.take(queue[0])
+        finally:
+            deliveries.dispose()
+    assert kinds == ["new", "folded"]
+    assert len(queue) == 2  # the welcome is pulled forward by the due delisting
+    assert isinstance(welcome.latest().enterprise, EnterpriseState)
+    assert (welcome.kind, welcome.events, welcome.open) == ("listed", 2, False)
+    assert welcome.latest().enterprise.place == "Hengelo"

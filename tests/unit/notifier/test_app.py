@@ -84,3 +84,20 @@ def test_the_asyncapi_document_describes_the_sign_in_consumer_and_the_link_publi
     assert addresses["notifier-signins:on_signin_granted"] == "impact.v1.signin.granted"
     assert addresses["to_signin_link_issued"] == "impact.v1.signin.link_issued"
     assert {"SignInGranted", "SignInLinkIssued"} <= set(document["components"]["schemas"])
+
+
+def test_the_asyncapi_document_describes_the_mail_preference_consumer(tmp_path: Path) -> None:
+    document = json.loads(asyncapi_json(NotifierSettings(data_dir=tmp_path)))
+    channel = document["channels"]["notifier-preferences:on_mail_preference_changed"]
+    assert channel["address"] == "impact.v1.preferences.mail"
+    assert "MailPreferenceChanged" in document["components"]["schemas"]
+
+
+def test_the_quiet_period_is_read_from_its_variable_and_never_negative(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IMPACTOOST_MAIL_QUIET_SECONDS", "15")
+    assert load_settings(NotifierSettings).mail_quiet_seconds == 15
+    monkeypatch.setenv("IMPACTOOST_MAIL_QUIET_SECONDS", "-1")
+    with pytest.raises(ConfigError, match="IMPACTOOST_MAIL_QUIET_SECONDS"):
+        load_settings(NotifierSettings)

@@ -1,31 +1,31 @@
-"""Each event is mailed at most once; no address and permanent refusals are recorded, not
-retried; a mail server that is down makes the event come back later."""
+"""Events are taken in once and become mails: a burst is one mail after the quiet period, a
+delisting goes at once, a change says from what to what, a mail server that is down makes a
+mail wait (and the enterprise's later ones behind it), and an enterprise that stopped
+non-essential mails still gets the essential ones."""
 
 from __future__ import annotations
 
 import smtplib
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
-from contracts.enterprises import EnterpriseEvent
+from contracts.enterprises import EnterpriseState
 from services.kit.contacts import Contact, FakeContacts
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
 from services.notifier.deliveries import Deliveries
-from services.notifier.handlers import (
-    EARLIER_MAIL_PATIENCE,
-    deliver_enterprise_mail,
-    send_enterprise_mail,
-)
+from services.notifier.handlers import send_due_mails, take_in_enterprise_event
 from services.notifier.mailer import FakeMailer, MailDeferred, classify_smtp_error
 from tests.unit.notifier.factories import (
     delisted,
     enterprise,
     listed,
     moved,
+    pso_holding,
     recertification_due,
     supplement_hidden,
     updated,
@@ -34,6 +34,26 @@ from tests.unit.notifier.factories import (
 pytestmark = pytest.mark.unit
 
 ADDRESS = "info@kringlooptwente.example"
+QUIET = timedelta(seconds=60)
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, by: timedelta) -> None:
+        self.now += by
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
 
 
 @pytest.fixture
@@ -42,9 +62,12 @@ def mailer() -> FakeMailer:
 
 
 @pytest.fixture
-def notifier(tmp_path: Path, mailer: FakeMailer) -> Notifier:
+def notifier(tmp_path: Path, mailer: FakeMailer, clock: Clock) -> Notifier:
     settings = NotifierSettings(
-        data_dir=tmp_path, platform_name="Impact Oost", public_base_url="https://impactoost.example"
+        data_dir=tmp_path,
+        platform_name="Impact Oost",
+        public_base_url="https://impactoost.example",
+        mail_quiet_seconds=QUIET.total_seconds(),
     )
     deliveries = Deliveries(settings.database_url)
     deliveries.create_tables()
@@ -53,203 +76,258 @@ def notifier(tmp_path: Path, mailer: FakeMailer) -> Notifier:
         mailer=mailer,
         deliveries=deliveries,
         contacts=FakeContacts([Contact(ADDRESS, kvk="06123456")]),
+        clock=clock,
     )
 
 
-async def test_the_same_event_twice_sends_one_mail(notifier: Notifier, mailer: FakeMailer) -> None:
+def three_labels(version: int, labels: int) -> EnterpriseState:
+    """Kringloop Twente as the first scrapes see it: PSO, then Code SO, then SE NL."""
+    holdings = (
+        pso_holding(),
+        pso_holding(label="codeso", holding_id="code-17", level=None, valid_until=None),
+        pso_holding(label="senl", holding_id="senl-9", level="boost", valid_until=None),
+    )
+    return enterprise(version=version, labels=holdings[:labels])
+
+
+def plain(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return " ".join(str(part.get_content()).split())
+
+
+def subjects(mailer: FakeMailer) -> list[str]:
+    return [str(m["Subject"]) for m in mailer.sent]
+
+
+def test_a_first_scrape_with_three_labels_is_one_welcome_naming_all_three(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
+) -> None:
+    first = listed(three_labels(1, 1))
+    take_in_enterprise_event(first, notifier)
+    clock.advance(timedelta(seconds=20))
+    take_in_enterprise_event(updated(three_labels(2, 2)), notifier)
+    clock.advance(timedelta(seconds=20))
+    take_in_enterprise_event(updated(three_labels(3, 3)), notifier)
+    clock.advance(QUIET - timedelta(seconds=1))
+    assert send_due_mails(notifier) == 0  # the burst is still coming in
+    clock.advance(timedelta(seconds=1))
+    assert send_due_mails(notifier) == 1
+    (welcome,) = mailer.sent
+    assert welcome["Subject"] == "U bent nu zichtbaar op Impact Oost"
+    assert welcome["Message-ID"] == f"<{first.event_id}@impactoost.example>"
+    text = plain(welcome)
+    for name in ("PSO", "Code Sociale Ondernemingen", "Social Enterprise NL"):
+        assert name in text
+    assert send_due_mails(notifier) == 0
+
+
+def test_a_burst_that_never_goes_quiet_is_mailed_after_five_quiet_periods(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
+) -> None:
+    take_in_enterprise_event(listed(three_labels(1, 1)), notifier)
+    for version in range(2, 12):
+        clock.advance(QUIET / 2)
+        take_in_enterprise_event(updated(three_labels(version, 1 + version % 3)), notifier)
+        send_due_mails(notifier)
+    assert subjects(mailer) == ["U bent nu zichtbaar op Impact Oost"]
+
+
+def test_the_same_event_twice_is_taken_in_once(notifier: Notifier, clock: Clock) -> None:
     event = listed()
-    await send_enterprise_mail(event, notifier)
-    await send_enterprise_mail(event, notifier)
+    assert take_in_enterprise_event(event, notifier).outcome == "new"
+    assert take_in_enterprise_event(event, notifier).outcome == "duplicate"
+    clock.advance(QUIET)
+    assert send_due_mails(notifier) == 1
+    assert take_in_enterprise_event(event, notifier).outcome == "duplicate"
+    assert send_due_mails(notifier) == 0
+
+
+def test_a_delisting_during_a_quiet_period_goes_at_once_and_makes_the_change_mail_moot(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
+) -> None:
+    take_in_enterprise_event(listed(), notifier)
+    clock.advance(QUIET)
+    send_due_mails(notifier)
+    take_in_enterprise_event(updated(enterprise(version=2, place="Hengelo")), notifier)
+    clock.advance(timedelta(seconds=5))
+    recorded = take_in_enterprise_event(delisted(), notifier)
+    assert recorded.due_at == clock.now
+    assert send_due_mails(notifier) == 1
+    assert subjects(mailer) == ["U bent nu zichtbaar op Impact Oost", "Uw vermelding is verwijderd"]
+    statuses = [m.status for m in notifier.outgoing.mails_of("e1a2b3c4d5e6f708")]
+    assert statuses == ["sent", "superseded", "sent"]
+
+
+def test_a_delisting_right_after_a_listing_sends_the_welcome_first_without_waiting(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
+) -> None:
+    take_in_enterprise_event(listed(), notifier)
+    clock.advance(timedelta(seconds=5))
+    take_in_enterprise_event(delisted(), notifier)
+    assert send_due_mails(notifier) == 2
+    assert subjects(mailer) == ["U bent nu zichtbaar op Impact Oost", "Uw vermelding is verwijderd"]
+    assert "Op deze pagina ziet u sinds wanneer en waarom" in plain(mailer.sent[1])
+    assert "https://impactoost.example/ondernemingen/e1a2b3c4d5e6f708" in plain(mailer.sent[1])
+
+
+def test_a_change_after_the_quiet_period_gets_its_own_mail_saying_from_what_to_what(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
+) -> None:
+    take_in_enterprise_event(listed(), notifier)
+    clock.advance(QUIET)
+    send_due_mails(notifier)
+    renewed = pso_holding(level="trede-2", valid_until=date(2029, 3, 31))
+    take_in_enterprise_event(
+        updated(enterprise(version=2, labels=(renewed,)), changes=("level", "valid_until")),
+        notifier,
+    )
+    clock.advance(QUIET)
+    assert send_due_mails(notifier) == 1
+    change = mailer.sent[1]
+    assert change["Subject"] == "Uw vermelding is gewijzigd"
+    text = plain(change)
+    assert "Niveau: Trede 3 → Trede 2" in text
+    assert "Geldig tot en met: 12 maart 2026 → 31 maart 2029" in text
+
+
+def test_changes_that_undo_each_other_within_the_quiet_period_send_nothing(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
+) -> None:
+    take_in_enterprise_event(listed(), notifier)
+    clock.advance(QUIET)
+    send_due_mails(notifier)
+    take_in_enterprise_event(updated(enterprise(version=2, place="Hengelo"), ("place",)), notifier)
+    take_in_enterprise_event(updated(enterprise(version=3), ("place",)), notifier)
+    clock.advance(QUIET)
+    send_due_mails(notifier)
     assert len(mailer.sent) == 1
-    row = notifier.deliveries.get(event.event_id)
-    assert row is not None
-    assert (row.status, row.recipient, row.attempts, row.kind) == ("sent", ADDRESS, 1, "listed")
-    assert row.sent_at is not None
+    assert notifier.outgoing.mails_of("e1a2b3c4d5e6f708")[-1].status == "skipped"
 
 
-def test_a_move_to_another_province_is_recorded_as_skipped_and_mails_nothing(
-    notifier: Notifier, mailer: FakeMailer
+def test_a_reminder_waits_for_the_welcome_being_gathered_but_no_longer_than_the_quiet_period(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
+) -> None:
+    take_in_enterprise_event(listed(), notifier)
+    clock.advance(timedelta(seconds=30))
+    take_in_enterprise_event(recertification_due(), notifier)
+    clock.advance(timedelta(seconds=30))
+    assert send_due_mails(notifier) == 1  # the welcome is due; the reminder not yet
+    clock.advance(timedelta(seconds=30))
+    assert send_due_mails(notifier) == 1
+    assert subjects(mailer) == [
+        "U bent nu zichtbaar op Impact Oost",
+        "Vernieuw uw label uiterlijk op 12 maart 2026",
+    ]
+
+
+def test_a_move_is_taken_in_and_mails_nothing(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
 ) -> None:
     for event in moved():
-        deliver_enterprise_mail(event, notifier)
-        row = notifier.deliveries.get(event.event_id)
-        assert row is not None and (row.status, row.kind) == ("skipped", event.kind)
-    assert mailer.sent == []
+        assert take_in_enterprise_event(event, notifier).outcome == "skipped"
+    clock.advance(QUIET)
+    assert send_due_mails(notifier) == 0 and mailer.sent == []
 
 
-def test_the_mail_is_multipart_dutch_and_carries_a_message_id_from_the_event(
-    notifier: Notifier,
-    mailer: FakeMailer,
+def test_an_update_only_of_the_supplement_is_taken_in_and_not_mailed(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
 ) -> None:
-    event = delisted()
-    deliver_enterprise_mail(event, notifier)
-    message = mailer.sent[0]
-    assert message["To"] == ADDRESS
-    assert message["Subject"] == "Uw vermelding is verwijderd"
-    assert message["Message-ID"] == f"<{event.event_id}@impactoost.example>"
-    assert message["Content-Language"] == "nl"
-    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
-    assert "12 maart 2026" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    event = updated(changes=("supplement", "categories", "categories_chosen"))
+    assert take_in_enterprise_event(event, notifier).outcome == "skipped"
+    clock.advance(QUIET)
+    assert send_due_mails(notifier) == 0
 
 
 def test_an_enterprise_without_an_address_is_recorded_undeliverable(
-    notifier: Notifier,
-    mailer: FakeMailer,
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
 ) -> None:
-    event = listed(enterprise(kvk=("99999999",), website=None))
-    deliver_enterprise_mail(event, notifier)
-    deliver_enterprise_mail(event, notifier)
+    take_in_enterprise_event(listed(enterprise(kvk=("99999999",), website=None)), notifier)
+    clock.advance(QUIET)
+    send_due_mails(notifier)
+    (mail,) = notifier.outgoing.mails_of("e1a2b3c4d5e6f708")
+    assert (mail.status, mail.recipient, mail.attempts) == ("undeliverable", None, 0)
     assert mailer.sent == []
-    row = notifier.deliveries.get(event.event_id)
-    assert row is not None
-    assert (row.status, row.recipient, row.attempts) == ("undeliverable", None, 0)
 
 
-def test_a_mail_server_that_is_down_defers_the_mail_until_it_is_back(
-    notifier: Notifier,
-    mailer: FakeMailer,
+def test_a_mail_server_that_is_down_makes_the_mail_and_the_later_ones_wait_in_order(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
 ) -> None:
-    event = listed()
+    take_in_enterprise_event(listed(), notifier)
+    take_in_enterprise_event(delisted(), notifier)
+    other = listed(enterprise(enterprise_id="0f0f0f0f0f0f0f0f"))
+    take_in_enterprise_event(other, notifier)
     mailer.failures.append(MailDeferred("ConnectionRefusedError"))
-    with pytest.raises(MailDeferred):
-        deliver_enterprise_mail(event, notifier)
-    row = notifier.deliveries.get(event.event_id)
-    assert row is not None and (row.status, row.attempts) == ("retrying", 1)
-    deliver_enterprise_mail(event, notifier)
-    row = notifier.deliveries.get(event.event_id)
-    assert row is not None and (row.status, row.attempts) == ("sent", 2)
-    assert len(mailer.sent) == 1
+    clock.advance(QUIET)
+    assert send_due_mails(notifier) == 1  # the other enterprise's welcome
+    first, second = notifier.outgoing.mails_of("e1a2b3c4d5e6f708")
+    assert (first.status, first.attempts, second.status) == ("retrying", 1, "waiting")
+    assert send_due_mails(notifier) == 0  # not again before the retry delay
+    clock.advance(notifier.retry_delay)
+    assert send_due_mails(notifier) == 2
+    assert [m["Message-ID"] for m in mailer.sent][1:] == [
+        f"<{listed().event_id}@impactoost.example>",
+        f"<{delisted().event_id}@impactoost.example>",
+    ]
 
 
 def test_a_permanently_refused_recipient_is_recorded_and_not_retried(
-    notifier: Notifier,
-    mailer: FakeMailer,
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
 ) -> None:
-    event = listed()
     refused = smtplib.SMTPRecipientsRefused({ADDRESS: (550, b"5.1.1 no such mailbox")})
     mailer.failures.append(classify_smtp_error(refused))
-    deliver_enterprise_mail(event, notifier)
-    deliver_enterprise_mail(event, notifier)
-    assert mailer.sent == []
-    row = notifier.deliveries.get(event.event_id)
-    assert row is not None and (row.status, row.attempts) == ("rejected", 1)
+    take_in_enterprise_event(delisted(), notifier)
+    send_due_mails(notifier)
+    clock.advance(QUIET * 10)
+    send_due_mails(notifier)
+    (mail,) = notifier.outgoing.mails_of("e1a2b3c4d5e6f708")
+    assert (mail.status, mail.attempts) == ("rejected", 1) and mailer.sent == []
 
 
-def test_different_events_for_one_enterprise_each_get_their_mail(
-    notifier: Notifier,
-    mailer: FakeMailer,
+def test_only_non_essential_mails_carry_the_one_click_unsubscribe(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
 ) -> None:
-    deliver_enterprise_mail(listed(), notifier)
-    deliver_enterprise_mail(delisted(), notifier)
-    assert [m["Subject"] for m in mailer.sent] == [
-        "U bent nu zichtbaar op Impact Oost",
-        "Uw vermelding is verwijderd",
+    take_in_enterprise_event(listed(), notifier)
+    clock.advance(QUIET)
+    send_due_mails(notifier)
+    take_in_enterprise_event(delisted(), notifier)
+    send_due_mails(notifier)
+    welcome, goodbye = mailer.sent
+    token = notifier.preferences.token_for("e1a2b3c4d5e6f708")
+    assert welcome["List-Unsubscribe"] == f"<https://impactoost.example/berichten/{token}>"
+    assert welcome["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"https://impactoost.example/berichten/{token}" in plain(welcome)
+    assert goodbye["List-Unsubscribe"] is None
+    assert "Dit bericht is noodzakelijk" in plain(goodbye)
+
+
+def test_an_enterprise_that_stopped_non_essential_mails_still_gets_the_essential_ones(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
+) -> None:
+    from contracts.preferences import MailPreferenceChanged
+
+    token = notifier.preferences.token_for("e1a2b3c4d5e6f708")
+    stop = MailPreferenceChanged(
+        event_id="stop-0001", occurred_at=START, source="test", token=token,
+        non_essential=False, via="one_click",
+    )  # fmt: skip
+    assert notifier.preferences.apply(stop) == "applied"
+    assert notifier.preferences.apply(stop) == "duplicate"
+    take_in_enterprise_event(listed(), notifier)
+    clock.advance(QUIET)
+    take_in_enterprise_event(recertification_due(), notifier)
+    take_in_enterprise_event(supplement_hidden(), notifier)
+    clock.advance(QUIET)
+    send_due_mails(notifier)
+    assert subjects(mailer) == [
+        "Vernieuw uw label uiterlijk op 12 maart 2026",
+        "Gegevens in uw vermelding zijn verborgen",
     ]
-
-
-def test_each_recertification_reminder_is_mailed_once_under_its_own_kind(
-    notifier: Notifier,
-    mailer: FakeMailer,
-) -> None:
-    reminders = [recertification_due(lead_days=days) for days in (30, 30, 7)]
-    for reminder in reminders:
-        deliver_enterprise_mail(reminder, notifier)
-    assert len(mailer.sent) == 2
-    row = notifier.deliveries.get(reminders[0].event_id)
-    assert row is not None
-    assert (row.status, row.kind, row.attempts) == ("sent", "recertification_due", 1)
-
-
-def _first_of_two_left_retrying(
-    notifier: Notifier, mailer: FakeMailer
-) -> tuple[EnterpriseEvent, EnterpriseEvent]:
-    """A listing (stream place 1) whose mail the server deferred, and its delisting (2)."""
-    first, second = listed(), delisted()
-    mailer.failures.append(MailDeferred("ConnectionRefusedError"))
-    with pytest.raises(MailDeferred):
-        deliver_enterprise_mail(first, notifier, stream_seq=1)
-    return first, second
-
-
-def test_a_later_mail_waits_while_an_earlier_one_of_the_enterprise_retries(
-    notifier: Notifier,
-    mailer: FakeMailer,
-) -> None:
-    first, second = _first_of_two_left_retrying(notifier, mailer)
-    with pytest.raises(MailDeferred, match="earlier mail"):
-        deliver_enterprise_mail(second, notifier, stream_seq=2)
-    assert notifier.deliveries.get(second.event_id) is None  # not tried, so not retrying
-    other = listed(enterprise(enterprise_id="0f0f0f0f0f0f0f0f"))
-    deliver_enterprise_mail(other, notifier, stream_seq=3)  # another enterprise: not held
-    deliver_enterprise_mail(first, notifier, stream_seq=1)
-    deliver_enterprise_mail(second, notifier, stream_seq=2)
-    assert [m["Message-ID"] for m in mailer.sent] == [
-        f"<{e.event_id}@impactoost.example>" for e in (other, first, second)
-    ]
-
-
-def test_an_earlier_mail_not_tried_for_long_holds_nothing_back(
-    notifier: Notifier,
-    mailer: FakeMailer,
-) -> None:
-    _, second = _first_of_two_left_retrying(notifier, mailer)
-    long_ago = datetime.now(UTC) - EARLIER_MAIL_PATIENCE - timedelta(minutes=1)
-    with notifier.deliveries.engine.begin() as connection:
-        connection.execute(text("UPDATE delivery SET updated_at = :t"), {"t": long_ago})
-    deliver_enterprise_mail(second, notifier, stream_seq=2)
-    assert [m["Subject"] for m in mailer.sent] == ["Uw vermelding is verwijderd"]
-
-
-def test_an_update_of_only_the_supplement_and_categories_is_recorded_skipped_not_mailed(
-    notifier: Notifier,
-    mailer: FakeMailer,
-) -> None:
-    event = updated(changes=("supplement", "categories", "categories_chosen"))
-    deliver_enterprise_mail(event, notifier, stream_seq=4)
-    deliver_enterprise_mail(event, notifier, stream_seq=4)
-    assert mailer.sent == []
-    row = notifier.deliveries.get(event.event_id)
-    assert row is not None
-    assert (row.status, row.recipient, row.attempts, row.kind) == ("skipped", None, 0, "updated")
-
-
-def test_a_skipped_update_does_not_wait_behind_an_earlier_retrying_mail(
-    notifier: Notifier,
-    mailer: FakeMailer,
-) -> None:
-    _first_of_two_left_retrying(notifier, mailer)
-    event = updated(changes=("summary",))
-    deliver_enterprise_mail(event, notifier, stream_seq=2)
-    row = notifier.deliveries.get(event.event_id)
-    assert row is not None and row.status == "skipped"
-
-
-def test_an_update_with_a_label_change_beside_the_supplement_is_mailed(
-    notifier: Notifier,
-    mailer: FakeMailer,
-) -> None:
-    deliver_enterprise_mail(updated(changes=("supplement", "labels")), notifier)
-    assert [m["Subject"] for m in mailer.sent] == ["Uw vermelding is gewijzigd"]
-
-
-def test_a_hidden_supplement_is_mailed_once_with_the_reason(
-    notifier: Notifier,
-    mailer: FakeMailer,
-) -> None:
-    event = supplement_hidden(reason="De website is van een ander bedrijf.")
-    deliver_enterprise_mail(event, notifier)
-    deliver_enterprise_mail(event, notifier)
-    (message,) = mailer.sent
-    assert message["Subject"] == "Gegevens in uw vermelding zijn verborgen"
-    assert message["To"] == ADDRESS
-    assert "De website is van een ander bedrijf." in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    row = notifier.deliveries.get(event.event_id)
-    assert row is not None and (row.status, row.kind) == ("sent", "supplement_hidden")
+    assert notifier.outgoing.mails_of("e1a2b3c4d5e6f708")[0].status == "stopped"
 
 
 def test_without_a_contacts_file_address_the_mail_goes_to_the_buyers_contact(
-    notifier: Notifier,
-    mailer: FakeMailer,
+    notifier: Notifier, mailer: FakeMailer
 ) -> None:
     from contracts.supplements import ListingSupplement
 
@@ -260,7 +338,7 @@ def test_without_a_contacts_file_address_the_mail_goes_to_the_buyers_contact(
         hidden=("website",),
     )
     state = enterprise(kvk=("99999999",), website=None, supplement=shown)
-    event = supplement_hidden(state=state, reason="De website is van een ander bedrijf.")
-    deliver_enterprise_mail(event, notifier)
+    take_in_enterprise_event(supplement_hidden(state=state), notifier)
+    send_due_mails(notifier)
     (message,) = mailer.sent
     assert message["To"] == "anna@lunchroom.example"
