@@ -166,7 +166,8 @@ async def test_an_enterprise_completes_its_listing_and_buyers_and_regions_see_it
     enterprise = known[0]
     await page.goto(f"{platform.gateway_url}?{urlencode({'q': enterprise.name})}")
     await page.get_by_role("link", name=enterprise.name, exact=True).first.click()
-    await page.wait_for_url(public_page(platform, enterprise))
+    # The result's link carries the search it came from ("Terug naar zoeken").
+    await page.wait_for_url(lambda url: url.split("?")[0] == public_page(platform, enterprise))
     await assert_accessible(page, "the enterprise's page before its supplement")
 
     await ask_for_link(page, platform, enterprise, enterprise.address)
