@@ -10,6 +10,10 @@ import pytest
 
 from tests.fixtures.servers import NatsUsers, SmtpSink, running_nats, running_postgres, running_smtp
 
+# One Chromium for the whole session (`browser`, `browser_context`, `page`): imported into
+# each module instead, a session fixture is one per module, each kept open to the end.
+pytest_plugins = ("tests.fixtures.browser",)
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Tests reach no server outside this machine: the registry's PDOK lookups are off unless

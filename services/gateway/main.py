@@ -105,6 +105,7 @@ def create_app(
         settings.provinces,
         settings.gateway_region_chart_months,
     )
+    app.state.templates.env.globals["region_path"] = app.state.regions.path_of
     app.include_router(health.router)
     app.include_router(api_router)
     app.include_router(enterprise_pages.router)

@@ -34,9 +34,9 @@ from services.kit.jetstream import durable_subscriber
 from services.kit.nats_users import NOTIFIER_ALERTS
 from services.notifier.bootstrap import Notifier
 from services.notifier.config import NotifierSettings
-from services.notifier.deliveries import FINAL, Status
 from services.notifier.domain import label_name, message_id
-from services.notifier.mailer import MailDeferred, MailRejected, OutgoingMail
+from services.notifier.handlers import already_handled, deliver_recorded
+from services.notifier.mailer import OutgoingMail, unsubscribe_headers
 from services.notifier.mails import template_environment
 
 log = structlog.get_logger()
@@ -78,9 +78,7 @@ def alert_consumer(notifier: Notifier, settings: NotifierSettings) -> BatchConsu
 def deliver_alert_mail(event: AlertEvent, notifier: Notifier) -> None:
     """Mail the event unless it was mailed (or refused for good) before; record the outcome.
     Raises MailDeferred when the mail server cannot take it now, so it is redelivered."""
-    done = notifier.deliveries.get(event.event_id)
-    if done is not None and done.status in FINAL:
-        log.info("mail_skipped", reason="already handled", status=done.status)
+    if already_handled(notifier, event.event_id):
         return
     rendered = AlertMails(notifier.renderer.platform_name).render(event)
     mail = OutgoingMail(
@@ -91,43 +89,10 @@ def deliver_alert_mail(event: AlertEvent, notifier: Notifier) -> None:
         message_id(event.event_id, notifier.message_domain),
         headers=unsubscribe_headers(event.unsubscribe_url),
     )
-    status, deferred = _hand_over(notifier, mail)
-    notifier.deliveries.record(
-        event.event_id,
-        enterprise_id=event.alert_id,
-        kind=f"alert_{event.kind}",
-        recipient=event.email,
-        status=status,
-        message_id=mail.message_id,
-        attempted=True,
-    )
-    if deferred is not None:
-        raise deferred
+    kind = f"alert_{event.kind}"
+    status = deliver_recorded(notifier, mail, event.event_id, subject_id=event.alert_id, kind=kind)
     if status == "sent":
         log.info("alert_mail_sent", alert_id=event.alert_id, kind=event.kind)
-
-
-def unsubscribe_headers(url: str) -> tuple[tuple[str, str], ...]:
-    """RFC 8058: mail programs offer "afmelden" and POST `List-Unsubscribe=One-Click` to
-    the link themselves; the link alone is what allows it."""
-    return (
-        ("List-Unsubscribe", f"<{url}>"),
-        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
-    )
-
-
-def _hand_over(notifier: Notifier, mail: OutgoingMail) -> tuple[Status, MailDeferred | None]:
-    # At-least-once, as for every mail here: a crash between the SMTP server's acceptance and
-    # the recorded row sends it again, under the same Message-ID.
-    try:
-        notifier.mailer.send(mail)
-    except MailRejected as exc:
-        log.warning("mail_rejected", recipient=mail.recipient, code=exc.code, reason=exc.reason)
-        return "rejected", None
-    except MailDeferred as exc:
-        log.warning("mail_deferred", recipient=mail.recipient, error=str(exc))
-        return "retrying", exc
-    return "sent", None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from contracts.enterprises import EnterpriseEvent, EnterpriseUpdated
 from contracts.preferences import MailPreferenceChanged
 from contracts.signin import SignInGranted, token_hash
 from services.kit import failpoints
-from services.notifier.alerts import unsubscribe_headers
 from services.notifier.bootstrap import Notifier
 from services.notifier.changes import change_lines
 from services.notifier.coalescing import is_essential
@@ -27,7 +26,7 @@ from services.notifier.domain import (
     message_id,
     preferences_url,
 )
-from services.notifier.mailer import MailDeferred, MailRejected, OutgoingMail
+from services.notifier.mailer import MailDeferred, MailRejected, OutgoingMail, unsubscribe_headers
 from services.notifier.outgoing import WAITING, Recorded
 
 log = structlog.get_logger()
@@ -43,7 +42,7 @@ def take_in_enterprise_event(event: EnterpriseEvent, notifier: Notifier) -> Reco
     """Record the event once, in one transaction: the state it shows, and its mail (a new one,
     or folded into the enterprise's open one; see `coalescing`). Nothing is sent here: the
     sender sends mails once they are due (`send_due_mails`)."""
-    if _already_handled(notifier, event.event_id):  # taken in before mails were coalesced
+    if already_handled(notifier, event.event_id):  # taken in before mails were coalesced
         return Recorded("duplicate")
     mailed = is_mailed(event)
     recorded = notifier.outgoing.record(
@@ -157,7 +156,7 @@ async def send_signin_link(granted: SignInGranted, notifier: Notifier) -> None:
     mail now this raises MailDeferred, and the redelivered grant gets a new link (the unsent
     one just expires).
     """
-    if await asyncio.to_thread(_already_handled, notifier, granted.event_id):
+    if await asyncio.to_thread(already_handled, notifier, granted.event_id):
         return
     token = secrets.token_urlsafe(32)
     await notifier.links.publish_link(
@@ -175,18 +174,9 @@ async def send_signin_link(granted: SignInGranted, notifier: Notifier) -> None:
 
 
 def _deliver_signin_mail(granted: SignInGranted, mail: OutgoingMail, notifier: Notifier) -> None:
-    status, deferred = _send(notifier, mail)
-    notifier.deliveries.record(
-        granted.event_id,
-        enterprise_id=granted.enterprise_id,
-        kind=SIGNIN_KIND,
-        recipient=granted.email,
-        status=status,
-        message_id=mail.message_id,
-        attempted=True,
+    status = deliver_recorded(
+        notifier, mail, granted.event_id, subject_id=granted.enterprise_id, kind=SIGNIN_KIND
     )
-    if deferred is not None:
-        raise deferred
     if status == "sent":
         log.info(
             "signin_link_sent",
@@ -196,7 +186,29 @@ def _deliver_signin_mail(granted: SignInGranted, mail: OutgoingMail, notifier: N
         )
 
 
-def _already_handled(notifier: Notifier, event_id: str) -> bool:
+def deliver_recorded(
+    notifier: Notifier, mail: OutgoingMail, event_id: str, *, subject_id: str, kind: str
+) -> Status:
+    """Hand over the mail of one event and record the attempt under the event's id (with
+    `subject_id`, the enterprise or alert it is about); raises MailDeferred once recorded,
+    so the event is redelivered."""
+    status, deferred = _send(notifier, mail)
+    notifier.deliveries.record(
+        event_id,
+        enterprise_id=subject_id,
+        kind=kind,
+        recipient=mail.recipient,
+        status=status,
+        message_id=mail.message_id,
+        attempted=True,
+    )
+    if deferred is not None:
+        raise deferred
+    return status
+
+
+def already_handled(notifier: Notifier, event_id: str) -> bool:
+    """Whether the event's mail was sent, or refused for good, before."""
     done = notifier.deliveries.get(event_id)
     if done is not None and done.status in FINAL:
         log.info("mail_skipped", reason="already handled", status=done.status)

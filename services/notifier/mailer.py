@@ -137,3 +137,12 @@ class FakeMailer(Mailer):
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append(compose(mail, self.sender))
+
+
+def unsubscribe_headers(url: str) -> tuple[tuple[str, str], ...]:
+    """RFC 8058: mail programs offer "afmelden" and POST `List-Unsubscribe=One-Click` to
+    the link themselves; the link alone is what allows it."""
+    return (
+        ("List-Unsubscribe", f"<{url}>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+    )

@@ -21,9 +21,6 @@ from pydantic import TypeAdapter
 from contracts.enterprises import AnyEnterpriseEvent, EnterpriseEvent
 from contracts.subjects import ENTERPRISES_STREAM
 from services.kit.nats_access import connect
-from tests.fixtures.browser import browser, browser_context, page
-
-__all__ = ["browser", "browser_context", "page"]
 
 
 async def consumer_settled(nats_url: str, stream: str, durable: str) -> bool:

@@ -85,7 +85,7 @@ async def start_and_stop_every_service(nats_url: str, data_dir: Path) -> None:
     gateway = create_gateway(GatewaySettings(nats_url=nats_url, data_dir=data_dir))
     async with gateway.router.lifespan_context(gateway):
         transport = httpx.ASGITransport(app=gateway)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gw.test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
 
             async def started() -> bool:
                 return bool((await client.get("/healthz")).json()["feed_started"])

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from services.gateway.labels import LABEL_NAMES
 from services.gateway.read_model.queries import MAX_PAGE
 
-JSON_PATHS = ("/api/", "/healthz", "/openapi.json", "/docs", "/redoc")
+JSON_PATHS = ("/api/", "/healthz", "/openapi.json", "/docs")
 FIELD_NAMES = {
     "q": "De zoekterm",
     "province": "De provincie",

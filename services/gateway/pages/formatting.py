@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import jinja2
 from fastapi.templating import Jinja2Templates
 
 from services.gateway.labels import LABEL_NAMES, label_name, level_text
+from services.gateway.read_model.views import web_url
 from services.kit.dutch import LOCAL, long_date
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -45,17 +46,6 @@ def found_text(total: int) -> str:
     return f"{number_nl(total)} {noun} gevonden"
 
 
-def safe_url(value: str | None) -> str | None:
-    """The URL when it is http(s), else None: a hostile `javascript:` link is never rendered."""
-    if not value:
-        return None
-    try:
-        parts = urlsplit(value.strip())
-    except ValueError:
-        return None
-    return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
-
-
 def mailto_url(address: str) -> str:
     """A `mailto:` link that opens a mail to exactly this address: characters that would
     add headers (`?`, `&`, `%`) are percent-encoded."""
@@ -82,7 +72,7 @@ def make_templates(platform_name: str = "Impact Oost") -> Jinja2Templates:
         datetime_nl=datetime_nl,
         number_nl=number_nl,
         found_text=found_text,
-        safe_url=safe_url,
+        safe_url=web_url,
         mailto_url=mailto_url,
         tel_url=tel_url,
         label_name=label_name,

@@ -38,6 +38,12 @@ class RegionDirectory:
             sorted({m.labour_market_region for m in municipalities() if slug(m.province) in shown})
         )
 
+    def path_of(self, region: str | None) -> str | None:
+        """The path of the region's page, when it is a region presented here."""
+        if not region or self.named(slug(region)) != region:
+            return None
+        return f"/regios/{slug(region)}"
+
     def named(self, region_slug: str) -> str | None:
         """The region presented under `region_slug`, or None."""
         return next((region for region in self.presented() if slug(region) == region_slug), None)

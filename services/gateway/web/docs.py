@@ -1,6 +1,7 @@
-"""The API docs (`/docs`, `/redoc`) with their scripts and styles served from here, not from a
-CDN: the bundles are fastapi-offline's copies, Swagger UI's starter is our own static file (the
-one FastAPI writes inline would break the Content-Security-Policy)."""
+"""The API docs (`/docs`, Swagger UI) with their scripts and styles served from here, not from
+a CDN: the bundle is fastapi-offline's copy, the starter our own static file (the one FastAPI
+writes inline would break the Content-Security-Policy). There is no ReDoc page: its bundle
+always fetches Redocly's logo from their CDN."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from importlib.resources import files
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_redoc_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -21,7 +21,7 @@ ASSETS_PATH = "/docs/static"
 
 
 def install_docs(app: FastAPI, public: PublicAddress, static_dir: Path) -> None:
-    """Serve /docs and /redoc (the app must be made with docs_url=None, redoc_url=None)."""
+    """Serve /docs (the app must be made with docs_url=None and redoc_url=None)."""
     assets = public.path(ASSETS_PATH)
     openapi = public.path(app.openapi_url or "/openapi.json")
     favicon = public.path("/favicon.ico")
@@ -43,16 +43,6 @@ def install_docs(app: FastAPI, public: PublicAddress, static_dir: Path) -> None:
                 openapi=escape(openapi),
                 favicon=favicon,
             )
-        )
-
-    @app.get("/redoc", include_in_schema=False)
-    async def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=openapi,
-            title=f"{app.title} – ReDoc",
-            redoc_js_url=asset("redoc.standalone.js"),
-            redoc_favicon_url=favicon,
-            with_google_fonts=False,
         )
 
     app.mount(ASSETS_PATH, StaticFiles(directory=DOCS_ASSETS), name="docs_static")

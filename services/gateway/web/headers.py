@@ -8,14 +8,14 @@ PAGE_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-# The API docs' bundles (served from here) set style attributes and insert <style> elements,
-# and ReDoc runs its search in a worker made from a blob; scripts stay 'self' only.
+# Swagger UI's bundle (served from here) sets style attributes and inserts <style> elements;
+# scripts stay 'self' only.
 DOCS_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-DOCS_PATHS = ("/docs", "/redoc")
+DOCS_PATHS = ("/docs",)
 
 Headers = list[tuple[bytes, bytes]]
 

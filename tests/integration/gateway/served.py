@@ -4,7 +4,6 @@ long enough to test reflow, and a way to sign in as one of them."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -12,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI
 
 from contracts.enterprises import EnterpriseEvent
@@ -25,6 +23,7 @@ from services.gateway.read_model.database import create_tables
 from services.gateway.signin.links import record_links_issued
 from services.gateway.signin.publishing import FakePublisher
 from services.kit.processes import free_port
+from tests.fixtures.served import served
 from tests.unit.gateway.events import holding, listed, scrape_completed, supplement
 
 LONG_WORD = "Arbeidsmatigedagbestedingsondersteuningscoöperatie"
@@ -97,18 +96,8 @@ async def served_gateway(
     for event in seeded_events() if events is None else events:
         record_enterprise_event(app.state.engine, event)
     record_scrape_event(app.state.engine, scrape_completed("pso"))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_config=None)
-    )
-    serving = asyncio.create_task(server.serve())
     try:
-        while not server.started:
-            if serving.done():
-                serving.result()
-                raise RuntimeError("the gateway stopped before it started")
-            await asyncio.sleep(0.02)
-        yield Served(app, url)
+        async with served(app, port=port):
+            yield Served(app, url)
     finally:
-        server.should_exit = True
-        await serving
         app.state.engine.dispose()

@@ -5,13 +5,11 @@ alone."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 
 import nats
 import pytest
-import uvicorn
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from playwright.async_api import Page
 
@@ -21,13 +19,13 @@ from services.gateway.handlers import record_enterprise_event
 from services.gateway.main import create_app
 from services.gateway.read_model.database import create_tables
 from services.kit.processes import free_port
-from tests.fixtures.browser import assert_accessible, browser, browser_context, page
+from tests.fixtures.browser import assert_accessible
+from tests.fixtures.served import served
 from tests.fixtures.servers import NatsUsers, running_nats
 from tests.integration.notifier.helpers import eventually
 from tests.unit.gateway.events import listed
 
 pytestmark = pytest.mark.integration
-__all__ = ["browser", "browser_context", "page"]
 ADDRESS = "inkoop@enschede.example"
 
 
@@ -53,16 +51,9 @@ async def gateway_url(
     app = create_app(settings)
     create_tables(app.state.engine)
     record_enterprise_event(app.state.engine, listed("kringloop", categories=("catering",)))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_config=None)
-    )
-    serving = asyncio.create_task(server.serve())
-    await eventually(lambda: server.started and app.state.feed.started, "the gateway to serve")
-    try:
+    async with served(app, port=port, lifespan="on"):
+        await eventually(lambda: app.state.feed.started, "the gateway's feed")
         yield base
-    finally:
-        server.should_exit = True
-        await serving
 
 
 async def checked_at_both_widths(page: Page, what: str) -> None:

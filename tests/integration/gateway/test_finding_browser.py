@@ -4,52 +4,37 @@ page checked with axe-core at 1280 and 320 px, and the whole way walked with the
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-import uvicorn
 from playwright.async_api import Page
 
 from services.gateway.config import GatewaySettings
 from services.gateway.handlers import record_enterprise_event
 from services.gateway.main import create_app
 from services.gateway.read_model.database import create_tables
-from services.kit.processes import free_port, port_open
-from tests.fixtures.browser import assert_accessible, browser, browser_context, page
+from tests.fixtures.browser import assert_accessible
+from tests.fixtures.served import served
 from tests.unit.gateway.test_finding import ENTERPRISES
 from tests.unit.gateway.test_sorting import CATALOGUE, EXPECTED
 
 pytestmark = pytest.mark.integration
-__all__ = ["browser", "browser_context", "page"]
 
 WIDTHS = (1280, 320)
 
 
 @pytest.fixture(scope="module")
-def gateway_url() -> Iterator[str]:
+async def gateway_url() -> AsyncIterator[str]:
     """The gateway's pages over real HTTP, its read model (SQLite) holding the test
     catalogues; no feed (nothing to consume), so the app runs without its lifespan."""
     app = create_app(GatewaySettings(gateway_database_url="sqlite://"))
     create_tables(app.state.engine)
     for event in [*CATALOGUE, *ENTERPRISES]:
         record_enterprise_event(app.state.engine, event)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_config=None)
-    )
-    thread = threading.Thread(target=server.run, name="gateway", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not port_open(port):
-        assert time.monotonic() < deadline, "the gateway did not start listening"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+    async with served(app) as url:
+        yield url
     app.state.engine.dispose()
 
 

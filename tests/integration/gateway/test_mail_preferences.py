@@ -6,7 +6,6 @@ page passes axe-core at 1280 and 320 px."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -15,7 +14,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from playwright.async_api import Page
 
 from contracts.enterprises import EnterpriseEvent
@@ -26,7 +24,8 @@ from services.kit.processes import free_port
 from services.notifier.config import NotifierSettings
 from services.notifier.deliveries import Deliveries
 from services.notifier.preferences import MailPreferences
-from tests.fixtures.browser import assert_accessible, browser, browser_context, page
+from tests.fixtures.browser import assert_accessible
+from tests.fixtures.served import served
 from tests.fixtures.servers import NatsUsers, SmtpSink, running_nats
 from tests.integration.notifier.helpers import (
     body,
@@ -43,7 +42,6 @@ from tests.unit.notifier.factories import (
     updated,
 )
 
-__all__ = ["browser", "browser_context", "page"]
 pytestmark = pytest.mark.integration
 
 KRINGLOOP = "info@kringlooptwente.example"
@@ -57,35 +55,11 @@ def users(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsUsers]:
         yield running
 
 
-class _QuietServer(uvicorn.Server):
-    """uvicorn without signal handlers: the test's event loop is not its own."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 @contextlib.asynccontextmanager
 async def serving_gateway(settings: GatewaySettings) -> AsyncIterator[str]:
     """The gateway app over HTTP on loopback; yields its base URL."""
-    config = uvicorn.Config(
-        create_gateway(settings),
-        host="127.0.0.1",
-        port=settings.gateway_port,
-        lifespan="on",
-        log_config=None,
-    )
-    server = _QuietServer(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(20):
-            while not server.started:
-                assert not task.done(), "the gateway did not start"
-                await asyncio.sleep(0.05)
+    async with served(create_gateway(settings), port=settings.gateway_port, lifespan="on"):
         yield settings.public_base_url
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def publish(users: NatsUsers, *events: EnterpriseEvent) -> None:

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page
 
-from tests.fixtures.browser import assert_accessible, browser, browser_context, page
+from tests.fixtures.browser import assert_accessible
 from tests.integration.gateway.served import Served, served_gateway
 
 pytestmark = pytest.mark.integration
-__all__ = ["browser", "browser_context", "page"]  # the fixtures this module uses
 
 WIDTHS = (1280, 320)
 PAGES = {

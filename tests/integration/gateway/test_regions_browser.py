@@ -14,12 +14,11 @@ from services.gateway.config import GatewaySettings
 from services.gateway.handlers import record_enterprise_event
 from services.gateway.main import create_app
 from services.gateway.read_model.database import create_tables
-from tests.fixtures.browser import assert_accessible, browser, browser_context, page
+from tests.fixtures.browser import assert_accessible
 from tests.fixtures.served import served
 from tests.unit.gateway.test_region_pages import TWENTE, coordinators_file
 
 pytestmark = pytest.mark.integration
-__all__ = ["browser", "browser_context", "page"]
 
 
 @pytest.fixture

@@ -12,9 +12,7 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 from playwright.async_api import Browser, Page
 
@@ -23,12 +21,11 @@ from services.gateway.handlers import record_enterprise_event
 from services.gateway.main import create_app
 from services.gateway.read_model.database import create_tables
 from services.kit.processes import free_port
-from tests.fixtures.browser import assert_accessible, browser, browser_context, page
-from tests.integration.gateway.test_signin_flow import eventually
+from tests.fixtures.browser import assert_accessible
+from tests.fixtures.served import served
 from tests.unit.gateway.events import holding, listed, supplement
 
 pytestmark = pytest.mark.integration
-__all__ = ["browser", "browser_context", "page"]
 
 WIDTHS = (1280, 320)
 A4_WIDTH = 794
@@ -60,24 +57,8 @@ async def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
     create_tables(app.state.engine)
     for event in CATALOGUE:
         record_enterprise_event(app.state.engine, event)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_config=None)
-    )
-    serving = asyncio.create_task(server.serve())
-
-    async def answering() -> bool:
-        async with httpx.AsyncClient() as client:
-            try:
-                return (await client.get(f"{url}/healthz")).status_code == 200
-            except httpx.TransportError:
-                return False
-
-    await eventually(answering)
-    try:
+    async with served(app, port=port, lifespan="on"):
         yield url
-    finally:
-        server.should_exit = True
-        await serving
 
 
 async def accessible_at_both_widths(page: Page, what: str) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
@@ -128,10 +129,17 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @contextlib.asynccontextmanager
-async def client_for(*events: EnterpriseEvent) -> AsyncIterator[httpx.AsyncClient]:
-    """A client for a gateway app of its own whose read model holds only `events`."""
-    app = create_app(GatewaySettings(gateway_database_url="sqlite://"))
+async def client_for(
+    *events: EnterpriseEvent,
+    prepare: Callable[[FastAPI], None] | None = None,
+    **settings: Any,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client for a gateway app of its own (with `settings`) whose read model holds only
+    `events`; `prepare` may set the app's parts up first."""
+    app = create_app(GatewaySettings(gateway_database_url="sqlite://", **settings))
     create_tables(app.state.engine)
+    if prepare is not None:
+        prepare(app)
     for event in events:
         record_enterprise_event(app.state.engine, event)
     transport = httpx.ASGITransport(app=app)

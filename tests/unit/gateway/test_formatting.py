@@ -15,9 +15,9 @@ from services.gateway.pages.formatting import (
     datetime_nl,
     found_text,
     mailto_url,
-    safe_url,
     tel_url,
 )
+from services.gateway.read_model.views import web_url
 from services.kit.settings import ConfigError, load_settings
 
 pytestmark = pytest.mark.unit
@@ -77,7 +77,7 @@ def test_result_count_reads_naturally(total: int, text: str) -> None:
     ],
 )
 def test_only_http_links_are_rendered(url: str | None, safe: str | None) -> None:
-    assert safe_url(url) == safe
+    assert web_url(url) == safe
 
 
 def test_settings_come_from_impactoost_gateway_variables(

@@ -3,22 +3,19 @@ from the operator's file, and its chart as SVG with the same figures in a table.
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import httpx
 import pytest
 from fastapi import FastAPI
 
 from contracts.enterprises import EnterpriseEvent
 from services.gateway.config import GatewaySettings
-from services.gateway.handlers import record_enterprise_event
 from services.gateway.main import create_app
-from services.gateway.read_model.database import create_tables
 from services.gateway.regions.coordinators import CoordinatorsFileError
+from tests.unit.gateway.conftest import client_for
 from tests.unit.gateway.events import delisted, listed
 
 pytestmark = pytest.mark.unit
@@ -49,26 +46,18 @@ def coordinators_file(tmp_path: Path) -> Path:
     return path
 
 
-@contextlib.asynccontextmanager
-async def region_client(
-    tmp_path: Path, *events: EnterpriseEvent, **settings: object
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(GatewaySettings(gateway_database_url="sqlite://", **settings))  # type: ignore[arg-type]
-    create_tables(app.state.engine)
-    app.state.regions.load()
-    app.state.regions.now = lambda: NOW
-    for event in events:
-        record_enterprise_event(app.state.engine, event)
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
-            yield c
-    finally:
-        app.state.engine.dispose()
+def region_client(*events: EnterpriseEvent, **settings: object) -> Any:
+    """A gateway whose regions read the coordinators file at start and whose clock says NOW."""
+
+    def prepare(app: FastAPI) -> None:
+        app.state.regions.load()
+        app.state.regions.now = lambda: NOW
+
+    return client_for(*events, prepare=prepare, **settings)
 
 
 async def test_a_region_lists_its_enterprises_under_each_category(tmp_path: Path) -> None:
-    async with region_client(tmp_path, *TWENTE) as client:
+    async with region_client(*TWENTE) as client:
         page = await client.get("/regios/twente")
     assert page.status_code == 200
     text = page.text
@@ -83,7 +72,7 @@ async def test_a_region_lists_its_enterprises_under_each_category(tmp_path: Path
 
 async def test_coordinators_come_from_the_operators_file(tmp_path: Path) -> None:
     path = coordinators_file(tmp_path)
-    async with region_client(tmp_path, *TWENTE, gateway_sroi_coordinators_file=path) as client:
+    async with region_client(*TWENTE, gateway_sroi_coordinators_file=path) as client:
         twente = (await client.get("/regios/twente")).text
         achterhoek = (await client.get("/regios/achterhoek")).text
     assert "A. de Vries, Coördinator social return" in twente
@@ -94,7 +83,7 @@ async def test_coordinators_come_from_the_operators_file(tmp_path: Path) -> None
 
 
 async def test_the_chart_is_an_accessible_svg_with_the_figures_in_a_table(tmp_path: Path) -> None:
-    async with region_client(tmp_path, *TWENTE, gateway_region_chart_months=3) as client:
+    async with region_client(*TWENTE, gateway_region_chart_months=3) as client:
         text = (await client.get("/regios/twente")).text
     svg = text[text.index("<svg") : text.index("</svg>")]
     assert 'role="img"' in svg and 'aria-labelledby="chart-title chart-desc"' in svg
@@ -114,7 +103,7 @@ async def test_the_chart_is_an_accessible_svg_with_the_figures_in_a_table(tmp_pa
 
 
 async def test_the_index_lists_the_regions_of_the_provinces_shown(tmp_path: Path) -> None:
-    async with region_client(tmp_path, *TWENTE, gateway_provinces="overijssel") as client:
+    async with region_client(*TWENTE, gateway_provinces="overijssel") as client:
         index = (await client.get("/regios")).text
         outside = await client.get("/regios/achterhoek")
     assert '/regios/twente"' in index and "(3 ondernemingen)" in index
@@ -125,7 +114,7 @@ async def test_the_index_lists_the_regions_of_the_provinces_shown(tmp_path: Path
 
 
 async def test_an_unknown_region_is_a_dutch_404(tmp_path: Path) -> None:
-    async with region_client(tmp_path) as client:
+    async with region_client() as client:
         for path in ("/regios/atlantis", "/regios/%3Cscript%3E"):
             page = await client.get(path)
             assert page.status_code == 404
@@ -151,7 +140,6 @@ async def test_a_wrong_coordinators_file_stops_the_start(tmp_path: Path) -> None
 async def test_the_api_gives_the_same_figures(tmp_path: Path) -> None:
     path = coordinators_file(tmp_path)
     async with region_client(
-        tmp_path,
         *TWENTE,
         gateway_sroi_coordinators_file=path,
         gateway_region_chart_months=2,
@@ -174,3 +162,11 @@ async def test_the_api_gives_the_same_figures(tmp_path: Path) -> None:
     }
     assert [c["name"] for c in twente["coordinators"]] == ["A. de Vries"]
     assert (missing.status_code, bad.status_code) == (404, 422)
+
+
+async def test_an_enterprise_links_to_its_regions_page_when_it_is_presented() -> None:
+    async with region_client(*TWENTE, gateway_provinces="overijssel") as client:
+        twente = (await client.get("/ondernemingen/kringloop")).text
+        elsewhere = (await client.get("/ondernemingen/elders")).text
+    assert '<dd><a href="/regios/twente">Twente</a></dd>' in twente
+    assert "<dd>Achterhoek</dd>" in elsewhere  # a region this gateway does not present
