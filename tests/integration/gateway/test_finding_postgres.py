@@ -3,8 +3,6 @@ and the reserved-contracts (2.82) filter with its facet."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import Engine, TextClause, text
 from sqlalchemy.dialects import postgresql
@@ -13,26 +11,14 @@ from sqlmodel.sql.expression import Select
 
 from services.gateway.handlers import record_enterprise_event
 from services.gateway.read_model import queries
-from services.gateway.read_model.database import create_tables, make_engine
 from services.gateway.read_model.queries import ORDER_BY, SearchQuery, search_enterprises
 from services.gateway.read_model.search_index import matching
 from services.gateway.read_model.search_query import SortOrder
 from services.gateway.read_model.tables import EnterpriseRow
-from tests.fixtures.servers import own_database
 from tests.unit.gateway.events import holding, listed
 from tests.unit.gateway.test_sorting import EXPECTED, ids, paged_ids, record_catalogue
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def pg_engine(postgres_url: str) -> Iterator[Engine]:
-    """A read model in a database of its own on the session's PostgreSQL server."""
-    with own_database(postgres_url, "gateway") as url:
-        engine = make_engine(url)
-        create_tables(engine)
-        yield engine
-        engine.dispose()
 
 
 @pytest.mark.parametrize("sort", list(EXPECTED))

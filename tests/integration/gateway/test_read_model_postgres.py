@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -12,7 +11,6 @@ from sqlmodel import Session, select
 
 from services.gateway.handlers import record_enterprise_event
 from services.gateway.read_model.cache import SearchCache
-from services.gateway.read_model.database import create_tables, make_engine
 from services.gateway.read_model.projection import Position
 from services.gateway.read_model.queries import (
     SearchQuery,
@@ -21,23 +19,12 @@ from services.gateway.read_model.queries import (
     search_enterprises,
 )
 from services.gateway.read_model.tables import HoldingRow, StreamPosition
-from tests.fixtures.servers import own_database
 from tests.unit.gateway.conftest import seed_catalogue
 from tests.unit.gateway.events import holding, listed, updated
 from tests.unit.gateway.offers import SEARCHES, found, record_offers, search
 from tests.unit.gateway.test_search_index import ACCENTED, QUERIES, names, reference_names
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def pg_engine(postgres_url: str) -> Iterator[Engine]:
-    """A read model in a database of its own on the session's PostgreSQL server."""
-    with own_database(postgres_url, "gateway") as url:
-        engine = make_engine(url)
-        create_tables(engine)
-        yield engine
-        engine.dispose()
 
 
 def test_search_filters_facets_and_detail_work_on_postgresql(pg_engine: Engine) -> None:
