@@ -146,36 +146,18 @@ def finish_period(engine: Engine, alert_id: str, end: datetime) -> None:
 def listing_changes(
     engine: Engine, after: datetime, until: datetime, region: str | None
 ) -> list[ListingChange]:
-    """The listing changes in (after, until], in the region when one is given. A departure's
-    labels are those of the enterprise's arrival before it, since a lapsed label no longer
-    counts when it leaves."""
+    """The listing changes in (after, until], in the region when one is given (a departure's
+    labels include those that counted just before it: see ListingChangeRow)."""
     table = ListingChangeRow
     query = select(table).where(col(table.occurred_at) > after, col(table.occurred_at) <= until)
     if region:
         query = query.where(func.lower(col(table.region)) == region.casefold())
     with Session(engine) as session:
         rows = session.exec(query.order_by(col(table.occurred_at), col(table.event_id))).all()
-        return [_change(row, _labels_before(session, row)) for row in rows]
+        return [_change(row) for row in rows]
 
 
-def _labels_before(session: Session, row: ListingChangeRow) -> str | None:
-    if row.change != "left":
-        return row.counting_labels
-    arrival = session.exec(
-        select(ListingChangeRow.counting_labels)
-        .where(
-            col(ListingChangeRow.enterprise_id) == row.enterprise_id,
-            col(ListingChangeRow.change) != "left",
-            col(ListingChangeRow.occurred_at) <= row.occurred_at,
-            col(ListingChangeRow.version) < row.version,
-        )
-        .order_by(col(ListingChangeRow.version).desc())
-        .limit(1)
-    ).first()
-    return " ".join(filter(None, (row.counting_labels, arrival))) or None
-
-
-def _change(row: ListingChangeRow, labels: str | None) -> ListingChange:
+def _change(row: ListingChangeRow) -> ListingChange:
     return ListingChange(
         event_id=row.event_id,
         enterprise_id=row.enterprise_id,
@@ -185,7 +167,7 @@ def _change(row: ListingChangeRow, labels: str | None) -> ListingChange:
         name=row.name,
         municipality=row.municipality,
         region=row.region,
-        labels=frozenset((labels or "").split()),
+        labels=frozenset((row.counting_labels or "").split()),
         categories=frozenset((row.category_slugs or "").split()),
     )
 

@@ -148,7 +148,9 @@ _LISTING_CHANGES: Table = ListingChangeRow.__table__  # type: ignore[attr-define
 # Read in the writer's transaction just before its upsert: what the event changes `listed` from.
 _DELISTING_FIELDS = ("delisted_at", "delisted_reason", "lapsed_label", "lapsed_on")
 _LISTING_BEFORE = select(
-    _ENTERPRISES.c.listed, *(_ENTERPRISES.c[field] for field in _DELISTING_FIELDS)
+    _ENTERPRISES.c.listed,
+    _ENTERPRISES.c.counting_labels,
+    *(_ENTERPRISES.c[field] for field in _DELISTING_FIELDS),
 ).where(_ENTERPRISES.c.enterprise_id == bindparam("enterprise_id"))
 
 
@@ -163,6 +165,15 @@ def listing_change(before: Any, listed: bool) -> str | None:
     if before is None or before.delisted_at is None or before.delisted_reason == "moved":
         return "joined"  # after a move: joined at its new place, as the old one saw it leave
     return "returned"
+
+
+def _labels(state: EnterpriseState, change: str, before: Any) -> str | None:
+    """The labels that count now; for a departure also those that counted just before it (a
+    lapse leaves none counting, yet a saved search on that label should see it leave)."""
+    labels = [h.label for h in state.labels if h.counts]
+    if change == "left" and before is not None and before.counting_labels:
+        labels += before.counting_labels.split()
+    return tokens(labels)
 
 
 def _delisting(event: EnterpriseEvent, listed: bool, before: Any) -> dict[str, Any]:
@@ -202,7 +213,7 @@ def _change_row(
         "province": state.province,
         "region": state.region,
         "municipality": state.municipality,
-        "counting_labels": tokens(h.label for h in state.labels if h.counts),
+        "counting_labels": _labels(state, change, before),
         "category_slugs": values["category_slugs"],
         "delivery_regions": values["delivery_regions"],
     }

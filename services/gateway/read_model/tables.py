@@ -134,7 +134,8 @@ class ListingChangeRow(ReadModel, table=True):
     province: str | None = None
     region: str | None = None
     municipality: str | None = None
-    # As in EnterpriseRow: space-separated sorted tokens, so a saved search filters them alike.
+    # As in EnterpriseRow: space-separated sorted tokens, so a saved search filters them alike;
+    # a departure's labels include those that counted just before it.
     counting_labels: str | None = None
     category_slugs: str | None = None
     delivery_regions: str | None = None

@@ -154,3 +154,15 @@ def test_change_rows_carry_what_a_saved_search_filters_on(engine: Engine) -> Non
         "Overijssel",
         "Enschede",
     )
+
+
+def test_a_departure_carries_the_labels_that_counted_just_before_it(engine: Engine) -> None:
+    two = (holding("pso"), holding("senl"))
+    record_enterprise_event(engine, listed(version=1, labels=two))
+    record_enterprise_event(engine, delisted(version=2))
+    with Session(engine) as session:
+        rows = session.exec(select(ListingChangeRow).order_by(col(ListingChangeRow.version)))
+        assert [(r.change, r.counting_labels) for r in rows] == [
+            ("joined", "pso senl"),
+            ("left", "pso senl"),
+        ]
