@@ -22,6 +22,9 @@ from services.gateway.signin.rate_limit import SlidingWindow
 
 COOKIE = "impactoost_inkooplijst"
 CREATIONS_PER_HOUR = 30
+# An export reads up to IMPACTOOST_GATEWAY_EXPORT_MAX enterprises: a person needs a handful an
+# hour, a loop asking for them would hold the readers.
+EXPORTS_PER_HOUR = 60
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Shortlists:
     engine: Engine
     csrf: Csrf
     creations: SlidingWindow
+    exports: SlidingWindow
     now: Callable[[], datetime] = field(default=utc_now)
     monotonic: Callable[[], float] = field(default=time.monotonic)
 
@@ -102,4 +106,5 @@ def bootstrap_shortlists(settings: GatewaySettings, engine: Engine, csrf: Csrf) 
         engine=engine,
         csrf=csrf,
         creations=SlidingWindow(CREATIONS_PER_HOUR, 3600.0),
+        exports=SlidingWindow(EXPORTS_PER_HOUR, 3600.0),
     )

@@ -32,12 +32,14 @@ Finder = Callable[[Session, str | None], ShortlistRow | None]
 @router.get("/inkooplijsten/bewerken/{token}/export.{fmt}", name="shortlist_edit_export")
 async def export_by_edit_link(request: Request, token: str, fmt: str, read: ReaderDep) -> Response:
     """The list as a file, for its owner."""
+    _count_export(request)
     return await _list_export(request, read, find_by_edit, token, fmt)
 
 
 @router.get("/inkooplijsten/bekijken/{token}/export.{fmt}", name="shortlist_view_export")
 async def export_by_share_link(request: Request, token: str, fmt: str, read: ReaderDep) -> Response:
     """The list as a file, for whoever it was shared with."""
+    _count_export(request)
     return await _list_export(request, read, find_by_share, token, fmt)
 
 
@@ -46,6 +48,7 @@ async def export_search(request: Request, fmt: str, query: SearchDep, read: Read
     """Every enterprise the search finds (not one page), up to the configured maximum: a
     buyer who needs more narrows the search rather than waiting on a huge file."""
     chosen = _format(fmt)
+    _count_export(request)
     cap = shortlists_of(request).export_max
     total, enterprises = await read(all_matching, query, cap)
     if total > cap:
@@ -100,6 +103,22 @@ async def _list_export(
     table = list_table([(e.enterprise, e.status) for e in entries], _page_url(request))
     today = dutch_date_of(shortlists_of(request).now())
     return download(table, chosen, f"inkooplijst-{file_slug(row.name)}", today, row.name)
+
+
+def _count_export(request: Request) -> None:
+    """Count an export for the client's address; refuse it past the hourly limit."""
+    shortlists = shortlists_of(request)
+    client = request.client.host if request.client else "onbekend"
+    moment = shortlists.monotonic()
+    if not shortlists.exports.allows(client, moment):
+        raise Problem(
+            429,
+            "Te veel exports",
+            "Vanaf deze verbinding zijn het afgelopen uur te veel exports gevraagd.",
+            "Probeer het later opnieuw.",
+            headers={"Retry-After": "3600"},
+        )
+    shortlists.exports.record(client, moment)
 
 
 def _format(fmt: str) -> Format:

@@ -232,3 +232,19 @@ async def test_a_search_exports_every_match_not_one_page(tmp_path: Path) -> None
     assert too_many.status_code == 422 and "hoogstens 12" in too_many.text
     assert "Kies meer filters om deze resultaten te exporteren" in refused_page
     assert invalid.status_code == 422 and "Onbekend label" in invalid.text
+
+
+async def test_exports_past_the_hourly_limit_are_refused_until_the_hour_has_passed(
+    tmp_path: Path,
+) -> None:
+    async with buyer_gateway(tmp_path, *CATALOGUE) as buyer:
+        limit = buyer.app.state.shortlists.exports.limit
+        answers = [await buyer.client.get("/zoeken/export.csv") for _ in range(limit)]
+        refused = await buyer.client.get("/zoeken/export.xlsx")
+        buyer.clock.advance(seconds=3601)
+        again = await buyer.client.get("/zoeken/export.csv")
+    assert {answer.status_code for answer in answers} == {200}
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "3600"
+    assert "Te veel exports" in refused.text
+    assert again.status_code == 200
