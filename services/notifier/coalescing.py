@@ -14,7 +14,8 @@ one, so the order of what the enterprise reads stays the order of what happened)
   earlier mails before a due later one);
 - a recertification reminder is due after one quiet period (so a welcome still being
   gathered goes out first, naming every label), and never later than the start of the last
-  day the label is valid;
+  day the label is valid; should a later state show the label renewed (or gone) before then,
+  the reminder is not sent (`reminder_outdated`);
 - a hidden supplement is due at once.
 """
 
@@ -29,6 +30,7 @@ from contracts.enterprises import (
     EnterpriseEvent,
     EnterpriseListed,
     EnterpriseRecertificationDue,
+    EnterpriseState,
     EnterpriseUpdated,
 )
 from services.kit.dutch import LOCAL
@@ -106,3 +108,18 @@ def reminder_due_at(event: EnterpriseRecertificationDue, now: datetime, timing: 
     """At most a quiet period from now, and never after the last valid day has begun."""
     last_day_begins = datetime.combine(event.valid_until, time(0), tzinfo=LOCAL)
     return max(now, min(now + timing.quiet, last_day_begins)).astimezone(UTC)
+
+
+def reminder_outdated(reminder: EnterpriseRecertificationDue, latest: EnterpriseState) -> bool:
+    """Whether the enterprise's latest state no longer holds the label ending on the day the
+    reminder names: renewed meanwhile (a new end date) or gone, so "vernieuw uw label" would
+    be wrong."""
+    if latest.version <= reminder.enterprise.version:
+        return False
+    return not any(
+        h.label == reminder.label
+        and h.holding_id == reminder.holding_id
+        and h.valid_until == reminder.valid_until
+        and h.counts
+        for h in latest.labels
+    )

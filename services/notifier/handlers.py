@@ -10,13 +10,13 @@ from datetime import datetime
 
 import structlog
 
-from contracts.enterprises import EnterpriseEvent, EnterpriseUpdated
+from contracts.enterprises import EnterpriseEvent, EnterpriseRecertificationDue, EnterpriseUpdated
 from contracts.preferences import MailPreferenceChanged
 from contracts.signin import SignInGranted, token_hash
 from services.kit import failpoints
 from services.notifier.bootstrap import Notifier
 from services.notifier.changes import change_lines
-from services.notifier.coalescing import is_essential
+from services.notifier.coalescing import is_essential, reminder_outdated
 from services.notifier.deliveries import FINAL, Status
 from services.notifier.domain import (
     buyers_contact,
@@ -91,6 +91,10 @@ def _send_enterprise_mail(notifier: Notifier, mail_id: int, now: datetime) -> st
     essential = is_essential(mail.kind)
     if not essential and not notifier.preferences.wants_non_essential(enterprise_id):
         return _settle(notifier, mail_id, "stopped", now, kind=mail.kind)
+    if isinstance(event, EnterpriseRecertificationDue):
+        latest = notifier.outgoing.latest_state(enterprise_id)
+        if latest is not None and reminder_outdated(event, latest):
+            return _settle(notifier, mail_id, "superseded", now, kind=mail.kind)
     changes = None
     if isinstance(event, EnterpriseUpdated):
         changes = change_lines(mail.change_keys(), mail.state_before(), event.enterprise)

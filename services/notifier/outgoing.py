@@ -133,6 +133,12 @@ class OutgoingMails:
             session.add(mail)
             session.commit()
 
+    def latest_state(self, enterprise_id: str) -> EnterpriseState | None:
+        """The newest state of the enterprise taken in so far."""
+        with Session(self.engine) as session:
+            seen = session.get(SeenState, enterprise_id)
+            return EnterpriseState.model_validate_json(seen.state) if seen else None
+
     def mails_of(self, enterprise_id: str) -> list[EnterpriseMail]:
         """Every mail of the enterprise, oldest first (for operators and tests)."""
         query = select(EnterpriseMail).where(col(EnterpriseMail.enterprise_id) == enterprise_id)

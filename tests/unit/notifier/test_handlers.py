@@ -221,6 +221,30 @@ def test_a_reminder_waits_for_the_welcome_being_gathered_but_no_longer_than_the_
     ]
 
 
+def test_a_reminder_for_a_label_renewed_within_the_quiet_period_is_not_sent(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
+) -> None:
+    take_in_enterprise_event(recertification_due(), notifier)
+    clock.advance(timedelta(seconds=20))
+    renewed = enterprise(version=2, labels=(pso_holding(valid_until=date(2029, 3, 12)),))
+    take_in_enterprise_event(updated(renewed, ("valid_until",)), notifier)
+    clock.advance(QUIET * 2)
+    send_due_mails(notifier)
+    assert subjects(mailer) == ["Uw vermelding is gewijzigd"]
+    (reminder, _) = notifier.outgoing.mails_of("e1a2b3c4d5e6f708")
+    assert (reminder.kind, reminder.status) == ("recertification_due", "superseded")
+
+
+def test_a_reminder_is_sent_when_a_later_change_leaves_its_label_as_it_was(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
+) -> None:
+    take_in_enterprise_event(recertification_due(), notifier)
+    take_in_enterprise_event(updated(enterprise(version=2, place="Hengelo"), ("place",)), notifier)
+    clock.advance(QUIET * 2)
+    send_due_mails(notifier)
+    assert "Vernieuw uw label uiterlijk op 12 maart 2026" in subjects(mailer)
+
+
 def test_a_move_is_taken_in_and_mails_nothing(
     notifier: Notifier, mailer: FakeMailer, clock: Clock
 ) -> None:
