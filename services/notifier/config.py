@@ -42,6 +42,14 @@ class NotifierSettings(KitSettings):
         "events have been quiet this long (at most five times as long after its first "
         "event), so a burst of events is one mail; 0 sends each at once",
     )
+    personal_data_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="Days the record of a sent (or finally refused) mail keeps its "
+        "recipient's address; then the address is forgotten and the record kept, so the same "
+        "event is still never mailed twice",
+    )
     public_base_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s]+$")
 
     @field_validator("mail_from", "mail_reply_to")

@@ -14,8 +14,11 @@ import structlog
 
 from services.notifier.bootstrap import Notifier
 from services.notifier.handlers import send_due_mails
+from services.notifier.retention import forget_recipients
 
 log = structlog.get_logger()
+# How often the sender also forgets the addresses of mails done longer ago than the setting.
+FORGET_EVERY_PASSES = 3600
 
 
 class MailSender:
@@ -31,6 +34,16 @@ class MailSender:
     def wake(self) -> None:
         """Look for due mails now rather than at the next interval."""
         self._woken.set()
+
+    def forget(self) -> int:
+        """Forget the addresses of mails done longer ago than the setting says."""
+        notifier = self.notifier
+        forgotten = forget_recipients(
+            notifier.deliveries.engine, notifier.clock() - notifier.keep_personal_data
+        )
+        if forgotten:
+            log.info("mail_recipients_forgotten", mails=forgotten)
+        return forgotten
 
     async def start(self) -> None:
         """Start the background task (once)."""
@@ -48,11 +61,15 @@ class MailSender:
         await task
 
     async def _run(self) -> None:
+        passes = 0
         while not self._stopping:
             self._woken.clear()
             try:
                 await asyncio.to_thread(send_due_mails, self.notifier, lambda: self._stopping)
+                if passes % FORGET_EVERY_PASSES == 0:
+                    await asyncio.to_thread(self.forget)
             except Exception as exc:
                 log.warning("mail_pass_failed", error=f"{type(exc).__name__}: {exc}")
+            passes += 1
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._woken.wait(), self.interval)

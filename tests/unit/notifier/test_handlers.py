@@ -20,6 +20,7 @@ from services.notifier.config import NotifierSettings
 from services.notifier.deliveries import Deliveries
 from services.notifier.handlers import send_due_mails, take_in_enterprise_event
 from services.notifier.mailer import FakeMailer, MailDeferred, classify_smtp_error
+from services.notifier.sender import MailSender
 from tests.unit.notifier.factories import (
     delisted,
     enterprise,
@@ -366,3 +367,23 @@ def test_without_a_contacts_file_address_the_mail_goes_to_the_buyers_contact(
     send_due_mails(notifier)
     (message,) = mailer.sent
     assert message["To"] == "anna@lunchroom.example"
+
+
+def test_a_mails_address_is_forgotten_after_the_personal_data_days_and_it_stays_sent_once(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
+) -> None:
+    welcome = listed()
+    take_in_enterprise_event(welcome, notifier)
+    clock.advance(QUIET)
+    send_due_mails(notifier)
+    sender = MailSender(notifier)
+    clock.advance(timedelta(days=364))
+    assert sender.forget() == 0
+    assert [m.recipient for m in notifier.outgoing.mails_of("e1a2b3c4d5e6f708")] == [ADDRESS]
+    clock.advance(timedelta(days=2))
+    assert sender.forget() == 1
+    assert [m.recipient for m in notifier.outgoing.mails_of("e1a2b3c4d5e6f708")] == [None]
+    take_in_enterprise_event(welcome, notifier)  # redelivered a year later
+    clock.advance(QUIET)
+    send_due_mails(notifier)
+    assert len(mailer.sent) == 1
