@@ -64,8 +64,9 @@ def create_app(
     """Build the app: read model engine, broker with its subscribers, routes, pages, and the
     sign-in, which publishes with `publisher` (default: JetStream through the feed's broker).
 
-    Nothing connects here and no file is read; the lifespan reads the sign-in secret, creates
-    the tables and starts the feed.
+    Nothing connects here and no file is read; the lifespan reads the sign-in secret and the
+    SROI coordinators file, creates the tables, and starts the feed and the background tasks
+    (sign-in and shortlist purges, alert digests).
     """
     settings = settings or load_settings(GatewaySettings)
     engine = make_engine(settings.database_url)
