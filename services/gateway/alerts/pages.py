@@ -29,7 +29,7 @@ from services.gateway.alerts.store import Alert
 from services.gateway.signin.formdata import FormFields, first, read_form
 from services.gateway.signin.guards import require_csrf, unavailable
 from services.gateway.signin.publishing import PublishUnavailable
-from services.gateway.signin.rendering import Problem, render
+from services.gateway.signin.rendering import Problem, client_address, rate_limited, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,7 +68,7 @@ async def ask_for_alert(request: Request) -> Response:
     checked = check_alert(form, with_email=True)
     if checked.errors:
         return _form_page(request, "alert_new.html", form, checked.errors, status=400)
-    client = request.client.host if request.client else "onbekend"
+    client = client_address(request)
     try:
         outcome = await request_alert(
             alerts, checked.email, checked.frequency, checked.filters, client
@@ -77,12 +77,11 @@ async def ask_for_alert(request: Request) -> Response:
         raise unavailable() from None
     if outcome == "limited":
         minutes = alerts.settings.gateway_signin_limit_window_minutes
-        raise Problem(
-            429,
+        raise rate_limited(
             "Te veel verzoeken",
             "Er zijn de laatste tijd te veel meldingen aangevraagd voor dit adres of vanaf "
             f"deze verbinding. Probeer het over {minutes} minuten opnieuw.",
-            headers={"Retry-After": str(minutes * 60)},
+            minutes * 60,
         )
     hours = alerts.settings.gateway_alert_confirm_hours
     return render(request, "alert_requested.html", {"hours": hours})

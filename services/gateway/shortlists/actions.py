@@ -27,7 +27,13 @@ from services.gateway.shortlists.rendering import start_form
 from services.gateway.shortlists.store import add_entry, create_list, delete_list, find_by_edit
 from services.gateway.signin.formdata import first, read_form
 from services.gateway.signin.guards import require_csrf
-from services.gateway.signin.rendering import PRIVATE_HEADERS, Problem, render
+from services.gateway.signin.rendering import (
+    PRIVATE_HEADERS,
+    Problem,
+    client_address,
+    rate_limited,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(editing.router)
@@ -46,15 +52,14 @@ async def create(request: Request, signin: SignInDep) -> Response:
     except Refusal as refusal:
         current = await asyncio.to_thread(shortlists.current, request) is not None
         return start_form(request, typed, current=current, error=str(refusal))
-    client = request.client.host if request.client else "onbekend"
+    client = client_address(request)
     moment = shortlists.monotonic()
     if not shortlists.creations.allows(client, moment):
-        raise Problem(
-            429,
+        raise rate_limited(
             "Te veel nieuwe lijsten",
             "Vanaf deze verbinding zijn het afgelopen uur te veel inkooplijsten gemaakt. "
             "Probeer het over een uur opnieuw.",
-            headers={"Retry-After": "3600"},
+            3600,
         )
     shortlists.creations.record(client, moment)
     now = shortlists.now()

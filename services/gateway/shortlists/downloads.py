@@ -21,7 +21,7 @@ from services.gateway.shortlists.domain import file_slug
 from services.gateway.shortlists.reading import Entry, read_entries
 from services.gateway.shortlists.store import find_by_edit, find_by_share
 from services.gateway.shortlists.tables import ShortlistRow
-from services.gateway.signin.rendering import Problem
+from services.gateway.signin.rendering import Problem, client_address, rate_limited
 from services.kit.dutch import dutch_date_of
 
 router = APIRouter(include_in_schema=False)
@@ -108,15 +108,14 @@ async def _list_export(
 def _count_export(request: Request) -> None:
     """Count an export for the client's address; refuse it past the hourly limit."""
     shortlists = shortlists_of(request)
-    client = request.client.host if request.client else "onbekend"
+    client = client_address(request)
     moment = shortlists.monotonic()
     if not shortlists.exports.allows(client, moment):
-        raise Problem(
-            429,
+        raise rate_limited(
             "Te veel exports",
-            "Vanaf deze verbinding zijn het afgelopen uur te veel exports gevraagd.",
-            "Probeer het later opnieuw.",
-            headers={"Retry-After": "3600"},
+            "Vanaf deze verbinding zijn het afgelopen uur te veel exports gevraagd. "
+            "Probeer het over een uur opnieuw.",
+            3600,
         )
     shortlists.exports.record(client, moment)
 

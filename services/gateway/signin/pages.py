@@ -20,7 +20,12 @@ from services.gateway.signin.handlers import request_sign_in
 from services.gateway.signin.links import Refused, check_link, redeem_link
 from services.gateway.signin.listing import find_listing, listed_or_refused
 from services.gateway.signin.publishing import PublishUnavailable
-from services.gateway.signin.rendering import PRIVATE_HEADERS, Problem, render
+from services.gateway.signin.rendering import (
+    PRIVATE_HEADERS,
+    client_address,
+    rate_limited,
+    render,
+)
 from services.gateway.signin.sessions import COOKIE, COOKIE_PATH, end_session
 
 router = APIRouter(include_in_schema=False)
@@ -49,19 +54,18 @@ async def ask_for_link(
     except ValueError:
         context = {"listing": listing, "email": typed, "error": EMAIL_PROBLEM}
         return render(request, "signin_request.html", context, status=400)
-    client = request.client.host if request.client else "onbekend"
+    client = client_address(request)
     try:
         outcome = await request_sign_in(signin, listing.enterprise_id, email, client)
     except PublishUnavailable:
         raise unavailable() from None
     if outcome == "limited":
         minutes = signin.settings.gateway_signin_limit_window_minutes
-        raise Problem(
-            429,
+        raise rate_limited(
             "Te veel verzoeken",
             "Er zijn de laatste tijd te veel inloglinks aangevraagd voor dit adres of vanaf "
             f"deze verbinding. Probeer het over {minutes} minuten opnieuw.",
-            headers={"Retry-After": str(minutes * 60)},
+            minutes * 60,
         )
     return render(request, "signin_requested.html", {"listing": listing})
 

@@ -40,6 +40,16 @@ class Problem(Exception):
         self.headers = dict(headers or {})
 
 
+def rate_limited(title: str, message: str, retry_after_seconds: int) -> Problem:
+    """A 429 saying what was asked for too often, and when to try again."""
+    return Problem(429, title, message, headers={"Retry-After": str(retry_after_seconds)})
+
+
+def client_address(request: Request) -> str:
+    """The client's address, which per-client limits count by."""
+    return request.client.host if request.client else "onbekend"
+
+
 def render(
     request: Request,
     template: str,
