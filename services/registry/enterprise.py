@@ -57,7 +57,10 @@ class Holding:
         lapsed = self.lapse_day(today) if grace_days > 0 else None
         if lapsed is None:
             return None
-        last = lapsed + timedelta(days=grace_days - 1)
+        try:
+            last = lapsed + timedelta(days=grace_days - 1)
+        except OverflowError:  # a lapse within the grace period of the calendar's end
+            last = date.max
         return last if today <= last else None
 
     def counts(self, today: date, grace_days: int = 0) -> bool:

@@ -87,13 +87,22 @@ def next_check_on(enterprise: Enterprise, today: date, rules: ListingRules) -> d
     a grace period over); None when no day can."""
     if pending_reminders(enterprise, today, rules):
         return today
-    days: list[date] = []
+    days: list[date | None] = []
     for holding in enterprise.holdings.values():
         valid_until = holding.observation.valid_until
         if holding.counts_strictly(today) and valid_until is not None:
-            days.append(valid_until + timedelta(days=1))
-            days.extend(valid_until - timedelta(days=lead) for lead in rules.lead_days)
+            days.append(shifted(valid_until, 1))
+            days.extend(shifted(valid_until, -lead) for lead in rules.lead_days)
         grace_until = holding.grace_until(today, rules.grace_days)
         if grace_until is not None:
-            days.append(grace_until + timedelta(days=1))
-    return min((day for day in days if day > today), default=None)
+            days.append(shifted(grace_until, 1))
+    return min((day for day in days if day is not None and day > today), default=None)
+
+
+def shifted(day: date, days: int) -> date | None:
+    """`day` moved by `days`; None beyond the calendar's ends (a label valid until 9999-12-31,
+    which the contract allows, has no day after it)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None

@@ -387,3 +387,15 @@ def test_a_mails_address_is_forgotten_after_the_personal_data_days_and_it_stays_
     clock.advance(QUIET)
     send_due_mails(notifier)
     assert len(mailer.sent) == 1
+
+
+def test_a_reminder_for_a_label_valid_until_the_calendars_last_day_is_mailed(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock
+) -> None:
+    last = date.max
+    state = enterprise(labels=(pso_holding(valid_until=last),))
+    reminder = recertification_due(state).model_copy(update={"valid_until": last})
+    take_in_enterprise_event(reminder, notifier)
+    clock.advance(QUIET)
+    send_due_mails(notifier)
+    assert subjects(mailer) == ["Vernieuw uw label uiterlijk op 31 december 9999"]

@@ -144,3 +144,17 @@ async def test_the_time_checks_look_only_at_enterprises_due() -> None:
     assert await registry.pass_time() == 1
     [enterprise] = database.enterprises.values()
     assert enterprise.next_check_on == end - timedelta(days=30)
+
+
+async def test_a_label_valid_until_the_last_day_the_schema_allows_is_recorded_and_checked() -> None:
+    # 9999-12-31 is a date the contract allows; the day after it is none, and asking for it
+    # must not fail the event (it would be redelivered for ever).
+    database, clock = FakeDatabase(), Clock()
+    registry = start_registry(database, clock)
+    await registry.record_label_event(granted(observation(valid_until=date.max)))
+    [enterprise] = database.enterprises.values()
+    assert enterprise.listed
+    assert enterprise.next_check_on == date.max - timedelta(days=60)
+    clock.set(date.max - timedelta(days=7))
+    assert await registry.pass_time() == 1
+    assert [lead for _, _, lead, _ in reminders(database)] == [7]
