@@ -36,7 +36,7 @@ class Notifier:
     timing: Timing
     base_url: str
     retry_delay: timedelta = timedelta(seconds=10)
-    keep_personal_data: timedelta = timedelta(days=365)
+    keep_recipients: timedelta = timedelta(days=180)
     source: str = "impactoost"
     message_domain: str = "localhost"
     clock: Callable[[], datetime] = utc_now
@@ -78,7 +78,7 @@ def bootstrap(
         timing=Timing(quiet=timedelta(seconds=settings.mail_quiet_seconds)),
         base_url=settings.public_base_url,
         retry_delay=timedelta(seconds=settings.notifier_retry_seconds),
-        keep_personal_data=timedelta(days=settings.personal_data_days),
+        keep_recipients=timedelta(days=settings.notifier_recipient_days),
         source=settings.source,
         message_domain=settings.message_domain,
         clock=clock,

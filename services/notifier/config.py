@@ -42,8 +42,8 @@ class NotifierSettings(KitSettings):
         "events have been quiet this long (at most five times as long after its first "
         "event), so a burst of events is one mail; 0 sends each at once",
     )
-    personal_data_days: int = Field(
-        default=365,
+    notifier_recipient_days: int = Field(
+        default=180,
         ge=1,
         le=3650,
         description="Days the record of a sent (or finally refused) mail keeps its "

@@ -1,5 +1,5 @@
-"""Personal data kept no longer than `IMPACTOOST_PERSONAL_DATA_DAYS`: the addresses in the
-records of mails that are done.
+"""Personal data kept no longer than `IMPACTOOST_NOTIFIER_RECIPIENT_DAYS`: the addresses in
+the records of mails that are done.
 
 The records themselves stay: their event ids are what keep a redelivered event from being
 mailed again, and the streams keep events longer than a year.

@@ -39,7 +39,7 @@ class MailSender:
         """Forget the addresses of mails done longer ago than the setting says."""
         notifier = self.notifier
         forgotten = forget_recipients(
-            notifier.deliveries.engine, notifier.clock() - notifier.keep_personal_data
+            notifier.deliveries.engine, notifier.clock() - notifier.keep_recipients
         )
         if forgotten:
             log.info("mail_recipients_forgotten", mails=forgotten)
