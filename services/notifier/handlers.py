@@ -31,6 +31,8 @@ from services.notifier.outgoing import WAITING, Recorded
 
 log = structlog.get_logger()
 SIGNIN_KIND = "signin_link"
+# Tries of a mail that keeps failing in our own code (not the mail server's deferrals).
+MAX_FAILED_TRIES = 8
 
 
 async def record_enterprise_event(event: EnterpriseEvent, notifier: Notifier) -> Recorded:
@@ -74,11 +76,34 @@ def send_due_mails(notifier: Notifier, stopping: Callable[[], bool] = lambda: Fa
         for mail_id in notifier.outgoing.queue_of(enterprise_id, now):
             if stopping():
                 return sent
-            status = _send_enterprise_mail(notifier, mail_id, now)
+            status = _send_or_hold(notifier, mail_id, now)
             sent += status == "sent"
             if status == "retrying":
                 break
     return sent
+
+
+def _send_or_hold(notifier: Notifier, mail_id: int, now: datetime) -> str:
+    """Send one mail; should that fail in our own code (a state no template foresaw, the
+    database away), hold it back like a deferred mail and go on with the other enterprises',
+    so one mail never stops the rest. After `MAX_FAILED_TRIES` it is given up, at error."""
+    try:
+        return _send_enterprise_mail(notifier, mail_id, now)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        mail = notifier.outgoing.take(mail_id)
+        if mail.attempts + 1 >= MAX_FAILED_TRIES:
+            notifier.outgoing.finish(mail_id, "failed", recipient=None, attempted=True, now=now)
+            log.error(
+                "mail_given_up", mail_id=mail_id, enterprise_id=mail.enterprise_id, error=error
+            )
+            return "failed"
+        retry_at = now + notifier.retry_delay * 2 ** min(mail.attempts, 6)
+        notifier.outgoing.finish(
+            mail_id, "retrying", recipient=None, attempted=True, now=now, retry_at=retry_at
+        )
+        log.warning("mail_failed", mail_id=mail_id, enterprise_id=mail.enterprise_id, error=error)
+        return "retrying"
 
 
 def _send_enterprise_mail(notifier: Notifier, mail_id: int, now: datetime) -> str:

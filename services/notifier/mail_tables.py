@@ -52,8 +52,9 @@ class EnterpriseMail(NotifierTable, table=True):
     (a change mail's starting point); `open` while later events may still fold in.
     `status`: `waiting` (until `due_at`), `retrying` (the mail server deferred it; tried
     again from `due_at`), or final: `sent`, `undeliverable`, `rejected`, `superseded` (a
-    delisting made a change mail moot), `stopped` (the enterprise stopped non-essential
-    mails), `skipped` (nothing visible changed after all).
+    delisting made a change mail moot, or a renewal a reminder), `stopped` (the enterprise
+    stopped non-essential mails), `skipped` (nothing visible changed after all), `failed`
+    (our own code failed on it every time it was tried: given up, at error).
     """
 
     __tablename__ = "enterprise_mail"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,11 @@ from services.kit.contacts import Contact, FakeContacts
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
 from services.notifier.deliveries import Deliveries
-from services.notifier.handlers import send_due_mails, take_in_enterprise_event
+from services.notifier.handlers import (
+    MAX_FAILED_TRIES,
+    send_due_mails,
+    take_in_enterprise_event,
+)
 from services.notifier.mailer import FakeMailer, MailDeferred, classify_smtp_error
 from services.notifier.sender import MailSender
 from tests.unit.notifier.factories import (
@@ -399,3 +404,28 @@ def test_a_reminder_for_a_label_valid_until_the_calendars_last_day_is_mailed(
     clock.advance(QUIET)
     send_due_mails(notifier)
     assert subjects(mailer) == ["Vernieuw uw label uiterlijk op 31 december 9999"]
+
+
+def test_a_mail_that_fails_in_our_code_holds_up_no_other_and_is_given_up_in_the_end(
+    notifier: Notifier, mailer: FakeMailer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    render = notifier.renderer.render_event
+
+    def failing_for_one(event: Any, **details: Any) -> Any:
+        if event.enterprise.enterprise_id == "broken0000000001":
+            raise ValueError("a state no template foresaw")
+        return render(event, **details)
+
+    monkeypatch.setattr(notifier.renderer, "render_event", failing_for_one)
+    broken = enterprise(enterprise_id="broken0000000001", name="Kapot B.V.")
+    take_in_enterprise_event(listed(broken), notifier)
+    take_in_enterprise_event(listed(), notifier)
+    clock.advance(QUIET)
+    assert send_due_mails(notifier) == 1
+    assert subjects(mailer) == ["U bent nu zichtbaar op Impact Oost"]
+    for _ in range(MAX_FAILED_TRIES):
+        clock.advance(timedelta(days=1))
+        send_due_mails(notifier)
+    (mail,) = notifier.outgoing.mails_of("broken0000000001")
+    assert (mail.status, mail.attempts) == ("failed", MAX_FAILED_TRIES)
+    assert len(mailer.sent) == 1
