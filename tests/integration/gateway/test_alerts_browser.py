@@ -19,7 +19,7 @@ from services.gateway.handlers import record_enterprise_event
 from services.gateway.main import create_app
 from services.gateway.read_model.database import create_tables
 from services.kit.processes import free_port
-from tests.fixtures.browser import assert_accessible
+from tests.fixtures.browser import assert_accessible_at_both_widths, tab_to
 from tests.fixtures.served import served
 from tests.fixtures.servers import NatsUsers, running_nats
 from tests.integration.notifier.helpers import eventually
@@ -56,26 +56,6 @@ async def gateway_url(
         yield base
 
 
-async def checked_at_both_widths(page: Page, what: str) -> None:
-    """No axe-core violation at 1280 and at 320 px, and no sideways scrolling at 320 px."""
-    for width in (1280, 320):
-        await page.set_viewport_size({"width": width, "height": 900})
-        await assert_accessible(page, f"{what} at {width} px")
-        scroll = await page.evaluate("document.documentElement.scrollWidth")
-        assert scroll <= width, f"{what} scrolls sideways at {width} px ({scroll} px wide)"
-    await page.set_viewport_size({"width": 1280, "height": 900})
-
-
-async def tab_to(page: Page, selector: str, limit: int = 150) -> None:
-    """Press Tab until the element `selector` has the focus."""
-    target = page.locator(selector)
-    for _ in range(limit):
-        await page.keyboard.press("Tab")
-        if await target.evaluate("element => element === document.activeElement"):
-            return
-    raise AssertionError(f"{selector} not reached with Tab")
-
-
 async def press(page: Page, key: str) -> None:
     """Press `key` on the focused element and wait for the page it loads."""
     async with page.expect_navigation():
@@ -102,7 +82,7 @@ async def test_the_alert_pages_pass_axe_and_work_by_keyboard_alone(
     await tab_to(page, "text=Houd mij op de hoogte >> xpath=ancestor-or-self::button")
     await press(page, "Enter")
     assert "/meldingen/nieuw" in page.url
-    await checked_at_both_widths(page, "the alert form")
+    await assert_accessible_at_both_widths(page, "the alert form")
     assert await page.locator("#category-catering").is_checked()
     assert await page.locator("#region").input_value() == "Twente"
 
@@ -116,21 +96,21 @@ async def test_the_alert_pages_pass_axe_and_work_by_keyboard_alone(
     await tab_to(page, "button:has-text('Melding aanvragen')")
     await press(page, "Enter")
     assert await page.locator("h1").inner_text() == "Bevestig uw melding"
-    await checked_at_both_widths(page, "the page after asking")
+    await assert_accessible_at_both_widths(page, "the page after asking")
 
     confirmation = await published(users, "confirmation_requested")
     assert confirmation["frequency"] == "daily"
     assert confirmation["confirm_url"].startswith(gateway_url)
     await page.goto(confirmation["confirm_url"])
-    await checked_at_both_widths(page, "the confirmation page")
+    await assert_accessible_at_both_widths(page, "the confirmation page")
     await tab_to(page, "button:has-text('Melding bevestigen')")
     await press(page, "Enter")
     assert await page.locator("h1").inner_text() == "Uw melding is bevestigd"
-    await checked_at_both_widths(page, "the confirmed page")
+    await assert_accessible_at_both_widths(page, "the confirmed page")
 
     await tab_to(page, "a:has-text('Melding nu wijzigen of stoppen')")
     await press(page, "Enter")
-    await checked_at_both_widths(page, "the manage page")
+    await assert_accessible_at_both_widths(page, "the manage page")
     assert await page.locator("#category-schoonmaak").is_checked()
     await tab_to(page, "#label-pso")
     await page.keyboard.press("Space")
@@ -138,13 +118,13 @@ async def test_the_alert_pages_pass_axe_and_work_by_keyboard_alone(
     await press(page, "Enter")
     assert "Uw wijzigingen zijn opgeslagen" in await page.locator("main").inner_text()
     assert await page.locator("#label-pso").is_checked()
-    await checked_at_both_widths(page, "the manage page after saving")
+    await assert_accessible_at_both_widths(page, "the manage page after saving")
 
     await page.goto(confirmation["unsubscribe_url"])
-    await checked_at_both_widths(page, "the unsubscribe page")
+    await assert_accessible_at_both_widths(page, "the unsubscribe page")
     await tab_to(page, "button:has-text('Afmelden')")
     await press(page, "Enter")
     assert await page.locator("h1").inner_text() == "Uw melding is gestopt"
-    await checked_at_both_widths(page, "the stopped page")
+    await assert_accessible_at_both_widths(page, "the stopped page")
     await page.goto(confirmation["manage_url"])
     assert await page.locator("h1").inner_text() == "Deze melding bestaat niet meer"

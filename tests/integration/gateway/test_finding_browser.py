@@ -15,14 +15,12 @@ from services.gateway.config import GatewaySettings
 from services.gateway.handlers import record_enterprise_event
 from services.gateway.main import create_app
 from services.gateway.read_model.database import create_tables
-from tests.fixtures.browser import assert_accessible
+from tests.fixtures.browser import assert_accessible_at_both_widths, tab_to
 from tests.fixtures.served import served
 from tests.unit.gateway.test_finding import ENTERPRISES
 from tests.unit.gateway.test_sorting import CATALOGUE, EXPECTED
 
 pytestmark = pytest.mark.integration
-
-WIDTHS = (1280, 320)
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +36,6 @@ async def gateway_url() -> AsyncIterator[str]:
     app.state.engine.dispose()
 
 
-async def check_at_both_widths(page: Page, what: str) -> None:
-    """axe-core finds nothing on the page at 1280 and at 320 px wide."""
-    for width in WIDTHS:
-        await page.set_viewport_size({"width": width, "height": 900})
-        await assert_accessible(page, f"{what} at {width} px")
-
-
 async def result_ids(page: Page) -> list[str]:
     """The enterprises listed, in order, by their links."""
     hrefs = await page.locator("ol.result-list h3 a").evaluate_all(
@@ -53,21 +44,11 @@ async def result_ids(page: Page) -> list[str]:
     return [urlsplit(href).path.rsplit("/", 1)[-1] for href in hrefs]
 
 
-async def tab_to(page: Page, selector: str, limit: int = 120) -> None:
-    """Press Tab until the element matching `selector` has the focus."""
-    for _ in range(limit):
-        await page.keyboard.press("Tab")
-        if await page.evaluate("s => document.activeElement?.matches(s) ?? false", selector):
-            return
-    raise AssertionError(f"{selector} never got the focus within {limit} presses of Tab")
-
-
 async def test_a_buyer_sorts_and_filters_by_several_labels_and_reserved_contracts(
     page: Page, gateway_url: str
 ) -> None:
     await page.goto(f"{gateway_url}/")
-    await check_at_both_widths(page, "the search page")
-    await page.set_viewport_size({"width": 1280, "height": 900})
+    await assert_accessible_at_both_widths(page, "the search page")
     await page.get_by_label("Sorteren op").select_option("ending")
     await page.get_by_role("button", name="Zoeken").click()
     await page.wait_for_url("**/?*sort=ending*")
@@ -80,9 +61,8 @@ async def test_a_buyer_sorts_and_filters_by_several_labels_and_reserved_contract
     await page.wait_for_url("**label=senl*")
     assert parse_qs(urlsplit(page.url).query)["label"] == ["pso", "senl"]
     assert await page.get_by_role("checkbox", name="Social Enterprise NL").is_checked()
-    await check_at_both_widths(page, "the search page with two labels, sorted")
+    await assert_accessible_at_both_widths(page, "the search page with two labels, sorted")
 
-    await page.set_viewport_size({"width": 1280, "height": 900})
     reserved = page.get_by_role("checkbox", name="Alleen voor voorbehouden opdrachten")
     await reserved.check()
     await page.get_by_role("button", name="Zoeken").click()
@@ -91,7 +71,7 @@ async def test_a_buyer_sorts_and_filters_by_several_labels_and_reserved_contract
     assert await reserved.is_checked()
     hint = page.locator(f"#{await reserved.get_attribute('aria-describedby')}")
     assert "artikel 2.82 van de Aanbestedingswet 2012" in await hint.inner_text()
-    await check_at_both_widths(page, "the search page for reserved contracts")
+    await assert_accessible_at_both_widths(page, "the search page for reserved contracts")
 
 
 async def test_a_buyer_walks_from_a_sorted_search_to_a_result_and_back_by_keyboard(
@@ -119,9 +99,8 @@ async def test_a_buyer_walks_from_a_sorted_search_to_a_result_and_back_by_keyboa
     async with page.expect_navigation():
         await page.keyboard.press("Enter")
     assert urlsplit(page.url).path == f"/ondernemingen/{first}"
-    await check_at_both_widths(page, "an enterprise's page")
+    await assert_accessible_at_both_widths(page, "an enterprise's page")
 
-    await page.set_viewport_size({"width": 1280, "height": 900})
     await tab_to(page, "p.back a")
     assert await page.evaluate("document.activeElement.textContent") == "Terug naar zoeken"
     async with page.expect_navigation():
@@ -136,13 +115,12 @@ async def test_the_page_of_an_enterprise_that_is_gone_is_accessible_and_leads_on
 ) -> None:
     response = await page.goto(f"{gateway_url}/ondernemingen/verlopen")
     assert response is not None and response.status == 410
-    await check_at_both_widths(page, "the page of an enterprise that is gone")
-    await page.set_viewport_size({"width": 1280, "height": 900})
+    await assert_accessible_at_both_widths(page, "the page of an enterprise that is gone")
     await tab_to(page, "a[href*='verdwijnen']")
     async with page.expect_navigation():
         await page.keyboard.press("Enter")
     assert urlsplit(page.url).path == "/over-het-overzicht"
-    await check_at_both_widths(page, "the page about the listing")
+    await assert_accessible_at_both_widths(page, "the page about the listing")
     await page.go_back()
     await tab_to(page, "a[href*='category=catering']")
     async with page.expect_navigation():

@@ -21,13 +21,12 @@ from services.gateway.handlers import record_enterprise_event
 from services.gateway.main import create_app
 from services.gateway.read_model.database import create_tables
 from services.kit.processes import free_port
-from tests.fixtures.browser import assert_accessible
+from tests.fixtures.browser import WIDTHS, assert_accessible_at_both_widths
 from tests.fixtures.served import served
 from tests.unit.gateway.events import holding, listed, supplement
 
 pytestmark = pytest.mark.integration
 
-WIDTHS = (1280, 320)
 A4_WIDTH = 794
 CATALOGUE = (
     listed(
@@ -59,14 +58,6 @@ async def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
         record_enterprise_event(app.state.engine, event)
     async with served(app, port=port, lifespan="on"):
         yield url
-
-
-async def accessible_at_both_widths(page: Page, what: str) -> None:
-    """axe-core finds nothing at 1280 px and at 320 px wide."""
-    for width in WIDTHS:
-        await page.set_viewport_size({"width": width, "height": 900})
-        await assert_accessible(page, f"{what} at {width} px")
-    await page.set_viewport_size({"width": WIDTHS[0], "height": 900})
 
 
 def named(name: str) -> re.Pattern[str]:
@@ -116,33 +107,33 @@ async def test_a_buyer_builds_shares_renews_exports_and_prints_a_list(
     await page.goto(f"{gateway_url}/?q=catering")
     await page.get_by_role("link", name="Maak een inkooplijst").click()
     await page.wait_for_url("**/inkooplijsten")
-    await accessible_at_both_widths(page, "the start page")
+    await assert_accessible_at_both_widths(page, "the start page")
     await page.get_by_label("Naam van de lijst").fill("Kerstpakketten 2026")
     await page.get_by_label("Notitie bij de lijst (niet verplicht)").fill("Voor Inkoop")
     await press(page, "Inkooplijst maken")
     assert "Uw inkooplijst is gemaakt" in await page.locator("main").inner_text()
-    await accessible_at_both_widths(page, "a new, empty list's edit page")
+    await assert_accessible_at_both_widths(page, "a new, empty list's edit page")
     edit_url = page.url.split("?")[0]
 
     await page.goto(f"{gateway_url}/?q=kringloop")
-    await accessible_at_both_widths(page, "the search page with add buttons")
+    await assert_accessible_at_both_widths(page, "the search page with add buttons")
     await press(page, "Zet op inkooplijst: Kringloop Twente")
     assert page.url == f"{gateway_url}/?q=kringloop"
     assert await page.get_by_text("Staat op uw inkooplijst").is_visible()
     await page.goto(f"{gateway_url}/ondernemingen/formule")
-    await accessible_at_both_widths(page, "the enterprise page with its add button")
+    await assert_accessible_at_both_widths(page, "the enterprise page with its add button")
     await press(page, "Zet op inkooplijst: =Formule Catering")
 
     await page.goto(edit_url)
     await page.get_by_label("Zoek een onderneming om toe te voegen").fill("bakkerij")
     await press(page, "Zoeken")
-    await accessible_at_both_widths(page, "the edit page with search results")
+    await assert_accessible_at_both_widths(page, "the edit page with search results")
     await press(page, "Toevoegen: Bakkerij Één")
     await page.get_by_label("Notitie bij Kringloop Twente").fill("Bellen in mei")
     await press(page, "Notitie bewaren bij Kringloop Twente")
     main = await page.locator("main").inner_text()
     assert "Uw notitie is bewaard." in main and "Ondernemingen op deze lijst (3)" in main
-    await accessible_at_both_widths(page, "the edit page with three enterprises")
+    await assert_accessible_at_both_widths(page, "the edit page with three enterprises")
 
     name, data = await downloaded(page, "CSV voor Excel")
     assert re.fullmatch(r"inkooplijst-kerstpakketten-2026-\d{4}-\d{2}-\d{2}\.csv", name)
@@ -172,7 +163,7 @@ async def test_a_buyer_builds_shares_renews_exports_and_prints_a_list(
         text = await shared.locator("main").inner_text()
         assert "Bellen in mei" in text and "Bakkerij Één" in text
         assert await shared.locator("main form, main textarea, main button").count() == 0
-        await accessible_at_both_widths(shared, "the shared, read-only list")
+        await assert_accessible_at_both_widths(shared, "the shared, read-only list")
         await fits_a4(shared)
         await press(page, "Nieuwe deellink maken")
         assert "de oude werkt niet meer" in await page.locator("main").inner_text()
