@@ -52,16 +52,13 @@ async def create(request: Request, signin: SignInDep) -> Response:
     except Refusal as refusal:
         current = await asyncio.to_thread(shortlists.current, request) is not None
         return start_form(request, typed, current=current, error=str(refusal))
-    client = client_address(request)
-    moment = shortlists.monotonic()
-    if not shortlists.creations.allows(client, moment):
+    if not shortlists.creations.admit(client_address(request), shortlists.monotonic()):
         raise rate_limited(
             "Te veel nieuwe lijsten",
             "Vanaf deze verbinding zijn het afgelopen uur te veel inkooplijsten gemaakt. "
             "Probeer het over een uur opnieuw.",
             3600,
         )
-    shortlists.creations.record(client, moment)
     now = shortlists.now()
     created = await asyncio.to_thread(in_session, shortlists.engine, create_list, name, note, now)
     target = request.app.url_path_for("shortlist_edit", token=created.edit_token)

@@ -108,16 +108,13 @@ async def _list_export(
 def _count_export(request: Request) -> None:
     """Count an export for the client's address; refuse it past the hourly limit."""
     shortlists = shortlists_of(request)
-    client = client_address(request)
-    moment = shortlists.monotonic()
-    if not shortlists.exports.allows(client, moment):
+    if not shortlists.exports.admit(client_address(request), shortlists.monotonic()):
         raise rate_limited(
             "Te veel exports",
             "Vanaf deze verbinding zijn het afgelopen uur te veel exports gevraagd. "
             "Probeer het over een uur opnieuw.",
             3600,
         )
-    shortlists.exports.record(client, moment)
 
 
 def _format(fmt: str) -> Format:

@@ -28,6 +28,13 @@ class SlidingWindow:
             hits.popleft()
         return len(hits) < self.limit
 
+    def admit(self, key: str, now: float) -> bool:
+        """Count a hit for `key` at `now` when it stays within the limit; whether it did."""
+        if not self.allows(key, now):
+            return False
+        self.record(key, now)
+        return True
+
     def record(self, key: str, now: float) -> None:
         """Count a hit for `key` at `now`."""
         if key not in self._hits and len(self._hits) >= self.max_keys:
