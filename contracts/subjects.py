@@ -70,6 +70,13 @@ PREFERENCES_STREAM = StreamSpec(
 # Alert mails name buyers' addresses and carry their links: kept a few days, enough for the
 # notifier to outlast a mail server's outage, and not for regional subscribers.
 ALERTS_STREAM = StreamSpec(name="ALERTS", subjects=(f"{PREFIX}.alerts.>",), max_age_days=3)
+# Dead letters: messages a consumer gave up on (or an event the registry could not publish),
+# with why, for the operator (`impactoost dlq`). Outside `impact.v1`: never for subscribers,
+# and they may name people's addresses, so they are kept a month.
+DEAD_LETTER_PREFIX = "impactoost.deadletters"
+DEADLETTERS_STREAM = StreamSpec(
+    name="DEADLETTERS", subjects=(f"{DEAD_LETTER_PREFIX}.>",), max_age_days=30
+)
 STREAMS: tuple[StreamSpec, ...] = (
     LABELS_STREAM,
     SCRAPES_STREAM,
@@ -79,6 +86,7 @@ STREAMS: tuple[StreamSpec, ...] = (
     SIGNINS_STREAM,
     PREFERENCES_STREAM,
     ALERTS_STREAM,
+    DEADLETTERS_STREAM,
 )
 
 
@@ -133,6 +141,15 @@ def preference_subject(kind: PreferenceKind) -> str:
 def alert_subject(kind: AlertKind) -> str:
     """`impact.v1.alerts.<kind>`."""
     return f"{PREFIX}.alerts.{kind}"
+
+
+def dead_letter_subject(service: str, consumer: str) -> str:
+    """`impactoost.deadletters.<service>.<consumer>`: where `service` puts what its durable
+    (or its outbox relay, consumer `outbox`) gave up on."""
+    for token in (service, consumer):
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", token):
+            raise ValueError(f"not a subject token: {token!r}")
+    return f"{DEAD_LETTER_PREFIX}.{service}.{consumer}"
 
 
 def stream_of(subject: str) -> StreamSpec:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from contracts.subjects import (
     ALERTS_STREAM,
+    DEAD_LETTER_PREFIX,
+    DEADLETTERS_STREAM,
     ENTERPRISE_STATES_STREAM,
     ENTERPRISES_STREAM,
     LABELS_STREAM,
@@ -38,6 +40,8 @@ NOTIFIER_MAIL = "notifier-mail"
 NOTIFIER_SIGNINS = "notifier-signins"
 NOTIFIER_PREFERENCES = "notifier-preferences"
 NOTIFIER_ALERTS = "notifier-alerts"
+NOTIFIER_DEADLETTERS = "notifier-deadletters"
+"""Reads the dead letters for the operator's e-mail digest."""
 SCRAPER_BUCKET = "scraper-state"
 """The scraper's key-value bucket (its stream is `KV_scraper-state`)."""
 SCRAPE_COMMANDS = f"{PREFIX}.commands.scrape"
@@ -81,16 +85,22 @@ class ServiceUser:
 
 SCRAPER = ServiceUser(
     name="scraper",
-    publishes=(f"{PREFIX}.labels.>", f"{PREFIX}.scrapes.>"),
+    publishes=(f"{PREFIX}.labels.>", f"{PREFIX}.scrapes.>", f"{DEAD_LETTER_PREFIX}.scraper.>"),
     subscribes=(SCRAPE_COMMANDS,),
     owns=(LABELS_STREAM.name, SCRAPES_STREAM.name),
+    reads=(DEADLETTERS_STREAM.name,),
     answers_requests=True,
     key_values=(SCRAPER_BUCKET,),
 )
 REGISTRY = ServiceUser(
     name="registry",
-    publishes=(f"{PREFIX}.enterprises.>", f"{PREFIX}.states.>", signin_subject("granted")),
-    owns=(ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name),
+    publishes=(
+        f"{PREFIX}.enterprises.>",
+        f"{PREFIX}.states.>",
+        signin_subject("granted"),
+        f"{DEAD_LETTER_PREFIX}.registry.>",
+    ),
+    owns=(ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name, DEADLETTERS_STREAM.name),
     reads=(LABELS_STREAM.name, SUPPLEMENTS_STREAM.name, SIGNINS_STREAM.name),
     durables=(
         Durable(LABELS_STREAM.name, REGISTRY_LABELS),
@@ -100,18 +110,20 @@ REGISTRY = ServiceUser(
 )
 NOTIFIER = ServiceUser(
     name="notifier",
-    publishes=(signin_subject("link_issued"),),
+    publishes=(signin_subject("link_issued"), f"{DEAD_LETTER_PREFIX}.notifier.>"),
     reads=(
         ENTERPRISES_STREAM.name,
         SIGNINS_STREAM.name,
         PREFERENCES_STREAM.name,
         ALERTS_STREAM.name,
+        DEADLETTERS_STREAM.name,
     ),
     durables=(
         Durable(ENTERPRISES_STREAM.name, NOTIFIER_MAIL),
         Durable(SIGNINS_STREAM.name, NOTIFIER_SIGNINS),
         Durable(PREFERENCES_STREAM.name, NOTIFIER_PREFERENCES),
         Durable(ALERTS_STREAM.name, NOTIFIER_ALERTS),
+        Durable(DEADLETTERS_STREAM.name, NOTIFIER_DEADLETTERS),
     ),
 )
 GATEWAY = ServiceUser(
@@ -121,6 +133,7 @@ GATEWAY = ServiceUser(
         supplement_subject(),
         preference_subject("mail"),
         f"{PREFIX}.alerts.>",
+        f"{DEAD_LETTER_PREFIX}.gateway.>",
     ),
     owns=(
         SUPPLEMENTS_STREAM.name,
@@ -128,7 +141,12 @@ GATEWAY = ServiceUser(
         PREFERENCES_STREAM.name,
         ALERTS_STREAM.name,
     ),
-    reads=(ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name, SCRAPES_STREAM.name),
+    reads=(
+        ENTERPRISES_STREAM.name,
+        ENTERPRISE_STATES_STREAM.name,
+        SCRAPES_STREAM.name,
+        DEADLETTERS_STREAM.name,
+    ),
     durables=tuple(
         Durable(stream, ANY_DURABLE)
         for stream in (
