@@ -30,6 +30,13 @@ class GatewaySettings(KitSettings):
         description="Durable consumer name; default gateway-<hash of the database URL>, so "
         "every read model has its own",
     )
+    gateway_durable_inactive_days: float = Field(
+        default=30,
+        gt=0,
+        description="The server deletes this gateway's durables after so many days without "
+        "a reader: a gateway given a new database (hence a new durable) leaves none behind. "
+        "One that was away longer replays its streams, which its version guard makes safe",
+    )
     gateway_provinces: str = Field(
         default="",
         description="The provinces whose enterprises the gateway shows, comma-separated, as "

@@ -33,7 +33,6 @@ from services.gateway.read_model.tables import (
     StreamPosition,
 )
 from services.kit.batches import BatchConsumer
-from services.kit.jetstream import durables_of
 from services.kit.nats_access import NatsTarget, connect
 from services.kit.nats_users import GATEWAY
 from services.kit.streams import consumer_filters, ensure_streams
@@ -47,7 +46,7 @@ FED_STREAMS = (ENTERPRISES_STREAM.name, SCRAPES_STREAM.name)
 class ReadModelFeed:
     """Owns the consumers' life: start with retries at start-up, drain at shutdown. Besides
     the read model's, `consumers` holds the sign-in links' consumer: it starts and stops with
-    the feed, and the broker it starts also publishes the sign-in pages' requests."""
+    the feed. The broker, started with them, publishes the pages' requests."""
 
     def __init__(
         self,
@@ -100,13 +99,7 @@ class ReadModelFeed:
 
     async def _start_once(self) -> None:
         settings = self._settings
-        await ensure_streams(
-            settings.nats(),
-            STREAMS,
-            settings.stream_replicas,
-            durables_of(self._broker),
-            owner=GATEWAY,
-        )
+        await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=GATEWAY)
         await forget_if_refiltered(settings, self._engine)
         fed = await asyncio.to_thread(streams_with_position, self._engine)
         if not fed & {ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name}:

@@ -6,22 +6,21 @@ import asyncio
 import contextlib
 import signal
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import structlog
 import uvicorn
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from faststream.nats import NatsBroker
-from faststream.specification import AsyncAPI
 from sqlalchemy import Engine
 
-from contracts.enterprises import EnterpriseEvent
+from contracts.base import utc_now
 from services.gateway.alerts import pages as alert_pages
 from services.gateway.alerts.bootstrap import bootstrap_alerts
 from services.gateway.alerts.digest import keep_sending
-from services.gateway.alerts.documents import document_alerts
 from services.gateway.alerts.tables import create_alert_tables
 from services.gateway.api import health
 from services.gateway.api.router import api_router
@@ -46,8 +45,9 @@ from services.gateway.signin.consumer import link_consumer
 from services.gateway.signin.publishing import AbstractPublisher, JetStreamPublisher
 from services.gateway.signin.purge import keep_purging
 from services.gateway.signin.rendering import Problem, render_problem
-from services.gateway.subscribers import build_router, enterprise_consumer
+from services.gateway.subscribers import PUBLICATIONS, SERVICE, enterprise_consumer, scrape_consumer
 from services.gateway.web import install_web_hygiene
+from services.kit.asyncapi import asyncapi_json as render_asyncapi
 from services.kit.batches import BatchConsumer
 from services.kit.jetstream import make_broker
 from services.kit.logging import configure_logging
@@ -71,17 +71,11 @@ def create_app(
     settings = settings or load_settings(GatewaySettings)
     engine = make_engine(settings.database_url)
     writing = asyncio.Lock()
-    broker, consumer = _feed_parts(settings, engine, writing)
+    broker = make_broker(settings.nats())
     timeout = settings.publish_timeout_seconds
-    signin = bootstrap_signin(settings, engine, publisher or JetStreamPublisher(broker, timeout))
-    links = link_consumer(
-        engine,
-        writing,
-        signin.now,
-        nats=settings.nats(),
-        durable=settings.durable,
-        ack_wait_seconds=settings.ack_wait_seconds,
-    )
+    publisher = publisher or JetStreamPublisher(broker, PUBLICATIONS, timeout)
+    signin = bootstrap_signin(settings, engine, publisher)
+    consumers = _consumers(settings, engine, writing, signin.now)
     app = FastAPI(
         title="impactoost buyers API",
         version=VERSION,
@@ -94,7 +88,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.broker = broker
-    app.state.feed = ReadModelFeed(settings, broker, [consumer, links], engine)
+    app.state.feed = ReadModelFeed(settings, broker, consumers, engine)
     app.state.signin = signin
     app.state.alerts = bootstrap_alerts(settings, engine, signin)
     app.state.shortlists = bootstrap_shortlists(settings, engine, signin.csrf)
@@ -198,49 +192,38 @@ class _Server(uvicorn.Server):
                 loop.remove_signal_handler(sig)
 
 
-def _feed_parts(
+def _consumers(
     settings: GatewaySettings,
     engine: Engine,
     writing: asyncio.Lock,
-    *,
-    for_documents: bool = False,
-) -> tuple[NatsBroker, BatchConsumer[EnterpriseEvent]]:
-    """The broker with the scrape outcomes' subscriber, and the enterprise events' consumer;
-    they (and the sign-in links' consumer) write the read model one at a time, under
-    `writing`."""
-    durable, ack_wait = settings.durable, settings.ack_wait_seconds
-    broker = make_broker(settings.nats())
-    broker.include_router(
-        build_router(
-            engine,
-            writing,
-            durable=durable,
-            inbox=settings.nats().inbox_prefix,
-            ack_wait_seconds=ack_wait,
-            for_documents=for_documents,
-        )
-    )
-    consumer = enterprise_consumer(
-        engine,
-        writing,
-        nats=settings.nats(),
-        durable=durable,
-        subjects=settings.enterprise_subjects,
-        ack_wait_seconds=ack_wait,
-    )
-    return broker, consumer
+    now: Callable[[], datetime],
+) -> list[BatchConsumer[Any]]:
+    """The durable consumers that feed the read model and the sign-in links' table, all
+    under the gateway's durable name; they write one at a time, under `writing`."""
+    common: dict[str, Any] = {
+        "nats": settings.nats(),
+        "durable": settings.durable,
+        "ack_wait_seconds": settings.ack_wait_seconds,
+        "inactive_threshold_seconds": settings.gateway_durable_inactive_days * 86400,
+    }
+    return [
+        enterprise_consumer(engine, writing, subjects=settings.enterprise_subjects, **common),
+        scrape_consumer(engine, writing, **common),
+        link_consumer(engine, writing, now, **common),
+    ]
 
 
 def asyncapi_json(settings: GatewaySettings | None = None) -> str:
-    """The gateway's AsyncAPI document (its subscribers), built without connecting."""
+    """The gateway's AsyncAPI document: the consumers it starts and what it publishes,
+    built without connecting."""
     settings = settings or load_settings(GatewaySettings)
     engine = make_engine(settings.database_url)
-    broker, _ = _feed_parts(settings, engine, asyncio.Lock(), for_documents=True)
-    broker.include_router(document_alerts())
-    spec = AsyncAPI(
-        broker,
+    consumers = _consumers(settings, engine, asyncio.Lock(), utc_now)
+    return render_asyncapi(
+        service=SERVICE,
         title="impactoost gateway",
         version=VERSION,
         description="Feeds the buyers' read model from ENTERPRISES and SCRAPES.",
+        consumers=consumers,
+        publications=PUBLICATIONS,
     )
-    return spec.to_specification().to_json()

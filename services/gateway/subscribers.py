@@ -1,5 +1,6 @@
-"""The read model's durable consumers, both under the configured durable name: enterprise
-events in batches (a new gateway replays the whole stream), scrape outcomes one by one."""
+"""The read model's durable consumers, all under the configured durable name: enterprise
+events in batches (a new gateway replays the whole stream), scrape outcomes, and what the
+gateway publishes (its AsyncAPI document lists exactly these)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,24 @@ import asyncio
 from collections.abc import Sequence
 from typing import Annotated
 
-from faststream.nats import NatsRouter
-from faststream.nats.annotations import NatsMessage
 from pydantic import Field, TypeAdapter
 from sqlalchemy import Engine
 
+from contracts.alerts import AlertConfirmationRequested, AlertDigestReady
 from contracts.enterprises import AnyEnterpriseEvent, EnterpriseEvent
 from contracts.preferences import MailPreferenceChanged
 from contracts.scrapes import ScrapeCompleted, ScrapeFailed
-from contracts.signin import SignInLinkIssued, SignInRequested
+from contracts.signin import SignInRequested
 from contracts.subjects import (
+    ALERTS_STREAM,
     ALL_ENTERPRISE_EVENTS,
     ALL_SCRAPE_EVENTS,
     ENTERPRISES_STREAM,
+    PREFERENCES_STREAM,
     SCRAPES_STREAM,
     SIGNINS_STREAM,
+    SUPPLEMENTS_STREAM,
+    alert_subject,
     preference_subject,
     signin_subject,
     supplement_subject,
@@ -29,12 +33,53 @@ from contracts.subjects import (
 from contracts.supplements import SupplementSubmitted
 from services.gateway.handlers import record_enterprise_events, record_scrape_event
 from services.gateway.read_model.projection import Position
-from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
-from services.kit.jetstream import durable_subscriber
+from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery, each_delivery
 from services.kit.nats_access import NatsTarget
+from services.kit.publications import Publication
 
+SERVICE = "gateway"
 AnyScrapeEvent = Annotated[ScrapeCompleted | ScrapeFailed, Field(discriminator="kind")]
 ENTERPRISE_EVENTS: TypeAdapter[EnterpriseEvent] = TypeAdapter(AnyEnterpriseEvent)
+SCRAPE_EVENTS: TypeAdapter[ScrapeCompleted | ScrapeFailed] = TypeAdapter(AnyScrapeEvent)
+SCRAPE_BATCH = 20
+PUBLICATIONS = (
+    Publication(
+        signin_subject("requested"),
+        SignInRequested,
+        SIGNINS_STREAM,
+        "gateway/to_sign_in_requested",
+        "Someone asked for a sign-in link on an enterprise's page",
+    ),
+    Publication(
+        supplement_subject(),
+        SupplementSubmitted,
+        SUPPLEMENTS_STREAM,
+        "gateway/to_supplement_submitted",
+        "A signed-in enterprise submitted its supplement",
+    ),
+    Publication(
+        preference_subject("mail"),
+        MailPreferenceChanged,
+        PREFERENCES_STREAM,
+        "gateway/to_mail_preference_changed",
+        "The holder of a mail preference link stopped or restarted the mails that are not "
+        "essential (the page's form or a one-click unsubscribe)",
+    ),
+    Publication(
+        alert_subject("confirmation_requested"),
+        AlertConfirmationRequested,
+        ALERTS_STREAM,
+        "gateway/to_alert_confirmation_requested",
+        "Someone asked for an alert: mail the link that confirms it",
+    ),
+    Publication(
+        alert_subject("digest_ready"),
+        AlertDigestReady,
+        ALERTS_STREAM,
+        "gateway/to_alert_digest_ready",
+        "An alert's period ended with changes: mail them (never for an empty period)",
+    ),
+)
 
 
 def enterprise_consumer(
@@ -45,6 +90,7 @@ def enterprise_consumer(
     durable: str,
     subjects: tuple[str, ...] = (ALL_ENTERPRISE_EVENTS,),
     ack_wait_seconds: float = 30.0,
+    inactive_threshold_seconds: float | None = None,
 ) -> BatchConsumer[EnterpriseEvent]:
     """The durable consumer of ENTERPRISES, filtered on `subjects` (a regional gateway's
     provinces): each fetched batch projected in one transaction, in stream order;
@@ -54,7 +100,12 @@ def enterprise_consumer(
         subject=subjects[0],
         subjects=subjects,
         durable=durable,
+        service=SERVICE,
         ack_wait_seconds=ack_wait_seconds,
+        inactive_threshold_seconds=inactive_threshold_seconds,
+        title="gateway/on_enterprise_event",
+        description="Listed, updated and delisted enterprises -> read model; "
+        "recertification reminders change no state and are skipped",
     )
 
     async def handle(deliveries: Sequence[Delivery[EnterpriseEvent]]) -> list[Exception | None]:
@@ -65,98 +116,39 @@ def enterprise_consumer(
         recorded = dict(zip(map(id, ordered), results, strict=True))
         return [r if isinstance(r := recorded[id(d)], Exception) else None for d in deliveries]
 
-    return BatchConsumer(nats, spec, ENTERPRISE_EVENTS.validate_json, handle)
+    return BatchConsumer(
+        nats, spec, ENTERPRISE_EVENTS.validate_json, handle, schema=AnyEnterpriseEvent
+    )
 
 
-def build_router(
+def scrape_consumer(
     engine: Engine,
     writing: asyncio.Lock,
     *,
+    nats: NatsTarget,
     durable: str,
-    inbox: str,
     ack_wait_seconds: float = 30.0,
-    for_documents: bool = False,
-) -> NatsRouter:
-    """The scrape outcomes' subscriber; `for_documents` adds the enterprise events' consumer
-    as a subscriber only the AsyncAPI document sees (the running one is
-    `enterprise_consumer`). Both write under `writing`: one writer at a time suits SQLite."""
-    router = NatsRouter()
-
-    if for_documents:
-
-        @durable_subscriber(
-            router,
-            ALL_ENTERPRISE_EVENTS,
-            stream=ENTERPRISES_STREAM,
-            durable=durable,
-            inbox=inbox,
-            ack_wait_seconds=ack_wait_seconds,
-            title="gateway/on_enterprise_event",
-            description="Listed, updated and delisted enterprises -> read model; "
-            "recertification reminders change no state and are skipped",
-        )
-        async def on_enterprise_event(event: AnyEnterpriseEvent) -> None:
-            raise RuntimeError("documents the enterprise consumer; never subscribed")
-
-        _document_self_service(router, durable, inbox, ack_wait_seconds)
-
-    @durable_subscriber(
-        router,
-        ALL_SCRAPE_EVENTS,
+    inactive_threshold_seconds: float | None = None,
+) -> BatchConsumer[ScrapeCompleted | ScrapeFailed]:
+    """The durable consumer of SCRAPES: each outcome projected on its own, in stream order
+    (a few a day per registry); writes under `writing` like the others, as SQLite wants one
+    writer at a time."""
+    spec = BatchConsumerSpec(
         stream=SCRAPES_STREAM,
+        subject=ALL_SCRAPE_EVENTS,
         durable=durable,
-        inbox=inbox,
+        service=SERVICE,
+        batch_size=SCRAPE_BATCH,
         ack_wait_seconds=ack_wait_seconds,
+        inactive_threshold_seconds=inactive_threshold_seconds,
         title="gateway/on_scrape_event",
         description="Scrape outcomes -> per-label freshness",
     )
-    async def on_scrape_event(event: AnyScrapeEvent, msg: NatsMessage) -> None:
+
+    async def record(delivery: Delivery[ScrapeCompleted | ScrapeFailed]) -> None:
+        position = Position(SCRAPES_STREAM.name, delivery.stream_sequence)
         async with writing:
-            await asyncio.to_thread(record_scrape_event, engine, event, _position(msg))
+            await asyncio.to_thread(record_scrape_event, engine, delivery.item, position)
 
-    return router
-
-
-def _document_self_service(
-    router: NatsRouter, durable: str, inbox: str, ack_wait_seconds: float
-) -> None:
-    """The sign-in link consumer (services/gateway/signin/consumer.py) as a subscriber only
-    the AsyncAPI document sees, and what the sign-in and edit forms publish."""
-
-    @durable_subscriber(
-        router,
-        signin_subject("link_issued"),
-        stream=SIGNINS_STREAM,
-        durable=durable,
-        inbox=inbox,
-        ack_wait_seconds=ack_wait_seconds,
-        title="gateway/on_sign_in_link_issued",
-        description="Hashes of mailed sign-in links -> the gateway's own link table",
-    )
-    async def on_sign_in_link_issued(event: SignInLinkIssued) -> None:
-        raise RuntimeError("documents the sign-in link consumer; never subscribed")
-
-    router.publisher(
-        signin_subject("requested"),
-        title="gateway/to_sign_in_requested",
-        schema=SignInRequested,
-        description="Someone asked for a sign-in link on an enterprise's page",
-    )
-    router.publisher(
-        supplement_subject(),
-        title="gateway/to_supplement_submitted",
-        schema=SupplementSubmitted,
-        description="A signed-in enterprise submitted its supplement",
-    )
-    router.publisher(
-        preference_subject("mail"),
-        title="gateway/to_mail_preference_changed",
-        schema=MailPreferenceChanged,
-        description="The holder of a mail preference link stopped or restarted the mails "
-        "that are not essential (the page's form or a one-click unsubscribe)",
-    )
-
-
-def _position(msg: NatsMessage) -> Position:
-    metadata = msg.raw_message.metadata
-    return Position(stream=metadata.stream, seq=metadata.sequence.stream)
+    decode = SCRAPE_EVENTS.validate_json
+    return BatchConsumer(nats, spec, decode, each_delivery(record), schema=AnyScrapeEvent)

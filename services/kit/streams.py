@@ -13,7 +13,6 @@ from typing import Any
 
 import nats
 import structlog
-from faststream.nats import ConsumerConfig
 from nats.js import JetStreamContext, api
 from nats.js.errors import BadRequestError, NotFoundError, ServiceUnavailableError
 
@@ -59,12 +58,11 @@ async def ensure_streams(
     nats: NatsTarget,
     specs: Iterable[StreamSpec],
     replicas: int = 1,
-    durables: Iterable[tuple[str, ConsumerConfig]] = (),
     owner: ServiceUser | None = None,
 ) -> None:
     """Create the streams that are missing and bring ours to the declared configuration
-    (never a stream made by someone else, see `ensure_stream`); likewise the limits of the
-    `durables` (stream, configuration), this service's own, that exist already.
+    (never a stream made by someone else, see `ensure_stream`). Each batch consumer brings
+    its own durable to its limits when it starts (`align_durable`).
 
     With an `owner`, only the streams that service uses are touched, and only those it owns
     are updated: its NATS user may create the others when missing, not change them.
@@ -86,8 +84,6 @@ async def ensure_streams(
             updates = owner is None or spec.name in owner.owns
             config = stream_config(spec, replicas)
             await _patiently(functools.partial(ensure_stream, js, config, update=updates))
-        for stream, consumer in durables:
-            await align_durable(js, stream, consumer)
     finally:
         await nc.close()
 
@@ -173,10 +169,10 @@ def _normal(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-_LIMITS = ("ack_wait", "max_deliver", "max_ack_pending")
+_LIMITS = ("ack_wait", "max_deliver", "max_ack_pending", "backoff", "inactive_threshold")
 
 
-async def align_durable(js: JetStreamContext, stream: str, wanted: ConsumerConfig) -> None:
+async def align_durable(js: JetStreamContext, stream: str, wanted: api.ConsumerConfig) -> None:
     """Give an existing durable the limits of `wanted` (ack wait, deliveries, acks pending)
     and, when `wanted` names one, its filter.
 
@@ -193,7 +189,7 @@ async def align_durable(js: JetStreamContext, stream: str, wanted: ConsumerConfi
         name: getattr(wanted, name)
         for name in _LIMITS
         if getattr(wanted, name) is not None
-        and not math.isclose(getattr(current, name) or 0, getattr(wanted, name))
+        and not _same(getattr(current, name), getattr(wanted, name))
     }
     if consumer_filters(wanted) and consumer_filters(current) != consumer_filters(wanted):
         changes["filter_subject"] = wanted.filter_subject
@@ -204,7 +200,16 @@ async def align_durable(js: JetStreamContext, stream: str, wanted: ConsumerConfi
         log.info("durable_limits_updated", stream=stream, durable=wanted.durable_name, **changes)
 
 
-def consumer_filters(config: ConsumerConfig) -> frozenset[str]:
+def _same(current: Any, wanted: Any) -> bool:
+    """Whether a durable's limit (a number, or a list of seconds) already has its value."""
+    if isinstance(wanted, list):
+        return len(current or []) == len(wanted) and all(
+            math.isclose(c, w) for c, w in zip(current or [], wanted, strict=False)
+        )
+    return math.isclose(current or 0, wanted)
+
+
+def consumer_filters(config: api.ConsumerConfig) -> frozenset[str]:
     """The subjects a consumer is filtered on, however its configuration spells them."""
     if config.filter_subjects:
         return frozenset(config.filter_subjects)

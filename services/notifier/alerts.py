@@ -10,12 +10,10 @@ alert's id: these mails concern no enterprise, and have no stream order to keep.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
-from faststream.nats import NatsRouter
 from pydantic import TypeAdapter
 
 from contracts.alerts import (
@@ -28,9 +26,8 @@ from contracts.alerts import (
 )
 from contracts.categories import categories_by_slug
 from contracts.subjects import ALERTS_STREAM
-from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery, one_at_a_time
+from services.kit.batches import BatchConsumer, BatchConsumerSpec, one_at_a_time
 from services.kit.dutch import LOCAL, long_date
-from services.kit.jetstream import durable_subscriber
 from services.kit.nats_users import NOTIFIER_ALERTS
 from services.notifier.bootstrap import Notifier
 from services.notifier.config import NotifierSettings
@@ -59,20 +56,20 @@ def alert_consumer(notifier: Notifier, settings: NotifierSettings) -> BatchConsu
         stream=ALERTS_STREAM,
         subject=ALERTS_STREAM.subjects[0],
         durable=NOTIFIER_ALERTS,
+        service="notifier",
         batch_size=ALERT_BATCH,
         ack_wait_seconds=settings.ack_wait_seconds,
         retry_delay_seconds=settings.notifier_retry_seconds,
+        title="notifier-alerts:on_alert_event",
+        description="Mails a buyer the confirmation link of a new alert, and the digests of "
+        "confirmed ones, each with a one-click unsubscribe",
     )
 
     async def send(event: AlertEvent) -> None:
         await asyncio.to_thread(deliver_alert_mail, event, notifier)
 
-    each = one_at_a_time(send)
-
-    async def handle(deliveries: Sequence[Delivery[AlertEvent]]) -> list[Exception | None]:
-        return list(await each(deliveries))
-
-    return BatchConsumer(settings.nats(), spec, ALERT_EVENTS.validate_json, handle)
+    decode = ALERT_EVENTS.validate_json
+    return BatchConsumer(settings.nats(), spec, decode, one_at_a_time(send), schema=AnyAlertEvent)
 
 
 def deliver_alert_mail(event: AlertEvent, notifier: Notifier) -> None:
@@ -174,24 +171,3 @@ def _entry_lines(entry: AlertEntry) -> EntryLine:
 def _moment(value: datetime) -> str:
     local = value.astimezone(LOCAL)
     return f"{long_date(local.date())} om {local:%H:%M} uur"
-
-
-def document_alert_consumer(router: NatsRouter, inbox: str, ack_wait_seconds: float) -> None:
-    """The alert consumer as a subscriber only the AsyncAPI document sees."""
-
-    async def on_alert_event(event: AnyAlertEvent) -> None:
-        raise RuntimeError("documents the alert consumer; never subscribed")
-
-    subscriber = durable_subscriber(
-        router,
-        ALERTS_STREAM.subjects[0],
-        stream=ALERTS_STREAM,
-        durable=NOTIFIER_ALERTS,
-        inbox=inbox,
-        batch_size=ALERT_BATCH,
-        ack_wait_seconds=ack_wait_seconds,
-        title="notifier-alerts:on_alert_event",
-        description="Mails a buyer the confirmation link of a new alert, and the digests of "
-        "confirmed ones, each with a one-click unsubscribe",
-    )
-    subscriber(on_alert_event)

@@ -54,7 +54,7 @@ def bootstrap(
 ) -> Notifier:
     """Wire the notifier; every adapter not given is the real one configured by `settings`."""
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    broker = make_broker(settings.nats(), retry_delay=settings.notifier_retry_seconds)
+    broker = make_broker(settings.nats())
     deliveries = deliveries or Deliveries(settings.database_url)
     return Notifier(
         deliveries=deliveries,

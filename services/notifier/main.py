@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 from faststream import FastStream
-from faststream.specification import AsyncAPI
 
 from contracts.subjects import STREAMS
+from services.kit.asyncapi import asyncapi_json as render_asyncapi
 from services.kit.batches import BatchConsumer
-from services.kit.jetstream import durables_of
 from services.kit.logging import configure_logging
 from services.kit.nats_users import NOTIFIER
 from services.kit.settings import load_settings
 from services.kit.streams import ensure_streams
-from services.notifier.alerts import alert_consumer, document_alert_consumer
+from services.notifier.alerts import alert_consumer
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
+from services.notifier.publisher import PUBLICATIONS
 from services.notifier.sender import MailSender
-from services.notifier.subscribers import build_router, preference_consumer, signin_consumer
+from services.notifier.subscribers import (
+    SERVICE,
+    enterprise_consumer,
+    preference_consumer,
+    signin_consumer,
+)
 
 log = structlog.get_logger()
 VERSION = "0.1.0"
@@ -35,26 +41,10 @@ def create_app(
     notifier = notifier or bootstrap(settings)
     sender = MailSender(notifier)
     broker = notifier.broker
-    broker.include_router(
-        build_router(
-            notifier,
-            inbox=settings.nats().inbox_prefix,
-            ack_wait_seconds=settings.ack_wait_seconds,
-            due_now=sender.wake,
-        )
-    )
-    # The kit's batch consumers beside FastStream's enterprise subscriber: a new stream the
-    # notifier reads gets its consumer here, started and stopped with these.
-    consumers: list[BatchConsumer[Any]] = [
-        signin_consumer(notifier, settings),
-        preference_consumer(notifier, settings),
-        alert_consumer(notifier, settings),
-    ]
+    consumers = _consumers(notifier, settings, sender.wake)
 
     async def prepare() -> None:
-        await ensure_streams(
-            settings.nats(), STREAMS, settings.stream_replicas, durables_of(broker), owner=NOTIFIER
-        )
+        await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=NOTIFIER)
         await asyncio.to_thread(notifier.deliveries.create_tables)
 
     async def started() -> None:
@@ -95,26 +85,27 @@ async def serve(settings: NotifierSettings) -> None:
     await create_app(settings).run()
 
 
+def _consumers(
+    notifier: Notifier, settings: NotifierSettings, due_now: Callable[[], None] = lambda: None
+) -> list[BatchConsumer[Any]]:
+    """Every durable consumer the notifier starts (and its AsyncAPI document lists)."""
+    return [
+        enterprise_consumer(notifier, settings, due_now),
+        signin_consumer(notifier, settings),
+        preference_consumer(notifier, settings),
+        alert_consumer(notifier, settings),
+    ]
+
+
 def asyncapi_json(settings: NotifierSettings | None = None) -> str:
     """The notifier's AsyncAPI document, generated without connecting."""
     settings = settings or load_settings(NotifierSettings)
-    notifier = bootstrap(settings)
-    router = build_router(
-        notifier,
-        inbox=settings.nats().inbox_prefix,
-        ack_wait_seconds=settings.ack_wait_seconds,
-        for_documents=True,
-    )
-    document_alert_consumer(router, settings.nats().inbox_prefix, settings.ack_wait_seconds)
-    notifier.broker.include_router(router)
-    return (
-        AsyncAPI(
-            notifier.broker,
-            title="impactoost notifier",
-            version=VERSION,
-            description="Mails enterprises (in Dutch) when their listing changes, and the "
-            "sign-in links that let them complete it.",
-        )
-        .to_specification()
-        .to_json()
+    return render_asyncapi(
+        service=SERVICE,
+        title="impactoost notifier",
+        version=VERSION,
+        description="Mails enterprises (in Dutch) when their listing changes, and the "
+        "sign-in links that let them complete it.",
+        consumers=_consumers(bootstrap(settings), settings),
+        publications=PUBLICATIONS,
     )

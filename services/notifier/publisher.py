@@ -10,8 +10,19 @@ from faststream.nats import NatsBroker
 from contracts.signin import SignInLinkIssued
 from contracts.subjects import SIGNINS_STREAM, signin_subject
 from services.kit.jetstream import publish_event
+from services.kit.publications import Publication
 
 LINK_ISSUED = signin_subject("link_issued")
+PUBLICATIONS = (
+    Publication(
+        LINK_ISSUED,
+        SignInLinkIssued,
+        SIGNINS_STREAM,
+        "notifier/to_signin_link_issued",
+        "SignInLinkIssued: the hash of a sign-in link, published (and acked) before the link "
+        "is mailed",
+    ),
+)
 
 
 class LinkPublisher(abc.ABC):

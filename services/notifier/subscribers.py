@@ -1,20 +1,15 @@
-"""The notifier's edges: a durable consumer of every enterprise event (FastStream, one message
-at a time, in order), and the kit's batch consumers of granted sign-ins and of mail
-preferences.
-
-The batch consumers run outside FastStream like the other services' new consumers; the
-router still documents them (AsyncAPI) together with the link-issued publisher.
-"""
+"""The notifier's edges: the kit's durable consumers of every enterprise event (each taken
+into its mail on its own, in stream order), of granted sign-ins and of mail preferences."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from faststream.nats import NatsRouter
+from pydantic import TypeAdapter
 
-from contracts.enterprises import AnyEnterpriseEvent
+from contracts.enterprises import AnyEnterpriseEvent, EnterpriseEvent
 from contracts.preferences import MailPreferenceChanged
-from contracts.signin import SignInGranted, SignInLinkIssued
+from contracts.signin import SignInGranted
 from contracts.subjects import (
     ALL_ENTERPRISE_EVENTS,
     ENTERPRISES_STREAM,
@@ -24,7 +19,6 @@ from contracts.subjects import (
     signin_subject,
 )
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery, one_at_a_time
-from services.kit.jetstream import durable_subscriber
 from services.kit.nats_users import NOTIFIER_MAIL, NOTIFIER_PREFERENCES, NOTIFIER_SIGNINS
 from services.notifier.bootstrap import Notifier
 from services.notifier.config import NotifierSettings
@@ -33,17 +27,53 @@ from services.notifier.handlers import (
     record_mail_preference,
     send_signin_link,
 )
-from services.notifier.publisher import LINK_ISSUED
 
+SERVICE = "notifier"
+ENTERPRISE_EVENTS: TypeAdapter[EnterpriseEvent] = TypeAdapter(AnyEnterpriseEvent)
 DURABLE = NOTIFIER_MAIL
 SIGNINS_DURABLE = NOTIFIER_SIGNINS
 PREFERENCES_DURABLE = NOTIFIER_PREFERENCES
 GRANTED = signin_subject("granted")
 MAIL_PREFERENCE = preference_subject("mail")
 PREFERENCE_BATCH = 100
+# Taking an event into its mail is a database write: batches of them, each on its own.
+ENTERPRISE_BATCH = 50
 # One grant per fetch: each may wait for the mail server up to its timeout, and the batch's
 # acks must come within the ack wait.
 SIGNIN_BATCH = 1
+
+
+def enterprise_consumer(
+    notifier: Notifier,
+    settings: NotifierSettings,
+    due_now: Callable[[], None] = lambda: None,
+) -> BatchConsumer[EnterpriseEvent]:
+    """The durable consumer of every enterprise event (listed, updated, delisted,
+    recertification due, supplement hidden): each is taken into its mail once, and
+    `due_now` (the sender's wake-up) is called when that mail is due at once."""
+    spec = BatchConsumerSpec(
+        stream=ENTERPRISES_STREAM,
+        subject=ALL_ENTERPRISE_EVENTS,
+        durable=DURABLE,
+        service=SERVICE,
+        batch_size=ENTERPRISE_BATCH,
+        ack_wait_seconds=settings.ack_wait_seconds,
+        retry_delay_seconds=settings.notifier_retry_seconds,
+        title="notifier-mail:on_enterprise_event",
+        description="Mails the enterprise when it is listed, updated or delisted, when a "
+        "label it needs is due for recertification, and when an operator hid part of its "
+        "supplement; a burst of listing and changes is one mail (quiet period).",
+    )
+
+    async def record(event: EnterpriseEvent) -> None:
+        recorded = await record_enterprise_event(event, notifier)
+        if recorded.due_at is not None and recorded.due_at <= notifier.clock():
+            due_now()
+
+    decode = ENTERPRISE_EVENTS.validate_json
+    return BatchConsumer(
+        settings.nats(), spec, decode, one_at_a_time(record), schema=AnyEnterpriseEvent
+    )
 
 
 def signin_consumer(notifier: Notifier, settings: NotifierSettings) -> BatchConsumer[SignInGranted]:
@@ -52,9 +82,13 @@ def signin_consumer(notifier: Notifier, settings: NotifierSettings) -> BatchCons
         stream=SIGNINS_STREAM,
         subject=GRANTED,
         durable=SIGNINS_DURABLE,
+        service=SERVICE,
         batch_size=SIGNIN_BATCH,
         ack_wait_seconds=settings.ack_wait_seconds,
         retry_delay_seconds=settings.notifier_retry_seconds,
+        title="notifier-signins:on_signin_granted",
+        description="Mails a single-use sign-in link to an address the registry trusts for "
+        "the enterprise",
     )
 
     async def send(granted: SignInGranted) -> None:
@@ -68,7 +102,8 @@ def signin_consumer(notifier: Notifier, settings: NotifierSettings) -> BatchCons
         # Mail server or stream unavailable: retried later, the error handed back bare.
         return [without_frames(r) if r else None for r in await each(deliveries)]
 
-    return BatchConsumer(settings.nats(), spec, SignInGranted.model_validate_json, handle)
+    decode = SignInGranted.model_validate_json
+    return BatchConsumer(settings.nats(), spec, decode, handle, schema=SignInGranted)
 
 
 def preference_consumer(
@@ -79,16 +114,21 @@ def preference_consumer(
         stream=PREFERENCES_STREAM,
         subject=MAIL_PREFERENCE,
         durable=PREFERENCES_DURABLE,
+        service=SERVICE,
         batch_size=PREFERENCE_BATCH,
         ack_wait_seconds=settings.ack_wait_seconds,
         retry_delay_seconds=settings.notifier_retry_seconds,
+        title="notifier-preferences:on_mail_preference_changed",
+        description="Records whether the enterprise behind a preference token still "
+        "receives its non-essential mails (the welcome and changes)",
     )
 
     async def record(changed: MailPreferenceChanged) -> None:
         await record_mail_preference(changed, notifier)
 
+    decode = MailPreferenceChanged.model_validate_json
     return BatchConsumer(
-        settings.nats(), spec, MailPreferenceChanged.model_validate_json, one_at_a_time(record)
+        settings.nats(), spec, decode, one_at_a_time(record), schema=MailPreferenceChanged
     )
 
 
@@ -97,86 +137,3 @@ def without_frames(exc: Exception) -> Exception:
     include the link's secret, which a log renderer that shows locals would print."""
     exc.__cause__ = exc.__context__ = None
     return exc.with_traceback(None)
-
-
-def build_router(
-    notifier: Notifier,
-    *,
-    inbox: str,
-    ack_wait_seconds: float = 30.0,
-    for_documents: bool = False,
-    due_now: Callable[[], None] = lambda: None,
-) -> NatsRouter:
-    """A router whose subscriber takes each enterprise event (listed, updated, delisted,
-    recertification due, supplement hidden) into its mail once, calling `due_now` (the
-    sender's wake-up) when that mail is due at once, with the link-issued publisher;
-    `for_documents` adds the batch consumers as subscribers only the AsyncAPI document sees
-    (the running ones are `signin_consumer` and `preference_consumer`)."""
-    router = NatsRouter()
-
-    @durable_subscriber(
-        router,
-        ALL_ENTERPRISE_EVENTS,
-        stream=ENTERPRISES_STREAM,
-        durable=DURABLE,
-        inbox=inbox,
-        ack_wait_seconds=ack_wait_seconds,
-        title="notifier-mail:on_enterprise_event",
-        description="Mails the enterprise when it is listed, updated or delisted, when "
-        "a label it needs is due for recertification, and when an operator hid part of "
-        "its supplement; a burst of listing and changes is one mail (quiet period).",
-    )
-    async def on_enterprise_event(event: AnyEnterpriseEvent) -> None:
-        recorded = await record_enterprise_event(event, notifier)
-        if recorded.due_at is not None and recorded.due_at <= notifier.clock():
-            due_now()
-
-    if for_documents:
-        _document_signin_consumer(router, inbox, ack_wait_seconds)
-        _document_preference_consumer(router, inbox, ack_wait_seconds)
-    router.publisher(
-        LINK_ISSUED,
-        title="to_signin_link_issued",
-        schema=SignInLinkIssued,
-        description="SignInLinkIssued: the hash of a sign-in link, published (and acked) "
-        "before the link is mailed",
-    )
-    return router
-
-
-def _document_signin_consumer(router: NatsRouter, inbox: str, ack_wait_seconds: float) -> None:
-    async def on_signin_granted(event: SignInGranted) -> None:
-        raise RuntimeError("documents the sign-in consumer; never subscribed")
-
-    subscriber = durable_subscriber(
-        router,
-        GRANTED,
-        stream=SIGNINS_STREAM,
-        durable=SIGNINS_DURABLE,
-        inbox=inbox,
-        batch_size=SIGNIN_BATCH,
-        ack_wait_seconds=ack_wait_seconds,
-        title="notifier-signins:on_signin_granted",
-        description="Mails a single-use sign-in link to an address the registry trusts "
-        "for the enterprise",
-    )
-    subscriber(on_signin_granted)
-
-
-def _document_preference_consumer(router: NatsRouter, inbox: str, ack_wait_seconds: float) -> None:
-    async def on_mail_preference_changed(event: MailPreferenceChanged) -> None:
-        raise RuntimeError("documents the preference consumer; never subscribed")
-
-    subscriber = durable_subscriber(
-        router,
-        MAIL_PREFERENCE,
-        stream=PREFERENCES_STREAM,
-        durable=PREFERENCES_DURABLE,
-        inbox=inbox,
-        batch_size=PREFERENCE_BATCH,
-        ack_wait_seconds=ack_wait_seconds,
-        title="notifier-preferences:on_mail_preference_changed",
-        description="Records whether the enterprise behind a preference token still "
-        "receives its non-essential mails (the welcome and changes)",
-    )
-    subscriber(on_mail_preference_changed)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from faststream import FastStream
-from faststream.specification import AsyncAPI
 
 from contracts.subjects import ENTERPRISE_STATES_STREAM, STREAMS
+from services.kit.asyncapi import asyncapi_json as render_asyncapi
+from services.kit.batches import BatchConsumer
 from services.kit.logging import configure_logging
 from services.kit.nats_users import REGISTRY
 from services.kit.settings import load_settings
@@ -13,7 +16,8 @@ from services.kit.streams import ensure_streams, stream_messages
 from services.registry.bootstrap import Registry, bootstrap
 from services.registry.config import RegistrySettings
 from services.registry.subscribers import (
-    build_router,
+    PUBLICATIONS,
+    SERVICE,
     label_consumer,
     sign_in_consumer,
     supplement_consumer,
@@ -30,12 +34,7 @@ def create_app(
     bootstrapped with fakes."""
     settings = settings or load_settings(RegistrySettings)
     registry = registry or bootstrap(settings)
-    registry.broker.include_router(build_router(registry))
-    consumers = (
-        label_consumer(registry),
-        supplement_consumer(registry),
-        sign_in_consumer(registry),
-    )
+    consumers = _consumers(registry)
 
     async def prepare() -> None:
         await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=REGISTRY)
@@ -66,7 +65,6 @@ def create_app(
         after_startup=[start_background],
         on_shutdown=[stop_background],
         after_shutdown=[release],
-        specification=AsyncAPI(title=TITLE, version=VERSION),
     )
 
 
@@ -76,9 +74,20 @@ async def serve(settings: RegistrySettings) -> None:
     await create_app(settings).run()
 
 
+def _consumers(registry: Registry) -> list[BatchConsumer[Any]]:
+    """Every durable consumer the registry starts (and its AsyncAPI document lists)."""
+    return [label_consumer(registry), supplement_consumer(registry), sign_in_consumer(registry)]
+
+
 def asyncapi_json(settings: RegistrySettings | None = None) -> str:
     """The registry's AsyncAPI document, generated without connecting to anything."""
     settings = settings or load_settings(RegistrySettings)
-    registry = bootstrap(settings)
-    registry.broker.include_router(build_router(registry, for_documents=True))
-    return AsyncAPI(registry.broker, title=TITLE, version=VERSION).to_specification().to_json()
+    return render_asyncapi(
+        service=SERVICE,
+        title=TITLE,
+        version=VERSION,
+        description="Decides who is listed from the label events, and publishes the "
+        "enterprises' events through its outbox.",
+        consumers=_consumers(bootstrap(settings)),
+        publications=PUBLICATIONS,
+    )

@@ -9,12 +9,11 @@ with the run's summary once it has finished (e.g. `nats req impact.v1.commands.s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from faststream import FastStream
-from faststream.nats import JStream, NatsBroker
-from faststream.specification import AsyncAPI
+from faststream.nats import NatsBroker
 from pydantic import BaseModel, ConfigDict
 
 from contracts.base import Event
@@ -29,9 +28,11 @@ from contracts.subjects import (
     label_subject,
     scrape_subject,
 )
+from services.kit.asyncapi import asyncapi_json as render_asyncapi
 from services.kit.jetstream import make_broker
 from services.kit.logging import configure_logging
 from services.kit.nats_users import SCRAPE_COMMANDS, SCRAPER
+from services.kit.publications import Publication
 from services.kit.settings import load_settings
 from services.kit.streams import ensure_streams
 from services.scraper.config import ScraperSettings
@@ -56,6 +57,7 @@ _SCRAPE_EVENTS: tuple[tuple[ScrapeKind, type[Event]], ...] = (
     ("failed", ScrapeFailed),
 )
 VERSION = "0.1.0"
+SERVICE = "scraper"
 log = structlog.get_logger()
 
 
@@ -72,7 +74,6 @@ def create_app(settings: ScraperSettings | None = None) -> FastStream:
     settings = settings or load_settings(ScraperSettings)
     broker = make_broker(settings.nats())
     service = ScraperService(settings, broker)
-    _declare_publications(broker)
 
     @broker.subscriber(
         COMMAND_SUBJECT,
@@ -97,38 +98,26 @@ def create_app(settings: ScraperSettings | None = None) -> FastStream:
         after_startup=[service.start],
         on_shutdown=[service.stop],
         logger=None,
-        specification=_specification(broker),
     )
 
 
-def _declare_publications(broker: NatsBroker) -> None:
-    """Publishers for the AsyncAPI document; events are sent with kit.publish_event."""
-    labels = JStream(LABELS_STREAM.name, declare=False)
-    scrapes = JStream(SCRAPES_STREAM.name, declare=False)
-    for label in supported_labels():
-        for kind, model in _LABEL_EVENTS:
-            broker.publisher(
-                label_subject(label, kind),
-                stream=labels,
-                schema=model,
-                title=f"to_labels_{label}_{kind}",
-            )
-        for scrape_kind, scrape_model in _SCRAPE_EVENTS:
-            broker.publisher(
-                scrape_subject(label, scrape_kind),
-                stream=scrapes,
-                schema=scrape_model,
-                title=f"to_scrapes_{label}_{scrape_kind}",
-            )
-
-
-def _specification(broker: NatsBroker) -> AsyncAPI:
-    return AsyncAPI(
-        broker,
-        title="impactoost scraper",
-        version=VERSION,
-        description="Reads the label registries and publishes what changed.",
-    )
+def _publications() -> tuple[Publication, ...]:
+    """What the scraper publishes: each supported label's events and run outcomes."""
+    labels = [
+        Publication(
+            label_subject(label, kind), model, LABELS_STREAM, f"to_labels_{label}_{kind}", ""
+        )
+        for label in supported_labels()
+        for kind, model in _LABEL_EVENTS
+    ]
+    scrapes = [
+        Publication(
+            scrape_subject(label, kind), model, SCRAPES_STREAM, f"to_scrapes_{label}_{kind}", ""
+        )
+        for label in supported_labels()
+        for kind, model in _SCRAPE_EVENTS
+    ]
+    return (*labels, *scrapes)
 
 
 async def serve(settings: ScraperSettings) -> None:
@@ -138,9 +127,18 @@ async def serve(settings: ScraperSettings) -> None:
 
 
 def asyncapi_json(settings: ScraperSettings | None = None) -> str:
-    """The scraper's AsyncAPI document, generated without connecting."""
+    """The scraper's AsyncAPI document (its command subscriber and what it publishes),
+    generated without connecting."""
     app = create_app(settings or ScraperSettings())
-    return app.schema.to_specification().to_json()
+    return render_asyncapi(
+        service=SERVICE,
+        title="impactoost scraper",
+        version=VERSION,
+        description="Reads the label registries and publishes what changed.",
+        consumers=(),
+        publications=_publications(),
+        broker=cast("NatsBroker", app.broker),
+    )
 
 
 async def scrape_once(

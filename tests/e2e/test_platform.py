@@ -15,19 +15,23 @@ from collections.abc import Iterator
 from datetime import date
 from email.message import EmailMessage
 from email.policy import default
+from pathlib import Path
 
 import httpx
 import pytest
 from parsel import Selector
 
+from contracts.subjects import STREAMS
 from services.demo.contacts import demo_contacts
 from services.demo.platform import Platform
 from services.demo.sites.pso import Certificate
 from services.kit.nats_access import connect
 from services.kit.processes import free_port
+from services.kit.publications import subject_matches
 from tests.e2e.conftest import eventually
 
 pytestmark = pytest.mark.e2e
+DOCUMENTS = Path(__file__).resolve().parents[2] / "docs" / "asyncapi"
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +179,45 @@ async def test_page_set_b_delists_the_lapsed_lists_the_new_and_mails_both(
     assert detail.status_code == 200
     assert detail.json()["labels"][0]["label"] == "pso"
     assert len(_mails(platform)) == mails_before + 3
+
+
+async def test_every_running_consumer_and_published_subject_is_in_the_asyncapi_documents(
+    platform: Platform,
+) -> None:
+    """What the platform actually ran (the server's durables, the subjects its streams hold)
+    is what the checked-in AsyncAPI documents describe."""
+    documents = {
+        path.stem: json.loads(path.read_text(encoding="utf-8")) for path in DOCUMENTS.glob("*.json")
+    }
+
+    def addresses(service: str, action: str) -> set[str]:
+        document = documents[service]
+        refs = [
+            op["channel"]["$ref"].rsplit("/", 1)[-1]
+            for op in document["operations"].values()
+            if op["action"] == action
+        ]
+        return {document["channels"][ref]["address"] for ref in refs}
+
+    nc = await connect(platform.url_for("admin"))
+    try:
+        js = nc.jetstream()
+        durables: list[tuple[str, str, set[str]]] = []
+        subjects: set[str] = set()
+        for name in (spec.name for spec in STREAMS):  # the events' streams, not KV buckets
+            for consumer in await js.consumers_info(name):
+                config = consumer.config
+                filters = set(config.filter_subjects or [config.filter_subject or ""])
+                durables.append((name, consumer.name, filters))
+            info = await js.stream_info(name, subjects_filter=">")
+            subjects |= set(info.state.subjects or {})
+    finally:
+        await nc.close()
+    assert len(durables) >= 8 and subjects
+    for stream, durable, filters in durables:
+        service = durable.split("-", 1)[0]
+        missing = filters - addresses(service, "receive")
+        assert not missing, f"{durable} on {stream} reads {missing}, undocumented"
+    published = {pattern for service in documents for pattern in addresses(service, "send")}
+    undocumented = {s for s in subjects if not any(subject_matches(p, s) for p in published)}
+    assert not undocumented

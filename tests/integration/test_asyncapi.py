@@ -35,6 +35,7 @@ EXPECTED_CHANNELS = {
         "impact.v1.supplements.submitted",
         "impact.v1.signin.requested",
         "impact.v1.signin.granted",
+        "impactoost.deadletters.registry.*",
     },
     "notifier": {
         "impact.v1.enterprises.*.*.*",
@@ -42,6 +43,7 @@ EXPECTED_CHANNELS = {
         "impact.v1.signin.link_issued",
         "impact.v1.preferences.mail",
         "impact.v1.alerts.>",
+        "impactoost.deadletters.notifier.*",
     },
     "gateway": {
         "impact.v1.enterprises.*.*.*",
@@ -52,6 +54,7 @@ EXPECTED_CHANNELS = {
         "impact.v1.preferences.mail",
         "impact.v1.alerts.confirmation_requested",
         "impact.v1.alerts.digest_ready",
+        "impactoost.deadletters.gateway.*",
     },
 }
 

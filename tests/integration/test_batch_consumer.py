@@ -17,7 +17,7 @@ from pydantic import TypeAdapter
 
 from contracts.base import Event, deterministic_id
 from contracts.enterprises import AnyEnterpriseEvent, EnterpriseEvent
-from contracts.subjects import StreamSpec
+from contracts.subjects import DEADLETTERS_STREAM, StreamSpec
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
 from services.kit.natsserver import NatsServer
 from services.kit.processes import free_port
@@ -46,6 +46,7 @@ def _spec(**overrides: float) -> BatchConsumerSpec:
         stream=stream,
         subject=f"test.{name.lower()}.>",
         durable="test-batches",
+        service="test",
         batch_size=int(overrides.pop("batch_size", 50)),
         retry_delay_seconds=0.1,
         **overrides,
@@ -88,7 +89,7 @@ async def test_backlog_arrives_in_batches_in_stream_order_and_is_acked_once(
     nats_url: str,
 ) -> None:
     spec = _spec(batch_size=40)
-    await ensure_streams(nats_url, [spec.stream])
+    await ensure_streams(nats_url, [spec.stream, DEADLETTERS_STREAM])
     await _publish(nats_url, spec.stream, [_ping(n).model_dump_json().encode() for n in range(200)])
     batches: list[list[Delivery[Ping]]] = []
 
@@ -112,7 +113,7 @@ async def test_backlog_arrives_in_batches_in_stream_order_and_is_acked_once(
 
 async def test_a_failed_message_is_redelivered_alone_and_the_rest_acked(nats_url: str) -> None:
     spec = _spec()
-    await ensure_streams(nats_url, [spec.stream])
+    await ensure_streams(nats_url, [spec.stream, DEADLETTERS_STREAM])
     await _publish(nats_url, spec.stream, [_ping(n).model_dump_json().encode() for n in range(10)])
     seen: list[tuple[int, int]] = []
 
@@ -138,7 +139,7 @@ async def test_a_failed_message_is_redelivered_alone_and_the_rest_acked(nats_url
 
 async def test_an_unreadable_message_is_terminated_and_the_others_flow(nats_url: str) -> None:
     spec = _spec(ack_wait_seconds=1.0)
-    await ensure_streams(nats_url, [spec.stream])
+    await ensure_streams(nats_url, [spec.stream, DEADLETTERS_STREAM])
     bodies = [
         b"not json",
         b'{"kind": "ping"}',
@@ -164,7 +165,7 @@ async def test_an_unreadable_message_is_terminated_and_the_others_flow(nats_url:
 
 async def test_a_batch_whose_handler_breaks_is_delivered_again(nats_url: str) -> None:
     spec = _spec(ack_wait_seconds=1.0)
-    await ensure_streams(nats_url, [spec.stream])
+    await ensure_streams(nats_url, [spec.stream, DEADLETTERS_STREAM])
     await _publish(nats_url, spec.stream, [_ping(n).model_dump_json().encode() for n in range(3)])
     calls: list[list[int]] = []
 
@@ -187,7 +188,7 @@ async def test_a_batch_whose_handler_breaks_is_delivered_again(nats_url: str) ->
 
 async def test_stopping_lets_the_batch_in_hand_finish_and_ack(nats_url: str) -> None:
     spec = _spec()
-    await ensure_streams(nats_url, [spec.stream])
+    await ensure_streams(nats_url, [spec.stream, DEADLETTERS_STREAM])
     started, in_hand, done = asyncio.Event(), [], []
 
     async def handle(deliveries: Sequence[Delivery[Ping]]) -> list[Exception | None]:
@@ -249,7 +250,7 @@ async def test_changed_limits_reach_an_existing_durable_and_its_position_stays(
     nats_url: str,
 ) -> None:
     spec = _spec(batch_size=10, ack_wait_seconds=30.0)
-    await ensure_streams(nats_url, [spec.stream])
+    await ensure_streams(nats_url, [spec.stream, DEADLETTERS_STREAM])
     seen: list[int] = []
 
     async def handle(deliveries: Sequence[Delivery[Ping]]) -> list[Exception | None]:
@@ -290,7 +291,7 @@ async def test_several_filter_subjects_read_only_theirs_and_a_changed_filter_is_
     spec = _spec()
     base = spec.subject.removesuffix(">")
     east = dataclasses.replace(spec, subjects=(f"{base}oost.*", f"{base}gelderland.*"))
-    await ensure_streams(nats_url, [spec.stream])
+    await ensure_streams(nats_url, [spec.stream, DEADLETTERS_STREAM])
     seen: list[str] = []
 
     async def handle(deliveries: Sequence[Delivery[Ping]]) -> list[Exception | None]:
@@ -321,7 +322,7 @@ async def test_several_filter_subjects_read_only_theirs_and_a_changed_filter_is_
 
 async def test_a_kind_this_code_does_not_know_is_skipped_not_terminated(nats_url: str) -> None:
     spec = _spec(ack_wait_seconds=1.0)
-    await ensure_streams(nats_url, [spec.stream])
+    await ensure_streams(nats_url, [spec.stream, DEADLETTERS_STREAM])
     known = listed("e-known").model_dump_json().encode()
     newer = json.loads(known) | {"kind": "merged_into", "event_id": deterministic_id("newer")}
     await _publish(nats_url, spec.stream, [json.dumps(newer).encode(), b'{"kind": 1}', known])

@@ -27,13 +27,18 @@ def link_consumer(
     nats: NatsTarget,
     durable: str,
     ack_wait_seconds: float = 30.0,
+    inactive_threshold_seconds: float | None = None,
 ) -> BatchConsumer[SignInLinkIssued]:
     """The durable consumer of issued links; a batch is recorded in one transaction."""
     spec = BatchConsumerSpec(
         stream=SIGNINS_STREAM,
         subject=signin_subject("link_issued"),
         durable=durable,
+        service="gateway",
         ack_wait_seconds=ack_wait_seconds,
+        inactive_threshold_seconds=inactive_threshold_seconds,
+        title="gateway/on_sign_in_link_issued",
+        description="Hashes of mailed sign-in links -> the gateway's own link table",
     )
 
     async def handle(
@@ -48,4 +53,4 @@ def link_consumer(
             return [exc for _ in deliveries]
         return [None for _ in deliveries]
 
-    return BatchConsumer(nats, spec, LINKS_ISSUED.validate_json, handle)
+    return BatchConsumer(nats, spec, LINKS_ISSUED.validate_json, handle, schema=SignInLinkIssued)

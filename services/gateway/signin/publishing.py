@@ -4,6 +4,7 @@ tests. A page that cannot publish says so; it never pretends the request went ou
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 
 import structlog
 from faststream.nats import NatsBroker
@@ -11,6 +12,7 @@ from faststream.nats import NatsBroker
 from contracts.base import Event
 from contracts.subjects import StreamSpec
 from services.kit.jetstream import publish_event
+from services.kit.publications import Publication, check_declared
 
 log = structlog.get_logger()
 
@@ -31,12 +33,20 @@ class JetStreamPublisher(AbstractPublisher):
     """Publishes with the feed's broker, once it is connected; a visitor waits at most a
     couple of attempts, not the minute a background publisher would."""
 
-    def __init__(self, broker: NatsBroker, timeout: float = 5.0, attempts: int = 2) -> None:
+    def __init__(
+        self,
+        broker: NatsBroker,
+        publications: Sequence[Publication],
+        timeout: float = 5.0,
+        attempts: int = 2,
+    ) -> None:
         self.broker = broker
+        self.publications = publications
         self.timeout = timeout
         self.attempts = attempts
 
     async def publish(self, subject: str, event: Event, stream: StreamSpec) -> None:
+        check_declared(self.publications, subject)
         if not await self.broker.ping(timeout=min(self.timeout, 1.0)):
             log.warning("publish_unavailable", subject=subject, reason="not connected")
             raise PublishUnavailable(subject)

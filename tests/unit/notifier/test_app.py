@@ -82,7 +82,7 @@ def test_the_asyncapi_document_describes_the_sign_in_consumer_and_the_link_publi
     document = json.loads(asyncapi_json(NotifierSettings(data_dir=tmp_path)))
     addresses = {name: channel["address"] for name, channel in document["channels"].items()}
     assert addresses["notifier-signins:on_signin_granted"] == "impact.v1.signin.granted"
-    assert addresses["to_signin_link_issued"] == "impact.v1.signin.link_issued"
+    assert addresses["notifier.to_signin_link_issued"] == "impact.v1.signin.link_issued"
     assert {"SignInGranted", "SignInLinkIssued"} <= set(document["components"]["schemas"])
 
 
