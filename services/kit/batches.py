@@ -10,7 +10,9 @@ one wraps its handler in `one_at_a_time`). The rules, the same for all:
 - one whose body is not JSON, or fails its schema, is dead-lettered and terminated at once
   (a kind this code does not know is acked and skipped: the compatibility rules);
 - one whose handling fails is negatively acked with a back-off that doubles per delivery,
-  and on its last delivery (`max_deliver`) dead-lettered and terminated;
+  and on its last delivery (`max_deliver`) dead-lettered and terminated; one whose handling
+  never ended (the process died holding it on its last delivery) is delivered once more
+  (the server's max_deliver is one higher) and dead-lettered unhandled;
 - a dead letter is acked by its stream before the original is terminated; if it cannot be
   stored, the original is kept and retried.
 Nothing is dropped silently, and no poisoned message holds up the ones behind it.
@@ -137,19 +139,21 @@ class BatchConsumerSpec:
     def consumer_config(self) -> api.ConsumerConfig:
         """The durable's configuration: explicit acks, finite deliveries, and for a message
         whose ack never came (a process that died holding it) a back-off that starts at the
-        ack wait (the server takes the first step as the ack wait) and doubles."""
+        ack wait (the server takes the first step as the ack wait) and doubles.
+
+        The server delivers a message once more than `max_deliver`: that delivery only puts
+        it in the dead-letter stream, so even a message whose handling never ended is given
+        up on visibly instead of being left unacked for ever."""
         one = len(self.filters) == 1
         cap = max(self.ack_wait_seconds, self.max_retry_delay_seconds)
-        backoff = [
-            min(self.ack_wait_seconds * 2**step, cap) for step in range(self.max_deliver - 1)
-        ]
+        backoff = [min(self.ack_wait_seconds * 2**step, cap) for step in range(self.max_deliver)]
         return api.ConsumerConfig(
             durable_name=self.durable,
             filter_subject=self.filters[0] if one else None,
             filter_subjects=None if one else list(self.filters),
             ack_policy=api.AckPolicy.EXPLICIT,
             ack_wait=self.ack_wait_seconds,
-            max_deliver=self.max_deliver,
+            max_deliver=self.max_deliver + 1,
             backoff=backoff,
             # Room for a few fetched batches awaiting their acks.
             max_ack_pending=max(self.batch_size * 4, 64),
@@ -258,6 +262,11 @@ class BatchConsumer(Generic[Item]):
             delivery = await self._read(msg)
             if delivery is not None:
                 readable.append((msg, delivery))
+        # Tried max_deliver times, the last without an answer: given up on unhandled.
+        overdue = [msg for msg, d in readable if d.deliveries > self.spec.max_deliver]
+        for msg in overdue:
+            await self._give_up(msg, "exhausted", "its handling never finished")
+        readable = [(m, d) for m, d in readable if d.deliveries <= self.spec.max_deliver]
         if not readable:
             return
         deliveries = [delivery for _, delivery in readable]

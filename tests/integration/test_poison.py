@@ -214,3 +214,49 @@ async def test_a_dead_letter_is_stored_once_however_often_it_is_given_up_on(
         assert len(await _dead_letters(js, spec)) == 1
     finally:
         await client.close()
+
+
+async def test_a_message_whose_handling_never_ends_is_dead_lettered_unhandled(
+    nats_url: str,
+) -> None:
+    """A process that dies holding the message on every delivery (simulated by pulling it
+    and never answering) cannot loop for ever: the delivery after the last is a dead letter,
+    and the handler never sees it again."""
+    spec = _spec()
+    await ensure_streams(nats_url, [spec.stream, DEADLETTERS_STREAM])
+    await _publish(nats_url, spec, [_note(1)])
+    client = await nats.connect(nats_url)
+    handled: list[int] = []
+
+    async def handle(deliveries: Sequence[Delivery[Note]]) -> list[Exception | None]:
+        handled.extend(d.item.n for d in deliveries)
+        return [None] * len(deliveries)
+
+    consumer = BatchConsumer(nats_url, spec, Note.model_validate_json, handle)
+    try:
+        js = client.jetstream()
+        dying = await js.pull_subscribe(
+            spec.subject,
+            durable=spec.durable,
+            stream=spec.stream.name,
+            config=spec.consumer_config(),
+        )
+        for delivery in range(1, MAX_DELIVER + 1):
+            (msg,) = await dying.fetch(1, timeout=30)
+            assert msg.metadata.num_delivered == delivery  # taken, never answered
+        await dying.unsubscribe()
+        await consumer.start()
+        for _ in range(600):
+            if await _dead_letters(js, spec):
+                break
+            await asyncio.sleep(0.05)
+        (letter,) = await _dead_letters(js, spec)
+        info = await js.consumer_info(spec.stream.name, spec.durable)
+    finally:
+        await consumer.stop()
+        await client.close()
+    assert handled == []
+    assert _headers(letter)[dead.KIND] == "exhausted"
+    assert _headers(letter)[dead.REASON] == "its handling never finished"
+    assert _headers(letter)[dead.DELIVERIES] == str(MAX_DELIVER + 1)
+    assert (info.num_ack_pending, info.num_pending) == (0, 0)
