@@ -30,6 +30,13 @@ class GatewaySettings(KitSettings):
         description="Durable consumer name; default gateway-<hash of the database URL>, so "
         "every read model has its own",
     )
+    gateway_processed_keep_hours: float = Field(
+        default=24,
+        gt=0,
+        description="How long the ids of applied events are kept (far beyond the streams' "
+        "2-minute duplicate window); older ones at or below the durable's ack floor are "
+        "pruned hourly, and their sequence still marks them applied",
+    )
     gateway_durable_inactive_days: float = Field(
         default=30,
         gt=0,

@@ -30,9 +30,11 @@ from services.gateway.read_model.tables import (
     HoldingRow,
     ProcessedCount,
     ProcessedEvent,
+    PrunedPosition,
     StreamPosition,
 )
 from services.kit.batches import BatchConsumer
+from services.kit.consumer_state import consumer_state
 from services.kit.nats_access import NatsTarget, connect
 from services.kit.nats_users import GATEWAY
 from services.kit.streams import consumer_filters, ensure_streams
@@ -92,6 +94,15 @@ class ReadModelFeed:
             log.info("read_model_feed_started", durable=self._settings.durable)
             return
 
+    async def ack_floors(self) -> dict[str, int]:
+        """Per fed stream, the sequence up to which the gateway's durable has acked all."""
+        if not self.started:
+            raise RuntimeError("the feed is not connected")
+        js = self._broker.connection.jetstream()
+        durable = self._settings.durable
+        states = [await consumer_state(js, stream, durable) for stream in FED_STREAMS]
+        return {state.stream: state.ack_floor for state in states}
+
     async def _stop_consumers(self) -> None:
         for consumer in self._consumers:
             await consumer.stop()
@@ -149,6 +160,7 @@ def forget_enterprises(engine: Engine) -> None:
         session.exec(delete(EnterpriseRow))
         session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.stream).in_(streams)))
         session.exec(delete(StreamPosition).where(col(StreamPosition.stream).in_(streams)))
+        session.exec(delete(PrunedPosition).where(col(PrunedPosition.stream).in_(streams)))
         session.exec(update(ProcessedCount).values(events=ProcessedCount.events + 1))
         session.commit()
 

@@ -19,6 +19,7 @@ from services.gateway.read_model.projection import (
     claim,
     record_processed,
 )
+from services.gateway.read_model.pruning import pruned_through
 
 log = structlog.get_logger()
 E = TypeVar("E", bound=Event)
@@ -98,8 +99,11 @@ def _project(
     whether it changed the read model (an id seen before changes nothing)."""
     applied: list[bool] = []
     counted: list[Position | None] = []
+    pruned = pruned_through(session)
     for event, position in batch:
-        if claim(session, event.event_id, position):
+        if position is not None and position.seq <= pruned.get(position.stream, 0):
+            applied.append(False)  # applied long ago; its id was pruned since
+        elif claim(session, event.event_id, position):
             applied.append(apply(session, event))
             counted.append(position)
         else:

@@ -7,7 +7,7 @@ import contextlib
 import signal
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from services.gateway.pages.errors import install_error_pages
 from services.gateway.pages.formatting import make_templates
 from services.gateway.read_model.cache import SearchCache
 from services.gateway.read_model.database import create_tables, make_engine
+from services.gateway.read_model.pruning import keep_pruning
 from services.gateway.read_model.reader import Reader
 from services.gateway.regions import pages as region_pages
 from services.gateway.regions.directory import RegionDirectory
@@ -125,11 +126,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.to_thread(create_shortlist_tables, state.engine)
     await asyncio.to_thread(state.regions.load)
     lists = state.shortlists
+    processed_keep = timedelta(hours=state.settings.gateway_processed_keep_hours)
     tasks = [
         asyncio.create_task(keep_purging(state.engine, state.signin.now), name="signin-purge"),
         asyncio.create_task(keep_sending(state.alerts), name="alert-digests"),
         asyncio.create_task(
             keep_purging_lists(state.engine, lists.now, lists.keep_days), name="shortlist-purge"
+        ),
+        asyncio.create_task(
+            keep_pruning(state.engine, state.feed.ack_floors, processed_keep), name="id-prune"
         ),
     ]
     state.feed.start()

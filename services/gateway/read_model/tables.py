@@ -197,6 +197,17 @@ class StreamPosition(ReadModel, table=True):
     last_seq: int
 
 
+class PrunedPosition(ReadModel, table=True):
+    """Per stream, the highest sequence whose processed id was pruned: every event at or
+    below it was applied or given up on (the durable's ack floor), so one delivered again (a
+    durable made anew) is a duplicate without its id."""
+
+    __tablename__ = "pruned_positions"
+
+    stream: str = Field(primary_key=True, max_length=64)
+    through_seq: int
+
+
 class ProcessedCount(ReadModel, table=True):
     """How many events the read model has applied: one row, raised with every event in that
     event's transaction, so it also tells cached answers from before a write."""
