@@ -73,8 +73,8 @@ class CodesoSource:
         return result
 
     async def _read_cards(self, client: PoliteClient, result: SourceResult) -> list[Card]:
-        endpoint = _Endpoint(await self._query_loop(client))
-        shape, answers = await self._find_shape(client, endpoint)
+        endpoint = QueryEndpoint(await self.query_loop(client))
+        shape, answers = await self.find_shape(client, endpoint)
         result.request_shapes["query"] = shape.name
         cards: dict[str, Card] = {}
         page, last = 1, 1
@@ -93,8 +93,8 @@ class CodesoSource:
             page += 1
         return list(cards.values())
 
-    async def _find_shape(
-        self, client: PoliteClient, endpoint: _Endpoint
+    async def find_shape(
+        self, client: PoliteClient, endpoint: QueryEndpoint
     ) -> tuple[RequestShape, list[CardPage]]:
         """The first known request shape the endpoint answers validly, with the pages it read.
 
@@ -123,7 +123,7 @@ class CodesoSource:
     async def _try_page(
         self,
         client: PoliteClient,
-        endpoint: _Endpoint,
+        endpoint: QueryEndpoint,
         shape: RequestShape,
         page: int,
         problems: list[str],
@@ -144,13 +144,13 @@ class CodesoSource:
         return parsed
 
     async def _page(
-        self, client: PoliteClient, endpoint: _Endpoint, shape: RequestShape, page: int
+        self, client: PoliteClient, endpoint: QueryEndpoint, shape: RequestShape, page: int
     ) -> CardPage:
         answer = await self._post(client, endpoint, shape, page)
         return parse_query_answer(answer.text, page, self.origin + REGISTER_PATH)
 
     async def _post(
-        self, client: PoliteClient, endpoint: _Endpoint, shape: RequestShape, page: int
+        self, client: PoliteClient, endpoint: QueryEndpoint, shape: RequestShape, page: int
     ) -> Page:
         """POST for `page` in `shape`; a refused nonce is renewed from the register page once."""
         while True:
@@ -172,9 +172,9 @@ class CodesoSource:
                         403,
                     ) from exc
                 endpoint.renewed = True
-                endpoint.loop = await self._query_loop(client, fresh=True)
+                endpoint.loop = await self.query_loop(client, fresh=True)
 
-    async def _query_loop(self, client: PoliteClient, *, fresh: bool = False) -> QueryLoop:
+    async def query_loop(self, client: PoliteClient, *, fresh: bool = False) -> QueryLoop:
         page = await client.get(self.origin + REGISTER_PATH, fresh=fresh)
         return parse_register_page(page.text, page.url, self.origin)
 
@@ -272,7 +272,7 @@ def _no_cards(page: int, max_pages: int) -> str:
 
 
 @dataclass
-class _Endpoint:
+class QueryEndpoint:
     """The query loop a run asks, and whether its nonce was renewed yet (once per run)."""
 
     loop: QueryLoop

@@ -1,0 +1,99 @@
+"""Recorded runs of each adapter, replayed through the same adapter code on the recorded bytes.
+
+The recordings under tests/fixtures/recordings/<label>/ were made with `scrape --record` against
+the demo registries; the expected holdings come from the demo data for the recorded date.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contracts.labels import LABELS, LabelName
+from services.scraper.recording import REDACTED, RecordingTransport, write_recording
+from services.scraper.recorded_runs import replay_run
+from services.scraper.replay import load_recording
+from tests.integration.scraper.recordings import RECORDINGS, expected_holdings
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("label", LABELS)
+async def test_a_recorded_run_replays_to_the_holdings_the_registry_showed(
+    label: LabelName,
+) -> None:
+    recording = load_recording(RECORDINGS / label)
+    outcome, transport = await replay_run(recording)
+    assert outcome.ok, outcome.reason
+    read = {o.holding_id: (o.name, o.counts) for o in outcome.observations}
+    assert read == expected_holdings(label, recording.today)
+    assert transport.misses == [] and transport.unused == []
+    recorded = recording.meta["outcome"]
+    replayed = outcome.summary()
+    for key in ("ok", "granted", "changed", "lapsed", "warnings", "request_shapes"):
+        assert replayed[key] == recorded[key], key
+
+
+async def test_the_codeso_replay_reports_the_request_shape_it_used() -> None:
+    outcome, _ = await replay_run(RECORDINGS / "codeso")
+    assert outcome.request_shapes == {"query": "json ql_id+paged"}
+
+
+async def test_a_run_that_goes_another_way_than_the_recording_fails_naming_the_request(
+    tmp_path: Path,
+) -> None:
+    copy = tmp_path / "pso"
+    shutil.copytree(RECORDINGS / "pso", copy)
+    index = json.loads((copy / "index.json").read_text())
+    dropped = index["exchanges"].pop(2)  # the register's second page
+    (copy / "index.json").write_text(json.dumps(index))
+    outcome, transport = await replay_run(copy)
+    assert not outcome.ok
+    assert outcome.reason is not None and "recording holds no answer" in outcome.reason
+    assert transport.misses == [f"GET {dropped['url']}"]
+
+
+def test_a_directory_without_a_recording_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="holds no recording"):
+        load_recording(tmp_path)
+
+
+async def test_credentials_are_never_stored_in_clear(tmp_path: Path) -> None:
+    def site(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200,
+            headers=[("Set-Cookie", "session=geheim-2"), ("Content-Type", "text/html")],
+            text="<p>ok</p>",
+        )
+
+    transport = RecordingTransport(inner=httpx.MockTransport(site))
+    async with httpx.AsyncClient(transport=transport) as client:
+        await client.get(
+            "https://registry.test/page",
+            headers={"Authorization": "Bearer geheim-1", "Cookie": "id=geheim-3"},
+        )
+    write_recording(tmp_path, transport.exchanges, {"label": "pso"})
+    stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert b"geheim" not in stored
+    entry = json.loads((tmp_path / "index.json").read_text())["exchanges"][0]
+    assert ["Authorization", REDACTED] in entry["request"]["headers"] or [
+        "authorization",
+        REDACTED,
+    ] in entry["request"]["headers"]
+    assert ["set-cookie", REDACTED] in [[k.lower(), v] for k, v in entry["response"]["headers"]]
+    assert (tmp_path / entry["response"]["body"]).read_bytes() == b"<p>ok</p>"
+
+
+async def test_a_recorded_transport_error_is_raised_again_on_replay(tmp_path: Path) -> None:
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    transport = RecordingTransport(inner=httpx.MockTransport(down))
+    async with httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(httpx.ConnectError):
+            await client.get("https://registry.test/")
+    assert transport.exchanges[0].error == "ConnectError: refused"
