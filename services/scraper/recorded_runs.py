@@ -20,8 +20,6 @@ from services.scraper.runner import ScrapeRun
 from services.scraper.sources import build_source
 from services.scraper.state import FakeStateStore
 
-REPLAY_SOURCE = "impactoost-scraper-replay"
-
 
 def check_record_directory(directory: Path) -> None:
     """FileExistsError when `directory` already holds a recording (never mix two runs)."""
@@ -87,7 +85,7 @@ async def replay_run(
         store=FakeStateStore(),
         publisher=None,
         policy=replay_policy(settings),
-        event_source=REPLAY_SOURCE,
+        event_source=settings.source,
         min_holdings_ratio=settings.scrape_min_holdings_ratio,
         transport=transport,
         clock=lambda: recording.started_at,

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from contracts.labels import LABELS, LabelName
-from services.scraper.recording import REDACTED, RecordingTransport, write_recording
 from services.scraper.recorded_runs import replay_run
+from services.scraper.recording import REDACTED, RecordingTransport, write_recording
 from services.scraper.replay import load_recording
 from tests.integration.scraper.recordings import RECORDINGS, expected_holdings
 
@@ -62,6 +62,10 @@ def test_a_directory_without_a_recording_is_a_clear_error(tmp_path: Path) -> Non
         load_recording(tmp_path)
 
 
+def everything_under(directory: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file())
+
+
 async def test_credentials_are_never_stored_in_clear(tmp_path: Path) -> None:
     def site(request: httpx.Request) -> httpx.Response:
         return httpx.Response(
@@ -77,8 +81,7 @@ async def test_credentials_are_never_stored_in_clear(tmp_path: Path) -> None:
             headers={"Authorization": "Bearer geheim-1", "Cookie": "id=geheim-3"},
         )
     write_recording(tmp_path, transport.exchanges, {"label": "pso"})
-    stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
-    assert b"geheim" not in stored
+    assert b"geheim" not in everything_under(tmp_path)
     entry = json.loads((tmp_path / "index.json").read_text())["exchanges"][0]
     assert ["Authorization", REDACTED] in entry["request"]["headers"] or [
         "authorization",
