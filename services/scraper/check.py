@@ -34,5 +34,5 @@ async def check_registry(
         try:
             await probe(client, source, report)
         except ScrapeError as exc:
-            report.add("next page", False, exc.reason)
+            report.add("pages the adapter reads", False, exc.reason)
     return report

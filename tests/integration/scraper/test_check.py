@@ -35,6 +35,42 @@ async def test_every_element_is_found_on_each_demo_registry(label: LabelName) ->
     assert report.lines()[-1] == "check: ok"
 
 
+@pytest.mark.parametrize(
+    ("label", "first_missing"),
+    [
+        ("pso", "register table (table.pso-register)"),
+        ("codeso", "REST settings (kbp_query_loop_rest_endpoint)"),
+        ("senl", "member list (div#membershipCntr)"),
+        ("cedris", "province sections (section.leden-provincie)"),
+    ],
+)
+async def test_a_maintenance_page_misses_the_first_essential_element(
+    label: LabelName, first_missing: str
+) -> None:
+    site = STARTERS[label]("onderhoud")
+    try:
+        report = await check_registry(SETTINGS, label, base_url=site.base_url)
+    finally:
+        site.stop()
+    assert not report.ok
+    assert report.elements[0].found  # the page itself answered
+    assert report.missing[0].name == first_missing
+    assert report.lines()[-1].startswith(f"check: failed, missing {first_missing}")
+
+
+async def test_a_registry_whose_robots_txt_keeps_us_out_is_reported_so() -> None:
+    site = STARTERS["cedris"]("A")
+    site.robots_txt = "User-agent: *\nDisallow: /leden/\n"
+    try:
+        report = await check_registry(SETTINGS, "cedris", base_url=site.base_url)
+    finally:
+        site.stop()
+    assert not report.ok
+    assert report.elements[0].name == "member page (/leden/)"
+    assert "robots.txt" in report.elements[0].detail
+    assert [r.path for r in site.requests] == ["/robots.txt"]
+
+
 async def test_the_codeso_check_names_the_request_shape_the_endpoint_understands() -> None:
     site = STARTERS["codeso"]("A", request_shape="form")
     try:

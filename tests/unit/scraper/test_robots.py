@@ -9,6 +9,7 @@ import pytest
 
 from services.scraper.http import parse_robots, product_token
 
+pytestmark = pytest.mark.unit
 SITE = "https://www.example.com"
 
 # RFC 9309 §5.1, "Simple Example".
