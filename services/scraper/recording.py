@@ -10,7 +10,8 @@ their kind are replaced. `services.scraper.replay` serves a recording back.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ class Exchange:
     response_headers: tuple[tuple[str, str], ...] = ()
     response_body: bytes = b""
     error: str | None = None
+    complete: bool = True
 
 
 def redact(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
@@ -54,31 +56,45 @@ def redact(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
     )
 
 
-@dataclass
 class RecordingTransport(httpx.AsyncBaseTransport):
-    """Passes every request to `inner` and keeps a copy of the exchange in `exchanges`."""
+    """Passes every request to `inner` and keeps a copy of each exchange, in request order.
 
-    inner: httpx.AsyncBaseTransport = field(default_factory=httpx.AsyncHTTPTransport)
-    exchanges: list[Exchange] = field(default_factory=list)
+    An answer's body is copied as the client reads it, so a client that stops reading (a page
+    over its size cap) is not made to download the rest; such a body is kept as far as it was
+    read and marked incomplete."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self.inner = inner or httpx.AsyncHTTPTransport()
+        self._slots: list[Exchange | None] = []
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        """The exchanges whose answer has been read and closed (or that failed), in order."""
+        return [exchange for exchange in self._slots if exchange is not None]
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send `request`, read the answer's raw bytes, keep both, hand the answer on."""
+        """Send `request` and hand its answer on, copying both as they pass."""
         body = await request.aread()
         sent = (request.method, str(request.url), redact(request.headers), body)
+        slot = len(self._slots)
+        self._slots.append(None)
         try:
             response = await self.inner.handle_async_request(request)
-            try:
-                raw = b"".join([chunk async for chunk in response.stream])  # type: ignore[union-attr]
-            finally:
-                await response.aclose()
         except httpx.TransportError as exc:
-            self.exchanges.append(Exchange(*sent, error=f"{type(exc).__name__}: {exc}"))
+            self._slots[slot] = Exchange(*sent, error=_error(exc))
             raise
-        self.exchanges.append(Exchange(*sent, response.status_code, redact(response.headers), raw))
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+
+        def finished(raw: bytes, complete: bool, error: str | None) -> None:
+            headers = redact(response.headers)
+            self._slots[slot] = Exchange(
+                *sent, response.status_code, headers, raw, error=error, complete=complete
+            )
+
         return httpx.Response(
             response.status_code,
             headers=response.headers,
-            stream=httpx.ByteStream(raw),
+            stream=_Tee(response.stream, finished),
             request=request,
             extensions=response.extensions,
         )
@@ -86,6 +102,39 @@ class RecordingTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         """Close the inner transport."""
         await self.inner.aclose()
+
+
+class _Tee(httpx.AsyncByteStream):
+    """An answer's raw byte stream, copied as it is read; reported once when closed."""
+
+    def __init__(
+        self, inner: httpx.AsyncByteStream, finished: Callable[[bytes, bool, str | None], None]
+    ) -> None:
+        self._inner, self._finished = inner, finished
+        self._chunks: list[bytes] = []
+        self._complete = False
+        self._error: str | None = None
+        self._reported = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._inner:
+                self._chunks.append(chunk)
+                yield chunk
+        except httpx.TransportError as exc:
+            self._error = _error(exc)
+            raise
+        self._complete = True
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+        if not self._reported:
+            self._reported = True
+            self._finished(b"".join(self._chunks), self._complete, self._error)
+
+
+def _error(exc: httpx.TransportError) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def write_recording(directory: Path, exchanges: list[Exchange], meta: dict[str, Any]) -> Path:
@@ -115,9 +164,12 @@ def _entry(number: int, exchange: Exchange, bodies: Path) -> dict[str, Any]:
             ),
         },
     }
-    if exchange.error is not None:
+    if exchange.status is None:
         entry["error"] = exchange.error
         return entry
+    if exchange.error is not None or not exchange.complete:
+        # The answer began but its body was cut short (by the site or by our size cap).
+        entry["body_cut_short"] = exchange.error or "the client stopped reading"
     entry["response"] = {
         "status": exchange.status,
         "headers": [list(pair) for pair in exchange.response_headers],

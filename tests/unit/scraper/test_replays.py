@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from contracts.labels import LABELS, LabelName
+from services.scraper.errors import FetchFailed
+from services.scraper.http import HttpPolicy, PoliteClient, make_http_client
 from services.scraper.recorded_runs import replay_run
 from services.scraper.recording import REDACTED, RecordingTransport, write_recording
 from services.scraper.replay import load_recording
@@ -100,3 +103,35 @@ async def test_a_recorded_transport_error_is_raised_again_on_replay(tmp_path: Pa
         with pytest.raises(httpx.ConnectError):
             await client.get("https://registry.test/")
     assert transport.exchanges[0].error == "ConnectError: refused"
+
+
+class Chunks(httpx.AsyncByteStream):
+    """A body arriving in pieces, counting how many were taken."""
+
+    def __init__(self, count: int, size: int) -> None:
+        self.count, self.size, self.taken = count, size, 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for _ in range(self.count):
+            self.taken += 1
+            yield b"x" * self.size
+
+
+async def test_a_page_over_the_size_cap_is_recorded_as_far_as_it_was_read(tmp_path: Path) -> None:
+    body = Chunks(count=100, size=100)
+
+    def site(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        return httpx.Response(200, headers={"Content-Type": "text/html"}, stream=body)
+
+    transport = RecordingTransport(inner=httpx.MockTransport(site))
+    policy = HttpPolicy(user_agent="impactoost-test/1 (+https://example.org)", max_page_bytes=250)
+    async with make_http_client(policy, transport) as http:
+        with pytest.raises(FetchFailed, match="larger than 250 bytes"):
+            await PoliteClient(http, policy).get("https://registry.test/groot")
+    assert body.taken == 3  # the recording did not read on for the client
+    write_recording(tmp_path, transport.exchanges, {"label": "pso"})
+    entry = json.loads((tmp_path / "index.json").read_text())["exchanges"][1]
+    assert entry["body_cut_short"] == "the client stopped reading"
+    assert len((tmp_path / entry["response"]["body"]).read_bytes()) == 300
