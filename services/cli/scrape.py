@@ -84,9 +84,7 @@ def record_label(
         raise UsageError(str(exc)) from None
     settings = service_settings(Service.scraper)
     configure_logging(settings.log_format, settings.log_level)
-    outcome = asyncio.run(
-        record_run(settings, one, directory, base_url=base_url, dry_run=dry_run)
-    )
+    outcome = asyncio.run(record_run(settings, one, directory, base_url=base_url, dry_run=dry_run))
     _print_outcomes([outcome], as_json)
     typer.echo(f"recorded into {directory}", err=True)
     _exit_on_failures([outcome])
