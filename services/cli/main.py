@@ -90,12 +90,27 @@ def scrape(
     base_url: Annotated[str | None, typer.Option(help="Registry base URL")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Publish nothing")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One observation per line")] = False,
+    record: Annotated[
+        Path | None,
+        typer.Option(help="Run once and store every request and answer in this directory"),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Show which page elements the adapter finds; no NATS"),
+    ] = False,
 ) -> None:
-    """Scrape label registries once, or show each registry's status (`scrape status`)."""
-    from services.cli.scrape import print_status, scrape_label
+    """Scrape label registries once, record a run, check a registry's pages, or show each
+    registry's status (`scrape status`)."""
+    from services.cli.scrape import check_label, print_status, record_label, scrape_label
 
     if label == "status":
         print_status()
+        return
+    if check:
+        check_label(label, base_url=base_url, other_options=bool(record or dry_run or as_json))
+        return
+    if record is not None:
+        record_label(label, record, base_url=base_url, dry_run=dry_run, as_json=as_json)
         return
     scrape_label(label, once=once, base_url=base_url, dry_run=dry_run, as_json=as_json)
 

@@ -1,10 +1,12 @@
-"""`impactoost scrape <label>|all --once` and `impactoost scrape status`."""
+"""`impactoost scrape <label>|all --once`, `scrape <label> --record DIR`, `scrape <label>
+--check` and `impactoost scrape status`."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -24,7 +26,6 @@ def scrape_label(
     from services.cli.main import Service, service_settings
     from services.kit.logging import configure_logging
     from services.scraper.main import scrape_once
-    from services.scraper.outcome import observation_line
     from services.scraper.sources import supported_labels
 
     labels = _check_arguments(label, once, base_url, dry_run, as_json, supported_labels())
@@ -40,18 +41,74 @@ def scrape_label(
         )
 
     outcomes = asyncio.run(run_all())
+    _print_outcomes(outcomes, as_json)
+    _exit_on_failures(outcomes)
+
+
+def _print_outcomes(outcomes: list[Any], as_json: bool) -> None:
+    from services.scraper.outcome import observation_line
+
     for outcome in outcomes:
         if as_json:
             for observation in outcome.observations:
                 typer.echo(observation_line(observation))
         else:
             typer.echo(json.dumps(outcome.summary(), ensure_ascii=False))
+
+
+def _exit_on_failures(outcomes: list[Any]) -> None:
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:
         typer.echo(
             f"impactoost: error: scrape of {outcome.label} failed: {outcome.reason}", err=True
         )
     if failed:
+        raise typer.Exit(1)
+
+
+def record_label(
+    label: str, directory: Path, *, base_url: str | None, dry_run: bool, as_json: bool
+) -> None:
+    """Run `label` once, storing every exchange under `directory`; exit 1 when the run failed."""
+    from services.cli.main import Service, service_settings
+    from services.kit.logging import configure_logging
+    from services.scraper.recorded_runs import check_record_directory, record_run
+    from services.scraper.sources import supported_labels
+
+    if label == "all":
+        raise UsageError("--record stores one registry's run: give a label, not `all`")
+    (one,) = _check_arguments(label, True, base_url, dry_run, as_json, supported_labels())
+    try:
+        check_record_directory(directory)
+    except FileExistsError as exc:
+        raise UsageError(str(exc)) from None
+    settings = service_settings(Service.scraper)
+    configure_logging(settings.log_format, settings.log_level)
+    outcome = asyncio.run(record_run(settings, one, directory, base_url=base_url, dry_run=dry_run))
+    _print_outcomes([outcome], as_json)
+    typer.echo(f"recorded into {directory}", err=True)
+    _exit_on_failures([outcome])
+
+
+def check_label(label: str, *, base_url: str | None, other_options: bool) -> None:
+    """Print which page elements `label`'s adapter finds at its registry; exit 1 when an
+    essential one is missing. Publishes nothing and never connects to NATS."""
+    from services.cli.main import Service, service_settings
+    from services.kit.logging import configure_logging
+    from services.scraper.check import check_registry
+    from services.scraper.sources import supported_labels
+
+    if other_options:
+        raise UsageError("--check goes alone (with --base-url at most)")
+    if label == "all":
+        raise UsageError("--check looks at one registry: give a label, not `all`")
+    (one,) = _check_arguments(label, True, base_url, False, False, supported_labels())
+    settings = service_settings(Service.scraper)
+    configure_logging(settings.log_format, settings.log_level)
+    report = asyncio.run(check_registry(settings, one, base_url=base_url))
+    for line in report.lines():
+        typer.echo(line)
+    if not report.ok:
         raise typer.Exit(1)
 
 

@@ -11,15 +11,15 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urlsplit
-from urllib.robotparser import RobotFileParser
 
 import httpx
 import structlog
+from protego import Protego
 from pydantic import BaseModel
 
 from services.scraper.encoding import decode_page
@@ -90,19 +90,21 @@ class _Request:
     content: bytes | None = None
 
 
-class LongestMatchRobots(RobotFileParser):
-    """robots.txt rules applied as RFC 9309 says: the longest matching path wins, Allow on a tie.
+def product_token(user_agent: str) -> str:
+    """The product token robots.txt groups are matched against (RFC 9309 §2.2.1): the
+    User-Agent's leading letters, underscores and hyphens, e.g. `impactoost-scraper`."""
+    match = re.match(r"[A-Za-z_-]+", user_agent.strip())
+    return match.group(0) if match else user_agent
 
-    The stdlib parser applies the first matching line, so the usual WordPress robots.txt
-    ("Disallow: /wp-admin/" before "Allow: /wp-admin/admin-ajax.php") would refuse the Allow."""
 
-    def parse(self, lines: Iterable[str]) -> None:
-        """Parse as the stdlib does, then order each group's rules longest path first."""
-        super().parse(lines)
-        groups = [*getattr(self, "entries", []), getattr(self, "default_entry", None)]
-        for group in groups:
-            if group is not None:
-                group.rulelines.sort(key=lambda r: (len(r.path), r.allowance), reverse=True)
+def parse_robots(text: str) -> Protego:
+    """A robots.txt read as RFC 9309 says: `*` and `$` in paths, the longest match wins,
+    Allow wins a tie, and the group naming our product token (else `*`) applies.
+
+    The stdlib parser applies the first matching line and knows no wildcards, so the usual
+    WordPress robots.txt ("Disallow: /wp-admin/" before "Allow: /wp-admin/admin-ajax.php")
+    would refuse the Allow."""
+    return Protego.parse(text)
 
 
 @dataclass
@@ -117,7 +119,7 @@ class PoliteClient:
     counters: FetchCounters = field(default_factory=FetchCounters)
     cache_out: dict[str, CachedPage] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    _robots: dict[str, RobotFileParser] = field(default_factory=dict)
+    _robots: dict[str, Protego] = field(default_factory=dict)
     _last_request: dict[str, float] = field(default_factory=dict)
     _interval: dict[str, float] = field(default_factory=dict)
 
@@ -187,24 +189,22 @@ class PoliteClient:
         if parser is None:
             parser = await self._load_robots(origin)
             self._robots[origin] = parser
-        if not parser.can_fetch(self.policy.user_agent, url):
+        if not parser.can_fetch(url, product_token(self.policy.user_agent)):
             raise RobotsDisallowed(f"robots.txt of {origin} does not allow us to fetch {url}")
 
-    async def _load_robots(self, origin: str) -> RobotFileParser:
-        parser = LongestMatchRobots(f"{origin}/robots.txt")
+    async def _load_robots(self, origin: str) -> Protego:
         try:
             page = await self._get_conditional(f"{origin}/robots.txt")
         except FetchFailed as exc:
-            # RFC 9309: 4xx means no rules (401/403: keep out), unreachable means keep out.
+            # RFC 9309 §2.3.1: 4xx means no rules, unreachable means keep out. 401/403 may be
+            # read as no rules too; a site that refuses us its rules gets the polite reading.
             if exc.status in (401, 403):
-                parser.parse(["User-agent: *", "Disallow: /"])
-            elif exc.status is not None and 400 <= exc.status < 500:
-                parser.parse([])
-            else:
-                raise RobotsDisallowed(f"robots.txt of {origin} unavailable: {exc.reason}") from exc
-            return parser
-        parser.parse(page.text.splitlines())
-        delay = parser.crawl_delay(self.policy.user_agent)
+                return parse_robots("User-agent: *\nDisallow: /\n")
+            if exc.status is not None and 400 <= exc.status < 500:
+                return parse_robots("")
+            raise RobotsDisallowed(f"robots.txt of {origin} unavailable: {exc.reason}") from exc
+        parser = parse_robots(page.text)
+        delay = parser.crawl_delay(product_token(self.policy.user_agent))
         if delay:
             host = urlsplit(origin).netloc
             self._interval[host] = max(float(delay), self._min_interval())

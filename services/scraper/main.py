@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import httpx
 import structlog
 from faststream import FastStream
 from faststream.nats import NatsBroker
@@ -147,15 +148,24 @@ async def scrape_once(
     *,
     base_url: str | None = None,
     dry_run: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> RunOutcome:
-    """One run of `label` now. Dry run: no NATS at all, `observations` filled for printing."""
+    """One run of `label` now. Dry run: no NATS at all, `observations` filled for printing.
+    `transport` carries its HTTP (a recording one for `--record`)."""
     if dry_run:
-        return await run_dry(settings, label, base_url)
+        return await run_dry(settings, label, base_url, transport)
     await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=SCRAPER)
     broker = make_broker(settings.nats(), graceful_timeout=5.0)
     async with broker:
         await broker.start()
         store = await open_state_store(broker, settings)
         publisher = BrokerPublisher(broker, settings.publish_timeout_seconds)
-        run = build_run(settings, label, store=store, publisher=publisher, base_url=base_url)
+        run = build_run(
+            settings,
+            label,
+            store=store,
+            publisher=publisher,
+            base_url=base_url,
+            transport=transport,
+        )
         return await run.run()

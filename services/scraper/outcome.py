@@ -25,6 +25,9 @@ class RunOutcome:
     # The bodies of `stats.bytes_received` after decompression. Not in the ScrapeStats
     # contract: a field added there would be refused by consumers built before it.
     bytes_decoded: int = 0
+    # Per endpoint whose request shape is uncertain, the known shape that worked. Not in
+    # ScrapeCompleted for the same reason as `bytes_decoded`.
+    request_shapes: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> dict[str, object]:
         """A small JSON-able account of the run."""
@@ -39,6 +42,7 @@ class RunOutcome:
             "changed": kinds.count("changed"),
             "lapsed": kinds.count("lapsed"),
             "warnings": len(self.warnings),
+            "request_shapes": self.request_shapes,
         }
 
 

@@ -93,9 +93,7 @@ class ScrapeRun:
                 source=self.event_source,
                 absent_runs_to_lapse=self.absent_runs_to_lapse,
             )
-            await self._succeeded(
-                state, started_at, detection, client.cache_out, stats, result.cards
-            )
+            await self._succeeded(state, started_at, detection, client.cache_out, stats, result)
         return RunOutcome(
             label=self.source.label,
             started_at=started_at,
@@ -105,6 +103,7 @@ class ScrapeRun:
             observations=result.observations,
             events=detection.events,
             warnings=result.warnings,
+            request_shapes=result.request_shapes,
         )
 
     async def _fetch(self, client: PoliteClient, today: date, state: ScraperState) -> SourceResult:
@@ -143,7 +142,7 @@ class ScrapeRun:
         detection: Detection,
         cache: dict[str, CachedPage],
         stats: ScrapeStats,
-        result_cards: dict[str, str],
+        result: SourceResult,
     ) -> None:
         label = self.source.label
         for event in detection.events:
@@ -154,7 +153,7 @@ class ScrapeRun:
             update={
                 "holdings": detection.holdings,
                 "http_cache": cache,
-                "cards": result_cards,
+                "cards": result.cards,
                 "last_good_holdings": stats.holdings,
                 "last_good_counting": stats.counting,
                 "last_success": info,
@@ -186,6 +185,7 @@ class ScrapeRun:
             lapsed=completed.lapsed,
             pages_fetched=stats.pages_fetched,
             not_modified=stats.not_modified,
+            request_shapes=result.request_shapes,
         )
 
     async def _failed(

@@ -152,9 +152,18 @@ class ScraperService:
 
 
 async def run_dry(
-    settings: ScraperSettings, label: LabelName, base_url: str | None = None
+    settings: ScraperSettings,
+    label: LabelName,
+    base_url: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> RunOutcome:
     """Read the registry without NATS: nothing published, nothing remembered."""
-    return await build_run(
-        settings, label, store=FakeStateStore(), publisher=None, base_url=base_url
-    ).run()
+    run = build_run(
+        settings,
+        label,
+        store=FakeStateStore(),
+        publisher=None,
+        base_url=base_url,
+        transport=transport,
+    )
+    return await run.run()

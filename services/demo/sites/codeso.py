@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from services.demo.sites import codeso_pages
 from services.demo.sites.codeso_pages import ENDPOINT_PATH
@@ -26,6 +27,9 @@ from services.demo.sites.registry_site import MAINTENANCE, RegistrySite, load_pa
 from services.demo.sites.server import Response
 
 DATA_FILE = Path(__file__).parent / "data" / "codeso_register.json"
+# The query bodies a site variant accepts: {"ql_id", "paged"} (as label-sources.md says),
+# {"ql_id", "page"}, {"ql_id", "query": {"paged"}}, or a form with ql_id and paged.
+REQUEST_SHAPES = ("json", "json-page", "json-query", "form")
 JSON_TYPE = "application/json; charset=UTF-8"
 ROBOTS = """User-agent: *
 Allow: /wp-admin/admin-ajax.php
@@ -104,7 +108,11 @@ class CodesoSite(RegistrySite):
         today: date | None = None,
         page_size: int | None = None,
         data_file: Path = DATA_FILE,
+        request_shape: str = "json",
     ) -> None:
+        if request_shape not in REQUEST_SHAPES:
+            raise ValueError(f"unknown request shape {request_shape!r}; known: {REQUEST_SHAPES}")
+        self.request_shape = request_shape
         raw = json.loads(data_file.read_text("utf-8"))
         self.page_size = page_size or int(raw["page_size"])
         self.ql_id = int(raw["ql_id"])
@@ -157,15 +165,29 @@ class CodesoSite(RegistrySite):
         if headers.get("x-wp-nonce") != self.nonce:
             return self._rest_error("rest_cookie_invalid_nonce", "Cookiecontrole mislukt.", 403)
         try:
-            request = json.loads(body)
-            ql_id, paged = int(request["ql_id"]), int(request.get("paged", 1))
-        except (ValueError, TypeError, KeyError):
+            ql_id, paged = self._query_of(body, headers.get("content-type", ""))
+        except (ValueError, TypeError, KeyError, AttributeError):
             return self._rest_error("rest_invalid_param", "Ongeldige parameter(s).", 400)
         if ql_id != self.ql_id:
             return self._rest_error("rest_invalid_param", "Onbekende query loop.", 400)
         answer = self._query_page(max(paged, 1))
         self._count_accepted_post()
         return answer
+
+    def _query_of(self, body: bytes, content_type: str) -> tuple[int, int]:
+        """(ql_id, page) as this site's request shape carries them. Like WordPress, a page
+        key the site does not know is ignored, so such a request gets page 1."""
+        if self.request_shape == "form":
+            if not content_type.startswith("application/x-www-form-urlencoded"):
+                raise ValueError("not a form")
+            fields = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+            return int(fields["ql_id"]), int(fields.get("paged", 1))
+        request = json.loads(body)
+        if self.request_shape == "json-page":
+            return int(request["ql_id"]), int(request.get("page", 1))
+        if self.request_shape == "json-query":
+            return int(request["ql_id"]), int(request.get("query", {}).get("paged", 1))
+        return int(request["ql_id"]), int(request.get("paged", 1))
 
     def _query_page(self, page: int) -> Response:
         registrations = self.registrations()
@@ -187,6 +209,9 @@ class CodesoSite(RegistrySite):
         return Response(status, codeso_pages.rest_error(code, message, status), JSON_TYPE)
 
 
-def start_codeso_site(state: str = "A", port: int = 0, today: date | None = None) -> CodesoSite:
-    """Start the demo register on 127.0.0.1 (`port=0`: any free port); `.stop()` it after."""
-    return CodesoSite(state=state, port=port, today=today)
+def start_codeso_site(
+    state: str = "A", port: int = 0, today: date | None = None, request_shape: str = "json"
+) -> CodesoSite:
+    """Start the demo register on 127.0.0.1 (`port=0`: any free port); `.stop()` it after.
+    `request_shape` picks the one query body the endpoint understands (REQUEST_SHAPES)."""
+    return CodesoSite(state=state, port=port, today=today, request_shape=request_shape)

@@ -34,12 +34,14 @@ class SourceResult:
     """A registry read completely: one observation per holding, plus what was skipped or odd.
 
     `cards` maps holding ids to the hash of their listing card, for adapters that read
-    profile pages (remembered for the next run's `known`)."""
+    profile pages (remembered for the next run's `known`). `request_shapes` names, per
+    endpoint whose request shape is uncertain, the known shape that worked."""
 
     observations: list[Observation] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     pages: int = 0
     cards: dict[str, str] = field(default_factory=dict)
+    request_shapes: dict[str, str] = field(default_factory=dict)
 
 
 class Source(Protocol):

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
+import structlog
 from pydantic import ValidationError
 
 from contracts.labels import LabelName, Observation
 from services.scraper.errors import FetchFailed, FormatChanged
-from services.scraper.http import PoliteClient
+from services.scraper.http import Page, PoliteClient
 from services.scraper.normalise import truncate
 from services.scraper.policy import DEFAULT_LISTING_POLICY, LabelPolicy
 from services.scraper.sources.base import NOTHING_KNOWN, KnownHolding, SourceResult
@@ -32,6 +33,7 @@ from services.scraper.sources.codeso_parsing import (
     parse_query_answer,
     parse_register_page,
 )
+from services.scraper.sources.codeso_shapes import KNOWN_SHAPES, SHAPE_REFUSED, RequestShape
 
 REGISTER_PATH = "/register/"
 MAX_PAGES = 200
@@ -39,6 +41,7 @@ MAX_PAGES = 200
 # Beyond the registry's longest default reminder lead time (60 days): a renewal published
 # on the profile is seen before any reminder goes out.
 RENEWAL_HORIZON = timedelta(days=90)
+log = structlog.get_logger()
 
 
 @dataclass
@@ -48,6 +51,7 @@ class CodesoSource:
     base_url: str
     max_pages: int = MAX_PAGES
     policy: LabelPolicy = DEFAULT_LISTING_POLICY.codeso
+    shapes: tuple[RequestShape, ...] = KNOWN_SHAPES
     label: LabelName = field(default="codeso", init=False)
 
     @property
@@ -69,30 +73,13 @@ class CodesoSource:
         return result
 
     async def _read_cards(self, client: PoliteClient, result: SourceResult) -> list[Card]:
-        loop = await self._query_loop(client)
-        renewed = False
+        endpoint = QueryEndpoint(await self.query_loop(client))
+        shape, answers = await self.find_shape(client, endpoint)
+        result.request_shapes["query"] = shape.name
         cards: dict[str, Card] = {}
         page, last = 1, 1
         while page <= last:
-            try:
-                answer = await client.post(
-                    loop.endpoint,
-                    json_body={"ql_id": loop.ql_id, "paged": page},
-                    headers={"X-WP-Nonce": loop.nonce, "Accept": "application/json"},
-                )
-            except FetchFailed as exc:
-                if exc.status != 403:
-                    raise
-                if renewed:
-                    raise FetchFailed(
-                        f"POST {loop.endpoint} refused the nonce again (HTTP 403) after a fresh "
-                        f"one was read from {REGISTER_PATH}",
-                        403,
-                    ) from exc
-                renewed = True
-                loop = await self._query_loop(client, fresh=True)
-                continue
-            parsed = parse_query_answer(answer.text, page, self.origin + REGISTER_PATH)
+            parsed = answers.pop(0) if answers else await self._page(client, endpoint, shape, page)
             last = self._page_count(parsed, page, last, result.warnings)
             result.pages += 1
             result.warnings.extend(parsed.warnings)
@@ -106,24 +93,105 @@ class CodesoSource:
             page += 1
         return list(cards.values())
 
-    async def _query_loop(self, client: PoliteClient, *, fresh: bool = False) -> QueryLoop:
+    async def find_shape(
+        self, client: PoliteClient, endpoint: QueryEndpoint
+    ) -> tuple[RequestShape, list[CardPage]]:
+        """The first known request shape the endpoint answers validly, with the pages it read.
+
+        Page 1 alone cannot tell shapes apart that differ only in the page key (a server
+        ignoring an unknown key answers page 1 anyway), so a register of several pages must
+        also answer page 2 as page 2."""
+        problems: list[str] = []
+        for shape in self.shapes:
+            first = await self._try_page(client, endpoint, shape, 1, problems)
+            if first is None:
+                continue
+            self._guard_size(first)
+            pages = [first]
+            if first.max_pages > 1:
+                second = await self._try_page(client, endpoint, shape, 2, problems)
+                if second is None:
+                    continue
+                pages.append(second)
+            log.info("codeso_request_shape_found", shape=shape.name, refused=problems)
+            return shape, pages
+        raise FormatChanged(
+            "codeso query endpoint gave no valid answer to any known request shape: "
+            + "; ".join(problems)
+        )
+
+    async def _try_page(
+        self,
+        client: PoliteClient,
+        endpoint: QueryEndpoint,
+        shape: RequestShape,
+        page: int,
+        problems: list[str],
+    ) -> CardPage | None:
+        try:
+            parsed = await self._page(client, endpoint, shape, page)
+        except FetchFailed as exc:
+            if exc.status not in SHAPE_REFUSED:
+                raise
+            problems.append(f"{shape.name}: {exc.reason}")
+            return None
+        except FormatChanged as exc:
+            problems.append(f"{shape.name}: {exc.reason}")
+            return None
+        if parsed.articles == 0:
+            problems.append(f"{shape.name}: {_no_cards(page, parsed.max_pages)}")
+            return None
+        return parsed
+
+    async def _page(
+        self, client: PoliteClient, endpoint: QueryEndpoint, shape: RequestShape, page: int
+    ) -> CardPage:
+        answer = await self._post(client, endpoint, shape, page)
+        return parse_query_answer(answer.text, page, self.origin + REGISTER_PATH)
+
+    async def _post(
+        self, client: PoliteClient, endpoint: QueryEndpoint, shape: RequestShape, page: int
+    ) -> Page:
+        """POST for `page` in `shape`; a refused nonce is renewed from the register page once."""
+        while True:
+            loop = endpoint.loop
+            headers = {"X-WP-Nonce": loop.nonce, "Accept": "application/json"}
+            try:
+                if shape.form:
+                    form = shape.form_body(loop.ql_id, page)
+                    return await client.post(loop.endpoint, form=form, headers=headers)
+                body = shape.json_body(loop.ql_id, page)
+                return await client.post(loop.endpoint, json_body=body, headers=headers)
+            except FetchFailed as exc:
+                if exc.status != 403:
+                    raise
+                if endpoint.renewed:
+                    raise FetchFailed(
+                        f"POST {loop.endpoint} refused the nonce again (HTTP 403) after a fresh "
+                        f"one was read from {REGISTER_PATH}",
+                        403,
+                    ) from exc
+                endpoint.renewed = True
+                endpoint.loop = await self.query_loop(client, fresh=True)
+
+    async def query_loop(self, client: PoliteClient, *, fresh: bool = False) -> QueryLoop:
         page = await client.get(self.origin + REGISTER_PATH, fresh=fresh)
         return parse_register_page(page.text, page.url, self.origin)
 
-    def _page_count(self, parsed: CardPage, page: int, last: int, warnings: list[str]) -> int:
+    def _guard_size(self, parsed: CardPage) -> None:
         if parsed.max_pages > self.max_pages:
             raise FormatChanged(
                 f"codeso register claims {parsed.max_pages} pages, more than {self.max_pages}"
             )
+
+    def _page_count(self, parsed: CardPage, page: int, last: int, warnings: list[str]) -> int:
+        self._guard_size(parsed)
         if page > 1 and parsed.max_pages != last:
             warnings.append(
                 f"page {page}: the register now has {parsed.max_pages} pages instead of {last}"
             )
         if parsed.articles == 0:
-            raise FormatChanged(
-                f"codeso register page {page} of {parsed.max_pages} has no cards "
-                "(article.kb-query-item); the format has probably changed"
-            )
+            raise FormatChanged(_no_cards(page, parsed.max_pages))
         if not parsed.cards:
             raise FormatChanged(
                 f"codeso register page {page}: none of the {parsed.articles} cards could be "
@@ -194,6 +262,21 @@ def _reuse(
     # The summary is on the card itself, so an observation kept from before summaries were
     # read still gets it without a profile request.
     return kept.model_copy(update={"counts": still_counts, "summary": card.summary})
+
+
+def _no_cards(page: int, max_pages: int) -> str:
+    return (
+        f"codeso register page {page} of {max_pages} has no cards "
+        "(article.kb-query-item); the format has probably changed"
+    )
+
+
+@dataclass
+class QueryEndpoint:
+    """The query loop a run asks, and whether its nonce was renewed yet (once per run)."""
+
+    loop: QueryLoop
+    renewed: bool = False
 
 
 def _site_key(host: str | None, port: int | None) -> tuple[str, int | None]:

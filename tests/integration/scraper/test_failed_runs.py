@@ -50,7 +50,7 @@ async def _subjects(nats_url: str, stream: str) -> list[tuple[str, dict[str, Any
         found = []
         for seq in range(info.state.first_seq, info.state.last_seq + 1):
             msg = await js.get_msg(stream, seq)
-            found.append((msg.subject, json.loads(msg.data or b"{}")))
+            found.append((msg.subject or "", json.loads(msg.data or b"{}")))
         return found
     finally:
         await nc.close()

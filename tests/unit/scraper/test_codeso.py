@@ -69,9 +69,14 @@ class Register:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.method != "POST" or request.headers.get("X-WP-Nonce") != self.nonces[0]:
             return httpx.Response(403, json={"code": "rest_cookie_invalid_nonce"})
-        body = json.loads(request.content)
+        try:
+            body = json.loads(request.content)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("paged"), int):
+            return httpx.Response(400, json={"code": "rest_invalid_param"})
         self.bodies.append(body)
-        page = int(body["paged"])
+        page = body["paged"]
         text = answer(self.fragments[page - 1], page, len(self.fragments))
         return httpx.Response(200, text=text, headers={"content-type": "application/json"})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -17,7 +18,7 @@ from services.scraper.outcome import RunOutcome, observation_line
 from services.scraper.policy import LabelPolicy
 from services.scraper.runner import ScrapeRun
 from services.scraper.service import build_run
-from services.scraper.sources.base import SourceResult
+from services.scraper.sources.base import NOTHING_KNOWN, KnownHolding, SourceResult
 from services.scraper.sources.pso import PsoSource
 from services.scraper.state import FakeStateStore, ScraperState
 from tests.fixtures.spec import OBSERVATION_FIELDS
@@ -172,7 +173,12 @@ async def test_an_unexpected_error_in_an_adapter_is_a_failed_run() -> None:
         label: LabelName = "pso"
         base_url = BASE
 
-        async def fetch(self, client: PoliteClient, today: date, known: object) -> SourceResult:
+        async def fetch(
+            self,
+            client: PoliteClient,
+            today: date,
+            known: Mapping[str, KnownHolding] = NOTHING_KNOWN,
+        ) -> SourceResult:
             raise KeyError("niveau")
 
     store, publisher = FakeStateStore(), FakePublisher()

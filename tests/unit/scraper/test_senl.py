@@ -12,7 +12,7 @@ import pytest
 from parsel import Selector
 
 from services.scraper.errors import FetchFailed, FormatChanged
-from services.scraper.http import LongestMatchRobots
+from services.scraper.http import parse_robots
 from services.scraper.policy import LabelPolicy, apply_overrides
 from services.scraper.sources.base import KnownHolding, SourceResult
 from services.scraper.sources.senl import SenlSource
@@ -507,9 +507,7 @@ async def test_a_new_member_is_read_from_its_profile_while_known_ones_are_not() 
 def test_the_longest_matching_robots_rule_wins_and_allow_wins_a_tie(
     rules: str, path: str, allowed: bool
 ) -> None:
-    parser = LongestMatchRobots()
-    parser.parse(rules.splitlines())
-    assert parser.can_fetch("impactoost-test/1", f"{BASE}{path}") is allowed
+    assert parse_robots(rules).can_fetch(f"{BASE}{path}", "impactoost") is allowed
 
 
 async def test_the_polite_client_posts_to_admin_ajax_under_a_wordpress_robots_txt() -> None:
