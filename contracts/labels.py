@@ -11,6 +11,23 @@ from contracts.base import Event, Frozen
 
 LabelName = Literal["pso", "codeso", "senl", "cedris"]
 LABELS: tuple[LabelName, ...] = ("pso", "codeso", "senl", "cedris")
+"""Every label, in the order people are shown them."""
+
+# How people are told a label's name (Dutch), in LABELS order.
+LABEL_DISPLAY_NAMES: dict[LabelName, str] = {
+    "pso": "PSO",
+    "codeso": "Code Sociale Ondernemingen",
+    "senl": "Social Enterprise NL",
+    "cedris": "Cedris leerwerkbedrijf",
+}
+"""On pages, in exports and in search forms."""
+LABEL_FULL_NAMES: dict[LabelName, str] = {
+    **LABEL_DISPLAY_NAMES,
+    "pso": "PSO (Prestatieladder Socialer Ondernemen)",
+}
+"""In a mail's sentences, where an abbreviation needs explaining."""
+LABEL_SHORT_NAMES: dict[LabelName, str] = {**LABEL_DISPLAY_NAMES, "cedris": "Cedris"}
+"""In a mail's before/after table, beside a level."""
 
 
 class Observation(Frozen):

@@ -143,6 +143,21 @@ def alert_subject(kind: AlertKind) -> str:
     return f"{PREFIX}.alerts.{kind}"
 
 
+# Core NATS requests (not streamed): answered at once by whoever listens, or by nobody.
+COMMANDS_PREFIX = f"{PREFIX}.commands"
+SCRAPE_COMMANDS = f"{COMMANDS_PREFIX}.scrape"
+"""On-demand scrapes, body `{"label": "pso"}`, answered by the scraper with the run's summary."""
+DEMO_COMMANDS = f"{COMMANDS_PREFIX}.demo.>"
+"""Requests to running demos; each demo answers on its own `demo_command_subject`."""
+
+
+def demo_command_subject(instance: str) -> str:
+    """`impact.v1.commands.demo.<instance>.advance`: where one running demo takes its next step."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", instance):
+        raise ValueError(f"not a subject token: {instance!r}")
+    return f"{COMMANDS_PREFIX}.demo.{instance}.advance"
+
+
 def dead_letter_subject(service: str, consumer: str) -> str:
     """`impactoost.deadletters.<service>.<consumer>`: where `service` puts what its durable
     (or its outbox relay, consumer `outbox`) gave up on."""
