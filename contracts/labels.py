@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from contracts.base import Event, Frozen
+from contracts.kvk import KvkNumber
 
 LabelName = Literal["pso", "codeso", "senl", "cedris"]
 LABELS: tuple[LabelName, ...] = ("pso", "codeso", "senl", "cedris")
@@ -37,7 +38,7 @@ class Observation(Frozen):
     holding_id: str = Field(min_length=1, max_length=200)
     name: str = Field(min_length=1, max_length=300)
     place: str | None = Field(default=None, max_length=120)
-    kvk: tuple[str, ...] = ()
+    kvk: tuple[KvkNumber, ...] = ()
     website: str | None = Field(default=None, max_length=300)
     level: str | None = Field(default=None, max_length=60)
     pso30plus: bool = False

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from contracts.enterprises import EnterpriseState
 from contracts.kvk import KvkNumber, normalise_kvk, parse_kvk
+from contracts.labels import Observation
 
 pytestmark = pytest.mark.unit
 
@@ -94,3 +96,21 @@ def test_a_long_text_is_named_shortened_in_the_error() -> None:
     with pytest.raises(ValueError, match="…") as refused:
         parse_kvk("x" * 500)
     assert len(str(refused.value)) < 100
+
+
+def test_events_carry_kvk_numbers_as_eight_digits_and_refuse_garbage() -> None:
+    seen = {
+        "label": "pso",
+        "holding_id": "PSO-1",
+        "name": "Kringloop Twente",
+        "status": "geldig",
+        "counts": True,
+        "source_url": "https://example.nl/",
+    }
+    assert Observation.model_validate({**seen, "kvk": ["0612 3456"]}).kvk == ("06123456",)
+    with pytest.raises(ValidationError, match="not a KvK number"):
+        Observation.model_validate({**seen, "kvk": ["06123456", "1"]})
+    state = {"enterprise_id": "e1", "version": 1, "name": "Kringloop Twente", "listed": True}
+    assert EnterpriseState.model_validate({**state, "kvk": ["6123456"]}).kvk == ("06123456",)
+    with pytest.raises(ValidationError, match="not a KvK number"):
+        EnterpriseState.model_validate({**state, "kvk": ["KvK onbekend"]})
