@@ -57,8 +57,9 @@ class StreamSpec(Frozen):
 
 
 # Every stream has an age, a size and a message-size limit fitting its role, so nothing grows
-# without bound and no consumer is handed an absurd message. The size caps together stay far
-# below a node's store (10 GB in deploy/nats): a stream's max_bytes is reserved there.
+# without bound and no consumer is handed an absurd message. nats-server reserves a stream's
+# max_bytes in its store at creation and refuses a stream that does not fit, so the caps
+# together stay near 3 GiB: far below a deployed node's 10 GB, and a demo on a laptop starts.
 #
 # History is kept for a little over a year (a label's yearly renewal and a backup cycle):
 # the registry reads LABELS as it comes; a new gateway or subscriber starts from the present,
@@ -69,8 +70,8 @@ LABELS_STREAM = StreamSpec(
     name="LABELS",
     subjects=(f"{PREFIX}.labels.>",),
     max_age_days=HISTORY_DAYS,
-    max_bytes=2 * GIB,
-    max_msgs=5_000_000,
+    max_bytes=1 * GIB,
+    max_msgs=2_000_000,
     max_msg_size=256 * KIB,  # two observations of capped fields are a few kB
 )
 SCRAPES_STREAM = StreamSpec(
@@ -85,8 +86,8 @@ ENTERPRISES_STREAM = StreamSpec(
     name="ENTERPRISES",
     subjects=(f"{PREFIX}.enterprises.>",),
     max_age_days=HISTORY_DAYS,
-    max_bytes=2 * GIB,
-    max_msgs=5_000_000,
+    max_bytes=1 * GIB,
+    max_msgs=2_000_000,
     max_msg_size=1 * MIB,  # an enterprise's whole state: the server's max_payload at most
 )
 # The present of ENTERPRISES: one subject per enterprise, holding only its latest event.
@@ -97,8 +98,8 @@ ENTERPRISE_STATES_STREAM = StreamSpec(
     name="ENTERPRISE_STATES",
     subjects=(f"{PREFIX}.states.>",),
     max_msgs_per_subject=1,
-    max_bytes=1 * GIB,
-    max_msgs=1_000_000,
+    max_bytes=512 * MIB,
+    max_msgs=500_000,
     max_msg_size=1 * MIB,
     discard="new",
 )
@@ -154,7 +155,7 @@ DEADLETTERS_STREAM = StreamSpec(
     name="DEADLETTERS",
     subjects=(f"{DEAD_LETTER_PREFIX}.>",),
     max_age_days=30,
-    max_bytes=512 * MIB,
+    max_bytes=256 * MIB,
     max_msgs=100_000,
 )
 STREAMS: tuple[StreamSpec, ...] = (
