@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from contracts.base import Event, Frozen
+from contracts.kvk import KvkNumber
 from contracts.labels import LabelName
 from contracts.supplements import ListingSupplement, SupplementField
 
@@ -43,7 +44,7 @@ class EnterpriseState(Frozen):
     province: str | None = None
     region: str | None = None
     website: str | None = None
-    kvk: tuple[str, ...] = ()
+    kvk: tuple[KvkNumber, ...] = ()
     labels: tuple[LabelHolding, ...] = ()
     themes: tuple[str, ...] = ()
     listed: bool

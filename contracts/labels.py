@@ -8,9 +8,27 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from contracts.base import Event, Frozen
+from contracts.kvk import KvkNumber
 
 LabelName = Literal["pso", "codeso", "senl", "cedris"]
 LABELS: tuple[LabelName, ...] = ("pso", "codeso", "senl", "cedris")
+"""Every label, in the order people are shown them."""
+
+# How people are told a label's name (Dutch), in LABELS order.
+LABEL_DISPLAY_NAMES: dict[LabelName, str] = {
+    "pso": "PSO",
+    "codeso": "Code Sociale Ondernemingen",
+    "senl": "Social Enterprise NL",
+    "cedris": "Cedris leerwerkbedrijf",
+}
+"""On pages, in exports and in search forms."""
+LABEL_FULL_NAMES: dict[LabelName, str] = {
+    **LABEL_DISPLAY_NAMES,
+    "pso": "PSO (Prestatieladder Socialer Ondernemen)",
+}
+"""In a mail's sentences, where an abbreviation needs explaining."""
+LABEL_SHORT_NAMES: dict[LabelName, str] = {**LABEL_DISPLAY_NAMES, "cedris": "Cedris"}
+"""In a mail's before/after table, beside a level."""
 
 
 class Observation(Frozen):
@@ -20,7 +38,7 @@ class Observation(Frozen):
     holding_id: str = Field(min_length=1, max_length=200)
     name: str = Field(min_length=1, max_length=300)
     place: str | None = Field(default=None, max_length=120)
-    kvk: tuple[str, ...] = ()
+    kvk: tuple[KvkNumber, ...] = ()
     website: str | None = Field(default=None, max_length=300)
     level: str | None = Field(default=None, max_length=60)
     pso30plus: bool = False

@@ -27,6 +27,10 @@ SignInKind = Literal["requested", "granted", "link_issued"]
 PreferenceKind = Literal["mail"]
 AlertKind = Literal["confirmation_requested", "digest_ready"]
 
+KIB = 1024
+MIB = 1024 * KIB
+GIB = 1024 * MIB
+
 
 class StreamSpec(Frozen):
     """A JetStream stream, declared once and created idempotently at start-up."""
@@ -40,42 +44,119 @@ class StreamSpec(Frozen):
     max_msgs_per_subject: int | None = Field(
         default=None, ge=1, description="Keep only the newest messages of each subject"
     )
+    max_msgs: int | None = Field(default=None, ge=1, description="Messages kept at most")
+    max_bytes: int | None = Field(default=None, ge=1, description="Bytes kept at most")
+    max_msg_size: int | None = Field(
+        default=None, ge=1, description="A larger message (body and headers) is refused"
+    )
+    discard: Literal["old", "new"] = Field(
+        default="old",
+        description="At a limit: `old` drops the oldest messages, `new` refuses the publish",
+    )
     replicas: int = Field(default=1, ge=1, le=5)
 
 
+# Every stream has an age, a size and a message-size limit fitting its role, so nothing grows
+# without bound and no consumer is handed an absurd message. nats-server reserves a stream's
+# max_bytes in its store at creation and refuses a stream that does not fit, so the caps
+# together stay near 3 GiB: far below a deployed node's 10 GB, and a demo on a laptop starts.
+#
 # History is kept for a little over a year (a label's yearly renewal and a backup cycle):
 # the registry reads LABELS as it comes; a new gateway or subscriber starts from the present,
-# ENTERPRISE_STATES, which keeps every enterprise's latest event without an age limit.
+# ENTERPRISE_STATES, which keeps every enterprise's latest event without an age limit. The
+# size caps hold years of a big region (an event is a few kB); past them the oldest goes.
 HISTORY_DAYS = 400
 LABELS_STREAM = StreamSpec(
-    name="LABELS", subjects=(f"{PREFIX}.labels.>",), max_age_days=HISTORY_DAYS
+    name="LABELS",
+    subjects=(f"{PREFIX}.labels.>",),
+    max_age_days=HISTORY_DAYS,
+    max_bytes=1 * GIB,
+    max_msgs=2_000_000,
+    max_msg_size=256 * KIB,  # two observations of capped fields are a few kB
 )
-SCRAPES_STREAM = StreamSpec(name="SCRAPES", subjects=(f"{PREFIX}.scrapes.>",), max_age_days=90)
+SCRAPES_STREAM = StreamSpec(
+    name="SCRAPES",
+    subjects=(f"{PREFIX}.scrapes.>",),
+    max_age_days=90,
+    max_bytes=64 * MIB,
+    max_msgs=100_000,
+    max_msg_size=64 * KIB,
+)
 ENTERPRISES_STREAM = StreamSpec(
-    name="ENTERPRISES", subjects=(f"{PREFIX}.enterprises.>",), max_age_days=HISTORY_DAYS
+    name="ENTERPRISES",
+    subjects=(f"{PREFIX}.enterprises.>",),
+    max_age_days=HISTORY_DAYS,
+    max_bytes=1 * GIB,
+    max_msgs=2_000_000,
+    max_msg_size=1 * MIB,  # an enterprise's whole state: the server's max_payload at most
 )
 # The present of ENTERPRISES: one subject per enterprise, holding only its latest event.
+# Full, it refuses a new enterprise (the registry's relay shows the backlog) rather than
+# silently dropping the oldest enterprise from the present; a newer event of one it holds
+# still replaces the old one.
 ENTERPRISE_STATES_STREAM = StreamSpec(
-    name="ENTERPRISE_STATES", subjects=(f"{PREFIX}.states.>",), max_msgs_per_subject=1
+    name="ENTERPRISE_STATES",
+    subjects=(f"{PREFIX}.states.>",),
+    max_msgs_per_subject=1,
+    max_bytes=512 * MIB,
+    max_msgs=500_000,
+    max_msg_size=1 * MIB,
+    discard="new",
 )
+# Requests between services, small and short-lived: a flood is refused at the publisher
+# (discard new) instead of pushing out requests not yet handled.
 # Supplements and sign-ins name people's addresses: kept no longer than their use needs.
 SUPPLEMENTS_STREAM = StreamSpec(
-    name="SUPPLEMENTS", subjects=(f"{PREFIX}.supplements.>",), max_age_days=30
+    name="SUPPLEMENTS",
+    subjects=(f"{PREFIX}.supplements.>",),
+    max_age_days=30,
+    max_bytes=64 * MIB,
+    max_msgs=100_000,
+    max_msg_size=64 * KIB,
+    discard="new",
 )
-SIGNINS_STREAM = StreamSpec(name="SIGNINS", subjects=(f"{PREFIX}.signin.>",), max_age_days=1)
+SIGNINS_STREAM = StreamSpec(
+    name="SIGNINS",
+    subjects=(f"{PREFIX}.signin.>",),
+    max_age_days=1,
+    max_bytes=16 * MIB,
+    max_msgs=100_000,
+    max_msg_size=16 * KIB,
+    discard="new",
+)
 # Mail preferences: the gateway publishes a choice, the notifier records it within seconds.
 PREFERENCES_STREAM = StreamSpec(
-    name="PREFERENCES", subjects=(f"{PREFIX}.preferences.>",), max_age_days=7
+    name="PREFERENCES",
+    subjects=(f"{PREFIX}.preferences.>",),
+    max_age_days=7,
+    max_bytes=16 * MIB,
+    max_msgs=100_000,
+    max_msg_size=16 * KIB,
+    discard="new",
 )
 # Alert mails name buyers' addresses and carry their links: kept a few days, enough for the
 # notifier to outlast a mail server's outage, and not for regional subscribers.
-ALERTS_STREAM = StreamSpec(name="ALERTS", subjects=(f"{PREFIX}.alerts.>",), max_age_days=3)
+ALERTS_STREAM = StreamSpec(
+    name="ALERTS",
+    subjects=(f"{PREFIX}.alerts.>",),
+    max_age_days=3,
+    max_bytes=64 * MIB,
+    max_msgs=100_000,
+    max_msg_size=256 * KIB,  # a digest lists at most 50 enterprises
+    discard="new",
+)
 # Dead letters: messages a consumer gave up on (or an event the registry could not publish),
 # with why, for the operator (`impactoost dlq`). Outside `impact.v1`: never for subscribers,
-# and they may name people's addresses, so they are kept a month.
+# and they may name people's addresses, so they are kept a month. A dead letter carries any
+# stream's message, so its size is only the server's max_payload; a flood of them pushes out
+# the oldest rather than stop a consumer from giving up on a message.
 DEAD_LETTER_PREFIX = "impactoost.deadletters"
 DEADLETTERS_STREAM = StreamSpec(
-    name="DEADLETTERS", subjects=(f"{DEAD_LETTER_PREFIX}.>",), max_age_days=30
+    name="DEADLETTERS",
+    subjects=(f"{DEAD_LETTER_PREFIX}.>",),
+    max_age_days=30,
+    max_bytes=256 * MIB,
+    max_msgs=100_000,
 )
 STREAMS: tuple[StreamSpec, ...] = (
     LABELS_STREAM,
@@ -141,6 +222,21 @@ def preference_subject(kind: PreferenceKind) -> str:
 def alert_subject(kind: AlertKind) -> str:
     """`impact.v1.alerts.<kind>`."""
     return f"{PREFIX}.alerts.{kind}"
+
+
+# Core NATS requests (not streamed): answered at once by whoever listens, or by nobody.
+COMMANDS_PREFIX = f"{PREFIX}.commands"
+SCRAPE_COMMANDS = f"{COMMANDS_PREFIX}.scrape"
+"""On-demand scrapes, body `{"label": "pso"}`, answered by the scraper with the run's summary."""
+DEMO_COMMANDS = f"{COMMANDS_PREFIX}.demo.>"
+"""Requests to running demos; each demo answers on its own `demo_command_subject`."""
+
+
+def demo_command_subject(instance: str) -> str:
+    """`impact.v1.commands.demo.<instance>.advance`: where one running demo takes its next step."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", instance):
+        raise ValueError(f"not a subject token: {instance!r}")
+    return f"{COMMANDS_PREFIX}.demo.{instance}.advance"
 
 
 def dead_letter_subject(service: str, consumer: str) -> str:

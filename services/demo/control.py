@@ -15,11 +15,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from contracts.subjects import PREFIX
+from contracts.subjects import demo_command_subject
 
 STATE_FILE = "demo.json"
-# The scraper's on-demand subject (services.scraper.main.COMMAND_SUBJECT).
-SCRAPE_SUBJECT = f"{PREFIX}.commands.scrape"
 ADVANCE_TIMEOUT_SECONDS = 600.0
 
 
@@ -38,7 +36,7 @@ class DemoState:
 
 def new_state(nats_url: str) -> DemoState:
     """This process's state, with a subject of its own (demos may share a NATS server)."""
-    subject = f"{PREFIX}.commands.demo.{secrets.token_hex(4)}.advance"
+    subject = demo_command_subject(secrets.token_hex(4))
     return DemoState(pid=os.getpid(), nats_url=nats_url, subject=subject)
 
 

@@ -21,6 +21,7 @@ import structlog
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 
+from contracts.subjects import SCRAPE_COMMANDS
 from services.demo import control
 from services.demo.timeline import Timeline
 from services.kit.nats_access import connect
@@ -137,9 +138,7 @@ class Director:
         """Ask the scraper to read `label` now; its summary, or why there is none."""
         body = json.dumps({"label": label}).encode()
         try:
-            reply = await client.request(
-                control.SCRAPE_SUBJECT, body, timeout=SCRAPE_TIMEOUT_SECONDS
-            )
+            reply = await client.request(SCRAPE_COMMANDS, body, timeout=SCRAPE_TIMEOUT_SECONDS)
             summary: dict[str, Any] = json.loads(reply.data)
         except (nats.errors.Error, TimeoutError, ValueError) as exc:
             summary = {"label": label, "ok": False, "reason": str(exc) or type(exc).__name__}

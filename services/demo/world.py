@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from contracts.kvk import normalise_kvk
 from contracts.labels import LABELS, LabelName
 from services.demo.sites import cedris, codeso, pso, senl
 
@@ -69,9 +70,9 @@ class _Change:
 
 
 def kvk_numbers(published: str | None) -> tuple[str, ...]:
-    """The 8-digit KvK numbers in a field as a registry publishes it."""
-    digits = (re.sub(r"\D", "", part) for part in _KVK_SEPARATORS.split(published or ""))
-    return tuple(dict.fromkeys(d.zfill(8) for d in digits if d))
+    """The 8-digit KvK numbers in a field as a registry publishes it (`contracts.kvk`)."""
+    numbers = (normalise_kvk(part) for part in _KVK_SEPARATORS.split(published or ""))
+    return tuple(dict.fromkeys(n for n in numbers if n))
 
 
 class World:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-LABEL_NAMES: dict[str, str] = {
-    "pso": "PSO",
-    "codeso": "Code Sociale Ondernemingen",
-    "senl": "Social Enterprise NL",
-    "cedris": "Cedris leerwerkbedrijf",
-}
+from contracts.labels import LABEL_DISPLAY_NAMES
 
+_BY_CODE: dict[str, str] = {code: name for code, name in LABEL_DISPLAY_NAMES.items()}
 _LEVEL_NAMES = {"boost": "BOOST-lid", "lid": "Lid"}
 
 
 def label_name(label: str) -> str:
     """The label's display name, e.g. `Code Sociale Ondernemingen`."""
-    return LABEL_NAMES.get(label, label)
+    return _BY_CODE.get(label, label)
 
 
 def level_text(level: str | None, pso30plus: bool = False) -> str | None:

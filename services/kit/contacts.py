@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import structlog
 
 from contracts.enterprises import EnterpriseState
+from contracts.kvk import normalise_kvk
 from contracts.supplements import normalise_email
 
 log = structlog.get_logger()
@@ -40,14 +41,6 @@ class Contact:
     email: str
     kvk: str | None = None
     website: str | None = None
-
-
-def normalise_kvk(text: str) -> str | None:
-    """Digits only, zero-padded to 8 (spreadsheets drop leading zeros); None if not a KvK."""
-    digits = re.sub(r"[\s.]", "", text)
-    if not digits.isdigit() or len(digits) > 8:
-        return None
-    return digits.zfill(8)
 
 
 def normalise_website(text: str) -> str | None:

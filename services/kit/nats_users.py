@@ -15,11 +15,13 @@ from contracts.subjects import (
     ALERTS_STREAM,
     DEAD_LETTER_PREFIX,
     DEADLETTERS_STREAM,
+    DEMO_COMMANDS,
     ENTERPRISE_STATES_STREAM,
     ENTERPRISES_STREAM,
     LABELS_STREAM,
     PREFERENCES_STREAM,
     PREFIX,
+    SCRAPE_COMMANDS,
     SCRAPES_STREAM,
     SIGNINS_STREAM,
     SUPPLEMENTS_STREAM,
@@ -44,9 +46,6 @@ NOTIFIER_DEADLETTERS = "notifier-deadletters"
 """Reads the dead letters for the operator's e-mail digest."""
 SCRAPER_BUCKET = "scraper-state"
 """The scraper's key-value bucket (its stream is `KV_scraper-state`)."""
-SCRAPE_COMMANDS = f"{PREFIX}.commands.scrape"
-"""Core NATS requests for an on-demand scrape, answered by the scraper."""
-DEMO_COMMANDS = f"{PREFIX}.commands.demo.>"
 ANY_DURABLE = "*"
 """A service whose durable names are settings (the gateway's) gets any name on its streams,
 except the other services' durables, which stay denied to it."""

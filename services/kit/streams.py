@@ -36,7 +36,20 @@ MARK = "impactoost"
 """The stream metadata key naming the contract's stream a stream was created from: start-up
 changes only streams that carry it (or plain streams of ours from before the mark)."""
 # What our StreamSpec declares; everything else of a stream (set by an operator) is kept.
-_DECLARED = ("subjects", "retention", "storage", "duplicate_window", "max_age", "num_replicas")
+_DECLARED = (
+    "subjects",
+    "retention",
+    "storage",
+    "duplicate_window",
+    "max_age",
+    "max_msgs_per_subject",
+    "max_msgs",
+    "max_bytes",
+    "max_msg_size",
+    "discard",
+    "num_replicas",
+)
+_DISCARD = {"old": api.DiscardPolicy.OLD, "new": api.DiscardPolicy.NEW}
 
 
 def stream_config(spec: StreamSpec, replicas: int = 1) -> api.StreamConfig:
@@ -49,6 +62,10 @@ def stream_config(spec: StreamSpec, replicas: int = 1) -> api.StreamConfig:
         duplicate_window=spec.duplicate_window_seconds,
         max_age=spec.max_age_days * 86400 if spec.max_age_days else None,
         max_msgs_per_subject=spec.max_msgs_per_subject or -1,  # nats-py's "no limit"
+        max_msgs=spec.max_msgs or -1,
+        max_bytes=spec.max_bytes or -1,
+        max_msg_size=spec.max_msg_size or -1,
+        discard=_DISCARD[spec.discard],
         num_replicas=max(replicas, spec.replicas),
         metadata={MARK: spec.name},
     )
@@ -161,11 +178,12 @@ def _stream_changes(current: api.StreamConfig, wanted: api.StreamConfig) -> dict
 
 
 def _normal(value: Any) -> Any:
-    """A field's value as comparable: subjects in any order, no limit as 0, enums by value."""
+    """A field's value as comparable: subjects in any order, no limit (None, 0 or -1) as 0,
+    enums by value."""
     if isinstance(value, list):
         return sorted(value)
     if isinstance(value, float | int) or value is None:
-        return round(float(value or 0), 3)
+        return round(max(float(value or 0), 0.0), 3)
     return getattr(value, "value", value)
 
 

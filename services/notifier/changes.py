@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from contracts.enterprises import EnterpriseState, LabelHolding
-from contracts.labels import LabelName
+from contracts.labels import LABEL_SHORT_NAMES
 from services.notifier.domain import (
     QUIET_CHANGES,
     counting_holdings,
@@ -27,12 +27,6 @@ from services.notifier.domain import (
 
 ARROW = "→"
 NONE = "geen"
-SHORT_LABEL_NAMES: dict[LabelName, str] = {
-    "pso": "PSO",
-    "codeso": "Code Sociale Ondernemingen",
-    "senl": "Social Enterprise NL",
-    "cedris": "Cedris",
-}
 DIFFED_KEYS = frozenset(
     {
         "labels", "level", "validity", "valid_from", "valid_until", "status", "name", "place",
@@ -128,7 +122,7 @@ _HOLDING_FIELDS: tuple[tuple[str, Callable[[LabelHolding], str | None]], ...] = 
 
 
 def _holding_changes(previous: LabelHolding, current: LabelHolding, several: bool) -> list[Change]:
-    suffix = f" ({SHORT_LABEL_NAMES[current.label]})" if several else ""
+    suffix = f" ({LABEL_SHORT_NAMES[current.label]})" if several else ""
     changes = []
     for what, read in _HOLDING_FIELDS:
         old, new = read(previous), read(current)

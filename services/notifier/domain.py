@@ -17,18 +17,10 @@ from contracts.enterprises import (
     EnterpriseUpdated,
     LabelHolding,
 )
-from contracts.labels import LabelName
+from contracts.labels import LABEL_FULL_NAMES, LABELS, LabelName
 from contracts.signin import LINK_MINUTES, SignInGranted, SignInLinkIssued
 from contracts.supplements import SupplementField
 from services.kit.dutch import LOCAL, long_date
-
-LABEL_DISPLAY_NAMES: dict[LabelName, str] = {
-    "pso": "PSO (Prestatieladder Socialer Ondernemen)",
-    "codeso": "Code Sociale Ondernemingen",
-    "senl": "Social Enterprise NL",
-    "cedris": "Cedris leerwerkbedrijf",
-}
-
 
 _LEVEL_NAMES = {"boost": "BOOST"}
 
@@ -84,7 +76,7 @@ def dutch_date(day: date) -> str:
 
 def label_name(label: LabelName) -> str:
     """The display name of a label."""
-    return LABEL_DISPLAY_NAMES[label]
+    return LABEL_FULL_NAMES[label]
 
 
 def level_name(holding: LabelHolding) -> str | None:
@@ -118,7 +110,7 @@ def counting_holdings(state: EnterpriseState) -> list[LabelHolding]:
     """The holdings that make the enterprise visible (those that count), in display order."""
     return sorted(
         (h for h in state.labels if h.counts),
-        key=lambda h: (list(LABEL_DISPLAY_NAMES).index(h.label), h.holding_id),
+        key=lambda h: (LABELS.index(h.label), h.holding_id),
     )
 
 

@@ -17,6 +17,8 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
+from contracts.kvk import normalise_kvk
+
 Rule = Literal["kvk", "website", "name"]
 RULES: tuple[Rule, ...] = ("kvk", "website", "name")
 
@@ -27,14 +29,9 @@ _LEGAL_FORMS = re.compile(
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
-def normalise_kvk(number: str) -> str | None:
-    """The 8-digit KvK number in `number` (spaces, dots and dashes ignored); None without digits."""
-    digits = re.sub(r"\D", "", number)
-    return digits.zfill(8) if digits else None
-
-
 def kvk_numbers(numbers: Iterable[str]) -> tuple[str, ...]:
-    """The distinct normalised KvK numbers, sorted."""
+    """The distinct KvK numbers (`contracts.kvk`'s rule), sorted; text that holds none is
+    left out."""
     return tuple(sorted({n for raw in numbers if (n := normalise_kvk(raw))}))
 
 

@@ -22,6 +22,7 @@ from contracts.labels import LabelChanged, LabelGranted, LabelLapsed, LabelName
 from contracts.scrapes import ScrapeCompleted, ScrapeFailed
 from contracts.subjects import (
     LABELS_STREAM,
+    SCRAPE_COMMANDS,
     SCRAPES_STREAM,
     STREAMS,
     LabelKind,
@@ -32,7 +33,7 @@ from contracts.subjects import (
 from services.kit.asyncapi import asyncapi_json as render_asyncapi
 from services.kit.jetstream import make_broker
 from services.kit.logging import configure_logging
-from services.kit.nats_users import SCRAPE_COMMANDS, SCRAPER
+from services.kit.nats_users import SCRAPER
 from services.kit.publications import Publication
 from services.kit.settings import load_settings
 from services.kit.streams import ensure_streams
@@ -47,7 +48,6 @@ from services.scraper.service import (
 )
 from services.scraper.sources import supported_labels
 
-COMMAND_SUBJECT = SCRAPE_COMMANDS
 _LABEL_EVENTS: tuple[tuple[LabelKind, type[Event]], ...] = (
     ("granted", LabelGranted),
     ("changed", LabelChanged),
@@ -77,7 +77,7 @@ def create_app(settings: ScraperSettings | None = None) -> FastStream:
     service = ScraperService(settings, broker)
 
     @broker.subscriber(
-        COMMAND_SUBJECT,
+        SCRAPE_COMMANDS,
         title="scrape-requested",
         description="Run a scrape of one label now; replies with its summary",
     )

@@ -15,6 +15,7 @@ from datetime import date
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from contracts.kvk import normalise_kvk
 from services.kit.dutch import MONTH_NUMBERS
 
 # Text a person sees in an element: never script, style or template content.
@@ -29,7 +30,6 @@ MAX_HOLDING_ID = 120
 MAX_SUMMARY = 2000  # as contracts.labels.Observation.summary allows
 # Descriptions longer than this are not read further: nobody writes a 100 kB card excerpt.
 _MAX_SUMMARY_INPUT = 100_000
-MIN_KVK_DIGITS = 7  # a spreadsheet that dropped one leading zero is still recognisable
 
 _HIDDEN_BLOCK = re.compile(
     r"<(script|style|noscript|template|iframe|object)\b[^>]*>.*?(?:</\1\s*>|$)", re.I | re.S
@@ -41,7 +41,6 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffd]"
 )
 _KVK_SEPARATORS = re.compile(r"[,;/|\n]+")
-_KVK_PREFIX = re.compile(r"^(?:kvk(?:-?(?:nummer|nr))?|nr)[:.]?", re.I)
 _HOST = re.compile(r"(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
 _OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!//|\d)", re.I)
 _NUMERIC_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
@@ -108,17 +107,9 @@ class KvkNumbers(NamedTuple):
     rejected: tuple[str, ...]
 
 
-def normalise_kvk(raw: str) -> str | None:
-    """`0612 3456` / `61.23.45.67` / `1234567` -> an 8-digit string; None when not a KvK number."""
-    compact = re.sub(r"[\s.\u00a0]+", "", raw)
-    compact = _KVK_PREFIX.sub("", compact)
-    if not re.fullmatch(rf"[0-9]{{{MIN_KVK_DIGITS},8}}", compact) or int(compact) == 0:
-        return None
-    return compact.zfill(8)
-
-
 def split_kvk(field: str | None) -> KvkNumbers:
-    """Every KvK number in a field listing several (commas, semicolons, slashes, lines)."""
+    """Every KvK number in a field listing several (commas, semicolons, slashes, lines), read
+    by the one rule (`contracts.kvk`)."""
     valid: list[str] = []
     rejected: list[str] = []
     for part in _KVK_SEPARATORS.split(clean_text(field, 2000) or ""):

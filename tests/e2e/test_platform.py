@@ -10,7 +10,6 @@ from __future__ import annotations
 import email
 import json
 import mailbox
-import re
 from collections.abc import Iterator
 from datetime import date
 from email.message import EmailMessage
@@ -21,7 +20,8 @@ import httpx
 import pytest
 from parsel import Selector
 
-from contracts.subjects import STREAMS
+from contracts.kvk import normalise_kvk
+from contracts.subjects import SCRAPE_COMMANDS, STREAMS
 from services.demo.contacts import demo_contacts
 from services.demo.platform import Platform
 from services.demo.sites.pso import Certificate
@@ -57,8 +57,8 @@ def _counting(platform: Platform, state: str) -> dict[str, Certificate]:
 
 def _contact(cert: Certificate) -> str | None:
     contacts = demo_contacts(date.today())
-    digits = [re.sub(r"\D", "", k).zfill(8) for k in cert.kvk.split(",") if re.sub(r"\D", "", k)]
-    return next((contacts[d] for d in digits if d in contacts), None)
+    numbers = [n for k in cert.kvk.split(",") if (n := normalise_kvk(k))]
+    return next((contacts[n] for n in numbers if n in contacts), None)
 
 
 def _listed_names(platform: Platform) -> set[str]:
@@ -85,7 +85,7 @@ def _mails_to(platform: Platform, address: str, subject_word: str) -> list[Email
 async def _scrape_now(platform: Platform) -> dict[str, object]:
     nc = await connect(platform.nats_url)
     try:
-        reply = await nc.request("impact.v1.commands.scrape", b'{"label": "pso"}', timeout=120)
+        reply = await nc.request(SCRAPE_COMMANDS, b'{"label": "pso"}', timeout=120)
     finally:
         await nc.close()
     summary: dict[str, object] = json.loads(reply.data)

@@ -1,5 +1,6 @@
 """Start-up on a real nats-server never rewrites a stream that is not ours: a region's stream
-that sources ours and a mirror keep their configuration through every service's start."""
+that sources ours and a mirror keep their configuration through every service's start. Ours
+are brought to the contract's limits, which the server then enforces."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import httpx
 import nats
 import pytest
 from nats.js import JetStreamContext
-from nats.js.api import StreamConfig, StreamSource
+from nats.js.api import DiscardPolicy, StreamConfig, StreamSource
+from nats.js.errors import APIError
 from structlog.testing import capture_logs
 
 from contracts.subjects import (
+    ENTERPRISE_STATES_STREAM,
     ENTERPRISES_STREAM,
     LABELS_STREAM,
     SIGNINS_STREAM,
@@ -22,7 +25,7 @@ from contracts.subjects import (
 )
 from services.gateway.config import GatewaySettings
 from services.gateway.main import create_app as create_gateway
-from services.kit.streams import MARK, ensure_streams
+from services.kit.streams import MARK, ensure_streams, stream_config
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as create_notifier
 from services.registry.config import RegistrySettings
@@ -107,7 +110,8 @@ async def test_sourced_and_mirrored_streams_survive_every_services_start_up(
     assert {log["stream"] for log in untouched} == set(names)
     reasons = {log["stream"]: log["reason"] for log in untouched}
     assert reasons == {"LABELS": "sources HUB_LABELS", "ENTERPRISES": "mirrors HUB_ENTERPRISES"}
-    assert "max_age" in next(log for log in untouched if log["stream"] == "LABELS")["differs"]
+    differs = next(log for log in untouched if log["stream"] == "LABELS")["differs"]
+    assert {"max_age", "max_bytes", "max_msgs", "max_msg_size"} <= set(differs)
 
 
 async def test_a_stream_marked_by_someone_else_or_with_other_subjects_is_left_alone(
@@ -151,3 +155,60 @@ async def test_our_own_stream_with_changed_limits_is_still_updated(
     with capture_logs() as again:
         await ensure_streams(url, [SUPPLEMENTS_STREAM, SIGNINS_STREAM])
     assert not [log for log in again if log["event"] in ("stream_updated", "stream_created")]
+
+
+async def test_our_stream_from_before_the_limits_gets_them_and_keeps_its_messages(
+    js: tuple[str, JetStreamContext],
+) -> None:
+    url, context = js
+    # LABELS as the previous version made it: marked, an age limit and nothing else.
+    await context.add_stream(
+        StreamConfig(
+            name=LABELS_STREAM.name,
+            subjects=list(LABELS_STREAM.subjects),
+            max_age=400 * DAY,
+            metadata={MARK: LABELS_STREAM.name},
+        )
+    )
+    await context.publish("impact.v1.labels.pso.granted", b"{}", headers={"Nats-Msg-Id": "a"})
+    with capture_logs() as logs:
+        await ensure_streams(url, [LABELS_STREAM])
+    info = await context.stream_info(LABELS_STREAM.name)
+    assert info.config.max_bytes == LABELS_STREAM.max_bytes
+    assert info.config.max_msgs == LABELS_STREAM.max_msgs
+    assert info.config.max_msg_size == LABELS_STREAM.max_msg_size
+    assert info.config.discard == DiscardPolicy.OLD
+    assert info.state.messages == 1
+    updated = [log for log in logs if log["event"] == "stream_updated"]
+    assert [log["changed"] for log in updated] == [["max_bytes", "max_msg_size", "max_msgs"]]
+
+
+async def test_the_server_refuses_a_message_larger_than_its_stream_allows(
+    js: tuple[str, JetStreamContext],
+) -> None:
+    url, context = js
+    await ensure_streams(url, [SIGNINS_STREAM])
+    assert SIGNINS_STREAM.max_msg_size is not None
+    with pytest.raises(APIError):
+        await context.publish(
+            "impact.v1.signin.requested", b"x" * (SIGNINS_STREAM.max_msg_size + 1)
+        )
+    await context.publish("impact.v1.signin.requested", b"x" * 100)
+    assert (await context.stream_info(SIGNINS_STREAM.name)).state.messages == 1
+
+
+async def test_a_full_present_refuses_a_new_enterprise_but_takes_a_newer_event_of_one_it_holds(
+    js: tuple[str, JetStreamContext],
+) -> None:
+    _, context = js
+    small = ENTERPRISE_STATES_STREAM.model_copy(update={"max_msgs": 2})
+    await context.add_stream(stream_config(small))
+    prefix = "impact.v1.states.overijssel.twente"
+    await context.publish(f"{prefix}.e1", b"e1 v1")
+    await context.publish(f"{prefix}.e2", b"e2 v1")
+    await context.publish(f"{prefix}.e1", b"e1 v2")
+    with pytest.raises(APIError):
+        await context.publish(f"{prefix}.e3", b"e3 v1")
+    kept = await context.get_last_msg(small.name, f"{prefix}.e1")
+    assert kept.data == b"e1 v2"
+    assert (await context.stream_info(small.name)).state.messages == 2

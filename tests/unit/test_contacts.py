@@ -13,7 +13,6 @@ from services.kit.contacts import (
     ContactsFileError,
     CsvContacts,
     FakeContacts,
-    normalise_kvk,
     normalise_website,
 )
 from tests.unit.notifier.factories import enterprise
@@ -161,11 +160,16 @@ def test_the_fake_directory_trusts_like_the_real_one() -> None:
     }
 
 
-def test_kvk_numbers_are_digits_zero_padded_to_eight() -> None:
-    assert normalise_kvk("0612 3456") == "06123456"
-    assert normalise_kvk("6.123.456") == "06123456"
-    assert normalise_kvk("KvK 123") is None
-    assert normalise_kvk("123456789") is None
+def test_kvk_numbers_in_the_file_are_read_by_the_one_kvk_rule() -> None:
+    contacts = FakeContacts(
+        [
+            Contact("short@x.example", kvk="6.123.456"),
+            Contact("garbage@x.example", kvk="KvK 123"),
+            Contact("long@x.example", kvk="061234567"),
+        ]
+    )
+    assert contacts.address_for(enterprise(kvk=("0612 3456",), website=None)) == ("short@x.example")
+    assert contacts.addresses_for(["00000123", "61234567"], None) == frozenset()
 
 
 def test_websites_become_https_host_without_www() -> None:

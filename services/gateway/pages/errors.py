@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from services.gateway.labels import LABEL_NAMES
+from contracts.labels import LABEL_DISPLAY_NAMES
 from services.gateway.read_model.queries import MAX_PAGE
 
 JSON_PATHS = ("/api/", "/healthz", "/openapi.json", "/docs")
@@ -65,7 +65,7 @@ def dutch_problem(error: dict[str, Any]) -> str:
     """One validation error, explained in Dutch."""
     field = next((str(p) for p in error.get("loc", ())[1:] if isinstance(p, str)), "")
     if field == "label":
-        names = list(LABEL_NAMES.values())
+        names = list(LABEL_DISPLAY_NAMES.values())
         return f"Onbekend label. Kies uit: {', '.join(names[:-1])} of {names[-1]}."
     if field == "category":
         return "Onbekende categorie. Kies een categorie uit de lijst bij „Aanbod”."

@@ -9,7 +9,8 @@ from urllib.parse import quote
 import jinja2
 from fastapi.templating import Jinja2Templates
 
-from services.gateway.labels import LABEL_NAMES, label_name, level_text
+from contracts.labels import LABEL_DISPLAY_NAMES
+from services.gateway.labels import label_name, level_text
 from services.gateway.read_model.views import web_url
 from services.kit.dutch import LOCAL, long_date
 
@@ -78,6 +79,6 @@ def make_templates(platform_name: str = "Impact Oost") -> Jinja2Templates:
         label_name=label_name,
         level_text=level_text,
     )
-    env.globals["label_names"] = LABEL_NAMES
+    env.globals["label_names"] = LABEL_DISPLAY_NAMES
     env.globals["platform_name"] = platform_name
     return Jinja2Templates(env=env)

@@ -15,9 +15,10 @@ import nats
 import pytest
 from nats.js.errors import NotFoundError
 
+from contracts.subjects import SCRAPE_COMMANDS
 from services.demo.sites.pso import PsoSite, start_pso_site
 from services.scraper.config import ScraperSettings
-from services.scraper.main import COMMAND_SUBJECT, create_app, scrape_once
+from services.scraper.main import create_app, scrape_once
 from tests.integration.scraper.helpers import LOCAL_SITE_SETTINGS
 
 pytestmark = pytest.mark.integration
@@ -243,7 +244,7 @@ async def test_the_service_scrapes_at_start_and_on_request(nats_url: str, site: 
             await asyncio.sleep(0.05)
         site.use("B")
         nc = await nats.connect(nats_url)
-        reply = await nc.request(COMMAND_SUBJECT, b'{"label": "pso"}', timeout=20)
+        reply = await nc.request(SCRAPE_COMMANDS, b'{"label": "pso"}', timeout=20)
         await nc.close()
     finally:
         await app.stop()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from contracts.labels import LABELS
+from contracts.labels import LABEL_DISPLAY_NAMES, LABELS
 from services.gateway.config import GatewaySettings
-from services.gateway.labels import LABEL_NAMES, level_text
+from services.gateway.labels import level_text
 from services.gateway.pages.formatting import (
     date_nl,
     datetime_nl,
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.unit
 
 
 def test_every_label_has_a_dutch_display_name() -> None:
-    assert set(LABEL_NAMES) == set(LABELS)
+    assert set(LABEL_DISPLAY_NAMES) == set(LABELS)
 
 
 @pytest.mark.parametrize(

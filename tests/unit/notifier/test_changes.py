@@ -46,13 +46,17 @@ def test_labels_that_come_or_stop_counting_are_named() -> None:
 
 def test_name_place_website_and_kvk_show_from_and_to_with_geen_for_nothing() -> None:
     after = enterprise(
-        version=2, name="Kringloop Twente", place="Hengelo", website=None, kvk=("06123456", "1")
+        version=2,
+        name="Kringloop Twente",
+        place="Hengelo",
+        website=None,
+        kvk=("06123456", "07123456"),
     )
     assert lines(enterprise(), after) == [
         "Naam: Kringloop Twente B.V. → Kringloop Twente",
         "Vestigingsplaats: Enschede → Hengelo",
         "Website: https://kringlooptwente.nl/ → geen",
-        "KvK-nummer(s): 06123456 → 06123456, 1",
+        "KvK-nummer(s): 06123456 → 06123456, 07123456",
     ]
 
 

@@ -51,17 +51,21 @@ def test_enterprise_is_listed_while_one_holding_counts() -> None:
 def test_kvk_is_the_union_of_all_holdings_and_themes_are_merged() -> None:
     enterprise = Enterprise("e1")
     for holding in (
-        Holding(observation("A", kvk=("2", "1"), themes=("werk",)), at(0)),
+        Holding(observation("A", kvk=("02222222", "01111111"), themes=("werk",)), at(0)),
         Holding(
             observation(
-                "B", kvk=("3",), counts=False, status="aspirant", themes=("circulair", "werk")
+                "B",
+                kvk=("03333333",),
+                counts=False,
+                status="aspirant",
+                themes=("circulair", "werk"),
             ),
             at(1),
         ),
     ):
         enterprise.holdings[holding.key] = holding
     state = public_state(enterprise, TODAY, 1, MORNING)
-    assert state.kvk == ("1", "2", "3")
+    assert state.kvk == ("01111111", "02222222", "03333333")
     assert state.themes == ("circulair", "werk")
 
 

@@ -8,9 +8,9 @@ from services.registry.identity import (
     Candidates,
     Identity,
     Match,
+    kvk_numbers,
     match,
     name_key,
-    normalise_kvk,
     website_host,
 )
 
@@ -120,15 +120,13 @@ def test_kvk_wins_over_website_and_name_and_kept_apart_enterprises_are_skipped()
 
 
 def test_several_candidates_choose_the_lowest_id() -> None:
-    assert match(known(kvk=("1",)), Candidates(kvk=["e9", "e3"])) == Match("e3", "kvk", "00000001")
+    found = match(known(kvk=("1234567",)), Candidates(kvk=["e9", "e3"]))
+    assert found == Match("e3", "kvk", "01234567")
 
 
-@pytest.mark.parametrize(
-    ("raw", "normal"),
-    [("06123456", "06123456"), ("0612 3456", "06123456"), ("6123456", "06123456"), ("—", None)],
-)
-def test_kvk_numbers_are_eight_digits(raw: str, normal: str | None) -> None:
-    assert normalise_kvk(raw) == normal
+def test_kvk_numbers_are_the_distinct_eight_digit_numbers_sorted_without_garbage() -> None:
+    raw = ("0712 3456", "06123456", "6123456", "—", "1", "06.12.34.56")
+    assert kvk_numbers(raw) == ("06123456", "07123456")
 
 
 def test_hosts_and_names_without_anything_to_compare_are_none() -> None:

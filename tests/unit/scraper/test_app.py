@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from contracts.subjects import SCRAPE_COMMANDS
 from services.kit.settings import ConfigError, load_settings
 from services.scraper.config import ScraperSettings
-from services.scraper.main import COMMAND_SUBJECT, asyncapi_json, create_app
+from services.scraper.main import asyncapi_json, create_app
 
 pytestmark = pytest.mark.unit
 
@@ -58,7 +59,7 @@ def test_the_asyncapi_document_lists_what_the_scraper_publishes_and_hears() -> N
         "impact.v1.labels.pso.lapsed",
         "impact.v1.scrapes.pso.completed",
         "impact.v1.scrapes.pso.failed",
-        COMMAND_SUBJECT,
+        SCRAPE_COMMANDS,
     ):
         assert subject in channels
     assert "LabelLapsed" in json.dumps(document["components"])

@@ -9,7 +9,6 @@ import pytest
 from services.scraper.normalise import (
     clean_summary,
     clean_text,
-    normalise_kvk,
     normalise_website,
     parse_dutch_date,
     parse_month_end,
@@ -58,29 +57,6 @@ def test_clean_text_caps_length_and_marks_the_cut() -> None:
 
 def test_clean_text_decodes_entities_once_only() -> None:
     assert clean_text("R&amp;amp;D", 50) == "R&amp;D"
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("61234567", "61234567"),
-        ("0612 3456", "06123456"),
-        ("61.23.45.67", "61234567"),
-        (" 6123\u00a04567 ", "61234567"),
-        ("1234567", "01234567"),
-        ("KvK 0554 3210", "05543210"),
-        ("kvk-nummer: 05543210", "05543210"),
-    ],
-)
-def test_kvk_numbers_are_normalised_to_eight_digits(raw: str, expected: str) -> None:
-    assert normalise_kvk(raw) == expected
-
-
-@pytest.mark.parametrize(
-    "raw", ["12345", "123456789", "ABC12345", "0000 0000", "1234-5678", "", "١٢٣٤٥٦٧٨"]
-)
-def test_invalid_kvk_numbers_are_refused(raw: str) -> None:
-    assert normalise_kvk(raw) is None
 
 
 def test_split_kvk_reads_several_numbers_and_reports_the_rejected_ones() -> None:

@@ -15,7 +15,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from services.registry.identity import name_key, normalise_kvk, website_host
+from contracts.kvk import normalise_kvk
+from services.registry.identity import name_key, website_host
 
 revision: str = "0003"
 down_revision: str | None = "0002"
