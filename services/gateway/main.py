@@ -223,6 +223,10 @@ def asyncapi_json(settings: GatewaySettings | None = None) -> str:
     built without connecting."""
     settings = settings or load_settings(GatewaySettings)
     engine = make_engine(settings.database_url)
+    # The default durable name hashes the database's path: the document names its pattern,
+    # so it reads the same wherever it is generated.
+    named = settings.gateway_consumer or "gateway-<hash>"
+    settings = settings.model_copy(update={"gateway_consumer": named})
     consumers = _consumers(settings, engine, asyncio.Lock(), utc_now)
     return render_asyncapi(
         service=SERVICE,
