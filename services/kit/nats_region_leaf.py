@@ -8,7 +8,13 @@ from typing import Any
 from nats.js import api
 
 from contracts.subjects import ENTERPRISE_STATES_STREAM
-from services.kit.nats_regions import API_PREFIX, LEAF_ACCOUNT, SHARED, Region
+from services.kit.nats_regions import (
+    API_PREFIX,
+    LEAF_ACCOUNT,
+    REGION_INACTIVE_SECONDS,
+    SHARED,
+    Region,
+)
 from services.kit.nats_users import PLATFORM_ACCOUNT
 
 
@@ -29,6 +35,7 @@ def leaf_consumer_config(region: Region, stream: str) -> api.ConsumerConfig:
         flow_control=True,
         idle_heartbeat=1.0,
         filter_subjects=region.filters(stream),
+        inactive_threshold=REGION_INACTIVE_SECONDS,
     )
 
 

@@ -33,6 +33,10 @@ IMPORT_PREFIX = "$JS.shared.API"
 domain's prefix, which the server itself maps to the importing account's own API."""
 REGIONS_FILE = "regions.json"
 LEAF_ACCOUNT = "REGION"
+REGION_INACTIVE_SECONDS = 30 * 86400.0
+"""A region's consumers on our streams are deleted by the server after 30 days unread: a
+region that stopped subscribing leaves nothing behind (it is set up anew to come back)."""
+REGION_MAX_DELIVER = 20
 """The account on a region's leaf server that holds its copies of our streams."""
 _NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 
