@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, Text, delete, func
+from sqlalchemy import BigInteger, Engine, Text, delete, func
 from sqlmodel import Field, Session, col, select
 
 from contracts.base import deterministic_id
@@ -36,7 +36,7 @@ class OperatorDeadLetter(NotifierTable, table=True):
     __tablename__ = "operator_dead_letter"
 
     letter_id: str = Field(primary_key=True, max_length=64)
-    sequence: int
+    sequence: int = Field(sa_type=BigInteger)
     service: str = Field(max_length=64)
     consumer: str = Field(max_length=64)
     kind: str = Field(max_length=20)

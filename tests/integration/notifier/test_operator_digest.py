@@ -14,13 +14,13 @@ from pathlib import Path
 import nats
 import pytest
 from nats.js.errors import NotFoundError
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from contracts.deadletters import DeadLetterKind
 from contracts.subjects import DEADLETTERS_STREAM
 from services.kit.deadletters import DeadLetter, put_dead_letter
 from services.kit.nats_users import NOTIFIER_DEADLETTERS
+from services.kit.settings import ConfigError, load_settings
 from services.kit.streams import ensure_streams
 from services.notifier.bootstrap import bootstrap
 from services.notifier.config import NotifierSettings
@@ -28,7 +28,7 @@ from services.notifier.deliveries import Deliveries
 from services.notifier.main import create_app
 from services.notifier.operator_digest import OperatorDeadLetter, OperatorLetters, SeenLetter
 from services.notifier.operator_watch import operator_digester
-from tests.fixtures.servers import NatsUsers, SmtpSink, running_nats
+from tests.fixtures.servers import NatsUsers, SmtpSink, own_database, running_nats
 from tests.integration.notifier.helpers import eventually
 
 pytestmark = pytest.mark.integration
@@ -212,24 +212,34 @@ async def test_without_an_operator_address_nothing_is_mailed_and_nothing_kept(
     assert smtp_sink.messages() == []
 
 
-def test_a_letter_seen_twice_is_recorded_once(tmp_path: Path) -> None:
-    settings = NotifierSettings(data_dir=tmp_path, operator_email=OPERATOR)
-    deliveries = Deliveries(settings.database_url)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'notifier.db'}"
+        return
+    with own_database(request.getfixturevalue("postgres_url"), "digest") as url:
+        yield url
+
+
+def test_a_letter_seen_twice_is_recorded_once_and_told_once(database_url: str) -> None:
+    deliveries = Deliveries(database_url)
     deliveries.create_tables()
     letters = OperatorLetters(deliveries.engine)
-    letter = seen("dead-1", 7)
+    try:
+        assert letters.record([seen("dead-1", 7), seen("dead-1", 7)], START) == 1
+        assert letters.record([seen("dead-1", 7), seen("dead-2", 2**40)], START) == 1
+        assert [one.sequence for one in letters.untold()] == [7, 2**40]
+        letters.mark_told(["dead-1", "dead-2"], START + timedelta(minutes=1))
 
-    assert letters.record([letter, letter], START) == 1
-    assert letters.record([letter], START) == 0
-
-    with Session(deliveries.engine) as session:
-        assert session.exec(select(func.count()).select_from(OperatorDeadLetter)).one() == 1
-    deliveries.dispose()
+        assert letters.untold() == []
+        assert letters.last_told_at() == START + timedelta(minutes=1)
+        assert letters.forget_told(START + timedelta(days=31)) == 2
+        assert letters.last_told_at() is None
+    finally:
+        deliveries.dispose()
 
 
 def test_an_operator_address_must_be_a_bare_address() -> None:
-    from services.kit.settings import ConfigError, load_settings
-
     for wrong in ("beheer", "Beheer <beheer@impactoost.example>", "a@b.nl,c@d.nl", "a@localhost"):
         with pytest.raises(ConfigError, match="IMPACTOOST_OPERATOR_EMAIL"):
             load_settings(NotifierSettings, operator_email=wrong)
