@@ -253,8 +253,18 @@ def _translated(call: Callable[[], T]) -> T:
 async def _jetstream(access: NatsAccess) -> AsyncIterator[JetStreamContext]:
     from services.kit.nats_access import connect
 
-    client = await connect(access, connect_timeout=5, allow_reconnect=False)
+    client = await connect(
+        access,
+        connect_timeout=5,
+        allow_reconnect=False,
+        max_reconnect_attempts=1,
+        error_cb=_quiet,
+    )
     try:
         yield client.jetstream(timeout=10)
     finally:
         await client.close()
+
+
+async def _quiet(exc: Exception) -> None:
+    """nats-py prints each failed attempt with its traceback; the command's one line says it."""

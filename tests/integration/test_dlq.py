@@ -26,7 +26,7 @@ from services.kit.deadletters import DeadLetter, put_dead_letter
 from services.kit.nats_credentials import password_file
 from services.kit.streams import ensure_streams
 from tests.fixtures.servers import NatsUsers
-from tests.integration.test_cli import impactoost
+from tests.integration.test_cli import assert_one_line_error, impactoost
 
 pytestmark = pytest.mark.integration
 
@@ -276,3 +276,10 @@ async def test_an_unknown_letter_or_missing_password_is_a_one_line_error(
     assert no_password.returncode == 2 and "'registry'" in no_password.stderr
     assert "Traceback" not in unknown.stderr + no_password.stderr
     assert await is_dead(js, sequence)
+
+
+def test_an_unreachable_nats_is_one_line_without_tracebacks(tmp_path: Path) -> None:
+    result = impactoost("dlq", "list", "--secrets", str(tmp_path), tmp_path=tmp_path)
+
+    assert_one_line_error(result, 1, "cannot reach NATS")
+    assert len(result.stderr.strip().splitlines()) == 1
