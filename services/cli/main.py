@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from services.cli.demo import demo_app
+from services.cli.dlq import dlq_app
 from services.cli.errors import UsageError, fail_cleanly
 from services.cli.nats import nats_app, region_app
 from services.cli.registry import registry_app
@@ -68,6 +69,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(registry_app, name="registry")
 app.add_typer(nats_app, name="nats")
 app.add_typer(region_app, name="region")
+app.add_typer(dlq_app, name="dlq")
 
 
 @app.command()

@@ -48,6 +48,9 @@ DEMO_TIME_CHECK_SECONDS = "30"
 # The demo's registries are scraped within seconds of each other: a short quiet period still
 # makes an enterprise's first scrapes one welcome, and the mails follow the timeline quickly.
 DEMO_MAIL_QUIET_SECONDS = "15"
+# The operator's digest of dead letters lands in the demo's Maildir, every five minutes at most.
+DEMO_OPERATOR = "beheer@impactoost.example"
+DEMO_DIGEST_MINUTES = "5"
 
 
 @dataclass
@@ -170,6 +173,8 @@ class Platform:
         # The same addresses may sign in to complete their enterprise's listing.
         self.env.setdefault("IMPACTOOST_REGISTRY_CONTACTS_FILE", str(contacts))
         self._default_env("IMPACTOOST_MAIL_QUIET_SECONDS", DEMO_MAIL_QUIET_SECONDS)
+        self._default_env("IMPACTOOST_OPERATOR_EMAIL", DEMO_OPERATOR)
+        self._default_env("IMPACTOOST_OPERATOR_DIGEST_MINUTES", DEMO_DIGEST_MINUTES)
 
     def _start_world_sites(self, world: World) -> None:
         """All four registries, serving the world's step 0."""

@@ -51,6 +51,18 @@ class NotifierSettings(KitSettings):
         "event is still never mailed twice",
     )
     public_base_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s]+$")
+    operator_email: str | None = Field(
+        default=None,
+        max_length=320,
+        description="Where the digest of new dead letters goes (an operator's address); "
+        "unset: no digest, and nothing is kept for one",
+    )
+    operator_digest_minutes: int = Field(
+        default=60,
+        ge=1,
+        le=10080,
+        description="At most one dead-letter digest per this many minutes",
+    )
 
     @field_validator("mail_from", "mail_reply_to")
     @classmethod
@@ -58,6 +70,17 @@ class NotifierSettings(KitSettings):
         if value is not None and "@" not in parseaddr(value)[1]:
             raise ValueError(f"not an e-mail address: {value!r}")
         return value
+
+    @field_validator("operator_email")
+    @classmethod
+    def _a_bare_address(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        address = value.strip()
+        local, _, domain = address.rpartition("@")
+        if parseaddr(address)[1] != address or not local or "." not in domain:
+            raise ValueError(f"not a bare e-mail address (name@example.org): {value!r}")
+        return address
 
     @property
     def message_domain(self) -> str:

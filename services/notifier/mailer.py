@@ -24,6 +24,7 @@ class OutgoingMail:
     subject: str
     text: str
     html: str
+    """Empty: a plain-text mail (the operator's digest)."""
     message_id: str
     headers: tuple[tuple[str, str], ...] = ()
     """Further headers, such as List-Unsubscribe (RFC 2369, RFC 8058)."""
@@ -59,7 +60,8 @@ def compose(mail: OutgoingMail, sender: str, reply_to: str | None = None) -> Ema
     for name, value in mail.headers:
         message[name] = value
     message.set_content(mail.text)
-    message.add_alternative(mail.html, subtype="html")
+    if mail.html:
+        message.add_alternative(mail.html, subtype="html")
     message["Content-Language"] = "nl"
     return message
 

@@ -19,6 +19,7 @@ from services.kit.streams import ensure_streams
 from services.notifier.alerts import alert_consumer
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
+from services.notifier.operator_watch import dead_letter_consumer, operator_digester
 from services.notifier.publisher import PUBLICATIONS
 from services.notifier.sender import MailSender
 from services.notifier.subscribers import (
@@ -41,7 +42,8 @@ def create_app(
     notifier = notifier or bootstrap(settings)
     sender = MailSender(notifier)
     broker = notifier.broker
-    consumers = _consumers(notifier, settings, sender.wake)
+    digester = operator_digester(notifier, settings)
+    consumers = _consumers(notifier, settings, sender.wake, digester.wake if digester else None)
 
     async def prepare() -> None:
         await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=NOTIFIER)
@@ -52,6 +54,8 @@ def create_app(
         for consumer in consumers:
             await consumer.start()
         await sender.start()
+        if digester is not None:
+            await digester.start()
         log.info(
             "notifier_started",
             smtp_host=settings.smtp_host,
@@ -64,6 +68,8 @@ def create_app(
         for consumer in consumers:
             await consumer.stop()
         await sender.stop()
+        if digester is not None:
+            await digester.stop()
 
     async def release() -> None:
         await asyncio.to_thread(notifier.deliveries.dispose)
@@ -86,7 +92,10 @@ async def serve(settings: NotifierSettings) -> None:
 
 
 def _consumers(
-    notifier: Notifier, settings: NotifierSettings, due_now: Callable[[], None] = lambda: None
+    notifier: Notifier,
+    settings: NotifierSettings,
+    due_now: Callable[[], None] = lambda: None,
+    letters_recorded: Callable[[], None] | None = None,
 ) -> list[BatchConsumer[Any]]:
     """Every durable consumer the notifier starts (and its AsyncAPI document lists)."""
     return [
@@ -94,6 +103,7 @@ def _consumers(
         signin_consumer(notifier, settings),
         preference_consumer(notifier, settings),
         alert_consumer(notifier, settings),
+        dead_letter_consumer(notifier, settings, letters_recorded or (lambda: None)),
     ]
 
 

@@ -44,6 +44,7 @@ EXPECTED_CHANNELS = {
         "impact.v1.preferences.mail",
         "impact.v1.alerts.>",
         "impactoost.deadletters.notifier.*",
+        "impactoost.deadletters.>",
     },
     "gateway": {
         "impact.v1.enterprises.*.*.*",
