@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Generic, TypeVar
 
 import nats
@@ -35,7 +36,7 @@ from nats.js.errors import FetchTimeoutError
 from pydantic import ValidationError
 
 from contracts.deadletters import DeadLetterKind
-from contracts.subjects import StreamSpec
+from contracts.subjects import DEADLETTERS_STREAM, StreamSpec
 from services.kit.deadletters import DeadLetter, put_dead_letter
 from services.kit.jetstream import is_unknown_kind, log_nats_error
 from services.kit.nats_access import NatsTarget, connect
@@ -60,6 +61,9 @@ class Delivery(Generic[Item]):
     deliveries: int
     subject: str
     msg_id: str | None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    stored_at: datetime | None = None
+    """When the stream stored the message."""
 
 
 def one_at_a_time(handle: Callable[[Item], Awaitable[None]]) -> HandleBatch[Item]:
@@ -292,13 +296,15 @@ class BatchConsumer(Generic[Item]):
             kind: DeadLetterKind = "undecodable" if _not_json(exc) else "invalid"
             await self._give_up(msg, kind, _summary(exc))
             return None
-        metadata = msg.metadata
+        metadata, headers = msg.metadata, msg.headers or {}
         return Delivery(
             item=item,
             stream_sequence=metadata.sequence.stream,
             deliveries=max(1, metadata.num_delivered),
             subject=msg.subject,
-            msg_id=(msg.headers or {}).get("Nats-Msg-Id"),
+            msg_id=headers.get("Nats-Msg-Id"),
+            headers=headers,
+            stored_at=metadata.timestamp,
         )
 
     async def _failed(self, msg: Msg, delivery: Delivery[Item], exc: Exception) -> None:
@@ -324,6 +330,12 @@ class BatchConsumer(Generic[Item]):
         """Dead-letter `msg`, then terminate it; kept (redelivered later) if the dead-letter
         stream did not take it."""
         metadata = msg.metadata
+        if metadata.stream == DEADLETTERS_STREAM.name:
+            # A dead letter its reader gave up on stays where it is (`impactoost dlq list`):
+            # no letter about a letter.
+            log.error("dead_letter_not_taken", sequence=metadata.sequence.stream, reason=reason)
+            await msg.term()
+            return
         letter = DeadLetter(
             service=self.spec.service,
             consumer=self.spec.durable,

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from nats.aio.msg import Msg
 
 from contracts import deadletters as dead
 from contracts.base import deterministic_id
@@ -58,33 +57,11 @@ def seen_letter(
     )
 
 
-class DeadLetterConsumer(BatchConsumer[SeenLetter]):
-    """The kit's batch consumer, reading each letter from its headers.
-
-    KIT GAP, kept minimal on purpose: the kit's `Decode` receives only the body, and a dead
-    letter's facts are its headers, so this overrides the kit's `_read`. Remove it once the
-    kit hands its decoder the whole message.
-    """
-
-    async def _read(self, msg: Msg) -> Delivery[SeenLetter] | None:
-        metadata = msg.metadata
-        sequence = metadata.sequence.stream
-        delivered_at = metadata.timestamp or datetime.now(UTC)
-        headers = msg.headers or {}
-        return Delivery(
-            item=seen_letter(headers, msg.subject, sequence, delivered_at),
-            stream_sequence=sequence,
-            deliveries=max(1, metadata.num_delivered),
-            subject=msg.subject,
-            msg_id=headers.get("Nats-Msg-Id"),
-        )
-
-
 def dead_letter_consumer(
     notifier: Notifier,
     settings: NotifierSettings,
     recorded: Callable[[], None] = lambda: None,
-) -> BatchConsumer[SeenLetter]:
+) -> BatchConsumer[bytes]:
     """The durable consumer of every dead letter, for the operator's digest; `recorded` is
     called when new letters were recorded (the digester's wake-up)."""
     spec = BatchConsumerSpec(
@@ -102,21 +79,27 @@ def dead_letter_consumer(
     )
     letters = OperatorLetters(notifier.deliveries.engine) if settings.operator_email else None
     handle = record_letters(letters, notifier.clock, recorded)
-    return DeadLetterConsumer(settings.nats(), spec, _never_decoded, handle, schema=bytes)
+    return BatchConsumer(settings.nats(), spec, bytes, handle, schema=bytes)
 
 
 def record_letters(
     letters: OperatorLetters | None,
     clock: Callable[[], datetime],
     recorded: Callable[[], None] = lambda: None,
-) -> HandleBatch[SeenLetter]:
-    """Record a batch of letters in one transaction (with no operator address: nothing)."""
+) -> HandleBatch[bytes]:
+    """Record a batch of letters in one transaction (with no operator address: nothing);
+    a letter's facts are its headers, its body is the original message's, any bytes."""
 
-    async def handle(deliveries: Sequence[Delivery[SeenLetter]]) -> list[Exception | None]:
+    async def handle(deliveries: Sequence[Delivery[bytes]]) -> list[Exception | None]:
         if letters is None:
             return [None] * len(deliveries)
+        now = clock()
+        seen = [
+            seen_letter(d.headers, d.subject, d.stream_sequence, d.stored_at or now)
+            for d in deliveries
+        ]
         try:
-            new = await asyncio.to_thread(letters.record, [d.item for d in deliveries], clock())
+            new = await asyncio.to_thread(letters.record, seen, now)
         except Exception as exc:  # the database away: every letter is taken again later
             return [exc] * len(deliveries)
         if new:
@@ -124,10 +107,6 @@ def record_letters(
         return [None] * len(deliveries)
 
     return handle
-
-
-def _never_decoded(body: bytes) -> SeenLetter:
-    raise ValueError("a dead letter is read from its headers (DeadLetterConsumer._read)")
 
 
 class OperatorDigester:
