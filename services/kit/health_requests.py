@@ -39,7 +39,8 @@ class HealthResponder:
         return health_subject(self.check.service)
 
     async def start(self, client: Client) -> None:
-        """Answer on `client` (a restarted connection replaces the previous one's)."""
+        """Answer on `client` from now on (a restarted connection replaces the previous
+        one's)."""
         await self.stop()
 
         async def on_request(msg: Msg) -> None:
@@ -50,6 +51,7 @@ class HealthResponder:
                 log.warning("health_reply_failed", error=repr(exc))
 
         self._subscription = await client.subscribe(self.subject, cb=on_request)
+        await client.flush()  # the server knows the subscription before this returns
 
     async def stop(self) -> None:
         """Stop answering (a closed connection has stopped already)."""
