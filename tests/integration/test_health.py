@@ -311,3 +311,36 @@ async def test_the_health_command_prints_each_service_and_fails_unless_all_are_o
         "  dead letters: 1",
         "  problem: 1 dead letter(s): see `impactoost dlq list`",
     ]
+
+
+async def test_the_registry_and_scraper_answer_from_their_composition_roots(
+    platform: NatsUsers, tmp_path: Path
+) -> None:
+    from faststream import TestApp
+
+    from services.registry.config import RegistrySettings
+    from services.registry.main import create_app as create_registry
+    from services.scraper.config import ScraperSettings
+    from services.scraper.main import create_app as create_scraper
+
+    registry = RegistrySettings(
+        nats_url=platform.url("registry"),
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'registry.db'}",
+        pdok_base_url="",
+    )
+    scraper = ScraperSettings(nats_url=platform.url("scraper"), data_dir=tmp_path, scrape_labels=[])
+    async with (
+        TestApp(create_registry(registry)),
+        TestApp(create_scraper(scraper)),
+        connected(platform, "gateway") as gateway,
+    ):
+        registry_report, scraper_report = await ask_all(gateway, ["registry", "scraper"])
+    assert (registry_report.status, registry_report.problems) == ("ok", [])
+    assert {(c.stream, c.durable) for c in registry_report.consumers} == {
+        ("LABELS", "registry-labels"),
+        ("SUPPLEMENTS", "registry-supplements"),
+        ("SIGNINS", "registry-signins"),
+    }
+    assert (scraper_report.status, scraper_report.consumers) == ("ok", [])
+    assert scraper_report.dead_letters == 0
