@@ -237,6 +237,8 @@ async def test_healthz_gathers_every_service_and_the_gateways_own(
         await HealthResponder(HealthCheck("notifier")).start(notifier)
         await feed_started(web)
         response = await web.get("/healthz")
+        async with connected(platform, "gateway") as asker:
+            own = await ask_health(asker, "gateway")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "degraded"
@@ -252,6 +254,8 @@ async def test_healthz_gathers_every_service_and_the_gateways_own(
         ("SIGNINS", "gateway-health"),
     }
     assert body["dead_letters"] == 0
+    # The gateway answers `impactoost health` too, with its own report.
+    assert (own.status, len(own.consumers)) == ("ok", 3)
 
 
 @dataclass(frozen=True)
