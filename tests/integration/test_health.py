@@ -317,11 +317,13 @@ async def test_the_health_command_prints_each_service_and_fails_unless_all_are_o
     ]
 
 
-async def test_the_registry_and_scraper_answer_from_their_composition_roots(
+async def test_the_registry_notifier_and_scraper_answer_from_their_composition_roots(
     platform: NatsUsers, tmp_path: Path
 ) -> None:
     from faststream import TestApp
 
+    from services.notifier.config import NotifierSettings
+    from services.notifier.main import create_app as create_notifier
     from services.registry.config import RegistrySettings
     from services.registry.main import create_app as create_registry
     from services.scraper.config import ScraperSettings
@@ -333,18 +335,25 @@ async def test_the_registry_and_scraper_answer_from_their_composition_roots(
         database_url=f"sqlite:///{tmp_path / 'registry.db'}",
         pdok_base_url="",
     )
+    notifier = NotifierSettings(nats_url=platform.url("notifier"), data_dir=tmp_path)
     scraper = ScraperSettings(nats_url=platform.url("scraper"), data_dir=tmp_path, scrape_labels=[])
     async with (
         TestApp(create_registry(registry)),
+        TestApp(create_notifier(notifier)),
         TestApp(create_scraper(scraper)),
         connected(platform, "gateway") as gateway,
     ):
-        registry_report, scraper_report = await ask_all(gateway, ["registry", "scraper"])
-    assert (registry_report.status, registry_report.problems) == ("ok", [])
+        reports = await ask_all(gateway, ["registry", "notifier", "scraper"])
+    assert [(r.service, r.status, r.problems) for r in reports] == [
+        ("registry", "ok", []),
+        ("notifier", "ok", []),
+        ("scraper", "ok", []),
+    ]
+    registry_report, notifier_report, scraper_report = reports
     assert {(c.stream, c.durable) for c in registry_report.consumers} == {
         ("LABELS", "registry-labels"),
         ("SUPPLEMENTS", "registry-supplements"),
         ("SIGNINS", "registry-signins"),
     }
-    assert (scraper_report.status, scraper_report.consumers) == ("ok", [])
-    assert scraper_report.dead_letters == 0
+    assert {c.stream for c in notifier_report.consumers} >= {"ENTERPRISES", "SIGNINS"}
+    assert (scraper_report.consumers, scraper_report.dead_letters) == ([], 0)
