@@ -58,6 +58,7 @@ def describe(report: ServiceHealth) -> str:
     if (relay := report.relay) is not None:
         age = relay.oldest_age_seconds
         oldest = f", oldest {age:.0f} s old" if age is not None else ""
-        lines.append(f"  outbox relay: {relay.backlog} unpublished{oldest}")
+        given_up = f", {relay.given_up} given up" if relay.given_up else ""
+        lines.append(f"  outbox relay: {relay.backlog} unpublished{oldest}{given_up}")
     lines += [f"  problem: {problem}" for problem in report.problems]
     return "\n".join(lines)

@@ -50,6 +50,9 @@ class RelayHealth(BaseModel):
     oldest_age_seconds: float | None = Field(
         default=None, description="Its age when checked (from `oldest_unpublished_at`)"
     )
+    given_up: int = Field(
+        default=0, ge=0, description="Rows it gave up on (each also a dead letter)"
+    )
 
 
 class ServiceHealth(BaseModel):

@@ -9,7 +9,7 @@ from faststream import FastStream
 from contracts.subjects import ENTERPRISE_STATES_STREAM, STREAMS
 from services.kit.asyncapi import asyncapi_json as render_asyncapi
 from services.kit.batches import BatchConsumer
-from services.kit.health import HealthCheck, running_durables
+from services.kit.health import Extra, HealthCheck, running_durables
 from services.kit.health_requests import HealthResponder
 from services.kit.logging import configure_logging
 from services.kit.nats_users import REGISTRY
@@ -29,10 +29,16 @@ TITLE = "impactoost registry"
 VERSION = "1.0.0"
 
 
-async def relay_section() -> dict[str, Any]:
-    """The registry's own section of its health report: `{"relay": RelayHealth}`."""
-    # TODO(issue 14): return {"relay": await relay_health(...)} once relay_health lands.
-    return {}
+def relay_section(registry: Registry) -> Extra:
+    """The registry's own section of its health report: `{"relay": RelayHealth}` (kit)."""
+
+    async def section() -> dict[str, Any]:
+        # TODO(issue 14): once Registry.relay_health lands (h14-registry), return
+        # {"relay": {"backlog": r.backlog, "oldest_unpublished_at": r.oldest_unpublished_at,
+        #  "given_up": r.given_up}} for r = await registry.relay_health().
+        return {}
+
+    return section
 
 
 def create_app(
@@ -55,7 +61,7 @@ def create_app(
         HealthCheck(
             REGISTRY.name,
             running_durables(consumers),
-            extra=relay_section,
+            extra=relay_section(registry),
             relay_stale_seconds=settings.health_relay_stale_seconds,
             clock=registry.clock,
         )
