@@ -96,11 +96,13 @@ class HealthCheck:
             problems.append("not connected to NATS")
             consumers: list[ConsumerHealth] = []
             dead: int | None = None
+            sections = await self._sections(problems)
         else:
-            consumers, dead = await asyncio.gather(
-                self._consumers(js, problems), self._dead_letters(js, problems)
+            consumers, dead, sections = await asyncio.gather(
+                self._consumers(js, problems),
+                self._dead_letters(js, problems),
+                self._sections(problems),
             )
-        sections = await self._sections(problems)
         known = {"service": self.service, "status": "ok", "checked_at": now}
         known |= {"consumers": consumers, "dead_letters": dead}
         try:
