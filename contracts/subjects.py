@@ -158,6 +158,8 @@ DEADLETTERS_STREAM = StreamSpec(
     max_bytes=256 * MIB,
     max_msgs=100_000,
 )
+# Health requests (core NATS, no stream): each service answers on its own subject.
+HEALTH_PREFIX = "impactoost.health"
 STREAMS: tuple[StreamSpec, ...] = (
     LABELS_STREAM,
     SCRAPES_STREAM,
@@ -246,6 +248,15 @@ def dead_letter_subject(service: str, consumer: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9_-]+", token):
             raise ValueError(f"not a subject token: {token!r}")
     return f"{DEAD_LETTER_PREFIX}.{service}.{consumer}"
+
+
+def health_subject(service: str) -> str:
+    """`impactoost.health.<service>`: a core NATS request there is answered with the
+    service's health report (services/kit/health.py). Outside `impact.v1`, like the dead
+    letters: operational, never for subscribers."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", service):
+        raise ValueError(f"not a subject token: {service!r}")
+    return f"{HEALTH_PREFIX}.{service}"
 
 
 def stream_of(subject: str) -> StreamSpec:

@@ -18,6 +18,7 @@ import typer
 from services.cli.demo import demo_app
 from services.cli.dlq import dlq_app
 from services.cli.errors import UsageError, fail_cleanly
+from services.cli.health import health
 from services.cli.nats import nats_app, region_app
 from services.cli.registry import registry_app
 
@@ -65,6 +66,7 @@ def serve(service: Service) -> None:
     asyncio.run(main.serve(settings))
 
 
+app.command()(health)
 app.add_typer(demo_app, name="demo")
 app.add_typer(registry_app, name="registry")
 app.add_typer(nats_app, name="nats")

@@ -55,6 +55,18 @@ class GatewaySettings(KitSettings):
         description="The address buyers and enterprises use (the notifier's too); https makes "
         "the gateway's cookies Secure",
     )
+    health_timeout_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        le=10,
+        description="How long `/healthz` waits for each service's health report",
+    )
+    health_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="How long `/healthz` reuses the services' reports (0: ask every time)",
+    )
     gateway_secret_file: Path | None = Field(
         default=None,
         description="File holding the secret that signs CSRF tokens; default "

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from faststream.nats import NatsBroker
 
 from services.gateway.feed import ReadModelFeed
+from services.gateway.platform_health import PlatformHealth
 from services.gateway.read_model.cache import SearchCache
 from services.gateway.read_model.queries import SearchQuery
 from services.gateway.read_model.reader import Reader
@@ -43,6 +44,12 @@ async def get_feed(request: Request) -> ReadModelFeed:
     return feed
 
 
+async def get_platform_health(request: Request) -> PlatformHealth:
+    """The gateway's and the other services' health reports (see PlatformHealth)."""
+    platform: PlatformHealth = request.app.state.platform_health
+    return platform
+
+
 async def get_search_cache(request: Request) -> SearchCache:
     """Search answers of this process, each valid until the next projected event."""
     cache: SearchCache = request.app.state.search_cache
@@ -58,6 +65,7 @@ async def get_signin(request: Request) -> SignIn:
 ReaderDep = Annotated[Reader, Depends(get_reader)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 BrokerDep = Annotated[NatsBroker, Depends(get_broker)]
+PlatformHealthDep = Annotated[PlatformHealth, Depends(get_platform_health)]
 FeedDep = Annotated[ReadModelFeed, Depends(get_feed)]
 SearchDep = Annotated[SearchQuery, Query()]
 SearchCacheDep = Annotated[SearchCache, Depends(get_search_cache)]

@@ -35,6 +35,7 @@ from services.gateway.read_model.tables import (
 )
 from services.kit.batches import BatchConsumer
 from services.kit.consumer_state import consumer_state
+from services.kit.health_requests import HealthResponder
 from services.kit.nats_access import NatsTarget, connect
 from services.kit.nats_users import GATEWAY
 from services.kit.streams import consumer_filters, ensure_streams
@@ -48,7 +49,8 @@ FED_STREAMS = (ENTERPRISES_STREAM.name, SCRAPES_STREAM.name)
 class ReadModelFeed:
     """Owns the consumers' life: start with retries at start-up, drain at shutdown. Besides
     the read model's, `consumers` holds the sign-in links' consumer: it starts and stops with
-    the feed. The broker, started with them, publishes the pages' requests."""
+    the feed. The broker, started with them, publishes the pages' requests and answers
+    `health` requests (`impactoost health`) once connected."""
 
     def __init__(
         self,
@@ -56,8 +58,10 @@ class ReadModelFeed:
         broker: NatsBroker,
         consumers: Sequence[BatchConsumer[Any]],
         engine: Engine,
+        health: HealthResponder | None = None,
     ) -> None:
         self._settings = settings
+        self._health = health
         self._broker = broker
         self._consumers = tuple(consumers)
         self._engine = engine
@@ -104,6 +108,8 @@ class ReadModelFeed:
         return {state.stream: state.ack_floor for state in states}
 
     async def _stop_consumers(self) -> None:
+        if self._health is not None:
+            await self._health.stop()
         for consumer in self._consumers:
             await consumer.stop()
         await self._broker.stop()
@@ -124,6 +130,8 @@ class ReadModelFeed:
         await self._broker.start()
         for consumer in self._consumers:
             await consumer.start()
+        if self._health is not None:
+            await self._health.start(self._broker.connection)
 
 
 async def forget_if_refiltered(settings: GatewaySettings, engine: Engine) -> bool:

@@ -30,6 +30,7 @@ from services.gateway.mail_preferences import routes as mail_preference_pages
 from services.gateway.pages import enterprises as enterprise_pages
 from services.gateway.pages.errors import install_error_pages
 from services.gateway.pages.formatting import make_templates
+from services.gateway.platform_health import PlatformHealth
 from services.gateway.read_model.cache import SearchCache
 from services.gateway.read_model.database import create_tables, make_engine
 from services.gateway.read_model.pruning import keep_pruning
@@ -50,8 +51,11 @@ from services.gateway.subscribers import PUBLICATIONS, SERVICE, enterprise_consu
 from services.gateway.web import install_web_hygiene
 from services.kit.asyncapi import asyncapi_json as render_asyncapi
 from services.kit.batches import BatchConsumer
+from services.kit.health import HealthCheck, running_durables
+from services.kit.health_requests import HealthResponder
 from services.kit.jetstream import make_broker
 from services.kit.logging import configure_logging
+from services.kit.nats_users import GATEWAY
 from services.kit.settings import load_settings
 
 log = structlog.get_logger()
@@ -89,7 +93,16 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.broker = broker
-    app.state.feed = ReadModelFeed(settings, broker, consumers, engine)
+    check = HealthCheck(GATEWAY.name, running_durables(consumers))
+    app.state.feed = ReadModelFeed(
+        settings, broker, consumers, engine, health=HealthResponder(check)
+    )
+    app.state.platform_health = PlatformHealth(
+        check,
+        broker,
+        timeout=settings.health_timeout_seconds,
+        cache_seconds=settings.health_cache_seconds,
+    )
     app.state.signin = signin
     app.state.alerts = bootstrap_alerts(settings, engine, signin)
     app.state.shortlists = bootstrap_shortlists(settings, engine, signin.csrf)

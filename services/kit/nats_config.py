@@ -16,6 +16,7 @@ from contracts.subjects import STREAMS
 from services.kit.nats_users import (
     ADMIN,
     ANY_DURABLE,
+    ANY_HEALTH,
     PLATFORM_ACCOUNT,
     SERVICE_USERS,
     Durable,
@@ -50,12 +51,12 @@ def permissions(user: ServiceUser, guarded: Iterable[Durable] = ()) -> dict[str,
 
 def admin_permissions() -> dict[str, Any]:
     """The operator's user (`admin`): the whole JetStream API of the platform's account, to
-    set regions up, inspect and repair, but no deleting or purging a platform stream, and no
-    publishing events in the services' name."""
+    set regions up, inspect and repair, and ask the services' health, but no deleting or
+    purging a platform stream, and no publishing events in the services' name."""
     streams = [spec.name for spec in STREAMS]
     return {
         "publish": {
-            "allow": [f"{API}.>", "$JS.ACK.>"],
+            "allow": [f"{API}.>", "$JS.ACK.>", ANY_HEALTH],
             "deny": [
                 f"{API}.STREAM.{call}.{stream}"
                 for call in ("DELETE", "PURGE")

@@ -18,6 +18,7 @@ from contracts.subjects import (
     DEMO_COMMANDS,
     ENTERPRISE_STATES_STREAM,
     ENTERPRISES_STREAM,
+    HEALTH_PREFIX,
     LABELS_STREAM,
     PREFERENCES_STREAM,
     PREFIX,
@@ -25,6 +26,7 @@ from contracts.subjects import (
     SCRAPES_STREAM,
     SIGNINS_STREAM,
     SUPPLEMENTS_STREAM,
+    health_subject,
     preference_subject,
     signin_subject,
     supplement_subject,
@@ -46,6 +48,8 @@ NOTIFIER_DEADLETTERS = "notifier-deadletters"
 """Reads the dead letters for the operator's e-mail digest."""
 SCRAPER_BUCKET = "scraper-state"
 """The scraper's key-value bucket (its stream is `KV_scraper-state`)."""
+ANY_HEALTH = f"{HEALTH_PREFIX}.*"
+"""Every service's health subject: the gateway and the operator ask there."""
 ANY_DURABLE = "*"
 """A service whose durable names are settings (the gateway's) gets any name on its streams,
 except the other services' durables, which stay denied to it."""
@@ -85,7 +89,7 @@ class ServiceUser:
 SCRAPER = ServiceUser(
     name="scraper",
     publishes=(f"{PREFIX}.labels.>", f"{PREFIX}.scrapes.>", f"{DEAD_LETTER_PREFIX}.scraper.>"),
-    subscribes=(SCRAPE_COMMANDS,),
+    subscribes=(SCRAPE_COMMANDS, health_subject("scraper")),
     owns=(LABELS_STREAM.name, SCRAPES_STREAM.name),
     reads=(DEADLETTERS_STREAM.name,),
     answers_requests=True,
@@ -99,6 +103,8 @@ REGISTRY = ServiceUser(
         signin_subject("granted"),
         f"{DEAD_LETTER_PREFIX}.registry.>",
     ),
+    subscribes=(health_subject("registry"),),
+    answers_requests=True,
     owns=(ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name, DEADLETTERS_STREAM.name),
     reads=(LABELS_STREAM.name, SUPPLEMENTS_STREAM.name, SIGNINS_STREAM.name),
     durables=(
@@ -110,6 +116,8 @@ REGISTRY = ServiceUser(
 NOTIFIER = ServiceUser(
     name="notifier",
     publishes=(signin_subject("link_issued"), f"{DEAD_LETTER_PREFIX}.notifier.>"),
+    subscribes=(health_subject("notifier"),),
+    answers_requests=True,
     reads=(
         ENTERPRISES_STREAM.name,
         SIGNINS_STREAM.name,
@@ -133,7 +141,10 @@ GATEWAY = ServiceUser(
         preference_subject("mail"),
         f"{PREFIX}.alerts.>",
         f"{DEAD_LETTER_PREFIX}.gateway.>",
+        ANY_HEALTH,
     ),
+    subscribes=(health_subject("gateway"),),
+    answers_requests=True,
     owns=(
         SUPPLEMENTS_STREAM.name,
         SIGNINS_STREAM.name,

@@ -12,6 +12,8 @@ from faststream import FastStream
 from contracts.subjects import STREAMS
 from services.kit.asyncapi import asyncapi_json as render_asyncapi
 from services.kit.batches import BatchConsumer
+from services.kit.health import HealthCheck, running_durables
+from services.kit.health_requests import HealthResponder
 from services.kit.logging import configure_logging
 from services.kit.nats_users import NOTIFIER
 from services.kit.settings import load_settings
@@ -45,6 +47,8 @@ def create_app(
     digester = operator_digester(notifier, settings)
     consumers = _consumers(notifier, settings, sender.wake, digester.wake if digester else None)
 
+    health = HealthResponder(HealthCheck(NOTIFIER.name, running_durables(consumers)))
+
     async def prepare() -> None:
         await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=NOTIFIER)
         await asyncio.to_thread(notifier.deliveries.create_tables)
@@ -56,6 +60,7 @@ def create_app(
         await sender.start()
         if digester is not None:
             await digester.start()
+        await health.start(broker.connection)
         log.info(
             "notifier_started",
             smtp_host=settings.smtp_host,
@@ -65,6 +70,7 @@ def create_app(
         )
 
     async def stop_consuming() -> None:
+        await health.stop()
         for consumer in consumers:
             await consumer.stop()
         await sender.stop()

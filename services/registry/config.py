@@ -28,6 +28,12 @@ class RegistrySettings(KitSettings):
         le=300,
         description="How often the outbox relay looks for rows nobody woke it for",
     )
+    health_relay_stale_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86400,
+        description="Its health is degraded once the oldest unpublished outbox row is older",
+    )
     outbox_batch_size: int = Field(
         default=100, ge=1, le=10_000, description="Outbox rows published per pass"
     )

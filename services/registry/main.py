@@ -9,6 +9,8 @@ from faststream import FastStream
 from contracts.subjects import ENTERPRISE_STATES_STREAM, STREAMS
 from services.kit.asyncapi import asyncapi_json as render_asyncapi
 from services.kit.batches import BatchConsumer
+from services.kit.health import Extra, HealthCheck, running_durables
+from services.kit.health_requests import HealthResponder
 from services.kit.logging import configure_logging
 from services.kit.nats_users import REGISTRY
 from services.kit.settings import load_settings
@@ -27,6 +29,18 @@ TITLE = "impactoost registry"
 VERSION = "1.0.0"
 
 
+def relay_section(registry: Registry) -> Extra:
+    """The registry's own section of its health report: `{"relay": RelayHealth}` (kit)."""
+
+    async def section() -> dict[str, Any]:
+        # TODO(issue 14): once Registry.relay_health lands (h14-registry), return
+        # {"relay": {"backlog": r.backlog, "oldest_unpublished_at": r.oldest_unpublished_at,
+        #  "given_up": r.given_up}} for r = await registry.relay_health().
+        return {}
+
+    return section
+
+
 def create_app(
     settings: RegistrySettings | None = None, *, registry: Registry | None = None
 ) -> FastStream:
@@ -43,13 +57,25 @@ def create_app(
         if not await stream_messages(settings.nats(), ENTERPRISE_STATES_STREAM.name):
             await registry.backfill_states()
 
+    health = HealthResponder(
+        HealthCheck(
+            REGISTRY.name,
+            running_durables(consumers),
+            extra=relay_section(registry),
+            relay_stale_seconds=settings.health_relay_stale_seconds,
+            clock=registry.clock,
+        )
+    )
+
     async def start_background() -> None:
         registry.relay.start()
         registry.time_checks.start()
         for consumer in consumers:
             await consumer.start()
+        await health.start(registry.broker.connection)
 
     async def stop_background() -> None:
+        await health.stop()
         for consumer in consumers:
             await consumer.stop()
         await registry.time_checks.stop()

@@ -31,6 +31,8 @@ from contracts.subjects import (
     scrape_subject,
 )
 from services.kit.asyncapi import asyncapi_json as render_asyncapi
+from services.kit.health import HealthCheck
+from services.kit.health_requests import HealthResponder
 from services.kit.jetstream import make_broker
 from services.kit.logging import configure_logging
 from services.kit.nats_users import SCRAPER
@@ -93,11 +95,16 @@ def create_app(settings: ScraperSettings | None = None) -> FastStream:
     async def ensure() -> None:
         await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=SCRAPER)
 
+    health = HealthResponder(HealthCheck(SCRAPER.name))
+
+    async def answer_health() -> None:
+        await health.start(broker.connection)
+
     return FastStream(
         broker,
         on_startup=[ensure],
-        after_startup=[service.start],
-        on_shutdown=[service.stop],
+        after_startup=[answer_health, service.start],
+        on_shutdown=[health.stop, service.stop],
         logger=None,
     )
 

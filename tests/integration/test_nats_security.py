@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import nats
 import pytest
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js import api
 
 from contracts.subjects import (
@@ -18,6 +19,7 @@ from contracts.subjects import (
     LABELS_STREAM,
     STREAMS,
     SUPPLEMENTS_STREAM,
+    health_subject,
     label_subject,
 )
 from services.kit.nats_access import connect
@@ -161,3 +163,34 @@ async def test_a_client_cannot_read_another_clients_replies(streams: NatsUsers) 
         for pattern in ("_INBOX.>", "_INBOX_registry.>", ">"):
             assert refusals.of("subscription", pattern), pattern
     assert overheard == []
+
+
+async def test_a_service_cannot_answer_another_services_health(streams: NatsUsers) -> None:
+    registry_health = health_subject("registry")
+    for user in ("notifier", "scraper", "gateway", "demo"):
+        async with connected(streams.url(user)) as (client, refusals):
+            await client.subscribe(registry_health, cb=_ignore)
+            await client.flush()
+            await asyncio.sleep(0.2)
+            assert refusals.of("subscription", registry_health), user
+    async with (
+        connected(streams.url("gateway")) as (gateway, _),
+        connected(streams.url("registry")) as (registry, refusals),
+    ):
+        with pytest.raises(nats.errors.NoRespondersError):
+            await gateway.request(registry_health, b"", timeout=REFUSAL_WAIT)
+        # Its own subject the registry answers; only the gateway may ask (and the operator).
+        await registry.subscribe(registry_health, cb=_answer_ok)
+        await registry.flush()
+        assert (await gateway.request(registry_health, b"", timeout=5)).data == b"ok"
+        with pytest.raises(nats.errors.TimeoutError):
+            await registry.request(health_subject("notifier"), b"", timeout=REFUSAL_WAIT)
+        assert refusals.of("publish", health_subject("notifier"))
+
+
+async def _ignore(msg: Msg) -> None:
+    return None
+
+
+async def _answer_ok(msg: Msg) -> None:
+    await msg.respond(b"ok")

@@ -110,3 +110,16 @@ def test_only_the_gateway_publishes_alerts_and_only_the_notifier_reads_them() ->
     assert NOTIFIER_ALERTS == "notifier-alerts"
     readers = {u.name for u in SERVICE_USERS if "ALERTS" in (*u.reads, *u.owns)}
     assert readers == {GATEWAY.name, NOTIFIER.name}
+
+
+def test_each_service_answers_only_its_own_health_and_the_gateway_asks_them_all() -> None:
+    from contracts.subjects import health_subject
+    from services.kit.nats_config import admin_permissions
+
+    for user in SERVICE_USERS:
+        health = [s for s in allowed(user, "subscribe") if s.startswith("impactoost.health")]
+        assert health == [health_subject(user.name)], user.name
+        assert permissions(user).get("allow_responses") is True, user.name
+    askers = {u.name for u in (*SERVICE_USERS, DEMO) if "impactoost.health.*" in allowed(u)}
+    assert askers == {GATEWAY.name}
+    assert "impactoost.health.*" in admin_permissions()["publish"]["allow"]

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from contracts.labels import LabelName
+from services.kit.health import ConsumerHealth, ServiceHealth
 
 
 def web_url(value: str | None) -> str | None:
@@ -201,10 +202,31 @@ class SourceList(BaseModel):
 
 
 class Health(BaseModel):
-    """Liveness plus what an operator looks at first."""
+    """Liveness plus what an operator looks at first: the read model, the gateway's own
+    durables and dead letters, and every other service's health report."""
 
-    status: str = "ok"
+    status: Literal["ok", "degraded"] = Field(
+        default="ok", description="`degraded` when `problems` is not empty"
+    )
     nats_connected: bool
     feed_started: bool
     enterprises_listed: int
     events_processed: int
+    checked_at: datetime | None = Field(
+        default=None, description="When the gateway's and the services' reports were taken"
+    )
+    problems: list[str] = Field(
+        default_factory=list,
+        description="The gateway's own problems, and one line per service that is not `ok`",
+    )
+    consumers: list[ConsumerHealth] = Field(
+        default_factory=list, description="The gateway's own durables"
+    )
+    dead_letters: int | None = Field(
+        default=None, description="The gateway's dead letters (null: not known)"
+    )
+    services: list[ServiceHealth] = Field(
+        default_factory=list,
+        description="The scraper's, the registry's and the notifier's reports, or "
+        "`unreachable` for one that did not answer in time",
+    )
