@@ -141,16 +141,16 @@ class BatchConsumerSpec:
         )
 
     def consumer_config(self) -> api.ConsumerConfig:
-        """The durable's configuration: explicit acks, finite deliveries, and for a message
-        whose ack never came (a process that died holding it) a back-off that starts at the
-        ack wait (the server takes the first step as the ack wait) and doubles.
+        """The durable's configuration: explicit acks and finite deliveries.
 
+        The back-off is ours (each failure is negatively acked with `retry_delay`), not the
+        server's `backoff` list: with one set, nats-server checks for redeliveries only at
+        its steps, so a short negative-ack delay waited for the next step. A message whose
+        ack never came (a process that died holding it) comes back after the ack wait.
         The server delivers a message once more than `max_deliver`: that delivery only puts
         it in the dead-letter stream, so even a message whose handling never ended is given
         up on visibly instead of being left unacked for ever."""
         one = len(self.filters) == 1
-        cap = max(self.ack_wait_seconds, self.max_retry_delay_seconds)
-        backoff = [min(self.ack_wait_seconds * 2**step, cap) for step in range(self.max_deliver)]
         return api.ConsumerConfig(
             durable_name=self.durable,
             filter_subject=self.filters[0] if one else None,
@@ -158,7 +158,6 @@ class BatchConsumerSpec:
             ack_policy=api.AckPolicy.EXPLICIT,
             ack_wait=self.ack_wait_seconds,
             max_deliver=self.max_deliver + 1,
-            backoff=backoff,
             # Room for a few fetched batches awaiting their acks.
             max_ack_pending=max(self.batch_size * 4, 64),
             inactive_threshold=self.inactive_threshold_seconds,

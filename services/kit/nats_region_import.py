@@ -27,10 +27,9 @@ def durable_config(region: Region, stream: str) -> api.ConsumerConfig:
         filter_subjects=region.filters(stream),
         max_ack_pending=1000,
         ack_wait=60,
-        # A region's event that keeps failing over there stops coming after about a day
-        # (the region dead-letters on its side), and a region that went away is cleaned up.
+        # A region's event that keeps failing over there is given up on (the region's own
+        # consumer dead-letters it on its side), and a region that went away is cleaned up.
         max_deliver=REGION_MAX_DELIVER,
-        backoff=[60.0 * 2**step for step in range(REGION_MAX_DELIVER - 1)][:10],
         inactive_threshold=REGION_INACTIVE_SECONDS,
     )
 

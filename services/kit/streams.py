@@ -187,7 +187,7 @@ def _normal(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-_LIMITS = ("ack_wait", "max_deliver", "max_ack_pending", "backoff", "inactive_threshold")
+_LIMITS = ("ack_wait", "max_deliver", "max_ack_pending", "inactive_threshold")
 
 
 async def align_durable(js: JetStreamContext, stream: str, wanted: api.ConsumerConfig) -> None:
@@ -207,7 +207,7 @@ async def align_durable(js: JetStreamContext, stream: str, wanted: api.ConsumerC
         name: getattr(wanted, name)
         for name in _LIMITS
         if getattr(wanted, name) is not None
-        and not _same(getattr(current, name), getattr(wanted, name))
+        and not math.isclose(getattr(current, name) or 0, getattr(wanted, name))
     }
     if consumer_filters(wanted) and consumer_filters(current) != consumer_filters(wanted):
         changes["filter_subject"] = wanted.filter_subject
@@ -216,15 +216,6 @@ async def align_durable(js: JetStreamContext, stream: str, wanted: api.ConsumerC
         # Same name: the server updates the consumer in place (create-or-update).
         await js.add_consumer(stream, config=dataclasses.replace(current, **changes))
         log.info("durable_limits_updated", stream=stream, durable=wanted.durable_name, **changes)
-
-
-def _same(current: Any, wanted: Any) -> bool:
-    """Whether a durable's limit (a number, or a list of seconds) already has its value."""
-    if isinstance(wanted, list):
-        return len(current or []) == len(wanted) and all(
-            math.isclose(c, w) for c, w in zip(current or [], wanted, strict=False)
-        )
-    return math.isclose(current or 0, wanted)
 
 
 def consumer_filters(config: api.ConsumerConfig) -> frozenset[str]:
