@@ -17,18 +17,10 @@ from faststream import FastStream
 from faststream.nats import NatsBroker
 from pydantic import BaseModel, ConfigDict
 
-from contracts.base import Event
-from contracts.labels import LabelChanged, LabelGranted, LabelLapsed, LabelName
-from contracts.scrapes import ScrapeCompleted, ScrapeFailed
+from contracts.labels import LabelName
 from contracts.subjects import (
-    LABELS_STREAM,
     SCRAPE_COMMANDS,
-    SCRAPES_STREAM,
     STREAMS,
-    LabelKind,
-    ScrapeKind,
-    label_subject,
-    scrape_subject,
 )
 from services.kit.asyncapi import asyncapi_json as render_asyncapi
 from services.kit.health import HealthCheck
@@ -36,11 +28,11 @@ from services.kit.health_requests import HealthResponder
 from services.kit.jetstream import make_broker
 from services.kit.logging import configure_logging
 from services.kit.nats_users import SCRAPER
-from services.kit.publications import Publication
 from services.kit.settings import load_settings
 from services.kit.streams import ensure_streams
 from services.scraper.config import ScraperSettings
 from services.scraper.outcome import RunOutcome
+from services.scraper.publications import scraper_publications
 from services.scraper.service import (
     BrokerPublisher,
     ScraperService,
@@ -50,15 +42,6 @@ from services.scraper.service import (
 )
 from services.scraper.sources import supported_labels
 
-_LABEL_EVENTS: tuple[tuple[LabelKind, type[Event]], ...] = (
-    ("granted", LabelGranted),
-    ("changed", LabelChanged),
-    ("lapsed", LabelLapsed),
-)
-_SCRAPE_EVENTS: tuple[tuple[ScrapeKind, type[Event]], ...] = (
-    ("completed", ScrapeCompleted),
-    ("failed", ScrapeFailed),
-)
 VERSION = "0.1.0"
 SERVICE = "scraper"
 log = structlog.get_logger()
@@ -109,25 +92,6 @@ def create_app(settings: ScraperSettings | None = None) -> FastStream:
     )
 
 
-def _publications() -> tuple[Publication, ...]:
-    """What the scraper publishes: each supported label's events and run outcomes."""
-    labels = [
-        Publication(
-            label_subject(label, kind), model, LABELS_STREAM, f"to_labels_{label}_{kind}", ""
-        )
-        for label in supported_labels()
-        for kind, model in _LABEL_EVENTS
-    ]
-    scrapes = [
-        Publication(
-            scrape_subject(label, kind), model, SCRAPES_STREAM, f"to_scrapes_{label}_{kind}", ""
-        )
-        for label in supported_labels()
-        for kind, model in _SCRAPE_EVENTS
-    ]
-    return (*labels, *scrapes)
-
-
 async def serve(settings: ScraperSettings) -> None:
     """Run until SIGINT/SIGTERM; a run in progress finishes before the broker closes."""
     configure_logging(settings.log_format, settings.log_level)
@@ -144,7 +108,7 @@ def asyncapi_json(settings: ScraperSettings | None = None) -> str:
         version=VERSION,
         description="Reads the label registries and publishes what changed.",
         consumers=(),
-        publications=_publications(),
+        publications=scraper_publications(),
         broker=cast("NatsBroker", app.broker),
     )
 

@@ -16,8 +16,10 @@ from contracts.base import Event, utc_now
 from contracts.labels import LabelName
 from contracts.subjects import StreamSpec
 from services.kit.jetstream import publish_event
+from services.kit.publications import check_declared
 from services.scraper.config import ScraperSettings
 from services.scraper.outcome import RunOutcome
+from services.scraper.publications import scraper_publications
 from services.scraper.runner import EventPublisher, ScrapeRun
 from services.scraper.sources import build_source
 from services.scraper.state import BUCKET, FakeStateStore, KvStateStore, StateStore
@@ -34,7 +36,8 @@ class BrokerPublisher:
     timeout: float = 5.0
 
     async def publish(self, subject: str, event: Event, stream: StreamSpec) -> None:
-        """Publish and wait for the stream's ack."""
+        """Publish and wait for the stream's ack; a subject not declared is refused."""
+        check_declared(scraper_publications(), subject)
         await publish_event(self.broker, subject, event, stream=stream, timeout=self.timeout)
 
 
