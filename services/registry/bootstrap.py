@@ -22,7 +22,7 @@ from services.kit.batches import Delivery
 from services.kit.contacts import Contacts, CsvContacts
 from services.kit.dutch import dutch_date_of
 from services.kit.jetstream import make_broker
-from services.registry import handlers, self_service
+from services.registry import handlers, housekeeping, self_service
 from services.registry.adapters.database import make_engine, prepare_database, reading
 from services.registry.adapters.outbox import OutboxRelay
 from services.registry.adapters.publisher import AbstractPublisher, JetStreamPublisher
@@ -127,7 +127,26 @@ class Registry:
             self.clock(),
             self.settings.personal_data_days,
         )
+        await self.keep_tables_bounded()
         return queued
+
+    async def keep_tables_bounded(self) -> None:
+        """Delete outbox rows past their retention. A failure is logged and tried again at
+        the next time check: it must not keep time from passing."""
+        try:
+            await asyncio.to_thread(
+                housekeeping.forget_published,
+                self.uow_factory,
+                self.clock(),
+                self.settings.outbox_keep_days,
+            )
+        except Exception:
+            log.exception("outbox_rows_not_deleted")
+
+    async def relay_health(self) -> housekeeping.RelayHealth:
+        """How the outbox relay stands now (backlog, oldest unpublished row, rows given up
+        on), for the health report."""
+        return await asyncio.to_thread(housekeeping.relay_health, self.relay.reader(), self.clock())
 
     async def record_supplement(self, event: SupplementSubmitted) -> None:
         """Record a submitted supplement in its own transaction (see self_service); wake

@@ -154,6 +154,9 @@ class OutboxRow(RegistryTable, table=True):
     published_at: datetime | None = Field(
         default=None, sa_column=_utc_column(nullable=True, index=True)
     )
+    # Given up on: JetStream refused it for good (too large, say); a dead letter says why.
+    dead_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    dead_reason: str | None = Field(default=None, max_length=500)
 
 
 # The tables as SQL statements see them (the repository writes through these, not the ORM).

@@ -78,6 +78,7 @@ def counts(engine: Engine) -> dict[str, int]:
 COLUMNS_SINCE_INITIAL = {
     "holding": ("municipality_code", "place_status", "website_host", "name_key"),
     "enterprise": ("next_check_on", "supplement"),
+    "outbox": ("dead_at", "dead_reason"),
 }
 INDEXES_SINCE_INITIAL = (
     "ix_holding_website_host",
