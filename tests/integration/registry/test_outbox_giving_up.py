@@ -11,7 +11,8 @@ from datetime import timedelta
 import nats
 import pytest
 from faststream.nats import NatsBroker
-from sqlalchemy import Engine, insert, select
+from nats.aio.msg import Msg
+from sqlalchemy import Engine, Table, insert, select
 
 from contracts import deadletters as dead
 from contracts.subjects import DEADLETTERS_STREAM, ENTERPRISES_STREAM, enterprise_subject
@@ -22,10 +23,12 @@ from services.registry.adapters.tables import OutboxRow, as_utc
 from services.registry.adapters.unit_of_work import SqlUnitOfWork
 from services.registry.handlers import record_label_event
 from services.registry.housekeeping import forget_published, relay_health
+from services.registry.moves import last_event
 from tests.unit.registry.factories import MORNING, TODAY, at, granted, lapsed, observation
 
 pytestmark = pytest.mark.integration
 
+OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
 BIG_ID = "enterprise-event-of-1-2-megabytes"
 BIG_SUBJECT = enterprise_subject("Overijssel", "Twente", "updated")
 BIG_PAYLOAD = '{"kvk": [' + ",".join(['"06123456"'] * 110_000) + "]}"  # about 1.2 MB
@@ -43,7 +46,7 @@ def queue_big_row_then_events(engine: Engine) -> list[str]:
     """The oversized row first, then a listing and a delisting (four rows) behind it."""
     with engine.begin() as connection:
         connection.execute(
-            insert(OutboxRow).values(
+            insert(OUTBOX).values(
                 event_id=BIG_ID, subject=BIG_SUBJECT, payload=BIG_PAYLOAD, created_at=MORNING
             )
         )
@@ -52,10 +55,10 @@ def queue_big_row_then_events(engine: Engine) -> list[str]:
         record_label_event(e, SqlUnitOfWork(engine), TODAY, source="test")
         for e in (granted(obs), lapsed(obs, at(1)))
     ]
-    return [o.event_id for o in outcomes if o is not None]
+    return [e.event_id for o in outcomes if (e := last_event(o)) is not None]
 
 
-async def stream_messages(url: str, stream: str) -> list[nats.aio.msg.Msg]:
+async def stream_messages(url: str, stream: str) -> list[Msg]:
     nc = await nats.connect(url)
     try:
         js = nc.jetstream()
@@ -91,7 +94,7 @@ async def test_an_oversized_row_goes_to_the_operator_and_the_rows_behind_it_are_
         "error": headers[dead.REASON],
     }
     with engine.connect() as connection:
-        row = connection.execute(select(OutboxRow).where(OutboxRow.event_id == BIG_ID)).one()
+        row = connection.execute(select(OUTBOX).where(OUTBOX.c.event_id == BIG_ID)).one()
     assert row.published_at is None and as_utc(row.dead_at) == at(2)
     assert row.dead_reason == headers[dead.REASON]
     assert await relay.publish_pending() == 0
@@ -115,6 +118,6 @@ async def test_relay_health_and_retention_on_the_database(
     assert forget_published(factory, at(2) + timedelta(days=7), keep_days=7) == 0
     assert forget_published(factory, at(2) + timedelta(days=8), keep_days=7, batch=3) == 4
     with engine.connect() as connection:
-        left = list(connection.execute(select(OutboxRow.event_id)).scalars())
+        left = list(connection.execute(select(OUTBOX.c.event_id)).scalars())
     assert left == [BIG_ID]
     assert forget_published(factory, at(2) + timedelta(days=31), keep_days=7) == 1
