@@ -11,7 +11,7 @@ from datetime import timedelta
 import nats
 import pytest
 from faststream.nats import NatsBroker
-from nats.aio.msg import Msg
+from nats.js.api import RawStreamMsg
 from sqlalchemy import Engine, Table, insert, select
 
 from contracts import deadletters as dead
@@ -58,7 +58,7 @@ def queue_big_row_then_events(engine: Engine) -> list[str]:
     return [e.event_id for o in outcomes if (e := last_event(o)) is not None]
 
 
-async def stream_messages(url: str, stream: str) -> list[Msg]:
+async def stream_messages(url: str, stream: str) -> list[RawStreamMsg]:
     nc = await nats.connect(url)
     try:
         js = nc.jetstream()
@@ -86,7 +86,7 @@ async def test_an_oversized_row_goes_to_the_operator_and_the_rows_behind_it_are_
     assert headers[dead.KIND] == "unpublishable"
     assert headers[dead.SUBJECT] == BIG_SUBJECT and headers[dead.ORIGINAL_ID] == BIG_ID
     assert "bytes" in headers[dead.REASON]
-    body = json.loads(letter.data)
+    body = json.loads(letter.data or b"")
     assert body == {
         "event_id": BIG_ID,
         "subject": BIG_SUBJECT,
