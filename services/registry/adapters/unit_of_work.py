@@ -26,6 +26,7 @@ from services.registry.adapters.messages import (
     FakeOutbox,
     FakeProcessedEvents,
     OutboxMessage,
+    ProcessedRecord,
     SqlOutbox,
     SqlProcessedEvents,
 )
@@ -131,6 +132,8 @@ class FakeDatabase:
     enterprises: dict[str, Enterprise] = field(default_factory=dict)
     merges: list[Merge] = field(default_factory=list)
     processed: set[str] = field(default_factory=set)
+    processed_records: dict[str, ProcessedRecord] = field(default_factory=dict)
+    pruned_through: dict[str, int] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     supplement_changes: list[SupplementChange] = field(default_factory=list)
@@ -154,7 +157,9 @@ class FakeUnitOfWork(AbstractUnitOfWork):
     def _start(self) -> None:
         self.enterprises = FakeRepository(self.database.enterprises)
         self.merges = FakeMerges(self.database.merges)
-        self.processed = FakeProcessedEvents(self.database.processed)
+        self.processed = FakeProcessedEvents(
+            self.database.processed, self.database.processed_records, self.database.pruned_through
+        )
         self.outbox = FakeOutbox(self.database.outbox)
         self.claims = FakeClaims(self.database.claims, self.database.supplement_changes)
 
