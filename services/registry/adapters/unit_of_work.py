@@ -22,12 +22,14 @@ from services.registry.adapters.claims import (
 from services.registry.adapters.merges import AbstractMerges, FakeMerges, Merge, SqlMerges
 from services.registry.adapters.messages import (
     AbstractOutbox,
-    AbstractProcessedEvents,
     FakeOutbox,
-    FakeProcessedEvents,
     OutboxMessage,
-    ProcessedRecord,
     SqlOutbox,
+)
+from services.registry.adapters.processed import (
+    AbstractProcessedEvents,
+    FakeProcessedEvents,
+    ProcessedRecord,
     SqlProcessedEvents,
 )
 from services.registry.adapters.repository import (
