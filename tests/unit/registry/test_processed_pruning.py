@@ -76,3 +76,17 @@ def test_ids_without_a_sequence_go_once_no_stream_holds_their_event() -> None:
     assert prune(MORNING + timedelta(days=31)) == 0
     assert prune(MORNING + UNSEQUENCED_KEEP + timedelta(days=1)) == 1
     assert database.processed == set()
+
+
+async def test_the_time_checks_delete_published_outbox_rows_after_their_retention() -> None:
+    database, clock = FakeDatabase(), Clock()
+    registry = start_registry(database, clock, outbox_keep_days=7)
+    await registry.record_label_batch([delivered(holder(0), 1)])
+    assert await registry.relay.publish_pending() == 2
+    clock.now += timedelta(days=6)
+    await registry.pass_time()
+    assert len(database.outbox) == 2
+    clock.now += timedelta(days=2)
+    await registry.pass_time()
+    assert database.outbox == []
+    assert (await registry.relay_health()).backlog == 0
