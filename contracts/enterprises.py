@@ -1,26 +1,55 @@
-"""Enterprise events: who is listed, with their full public state."""
+"""Enterprise events: who is listed, with their full public state.
+
+Every list and text has a limit no real enterprise reaches, so that every event stays far
+below nats-server's max_payload (1 MB by default): at the limits, an event is under
+`EVENT_BYTES_BUDGET` even with accented text throughout. The registry merges holdings into
+one state within these limits (it keeps the first of a longer list, and says so in its log);
+a payload beyond them fails validation, naming the field.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from contracts.base import Event, Frozen
 from contracts.kvk import KvkNumber
-from contracts.labels import LabelName
+from contracts.labels import (
+    HOLDING_ID_CHARS_MAX,
+    LEVEL_CHARS_MAX,
+    NAME_CHARS_MAX,
+    PLACE_CHARS_MAX,
+    SOURCE_URL_CHARS_MAX,
+    STATUS_CHARS_MAX,
+    SUMMARY_CHARS_MAX,
+    WEBSITE_CHARS_MAX,
+    LabelName,
+    Theme,
+)
 from contracts.supplements import ListingSupplement, SupplementField
+
+EVENT_BYTES_BUDGET = 64 * 1024
+HOLDINGS_MAX = 10
+KVK_MAX = 40
+THEMES_MAX = 40
+CATEGORIES_MAX = 40
+CHANGES_MAX = 20
+AREA_CHARS_MAX = 120
+ENTERPRISE_ID_CHARS_MAX = 64
+Slug = Annotated[str, StringConstraints(max_length=60)]
+AreaName = Annotated[str, StringConstraints(max_length=AREA_CHARS_MAX)]
 
 
 class LabelHolding(Frozen):
     """One label an enterprise holds, as last verified in its registry."""
 
     label: LabelName
-    holding_id: str
-    level: str | None = None
+    holding_id: str = Field(max_length=HOLDING_ID_CHARS_MAX)
+    level: str | None = Field(default=None, max_length=LEVEL_CHARS_MAX)
     pso30plus: bool = False
-    status: str
+    status: str = Field(max_length=STATUS_CHARS_MAX)
     valid_from: date | None = None
     valid_until: date | None = None
     counts: bool
@@ -29,24 +58,24 @@ class LabelHolding(Frozen):
         description="Set while the label has lapsed but still counts, in the grace period "
         "(hercertificering loopt): the last day it counts unless it returns",
     )
-    source_url: str
+    source_url: str = Field(max_length=SOURCE_URL_CHARS_MAX)
     last_verified_at: datetime
 
 
 class EnterpriseState(Frozen):
     """The public state of an enterprise, complete in every event so consumers need no lookups."""
 
-    enterprise_id: str
+    enterprise_id: str = Field(max_length=ENTERPRISE_ID_CHARS_MAX)
     version: int = Field(ge=1, description="Increases with every change; consumers skip stale ones")
-    name: str
-    place: str | None = None
-    municipality: str | None = None
-    province: str | None = None
-    region: str | None = None
-    website: str | None = None
-    kvk: tuple[KvkNumber, ...] = ()
-    labels: tuple[LabelHolding, ...] = ()
-    themes: tuple[str, ...] = ()
+    name: str = Field(max_length=NAME_CHARS_MAX)
+    place: str | None = Field(default=None, max_length=PLACE_CHARS_MAX)
+    municipality: AreaName | None = None
+    province: AreaName | None = None
+    region: AreaName | None = None
+    website: str | None = Field(default=None, max_length=WEBSITE_CHARS_MAX)
+    kvk: tuple[KvkNumber, ...] = Field(default=(), max_length=KVK_MAX)
+    labels: tuple[LabelHolding, ...] = Field(default=(), max_length=HOLDINGS_MAX)
+    themes: tuple[Theme, ...] = Field(default=(), max_length=THEMES_MAX)
     listed: bool
     listed_since: datetime | None = None
     grace_until: date | None = Field(
@@ -56,14 +85,17 @@ class EnterpriseState(Frozen):
     )
     summary: str | None = Field(
         default=None,
+        max_length=SUMMARY_CHARS_MAX,
         description="What a label registry publishes about the enterprise (the newest "
         "holding that has a description)",
     )
     summary_label: LabelName | None = Field(
         default=None, description="The label registry whose description `summary` is"
     )
-    categories: tuple[str, ...] = Field(
-        default=(), description="Category slugs of `contracts.categories`"
+    categories: tuple[Slug, ...] = Field(
+        default=(),
+        max_length=CATEGORIES_MAX,
+        description="Category slugs of `contracts.categories`",
     )
     categories_chosen: bool = Field(
         default=False,
@@ -94,7 +126,9 @@ class EnterpriseUpdated(Event):
 
     kind: Literal["updated"] = "updated"
     enterprise: EnterpriseState
-    changes: tuple[str, ...] = ()
+    changes: tuple[Annotated[str, StringConstraints(max_length=40)], ...] = Field(
+        default=(), max_length=CHANGES_MAX
+    )
 
 
 DelistReason = Literal["label_lapsed", "outside_region", "moved"]
@@ -129,7 +163,7 @@ class EnterpriseRecertificationDue(Event):
     kind: Literal["recertification_due"] = "recertification_due"
     enterprise: EnterpriseState
     label: LabelName
-    holding_id: str
+    holding_id: str = Field(max_length=HOLDING_ID_CHARS_MAX)
     valid_until: date
     lead_days: int = Field(ge=0)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from contracts.base import Event, Frozen
 from contracts.kvk import KvkNumber
@@ -30,27 +30,42 @@ LABEL_FULL_NAMES: dict[LabelName, str] = {
 LABEL_SHORT_NAMES: dict[LabelName, str] = {**LABEL_DISPLAY_NAMES, "cedris": "Cedris"}
 """In a mail's before/after table, beside a level."""
 
+# Limits no real holding reaches; they keep every event, and every enterprise event merged
+# from holdings, far below nats-server's max_payload (docs in contracts/enterprises.py).
+KVK_PER_HOLDING_MAX = 20
+THEMES_PER_HOLDING_MAX = 30
+THEME_CHARS_MAX = 100
+NAME_CHARS_MAX = 300
+PLACE_CHARS_MAX = 120
+WEBSITE_CHARS_MAX = 300
+SUMMARY_CHARS_MAX = 2000
+HOLDING_ID_CHARS_MAX = 200
+LEVEL_CHARS_MAX = 60
+STATUS_CHARS_MAX = 60
+SOURCE_URL_CHARS_MAX = 1000
+Theme = Annotated[str, StringConstraints(max_length=THEME_CHARS_MAX)]
+
 
 class Observation(Frozen):
     """One (label, holding) as read from a registry in one successful run."""
 
     label: LabelName
-    holding_id: str = Field(min_length=1, max_length=200)
-    name: str = Field(min_length=1, max_length=300)
-    place: str | None = Field(default=None, max_length=120)
-    kvk: tuple[KvkNumber, ...] = ()
-    website: str | None = Field(default=None, max_length=300)
-    level: str | None = Field(default=None, max_length=60)
+    holding_id: str = Field(min_length=1, max_length=HOLDING_ID_CHARS_MAX)
+    name: str = Field(min_length=1, max_length=NAME_CHARS_MAX)
+    place: str | None = Field(default=None, max_length=PLACE_CHARS_MAX)
+    kvk: tuple[KvkNumber, ...] = Field(default=(), max_length=KVK_PER_HOLDING_MAX)
+    website: str | None = Field(default=None, max_length=WEBSITE_CHARS_MAX)
+    level: str | None = Field(default=None, max_length=LEVEL_CHARS_MAX)
     pso30plus: bool = False
-    status: str = Field(min_length=1, max_length=60)
+    status: str = Field(min_length=1, max_length=STATUS_CHARS_MAX)
     valid_from: date | None = None
     valid_until: date | None = None
     counts: bool
-    source_url: str = Field(min_length=1, max_length=1000)
-    themes: tuple[str, ...] = ()
+    source_url: str = Field(min_length=1, max_length=SOURCE_URL_CHARS_MAX)
+    themes: tuple[Theme, ...] = Field(default=(), max_length=THEMES_PER_HOLDING_MAX)
     summary: str | None = Field(
         default=None,
-        max_length=2000,
+        max_length=SUMMARY_CHARS_MAX,
         description="What the registry says the holder does (a card's excerpt, a profile's "
         "description), as plain text",
     )
@@ -93,7 +108,7 @@ class LabelLapsed(Event):
 
     kind: Literal["lapsed"] = "lapsed"
     label: LabelName
-    holding_id: str
+    holding_id: str = Field(max_length=HOLDING_ID_CHARS_MAX)
     reason: Literal["absent", "expired", "not_counting"]
     lapsed_on: date
     last_observation: Observation

@@ -16,13 +16,16 @@ from sqlalchemy import Engine
 from contracts.base import utc_now
 from contracts.labels import LabelEvent, LabelLapsed
 from contracts.signin import SignInRequested
+from contracts.subjects import LABELS_STREAM
 from contracts.supplements import SupplementSubmitted
 from services.kit import failpoints
 from services.kit.batches import Delivery
+from services.kit.consumer_state import consumer_state
 from services.kit.contacts import Contacts, CsvContacts
 from services.kit.dutch import dutch_date_of
 from services.kit.jetstream import make_broker
-from services.registry import handlers, self_service
+from services.kit.nats_users import REGISTRY_LABELS
+from services.registry import handlers, housekeeping, self_service
 from services.registry.adapters.database import make_engine, prepare_database, reading
 from services.registry.adapters.outbox import OutboxRelay
 from services.registry.adapters.publisher import AbstractPublisher, JetStreamPublisher
@@ -77,7 +80,9 @@ class Registry:
         committed (the caller acks then), or the error that kept it out (the caller retries
         it later)."""
         ordered = sorted(deliveries, key=lambda d: d.stream_sequence)
-        results = await self._record([d.item for d in ordered])
+        results = await self._record(
+            [d.item for d in ordered], [d.stream_sequence for d in ordered]
+        )
         recorded = dict(zip(map(id, ordered), results, strict=True))
         return [r if isinstance(r := recorded[id(d)], Exception) else None for d in deliveries]
 
@@ -89,7 +94,9 @@ class Registry:
             raise recorded
         return recorded
 
-    async def _record(self, events: Sequence[LabelEvent]) -> list[handlers.Recorded]:
+    async def _record(
+        self, events: Sequence[LabelEvent], sequences: Sequence[int | None] = ()
+    ) -> list[handlers.Recorded]:
         """Resolve the events' places, then commit their effects in one transaction, in the
         order given; wake the relay. Places are resolved before the transaction (PDOK may be
         slow)."""
@@ -102,6 +109,7 @@ class Registry:
             source=self.settings.source,
             now=self.clock(),
             rules=self.rules,
+            sequences=sequences,
         )
         failpoints.hit(AFTER_COMMIT, self.settings.failpoints)
         if any(r is not None and not isinstance(r, Exception) for r in recorded):
@@ -127,7 +135,50 @@ class Registry:
             self.clock(),
             self.settings.personal_data_days,
         )
+        await self.keep_tables_bounded()
         return queued
+
+    async def keep_tables_bounded(self) -> None:
+        """Delete outbox rows past their retention and prune processed ids the label
+        durable has acknowledged. A failure is logged and tried again at the next time
+        check: it must not keep time from passing."""
+        try:
+            await asyncio.to_thread(
+                housekeeping.forget_published,
+                self.uow_factory,
+                self.clock(),
+                self.settings.outbox_keep_days,
+            )
+        except Exception:
+            log.exception("outbox_rows_not_deleted")
+        floor = await self.labels_ack_floor()
+        try:
+            await asyncio.to_thread(
+                housekeeping.prune_processed,
+                self.uow_factory,
+                self.clock(),
+                self.settings.processed_keep_days,
+                {LABELS_STREAM.name: floor} if floor else {},
+            )
+        except Exception:
+            log.exception("processed_ids_not_pruned")
+
+    async def labels_ack_floor(self) -> int | None:
+        """The stream sequence up to which the label durable acknowledged every event, as
+        the server reports it; None when it cannot be asked (nothing is pruned by sequence
+        then)."""
+        try:
+            js = self.broker.connection.jetstream()
+            state = await consumer_state(js, LABELS_STREAM.name, REGISTRY_LABELS)
+        except Exception as exc:
+            log.warning("label_ack_floor_unknown", error=f"{type(exc).__name__}: {exc}")
+            return None
+        return state.ack_floor
+
+    async def relay_health(self) -> housekeeping.RelayHealth:
+        """How the outbox relay stands now (backlog, oldest unpublished row, rows given up
+        on), for the health report."""
+        return await asyncio.to_thread(housekeeping.relay_health, self.relay.reader(), self.clock())
 
     async def record_supplement(self, event: SupplementSubmitted) -> None:
         """Record a submitted supplement in its own transaction (see self_service); wake

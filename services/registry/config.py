@@ -37,6 +37,21 @@ class RegistrySettings(KitSettings):
     outbox_batch_size: int = Field(
         default=100, ge=1, le=10_000, description="Outbox rows published per pass"
     )
+    outbox_keep_days: int = Field(
+        default=7,
+        ge=1,
+        le=3650,
+        description="Days a published outbox row is kept (JetStream holds the event) before "
+        "it is deleted",
+    )
+    processed_keep_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days a processed label event's id is kept at least; after that it is "
+        "pruned once the durable acknowledged its stream sequence, which keeps recognising "
+        "a redelivery",
+    )
     label_batch_size: int = Field(
         default=100,
         ge=1,

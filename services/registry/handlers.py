@@ -13,7 +13,7 @@ import structlog
 from contracts.base import deterministic_id, utc_now
 from contracts.enterprises import EnterpriseEvent
 from contracts.labels import LabelEvent
-from contracts.subjects import enterprise_subject, state_subject
+from contracts.subjects import LABELS_STREAM, enterprise_subject, state_subject
 from services.registry import domain, identity, reminders
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork, HeldAs
 from services.registry.enterprise import Enterprise, new_enterprise_id
@@ -61,19 +61,23 @@ def record_label_events(
     source: str,
     now: datetime | None = None,
     rules: ListingRules = domain.STRICT,
+    sequences: Sequence[int | None] = (),
 ) -> list[Recorded]:
     """Record label events in order, in one transaction: one commit for many events is
     what lets the registry keep up with a stream. Should the transaction fail, each event
-    is recorded on its own, so one bad event holds up no other; its error is its result."""
+    is recorded on its own, so one bad event holds up no other; its error is its result.
+    `sequences` are the events' LABELS stream sequences, where known: kept with their ids,
+    they let processed ids be pruned without letting a redelivery through."""
     now = now or utc_now()
+    known = list(sequences) or [None] * len(batch)
     try:
         with uow_factory() as uow:
             uow.prefetch(
                 [event.event_id for event, _ in batch], [_held_as(*item) for item in batch]
             )
             outcomes: list[Recorded] = [
-                _apply(event, uow, today, source, now, resolution, rules)
-                for event, resolution in batch
+                _apply(event, uow, today, source, now, resolution, rules, sequence)
+                for (event, resolution), sequence in zip(batch, known, strict=True)
             ]
             uow.commit()
         _log_batch(outcomes)
@@ -83,9 +87,9 @@ def record_label_events(
             return [exc]
         log.warning("label_batch_failed", events=len(batch), error=f"{type(exc).__name__}: {exc}")
     results: list[Recorded] = []
-    for item in batch:
+    for item, sequence in zip(batch, known, strict=True):
         results += record_label_events(
-            [item], uow_factory, today, source=source, now=now, rules=rules
+            [item], uow_factory, today, source=source, now=now, rules=rules, sequences=[sequence]
         )
     return results
 
@@ -98,9 +102,10 @@ def _apply(
     now: datetime,
     resolution: Resolution | None,
     rules: ListingRules,
+    sequence: int | None = None,
 ) -> Outcome:
     """One label event's effect inside the caller's transaction."""
-    if not uow.processed.claim(event.event_id, now):
+    if not uow.processed.claim(event.event_id, now, LABELS_STREAM.name, sequence):
         log.info("label_event_skipped", event_id=event.event_id, reason="already processed")
         return None
     enterprise, found = find_enterprise(event, uow, resolution)

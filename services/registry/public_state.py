@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from contracts.enterprises import EnterpriseState
+from contracts.enterprises import (
+    CATEGORIES_MAX,
+    HOLDINGS_MAX,
+    KVK_MAX,
+    THEMES_MAX,
+    EnterpriseState,
+    LabelHolding,
+)
 from contracts.subjects import EnterpriseKind
 from services.registry.categories import derive_categories
 from services.registry.enterprise import Enterprise, Holding
+from services.registry.limits import capped
 from services.registry.regions import municipality_by_code
 from services.registry.rules import STRICT, ListingRules
 
@@ -58,8 +66,11 @@ def public_state(
     observations = [h.observation for h in counting or holdings]
     chosen = enterprise.supplement.chosen_categories() if enterprise.supplement else ()
     described = _described(counting or holdings)
+    eid = enterprise.enterprise_id
+    themes = sorted({t for h in holdings for t in h.observation.themes})
+    categories = chosen or derive_categories(observations)
     return EnterpriseState(
-        enterprise_id=enterprise.enterprise_id,
+        enterprise_id=eid,
         version=version,
         name=face.name,
         place=face.place,
@@ -67,18 +78,34 @@ def public_state(
         province=municipality.province if municipality else None,
         region=municipality.labour_market_region if municipality else None,
         website=face.website,
-        kvk=enterprise.kvk(),
-        labels=tuple(h.public(today, grace) for h in holdings),
-        themes=tuple(sorted({t for h in holdings for t in h.observation.themes})),
+        kvk=capped(enterprise.kvk(), KVK_MAX, "kvk", eid),
+        labels=_shown_labels(holdings, today, grace, eid),
+        themes=capped(themes, THEMES_MAX, "themes", eid),
         listed=listed,
         listed_since=listed_since if listed else None,
         grace_until=max((d for d in grace_ends if d), default=None),
         summary=described.observation.summary if described else None,
         summary_label=described.observation.label if described else None,
-        categories=chosen or derive_categories(observations),
+        categories=capped(categories, CATEGORIES_MAX, "categories", eid),
         categories_chosen=bool(chosen),
         supplement=enterprise.supplement.shown() if listed and enterprise.supplement else None,
     )
+
+
+def _shown_labels(
+    holdings: list[Holding], today: date, grace: int, enterprise_id: str
+) -> tuple[LabelHolding, ...]:
+    """Every holding as buyers see it, by key; beyond the contract's limit, those that count
+    and were verified last are kept (the listing itself is decided on all of them)."""
+    public = [h.public(today, grace) for h in holdings]
+    if len(public) <= HOLDINGS_MAX:
+        return tuple(public)
+    ranked = sorted(
+        public,
+        key=lambda h: (not h.counts, -h.last_verified_at.timestamp(), h.label, h.holding_id),
+    )
+    kept = capped(ranked, HOLDINGS_MAX, "labels", enterprise_id)
+    return tuple(sorted(kept, key=lambda h: (h.label, h.holding_id)))
 
 
 def _described(holdings: list[Holding]) -> Holding | None:

@@ -1,12 +1,10 @@
-"""The messaging side of a unit of work: processed label event ids and the outbox.
-
-Both are written in the same transaction as the enterprise they concern: abstract, SQL, fake.
-"""
+"""The outbox side of a unit of work: enterprise events committed with their cause, in the
+same transaction as the enterprise they concern: abstract, SQL, fake. Processed event ids,
+the other side, are in processed.py."""
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -16,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from contracts.base import Event
 from services.kit.sql import insert_many
-from services.registry.adapters.tables import OutboxRow, ProcessedEventRow, as_utc
+from services.registry.adapters.tables import OutboxRow, as_utc
 
 
 @dataclass
@@ -29,19 +27,17 @@ class OutboxMessage:
     payload: str
     created_at: datetime
     published_at: datetime | None = None
+    dead_at: datetime | None = None
+    dead_reason: str | None = None
 
 
-class AbstractProcessedEvents(abc.ABC):
-    """Ids of label events whose effect is committed."""
+@dataclass(frozen=True)
+class OutboxCounts:
+    """How the outbox stands: rows waiting, since when, and rows given up on."""
 
-    @abc.abstractmethod
-    def contains(self, event_id: str) -> bool:
-        """Whether the event was processed before."""
-
-    @abc.abstractmethod
-    def claim(self, event_id: str, at: datetime) -> bool:
-        """Remember the event as processed (committed with its effect), unless it was:
-        False then (a duplicate)."""
+    backlog: int
+    oldest_unpublished_at: datetime | None
+    given_up: int
 
 
 class AbstractOutbox(abc.ABC):
@@ -61,45 +57,18 @@ class AbstractOutbox(abc.ABC):
     def mark_published(self, message_ids: list[int], at: datetime) -> None:
         """Record that JetStream acknowledged these messages."""
 
+    @abc.abstractmethod
+    def mark_given_up(self, message_id: int, at: datetime, reason: str) -> None:
+        """Record that the message can never be published (it no longer counts as pending)."""
 
-class SqlProcessedEvents(AbstractProcessedEvents):
-    """Processed ids in the `processed_event` table, written at `flush` (one statement).
+    @abc.abstractmethod
+    def counts(self) -> OutboxCounts:
+        """The backlog, its oldest row's time, and how many rows were given up on."""
 
-    The check reads (`prefetch` reads a batch's ids at once); the insert at the commit is
-    plain, so should another registry commit the same id first, this transaction fails on
-    the key instead of recording the event twice.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._seen: dict[str, bool] = {}
-        self._claimed: dict[str, datetime] = {}
-
-    def prefetch(self, event_ids: Iterable[str]) -> None:
-        """Look the ids up in one statement."""
-        wanted = sorted(set(event_ids) - self._seen.keys())
-        if not wanted:
-            return
-        found = set(self.session.connection().execute(_PROCESSED, {"ids": wanted}).scalars())
-        self._seen.update({event_id: event_id in found for event_id in wanted})
-
-    def contains(self, event_id: str) -> bool:
-        if event_id not in self._seen:
-            self.prefetch([event_id])
-        return self._seen[event_id]
-
-    def claim(self, event_id: str, at: datetime) -> bool:
-        if self.contains(event_id):
-            return False
-        self._seen[event_id] = True
-        self._claimed[event_id] = at
-        return True
-
-    def flush(self) -> None:
-        """Write the ids claimed since the last flush."""
-        rows = [{"event_id": e, "processed_at": at} for e, at in self._claimed.items()]
-        self._claimed = {}
-        insert_many(self.session, _PROCESSED_EVENTS, rows)
+    @abc.abstractmethod
+    def delete_done(self, published_before: datetime, given_up_before: datetime, limit: int) -> int:
+        """Delete up to `limit` rows published before `published_before` or given up on
+        before `given_up_before`, oldest first; returns how many."""
 
 
 class SqlOutbox(AbstractOutbox):
@@ -128,7 +97,7 @@ class SqlOutbox(AbstractOutbox):
     def pending(self, limit: int) -> list[OutboxMessage]:
         rows = self.session.exec(
             select(OutboxRow)
-            .where(col(OutboxRow.published_at).is_(None))
+            .where(col(OutboxRow.published_at).is_(None), col(OutboxRow.dead_at).is_(None))
             .order_by(col(OutboxRow.id))
             .limit(limit)
         ).all()
@@ -150,34 +119,42 @@ class SqlOutbox(AbstractOutbox):
             .values(published_at=at)
         )
 
+    def mark_given_up(self, message_id: int, at: datetime, reason: str) -> None:
+        self.session.connection().execute(
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id == message_id, _OUTBOX.c.published_at.is_(None))
+            .values(dead_at=at, dead_reason=reason[:REASON_MAX])
+        )
 
+    def counts(self) -> OutboxCounts:
+        waiting = _OUTBOX.c.published_at.is_(None) & _OUTBOX.c.dead_at.is_(None)
+        row = (
+            self.session.connection()
+            .execute(
+                sa.select(
+                    sa.func.count().filter(waiting),
+                    sa.func.min(_OUTBOX.c.created_at).filter(waiting),
+                    sa.func.count().filter(_OUTBOX.c.dead_at.is_not(None)),
+                )
+            )
+            .one()
+        )
+        oldest = as_utc(row[1]) if row[1] is not None else None
+        return OutboxCounts(backlog=row[0], oldest_unpublished_at=oldest, given_up=row[2])
+
+    def delete_done(self, published_before: datetime, given_up_before: datetime, limit: int) -> int:
+        done = sa.or_(
+            _OUTBOX.c.published_at < published_before, _OUTBOX.c.dead_at < given_up_before
+        )
+        ids = sa.select(_OUTBOX.c.id).where(done).order_by(_OUTBOX.c.id).limit(limit)
+        found = list(self.session.connection().execute(ids).scalars())
+        if found:
+            self.session.connection().execute(sa.delete(_OUTBOX).where(_OUTBOX.c.id.in_(found)))
+        return len(found)
+
+
+REASON_MAX = 500
 _OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
-_PROCESSED_EVENTS: Table = ProcessedEventRow.__table__  # type: ignore[attr-defined]
-_PROCESSED = sa.select(_PROCESSED_EVENTS.c.event_id).where(
-    _PROCESSED_EVENTS.c.event_id.in_(sa.bindparam("ids", expanding=True))
-)
-
-
-class FakeProcessedEvents(AbstractProcessedEvents):
-    """Processed ids in a set; additions are staged until the unit of work commits."""
-
-    def __init__(self, committed: set[str]) -> None:
-        self.committed = committed
-        self.staged: set[str] = set()
-
-    def contains(self, event_id: str) -> bool:
-        return event_id in self.committed or event_id in self.staged
-
-    def claim(self, event_id: str, at: datetime) -> bool:
-        if self.contains(event_id):
-            return False
-        self.staged.add(event_id)
-        return True
-
-    def apply(self) -> None:
-        """Make the staged ids permanent."""
-        self.committed.update(self.staged)
-        self.staged = set()
 
 
 class FakeOutbox(AbstractOutbox):
@@ -187,16 +164,42 @@ class FakeOutbox(AbstractOutbox):
         self.committed = committed
         self.added: list[tuple[str, Event, datetime, str]] = []
         self.marked: dict[int, datetime] = {}
+        self.given_up: dict[int, tuple[datetime, str]] = {}
+        self.deleted: set[int] = set()
 
     def add(self, subject: str, event: Event, at: datetime, message_id: str | None = None) -> None:
         self.added.append((subject, event, at, message_id or event.event_id))
 
     def pending(self, limit: int) -> list[OutboxMessage]:
-        waiting = [m for m in self.committed if m.published_at is None and m.id not in self.marked]
+        waiting = [m for m in self._waiting() if m.id not in self.marked]
         return [replace(m) for m in waiting[:limit]]
+
+    def _waiting(self) -> list[OutboxMessage]:
+        return [m for m in self.committed if m.published_at is None and m.dead_at is None]
 
     def mark_published(self, message_ids: list[int], at: datetime) -> None:
         self.marked.update(dict.fromkeys(message_ids, at))
+
+    def mark_given_up(self, message_id: int, at: datetime, reason: str) -> None:
+        self.given_up[message_id] = (at, reason[:REASON_MAX])
+
+    def counts(self) -> OutboxCounts:
+        waiting = self._waiting()
+        return OutboxCounts(
+            backlog=len(waiting),
+            oldest_unpublished_at=min((m.created_at for m in waiting), default=None),
+            given_up=sum(1 for m in self.committed if m.dead_at is not None),
+        )
+
+    def delete_done(self, published_before: datetime, given_up_before: datetime, limit: int) -> int:
+        done = [
+            m.id
+            for m in self.committed
+            if (m.published_at is not None and m.published_at < published_before)
+            or (m.dead_at is not None and m.dead_at < given_up_before)
+        ][:limit]
+        self.deleted.update(done)
+        return len(done)
 
     def apply(self) -> None:
         """Append the staged messages (unique event ids, as in SQL) and apply the marks."""
@@ -206,7 +209,7 @@ class FakeOutbox(AbstractOutbox):
         for subject, event, at, message_id in self.added:
             self.committed.append(
                 OutboxMessage(
-                    id=len(self.committed) + 1,
+                    id=max((m.id for m in self.committed), default=0) + 1,
                     event_id=message_id,
                     subject=subject,
                     payload=event.model_dump_json(),
@@ -216,4 +219,7 @@ class FakeOutbox(AbstractOutbox):
         for message in self.committed:
             if message.id in self.marked and message.published_at is None:
                 message.published_at = self.marked[message.id]
-        self.added, self.marked = [], {}
+            if message.id in self.given_up and message.published_at is None:
+                message.dead_at, message.dead_reason = self.given_up[message.id]
+        self.committed[:] = [m for m in self.committed if m.id not in self.deleted]
+        self.added, self.marked, self.given_up, self.deleted = [], {}, {}, set()

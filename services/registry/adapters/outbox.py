@@ -3,20 +3,31 @@
 It is woken right after each commit and also polls, so rows left behind by a crash between
 commit and publish go out after the restart. Two relays running at once are harmless: both
 may publish a row, and JetStream drops the second copy by its `Nats-Msg-Id`.
+
+A row JetStream can never take (Unpublishable: too large, refused by its stream) is given up
+on: a dead letter describing it goes to the operator, the row is marked, and the rows behind
+it go out. Any other failure (the server away, a timeout) ends the pass, and the next one
+starts again at the same row, so the order holds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Callable
 from datetime import datetime
 
 import structlog
 
+from contracts.subjects import stream_of
+from services.kit.deadletters import DeadLetter
+from services.kit.nats_users import REGISTRY
 from services.registry.adapters.messages import OutboxMessage
-from services.registry.adapters.publisher import AbstractPublisher
+from services.registry.adapters.publisher import AbstractPublisher, Unpublishable
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork
+
+OUTBOX_CONSUMER = "outbox"
 
 log = structlog.get_logger()
 
@@ -66,7 +77,11 @@ class OutboxRelay:
                 done: list[int] = []
                 try:
                     for message in batch:
-                        await self._publish(message)
+                        try:
+                            await self._publish(message)
+                        except Unpublishable as exc:
+                            await self._give_up(message, str(exc))
+                            continue
                         done.append(message.id)
                 finally:
                     if done:
@@ -82,6 +97,24 @@ class OutboxRelay:
         await self.publisher.publish(message.subject, message.event_id, message.payload)
         # At debug: a burst of thousands would otherwise spend much of its time logging.
         log.debug("enterprise_event_published", subject=message.subject, event_id=message.event_id)
+
+    async def _give_up(self, message: OutboxMessage, reason: str) -> None:
+        """Tell the operator (a dead letter, stored before the row is marked: should the
+        dead-letter stream be away, the row stays and the pass ends), then mark the row."""
+        await self.publisher.dead_letter(unpublishable_letter(message, reason))
+        await asyncio.to_thread(self._mark_given_up, message.id, reason)
+        log.error(
+            "outbox_row_given_up",
+            subject=message.subject,
+            event_id=message.event_id,
+            size=len(message.payload.encode()),
+            reason=reason,
+        )
+
+    def _mark_given_up(self, message_id: int, reason: str) -> None:
+        with self.uow_factory() as uow:
+            uow.outbox.mark_given_up(message_id, self.clock(), reason)
+            uow.commit()
 
     def _pending(self) -> list[OutboxMessage]:
         with self.reader() as uow:
@@ -125,3 +158,24 @@ class OutboxRelay:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         log.info("outbox_relay_stopped")
+
+
+def unpublishable_letter(message: OutboxMessage, reason: str) -> DeadLetter:
+    """The dead letter for a row given up on: a short description, never the payload (which
+    is what could not be published)."""
+    size = len(message.payload.encode())
+    body = {"event_id": message.event_id, "subject": message.subject, "size": size}
+    try:
+        stream: str | None = stream_of(message.subject).name
+    except ValueError:
+        stream = None
+    return DeadLetter(
+        service=REGISTRY.name,
+        consumer=OUTBOX_CONSUMER,
+        kind="unpublishable",
+        reason=reason,
+        subject=message.subject,
+        body=json.dumps({**body, "error": reason}).encode(),
+        headers={"Nats-Msg-Id": message.event_id, "content-type": "application/json"},
+        stream=stream,
+    )

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, insert
 from sqlmodel import Session, col, select
 
-from contracts.enterprises import EnterpriseState
-from contracts.labels import LABELS, LabelName, Observation
+from contracts.labels import LABELS, LabelName
 from services.kit.sql import insert_many, upsert_many
 from services.registry.adapters.holding_index import SavedHoldings
 from services.registry.adapters.tables import (
@@ -27,6 +26,7 @@ from services.registry.adapters.tables import (
 )
 from services.registry.enterprise import Enterprise, Holding, HoldingKey, ReminderKey
 from services.registry.identity import Candidates, Identity, kvk_numbers, name_key, website_host
+from services.registry.limits import load_observation, load_state
 from services.registry.regions.resolver import ResolutionStatus
 from services.registry.supplements import StoredSupplement
 
@@ -223,7 +223,7 @@ class SqlRepository(AbstractRepository):
             enterprise = Enterprise(
                 enterprise_id=row.enterprise_id,
                 holdings=holdings[row.enterprise_id],
-                published=EnterpriseState.model_validate_json(row.state) if row.state else None,
+                published=load_state(row.state) if row.state else None,
                 reminded=reminded[row.enterprise_id],
                 next_check_on=row.next_check_on,
                 supplement=(
@@ -393,7 +393,7 @@ def _holding_row(enterprise_id: str, holding: Holding) -> dict[str, Any]:
 
 def _holding(row: Any) -> Holding:
     return Holding(
-        observation=Observation.model_validate_json(row.observation),
+        observation=load_observation(row.observation),
         last_event_at=as_utc(row.last_event_at),
         lapsed_on=row.lapsed_on,
         municipality_code=row.municipality_code,
@@ -431,7 +431,7 @@ def unresolved_places(session: Session) -> list[UnresolvedPlace]:
     ).all()
     found = []
     for row in rows:
-        obs = Observation.model_validate_json(row.observation)
+        obs = load_observation(row.observation)
         found.append(
             UnresolvedPlace(row.label, row.holding_id, obs.name, obs.place, row.place_status or "")
         )

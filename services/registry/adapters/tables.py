@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, DateTime, MetaData, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, Table, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -133,12 +133,27 @@ class ClaimRow(RegistryTable, table=True):
 
 
 class ProcessedEventRow(RegistryTable, table=True):
-    """A label event whose effect is committed: a redelivery of it changes nothing."""
+    """An event whose effect is committed: a redelivery of it changes nothing. A label event
+    keeps its stream and sequence, by which it is pruned (see ProcessedStreamRow)."""
 
     __tablename__ = "processed_event"
+    __table_args__ = (Index("ix_processed_event_stream_sequence", "stream", "stream_sequence"),)
 
     event_id: str = Field(primary_key=True, max_length=64)
     processed_at: datetime = Field(sa_column=_utc_column())
+    stream: str | None = Field(default=None, max_length=64)
+    stream_sequence: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class ProcessedStreamRow(RegistryTable, table=True):
+    """How far a stream's processed ids were pruned: every event at or below `pruned_through`
+    was acknowledged (its effect committed, or given up on), so one delivered again is a
+    duplicate even though its id is gone."""
+
+    __tablename__ = "processed_stream"
+
+    stream: str = Field(primary_key=True, max_length=64)
+    pruned_through: int = Field(sa_type=BigInteger)
 
 
 class OutboxRow(RegistryTable, table=True):
@@ -154,6 +169,9 @@ class OutboxRow(RegistryTable, table=True):
     published_at: datetime | None = Field(
         default=None, sa_column=_utc_column(nullable=True, index=True)
     )
+    # Given up on: JetStream refused it for good (too large, say); a dead letter says why.
+    dead_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    dead_reason: str | None = Field(default=None, max_length=500)
 
 
 # The tables as SQL statements see them (the repository writes through these, not the ORM).

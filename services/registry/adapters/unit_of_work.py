@@ -22,11 +22,14 @@ from services.registry.adapters.claims import (
 from services.registry.adapters.merges import AbstractMerges, FakeMerges, Merge, SqlMerges
 from services.registry.adapters.messages import (
     AbstractOutbox,
-    AbstractProcessedEvents,
     FakeOutbox,
-    FakeProcessedEvents,
     OutboxMessage,
     SqlOutbox,
+)
+from services.registry.adapters.processed import (
+    AbstractProcessedEvents,
+    FakeProcessedEvents,
+    ProcessedRecord,
     SqlProcessedEvents,
 )
 from services.registry.adapters.repository import (
@@ -131,6 +134,8 @@ class FakeDatabase:
     enterprises: dict[str, Enterprise] = field(default_factory=dict)
     merges: list[Merge] = field(default_factory=list)
     processed: set[str] = field(default_factory=set)
+    processed_records: dict[str, ProcessedRecord] = field(default_factory=dict)
+    pruned_through: dict[str, int] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     supplement_changes: list[SupplementChange] = field(default_factory=list)
@@ -154,7 +159,9 @@ class FakeUnitOfWork(AbstractUnitOfWork):
     def _start(self) -> None:
         self.enterprises = FakeRepository(self.database.enterprises)
         self.merges = FakeMerges(self.database.merges)
-        self.processed = FakeProcessedEvents(self.database.processed)
+        self.processed = FakeProcessedEvents(
+            self.database.processed, self.database.processed_records, self.database.pruned_through
+        )
         self.outbox = FakeOutbox(self.database.outbox)
         self.claims = FakeClaims(self.database.claims, self.database.supplement_changes)
 

@@ -78,6 +78,8 @@ def counts(engine: Engine) -> dict[str, int]:
 COLUMNS_SINCE_INITIAL = {
     "holding": ("municipality_code", "place_status", "website_host", "name_key"),
     "enterprise": ("next_check_on", "supplement"),
+    "outbox": ("dead_at", "dead_reason"),
+    "processed_event": ("stream", "stream_sequence"),
 }
 INDEXES_SINCE_INITIAL = (
     "ix_holding_website_host",
@@ -87,8 +89,9 @@ INDEXES_SINCE_INITIAL = (
     "ix_supplement_change_changed_at",
     "ix_claim_enterprise_id",
     "ix_claim_requested_at",
+    "ix_processed_event_stream_sequence",
 )
-TABLES_SINCE_INITIAL = ("merge", "reminder", "supplement_change", "claim")
+TABLES_SINCE_INITIAL = ("merge", "reminder", "supplement_change", "claim", "processed_stream")
 
 
 def drop_columns_since_initial(engine: Engine) -> None:
