@@ -126,7 +126,7 @@ def test_even_text_that_json_escapes_six_bytes_a_character_stays_below_half_the_
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("kvk", tuple(f"{n:08d}" for n in range(limits.KVK_MAX + 1))),
+        ("kvk", tuple(f"{n + 1:08d}" for n in range(limits.KVK_MAX + 1))),
         ("themes", tuple(f"thema {n}" for n in range(limits.THEMES_MAX + 1))),
         ("name", "n" * (labels.NAME_CHARS_MAX + 1)),
         ("website", "https://" + "w" * labels.WEBSITE_CHARS_MAX),
@@ -150,7 +150,7 @@ def test_a_state_with_more_holdings_than_the_limit_is_refused() -> None:
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("kvk", tuple(f"{n:08d}" for n in range(labels.KVK_PER_HOLDING_MAX + 1))),
+        ("kvk", tuple(f"{n + 1:08d}" for n in range(labels.KVK_PER_HOLDING_MAX + 1))),
         ("kvk", ("1" * 21,)),
         ("themes", tuple(f"thema {n}" for n in range(labels.THEMES_PER_HOLDING_MAX + 1))),
         ("themes", ("t" * (labels.THEME_CHARS_MAX + 1),)),
@@ -166,7 +166,7 @@ def test_an_observation_beyond_a_limit_is_refused_naming_the_field(
 
 def crowded(n: int) -> Observation:
     """A holding at its own limits that shares one KvK number with every other."""
-    kvk = ("06123456", *(f"{n:02d}{k:06d}" for k in range(labels.KVK_PER_HOLDING_MAX - 1)))
+    kvk = ("06123456", *(f"{n + 10:02d}{k:06d}" for k in range(labels.KVK_PER_HOLDING_MAX - 1)))
     return observation(
         f"PSO-2024-{n:04d}",
         label=LABELS[n % len(LABELS)],
@@ -197,9 +197,9 @@ def test_valid_label_events_merged_beyond_the_limits_give_valid_events_within_th
 
 def test_stored_documents_from_before_the_limits_are_read_within_them() -> None:
     state: dict[str, Any] = state_at_limits("x").model_dump(mode="json")
-    state["kvk"] = [f"{n:08d}" for n in range(limits.KVK_MAX * 2)]
+    state["kvk"] = [f"{n + 1:08d}" for n in range(limits.KVK_MAX * 2)]
     loaded = load_state(json.dumps(state))
-    assert loaded.kvk == tuple(f"{n:08d}" for n in range(limits.KVK_MAX))
+    assert loaded.kvk == tuple(f"{n + 1:08d}" for n in range(limits.KVK_MAX))
     obs: dict[str, Any] = observation().model_dump(mode="json")
     obs["themes"] = [f"thema {n}" for n in range(labels.THEMES_PER_HOLDING_MAX + 5)]
     assert len(load_observation(json.dumps(obs)).themes) == (labels.THEMES_PER_HOLDING_MAX)
