@@ -169,5 +169,8 @@ def _entry_lines(entry: AlertEntry) -> EntryLine:
 
 
 def _moment(value: datetime) -> str:
-    local = value.astimezone(LOCAL)
+    try:
+        local = value.astimezone(LOCAL)
+    except OverflowError:  # the calendar's very ends, which the contracts allow
+        local = value
     return f"{long_date(local.date())} om {local:%H:%M} uur"

@@ -26,8 +26,9 @@ from services.notifier.domain import (
     message_id,
     preferences_url,
 )
+from services.notifier.mail_tables import EnterpriseMail
 from services.notifier.mailer import MailDeferred, MailRejected, OutgoingMail, unsubscribe_headers
-from services.notifier.outgoing import WAITING, Recorded
+from services.notifier.outgoing import HELD, WAITING, Recorded, as_utc
 
 log = structlog.get_logger()
 SIGNIN_KIND = "signin_link"
@@ -67,10 +68,11 @@ def take_in_enterprise_event(event: EnterpriseEvent, notifier: Notifier) -> Reco
 
 def send_due_mails(notifier: Notifier, stopping: Callable[[], bool] = lambda: False) -> int:
     """Send every mail that is due, each enterprise's in the order of its events: an earlier
-    mail goes out first even when not yet due, and one the mail server defers holds back
-    the enterprise's later ones. Returns how many were handed to the mail server; ends
-    early, between two mails, once `stopping()`."""
+    mail goes out first even when not yet due, and one the mail server defers (or that
+    waits for an address) holds back the enterprise's later ones. Returns how many were
+    handed to the mail server; ends early, between two mails, once `stopping()`."""
     now = notifier.clock()
+    readdress_when_contacts_changed(notifier, now)
     sent = 0
     for enterprise_id in notifier.outgoing.due_enterprises(now):
         for mail_id in notifier.outgoing.queue_of(enterprise_id, now):
@@ -78,39 +80,58 @@ def send_due_mails(notifier: Notifier, stopping: Callable[[], bool] = lambda: Fa
                 return sent
             status = _send_or_hold(notifier, mail_id, now)
             sent += status == "sent"
-            if status == "retrying":
+            if status in HELD:
                 break
     return sent
+
+
+def readdress_when_contacts_changed(notifier: Notifier, now: datetime) -> int:
+    """Once the contacts changed (the operator fixed the file), every mail that waits for an
+    address is due now; returns how many."""
+    notifier.contacts.refresh()
+    generation = notifier.contacts.generation
+    if generation == notifier.contacts_seen:
+        return 0
+    notifier.contacts_seen = generation
+    woken = notifier.outgoing.readdress(now)
+    if woken:
+        log.info("mails_readdressed", mails=woken)
+    return woken
 
 
 def _send_or_hold(notifier: Notifier, mail_id: int, now: datetime) -> str:
     """Send one mail; should that fail in our own code (a state no template foresaw, the
     database away), hold it back like a deferred mail and go on with the other enterprises',
     so one mail never stops the rest. After `MAX_FAILED_TRIES` it is given up, at error."""
+    mail = notifier.outgoing.take(mail_id)
     try:
-        return _send_enterprise_mail(notifier, mail_id, now)
+        return _send_enterprise_mail(notifier, mail, now)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
-        mail = notifier.outgoing.take(mail_id)
+        # An attempt already counted before the mail server was asked is not counted twice.
+        counted = notifier.outgoing.take(mail_id).attempts > mail.attempts
         if mail.attempts + 1 >= MAX_FAILED_TRIES:
-            notifier.outgoing.finish(mail_id, "failed", recipient=None, attempted=True, now=now)
+            notifier.outgoing.finish(
+                mail_id, "failed", recipient=None, attempted=not counted, now=now
+            )
             log.error(
                 "mail_given_up", mail_id=mail_id, enterprise_id=mail.enterprise_id, error=error
             )
             return "failed"
         retry_at = now + notifier.retry_delay * 2 ** min(mail.attempts, 6)
         notifier.outgoing.finish(
-            mail_id, "retrying", recipient=None, attempted=True, now=now, retry_at=retry_at
+            mail_id, "retrying", recipient=None, attempted=not counted, now=now, retry_at=retry_at
         )
         log.warning("mail_failed", mail_id=mail_id, enterprise_id=mail.enterprise_id, error=error)
         return "retrying"
 
 
-def _send_enterprise_mail(notifier: Notifier, mail_id: int, now: datetime) -> str:
+def _send_enterprise_mail(notifier: Notifier, mail: EnterpriseMail, now: datetime) -> str:
     """Send one queued mail, or settle it without sending; returns its new status."""
-    mail = notifier.outgoing.take(mail_id)
     if mail.status not in WAITING:  # superseded meanwhile
         return mail.status
+    assert mail.id is not None
+    mail_id = mail.id
     event = mail.latest()
     enterprise_id = mail.enterprise_id
     essential = is_essential(mail.kind)
@@ -127,7 +148,7 @@ def _send_enterprise_mail(notifier: Notifier, mail_id: int, now: datetime) -> st
             return _settle(notifier, mail_id, "skipped", now, kind=mail.kind)
     recipient = notifier.contacts.address_for(event.enterprise) or buyers_contact(event.enterprise)
     if recipient is None:
-        return _settle(notifier, mail_id, "undeliverable", now, kind=mail.kind)
+        return _await_address(notifier, mail, now)
     link = None
     if not essential:
         link = preferences_url(notifier.base_url, notifier.preferences.token_for(enterprise_id))
@@ -142,11 +163,15 @@ def _send_enterprise_mail(notifier: Notifier, mail_id: int, now: datetime) -> st
         # gateway accepts exactly that body there without a form token.
         headers=unsubscribe_headers(link) if link else (),
     )
+    # Counted (and committed) before the mail server is asked: should the process die after
+    # the server accepted the mail but before the outcome is recorded, the mail is sent
+    # again, and its `attempts` shows both.
+    notifier.outgoing.count_attempt(mail_id, recipient, now)
     status, deferred = _send(notifier, outgoing)
     done = notifier.clock()
     retry_at = done + notifier.retry_delay if deferred is not None else None
     notifier.outgoing.finish(
-        mail_id, status, recipient=recipient, attempted=True, now=done, retry_at=retry_at
+        mail_id, status, recipient=recipient, attempted=False, now=done, retry_at=retry_at
     )
     if status == "sent":
         log.info(
@@ -157,6 +182,26 @@ def _send_enterprise_mail(notifier: Notifier, mail_id: int, now: datetime) -> st
             events=mail.events,
         )
     return status
+
+
+def _await_address(notifier: Notifier, mail: EnterpriseMail, now: datetime) -> str:
+    """No address for the enterprise yet: the mail waits until the contacts change (or
+    `address_retry` passed), and is given up as undeliverable `address_wait` after its
+    first event."""
+    assert mail.id is not None
+    if now - as_utc(mail.first_at) >= notifier.address_wait:
+        log.error("mail_undeliverable", enterprise_id=mail.enterprise_id, kind=mail.kind)
+        return _settle(notifier, mail.id, "undeliverable", now, kind=mail.kind)
+    notifier.outgoing.finish(
+        mail.id,
+        "unaddressed",
+        recipient=None,
+        attempted=False,
+        now=now,
+        retry_at=now + notifier.address_retry,
+    )
+    log.warning("mail_unaddressed", enterprise_id=mail.enterprise_id, kind=mail.kind)
+    return "unaddressed"
 
 
 def _settle(notifier: Notifier, mail_id: int, status: str, now: datetime, *, kind: str) -> str:
@@ -221,6 +266,17 @@ def deliver_recorded(
     """Hand over the mail of one event and record the attempt under the event's id (with
     `subject_id`, the enterprise or alert it is about); raises MailDeferred once recorded,
     so the event is redelivered."""
+    # The attempt is counted and committed before the mail server is asked (see
+    # `_send_enterprise_mail`): a crash after its acceptance leaves the row `retrying`.
+    notifier.deliveries.record(
+        event_id,
+        enterprise_id=subject_id,
+        kind=kind,
+        recipient=mail.recipient,
+        status="retrying",
+        message_id=mail.message_id,
+        attempted=True,
+    )
     status, deferred = _send(notifier, mail)
     notifier.deliveries.record(
         event_id,
@@ -229,7 +285,7 @@ def deliver_recorded(
         recipient=mail.recipient,
         status=status,
         message_id=mail.message_id,
-        attempted=True,
+        attempted=False,
     )
     if deferred is not None:
         raise deferred
@@ -257,10 +313,10 @@ def _send(notifier: Notifier, mail: OutgoingMail) -> tuple[Status, MailDeferred 
         log.warning("mail_deferred", recipient=mail.recipient, error=str(exc))
         return "retrying", exc
     # At-least-once, not exactly-once: a crash (or a failed commit) between the SMTP server
-    # accepting the mail above and the caller's commit leaves it unrecorded, so the mail
-    # (still waiting, or its redelivered sign-in grant) is sent again. Both copies carry the
-    # same Message-ID, derived only from the (first) event's id, so mail systems and readers
-    # that deduplicate on it show one. Nothing closes the window entirely: SMTP cannot take
-    # part in our database transaction.
+    # accepting the mail above and the caller's commit leaves it recorded as tried but not
+    # sent, so the mail (still waiting, or its redelivered sign-in grant) is sent again and
+    # its `attempts` counts both. Both copies carry the same Message-ID, derived only from
+    # the (first) event's id, so mail systems and readers that deduplicate on it show one.
+    # Nothing closes the window entirely: SMTP cannot take part in our database transaction.
     failpoints.hit("notifier.after_smtp", notifier.failpoints)
     return "sent", None
