@@ -36,20 +36,25 @@ SIGNIN_KIND = "signin_link"
 MAX_FAILED_TRIES = 8
 
 
-async def record_enterprise_event(event: EnterpriseEvent, notifier: Notifier) -> Recorded:
+async def record_enterprise_event(
+    event: EnterpriseEvent, notifier: Notifier, stream_seq: int | None = None
+) -> Recorded:
     """Take the event in (see `take_in_enterprise_event`); the blocking work runs in a thread."""
-    return await asyncio.to_thread(take_in_enterprise_event, event, notifier)
+    return await asyncio.to_thread(take_in_enterprise_event, event, notifier, stream_seq)
 
 
-def take_in_enterprise_event(event: EnterpriseEvent, notifier: Notifier) -> Recorded:
+def take_in_enterprise_event(
+    event: EnterpriseEvent, notifier: Notifier, stream_seq: int | None = None
+) -> Recorded:
     """Record the event once, in one transaction: the state it shows, and its mail (a new one,
-    or folded into the enterprise's open one; see `coalescing`). Nothing is sent here: the
-    sender sends mails once they are due (`send_due_mails`)."""
+    or folded into the enterprise's open one; see `coalescing`). `stream_seq`, the event's
+    place in ENTERPRISES, recognises it after its id was pruned (see `pruning`). Nothing is
+    sent here: the sender sends mails once they are due (`send_due_mails`)."""
     if already_handled(notifier, event.event_id):  # taken in before mails were coalesced
         return Recorded("duplicate")
     mailed = is_mailed(event)
     recorded = notifier.outgoing.record(
-        event, mailed=mailed, now=notifier.clock(), timing=notifier.timing
+        event, mailed=mailed, now=notifier.clock(), timing=notifier.timing, stream_seq=stream_seq
     )
     enterprise_id = event.enterprise.enterprise_id
     if recorded.outcome == "skipped":
@@ -210,9 +215,11 @@ def _settle(notifier: Notifier, mail_id: int, status: str, now: datetime, *, kin
     return status
 
 
-async def record_mail_preference(changed: MailPreferenceChanged, notifier: Notifier) -> None:
+async def record_mail_preference(
+    changed: MailPreferenceChanged, notifier: Notifier, stream_seq: int | None = None
+) -> None:
     """Record an enterprise's choice to stop or receive its non-essential mails, once."""
-    outcome = await asyncio.to_thread(notifier.preferences.apply, changed)
+    outcome = await asyncio.to_thread(notifier.preferences.apply, changed, stream_seq)
     log.info(
         "mail_preference_recorded",
         outcome=outcome,

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 
 from pydantic import TypeAdapter
-from sqlalchemy import Text
+from sqlalchemy import BigInteger, Index, Text
 from sqlmodel import Field
 
 from contracts.enterprises import (
@@ -22,15 +22,18 @@ _EVENTS: TypeAdapter[EnterpriseEvent] = TypeAdapter(AnyEnterpriseEvent)
 
 
 class ProcessedEvent(NotifierTable, table=True):
-    """An event the notifier has taken in (enterprise events and preference changes), and
-    the mail it went into, if any."""
+    """An event the notifier has taken in (enterprise events and preference changes), the
+    mail it went into, if any, and its place in its stream (see `pruning`)."""
 
     __tablename__ = "processed_event"
+    __table_args__ = (Index("ix_processed_event_stream_seq", "stream", "stream_seq"),)
 
     event_id: str = Field(primary_key=True, max_length=64)
     mail_id: int | None = Field(default=None, index=True)
     outcome: str = Field(max_length=20)
     recorded_at: datetime = Field(sa_type=DateTimeTz)
+    stream: str | None = Field(default=None, max_length=32)
+    stream_seq: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class SeenState(NotifierTable, table=True):

@@ -20,6 +20,7 @@ from services.notifier.alerts import alert_consumer
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
 from services.notifier.publisher import PUBLICATIONS
+from services.notifier.schema import migrate
 from services.notifier.sender import MailSender
 from services.notifier.subscribers import (
     SERVICE,
@@ -45,7 +46,7 @@ def create_app(
 
     async def prepare() -> None:
         await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=NOTIFIER)
-        await asyncio.to_thread(notifier.deliveries.create_tables)
+        await asyncio.to_thread(migrate, notifier.deliveries.engine)
 
     async def started() -> None:
         # After the broker connected: a granted sign-in publishes its link's hash through it.

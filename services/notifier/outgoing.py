@@ -18,8 +18,10 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from contracts.enterprises import EnterpriseEvent, EnterpriseState
+from contracts.subjects import ENTERPRISES_STREAM
 from services.notifier.coalescing import COALESCING_KINDS, OpenMail, Plan, Timing, plan_mail
 from services.notifier.mail_tables import EnterpriseMail, ProcessedEvent, SeenState
+from services.notifier.pruning import is_pruned_duplicate
 
 Outcome = Literal["duplicate", "skipped", "new", "folded"]
 WAITING = ("waiting", "retrying", "unaddressed")
@@ -48,12 +50,21 @@ class OutgoingMails:
             return session.get(ProcessedEvent, event_id) is not None
 
     def record(
-        self, event: EnterpriseEvent, *, mailed: bool, now: datetime, timing: Timing
+        self,
+        event: EnterpriseEvent,
+        *,
+        mailed: bool,
+        now: datetime,
+        timing: Timing,
+        stream_seq: int | None = None,
     ) -> Recorded:
-        """Take the event in, in one transaction: once only, its state seen, and (when it is
+        """Take the event in, in one transaction: once only (by its id, or by its place in
+        ENTERPRISES, `stream_seq`, once the id is pruned), its state seen, and (when it is
         `mailed`) into a new or the open mail."""
         with Session(self.engine) as session:
             if session.get(ProcessedEvent, event.event_id) is not None:
+                return Recorded("duplicate")
+            if is_pruned_duplicate(session, ENTERPRISES_STREAM.name, stream_seq):
                 return Recorded("duplicate")
             before = _see(session, event.enterprise)
             recorded, mail_id = Recorded("skipped"), None
@@ -65,6 +76,8 @@ class OutgoingMails:
                     mail_id=mail_id,
                     outcome=recorded.outcome,
                     recorded_at=now,
+                    stream=ENTERPRISES_STREAM.name if stream_seq is not None else None,
+                    stream_seq=stream_seq,
                 )
             )
             session.commit()

@@ -19,6 +19,7 @@ from services.notifier.config import NotifierSettings
 from services.notifier.deliveries import Deliveries
 from services.notifier.handlers import send_due_mails, take_in_enterprise_event
 from services.notifier.mailer import Mailer, OutgoingMail, SmtpMailer
+from services.notifier.schema import migrate
 from tests.fixtures.servers import SmtpSink
 from tests.integration.notifier.helpers import body
 from tests.unit.notifier.factories import enterprise, listed, recertification_due, updated
@@ -67,7 +68,7 @@ def start_notifier(
 ) -> Notifier:
     """A notifier process's adapters over the settings' database (made if new)."""
     deliveries = Deliveries(settings.database_url)
-    deliveries.create_tables()
+    migrate(deliveries.engine)
     return bootstrap(
         settings, deliveries=deliveries, contacts=contacts, mailer=mailer, clock=lambda: NOW
     )

@@ -25,6 +25,7 @@ from services.notifier.handlers import (
     take_in_enterprise_event,
 )
 from services.notifier.mailer import FakeMailer, MailDeferred, classify_smtp_error
+from services.notifier.schema import migrate
 from services.notifier.sender import MailSender
 from tests.unit.notifier.factories import (
     delisted,
@@ -76,7 +77,7 @@ def notifier(tmp_path: Path, mailer: FakeMailer, clock: Clock) -> Notifier:
         mail_quiet_seconds=QUIET.total_seconds(),
     )
     deliveries = Deliveries(settings.database_url)
-    deliveries.create_tables()
+    migrate(deliveries.engine)
     return bootstrap(
         settings,
         mailer=mailer,
