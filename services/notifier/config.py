@@ -63,6 +63,16 @@ class NotifierSettings(KitSettings):
         description="Days a mail waits for its enterprise's address before it is given up "
         "as undeliverable",
     )
+    notifier_processed_horizon_hours: float = Field(
+        default=48.0,
+        gt=0,
+        description="Hours an id of a processed event is kept at least (far beyond the "
+        "streams' duplicate window); older ones the durable has acknowledged are pruned, and "
+        "their stream sequence still recognises a redelivery",
+    )
+    notifier_prune_interval_seconds: float = Field(
+        default=3600.0, gt=0, description="How often processed event ids are pruned"
+    )
     public_base_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s]+$")
 
     @field_validator("mail_from", "mail_reply_to")

@@ -19,6 +19,7 @@ from services.kit.streams import ensure_streams
 from services.notifier.alerts import alert_consumer
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
+from services.notifier.pruner import processed_pruner
 from services.notifier.publisher import PUBLICATIONS
 from services.notifier.schema import migrate
 from services.notifier.sender import MailSender
@@ -41,6 +42,7 @@ def create_app(
     settings = settings or load_settings(NotifierSettings)
     notifier = notifier or bootstrap(settings)
     sender = MailSender(notifier)
+    pruner = processed_pruner(notifier, settings)
     broker = notifier.broker
     consumers = _consumers(notifier, settings, sender.wake)
 
@@ -53,6 +55,7 @@ def create_app(
         for consumer in consumers:
             await consumer.start()
         await sender.start()
+        await pruner.start()
         log.info(
             "notifier_started",
             smtp_host=settings.smtp_host,
@@ -65,6 +68,7 @@ def create_app(
         for consumer in consumers:
             await consumer.stop()
         await sender.stop()
+        await pruner.stop()
 
     async def release() -> None:
         await asyncio.to_thread(notifier.deliveries.dispose)
