@@ -13,11 +13,9 @@ import structlog
 from contracts.enterprises import EnterpriseEvent, EnterpriseRecertificationDue, EnterpriseUpdated
 from contracts.preferences import MailPreferenceChanged
 from contracts.signin import SignInGranted, token_hash
-from services.kit import failpoints
 from services.notifier.bootstrap import Notifier
 from services.notifier.changes import change_lines
 from services.notifier.coalescing import is_essential, reminder_outdated
-from services.notifier.deliveries import FINAL, Status
 from services.notifier.domain import (
     buyers_contact,
     is_mailed,
@@ -27,8 +25,9 @@ from services.notifier.domain import (
     preferences_url,
 )
 from services.notifier.mail_tables import EnterpriseMail
-from services.notifier.mailer import MailDeferred, MailRejected, OutgoingMail, unsubscribe_headers
+from services.notifier.mailer import OutgoingMail, unsubscribe_headers
 from services.notifier.outgoing import HELD, WAITING, Recorded, as_utc
+from services.notifier.sending import already_handled, deliver_recorded, send_mail
 
 log = structlog.get_logger()
 SIGNIN_KIND = "signin_link"
@@ -172,7 +171,7 @@ def _send_enterprise_mail(notifier: Notifier, mail: EnterpriseMail, now: datetim
     # the server accepted the mail but before the outcome is recorded, the mail is sent
     # again, and its `attempts` shows both.
     notifier.outgoing.count_attempt(mail_id, recipient, now)
-    status, deferred = _send(notifier, outgoing)
+    status, deferred = send_mail(notifier, outgoing)
     done = notifier.clock()
     retry_at = done + notifier.retry_delay if deferred is not None else None
     notifier.outgoing.finish(
@@ -265,65 +264,3 @@ def _deliver_signin_mail(granted: SignInGranted, mail: OutgoingMail, notifier: N
             enterprise_id=granted.enterprise_id,
             trusted_by=granted.trusted_by,
         )
-
-
-def deliver_recorded(
-    notifier: Notifier, mail: OutgoingMail, event_id: str, *, subject_id: str, kind: str
-) -> Status:
-    """Hand over the mail of one event and record the attempt under the event's id (with
-    `subject_id`, the enterprise or alert it is about); raises MailDeferred once recorded,
-    so the event is redelivered."""
-    # The attempt is counted and committed before the mail server is asked (see
-    # `_send_enterprise_mail`): a crash after its acceptance leaves the row `retrying`.
-    notifier.deliveries.record(
-        event_id,
-        enterprise_id=subject_id,
-        kind=kind,
-        recipient=mail.recipient,
-        status="retrying",
-        message_id=mail.message_id,
-        attempted=True,
-    )
-    status, deferred = _send(notifier, mail)
-    notifier.deliveries.record(
-        event_id,
-        enterprise_id=subject_id,
-        kind=kind,
-        recipient=mail.recipient,
-        status=status,
-        message_id=mail.message_id,
-        attempted=False,
-    )
-    if deferred is not None:
-        raise deferred
-    return status
-
-
-def already_handled(notifier: Notifier, event_id: str) -> bool:
-    """Whether the event's mail was sent, or refused for good, before."""
-    done = notifier.deliveries.get(event_id)
-    if done is not None and done.status in FINAL:
-        log.info("mail_skipped", reason="already handled", status=done.status)
-        return True
-    return False
-
-
-def _send(notifier: Notifier, mail: OutgoingMail) -> tuple[Status, MailDeferred | None]:
-    """Hand the mail to the mail server: `sent`, `rejected` (final), or `retrying` with the
-    MailDeferred the caller raises once the attempt is recorded."""
-    try:
-        notifier.mailer.send(mail)
-    except MailRejected as exc:
-        log.warning("mail_rejected", recipient=mail.recipient, code=exc.code, reason=exc.reason)
-        return "rejected", None
-    except MailDeferred as exc:
-        log.warning("mail_deferred", recipient=mail.recipient, error=str(exc))
-        return "retrying", exc
-    # At-least-once, not exactly-once: a crash (or a failed commit) between the SMTP server
-    # accepting the mail above and the caller's commit leaves it recorded as tried but not
-    # sent, so the mail (still waiting, or its redelivered sign-in grant) is sent again and
-    # its `attempts` counts both. Both copies carry the same Message-ID, derived only from
-    # the (first) event's id, so mail systems and readers that deduplicate on it show one.
-    # Nothing closes the window entirely: SMTP cannot take part in our database transaction.
-    failpoints.hit("notifier.after_smtp", notifier.failpoints)
-    return "sent", None
