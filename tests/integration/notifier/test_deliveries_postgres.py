@@ -108,3 +108,26 @@ def test_a_burst_folds_into_one_mail_and_comes_due_on_postgres(postgres_url: str
     assert isinstance(welcome.latest().enterprise, EnterpriseState)
     assert (welcome.kind, welcome.events, welcome.open) == ("listed", 2, False)
     assert welcome.latest().enterprise.place == "Hengelo"
+
+
+def test_odd_but_valid_values_are_taken_in_on_postgres(postgres_url: str) -> None:
+    from services.notifier.coalescing import Timing
+    from services.notifier.outgoing import OutgoingMails
+    from tests.unit.notifier.factories import enterprise, listed, updated
+
+    name = "Kringloop\x00 Twente\r\n\u202e" + "B.V." * 5_000
+    odd = enterprise(name=name, website="http://[::1", place="\x00", kvk=("0612\x003456",))
+    with own_database(postgres_url) as url:
+        deliveries = Deliveries(url)
+        try:
+            migrate(deliveries.engine)
+            mails = OutgoingMails(deliveries.engine)
+            timing, now = Timing(quiet=timedelta(seconds=0)), datetime.now(UTC)
+            first = mails.record(listed(odd), mailed=True, now=now, timing=timing, stream_seq=1)
+            change = updated(enterprise(version=2, name=name))
+            second = mails.record(change, mailed=True, now=now, timing=timing, stream_seq=2)
+            (mail,) = mails.mails_of(odd.enterprise_id)
+        finally:
+            deliveries.dispose()
+    assert (first.outcome, second.outcome) == ("new", "folded")
+    assert mail.latest().enterprise.name == name
