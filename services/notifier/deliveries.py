@@ -26,10 +26,10 @@ class Delivery(NotifierTable, table=True):
     """What became of the mail for one event (a sign-in grant; enterprise events before mails
     were coalesced).
 
-    `retrying` means the mail server was unavailable, or a try began and its outcome was
-    never recorded (the process died): the event is redelivered later and `attempts` counts
-    the tries, each committed before the mail server is asked. The other statuses are final; `skipped` is an event the
-    enterprise is not mailed about. `stream_seq` is an enterprise event's place in
+    `retrying` means the mail server was unavailable, or a try began and its outcome was never
+    recorded (the process died): the event is redelivered later and `attempts` counts the tries,
+    each committed before the mail server is asked. The other statuses are final; `skipped` is
+    an event the enterprise is not mailed about. `stream_seq` is an enterprise event's place in
     ENTERPRISES, kept from when it ordered an enterprise's mails.
     """
 

@@ -50,16 +50,16 @@ class SeenState(NotifierTable, table=True):
 class EnterpriseMail(NotifierTable, table=True):
     """One mail to an enterprise, about one event or a coalesced burst of them.
 
-    `mail_key` is its first event's id (its Message-ID derives from it); `event` is the
-    latest event (JSON), which the mail shows; `before` the state seen before the first
-    (a change mail's starting point); `open` while later events may still fold in.
-    `status`: `waiting` (until `due_at`), `retrying` (the mail server deferred it; tried
-    again from `due_at`), `unaddressed` (no address for the enterprise yet; tried again from
-    `due_at`, or at once when the contacts change), or final: `sent`, `undeliverable`, `rejected`, `superseded` (a
+    `mail_key` is its first event's id (its Message-ID derives from it); `event` is the latest
+    event (JSON), which the mail shows; `before` the state seen before the first (a change
+    mail's starting point); `open` while later events may still fold in. `status`: `waiting`
+    (until `due_at`), `retrying` (the mail server deferred it; tried again from `due_at`),
+    `unaddressed` (no address for the enterprise yet; tried again from `due_at`, or at once when
+    the contacts change), or final: `sent`, `undeliverable`, `rejected`, `superseded` (a
     delisting made a change mail moot, or a renewal a reminder), `stopped` (the enterprise
-    stopped non-essential mails), `skipped` (nothing visible changed after all), `failed`
-    (our own code failed on it every time it was tried: given up, at error). `attempts`
-    counts the tries at the mail server, each committed before the server is asked.
+    stopped non-essential mails), `skipped` (nothing visible changed after all), `failed` (our
+    own code failed on it every time it was tried: given up, at error). `attempts` counts the
+    tries at the mail server, each committed before the server is asked.
     """
 
     __tablename__ = "enterprise_mail"
