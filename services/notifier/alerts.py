@@ -32,9 +32,9 @@ from services.kit.nats_users import NOTIFIER_ALERTS
 from services.notifier.bootstrap import Notifier
 from services.notifier.config import NotifierSettings
 from services.notifier.domain import label_name, message_id
-from services.notifier.handlers import already_handled, deliver_recorded
 from services.notifier.mailer import OutgoingMail, unsubscribe_headers
 from services.notifier.mails import template_environment
+from services.notifier.sending import already_handled, deliver_recorded
 
 log = structlog.get_logger()
 ALERT_EVENTS: TypeAdapter[AlertEvent] = TypeAdapter(AnyAlertEvent)
@@ -169,5 +169,8 @@ def _entry_lines(entry: AlertEntry) -> EntryLine:
 
 
 def _moment(value: datetime) -> str:
-    local = value.astimezone(LOCAL)
+    try:
+        local = value.astimezone(LOCAL)
+    except OverflowError:  # the calendar's very ends, which the contracts allow
+        local = value
     return f"{long_date(local.date())} om {local:%H:%M} uur"

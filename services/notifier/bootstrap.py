@@ -37,6 +37,10 @@ class Notifier:
     base_url: str
     retry_delay: timedelta = timedelta(seconds=10)
     keep_recipients: timedelta = timedelta(days=180)
+    address_retry: timedelta = timedelta(minutes=15)
+    address_wait: timedelta = timedelta(days=30)
+    contacts_seen: int = 0
+    """The contacts' generation the sender last readdressed waiting mails for."""
     source: str = "impactoost"
     message_domain: str = "localhost"
     clock: Callable[[], datetime] = utc_now
@@ -79,6 +83,8 @@ def bootstrap(
         base_url=settings.public_base_url,
         retry_delay=timedelta(seconds=settings.notifier_retry_seconds),
         keep_recipients=timedelta(days=settings.notifier_recipient_days),
+        address_retry=timedelta(seconds=settings.notifier_address_retry_seconds),
+        address_wait=timedelta(days=settings.notifier_address_wait_days),
         source=settings.source,
         message_domain=settings.message_domain,
         clock=clock,

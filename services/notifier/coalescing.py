@@ -106,6 +106,7 @@ def due_after_change(first_at: datetime, now: datetime, timing: Timing) -> datet
 
 def reminder_due_at(event: EnterpriseRecertificationDue, now: datetime, timing: Timing) -> datetime:
     """At most a quiet period from now, and never after the last valid day has begun."""
+    # Converted to UTC only once chosen: a last day in year 1 has no UTC moment before it.
     last_day_begins = datetime.combine(event.valid_until, time(0), tzinfo=LOCAL)
     return max(now, min(now + timing.quiet, last_day_begins)).astimezone(UTC)
 

@@ -50,6 +50,29 @@ class NotifierSettings(KitSettings):
         "recipient's address; then the address is forgotten and the record kept, so the same "
         "event is still never mailed twice",
     )
+    notifier_address_retry_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        description="How often a mail without an address (the enterprise is in no contacts "
+        "line yet) is tried again; a changed contacts file retries them at once",
+    )
+    notifier_address_wait_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="Days a mail waits for its enterprise's address before it is given up "
+        "as undeliverable",
+    )
+    notifier_processed_horizon_hours: float = Field(
+        default=48.0,
+        gt=0,
+        description="Hours an id of a processed event is kept at least (far beyond the "
+        "streams' duplicate window); older ones the durable has acknowledged are pruned, and "
+        "their stream sequence still recognises a redelivery",
+    )
+    notifier_prune_interval_seconds: float = Field(
+        default=3600.0, gt=0, description="How often processed event ids are pruned"
+    )
     public_base_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s]+$")
     operator_email: str | None = Field(
         default=None,

@@ -5,10 +5,9 @@ before mails were coalesced stay here and still count as handled.)"""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import BigInteger, DateTime, inspect, text
+from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel, create_engine
@@ -27,9 +26,10 @@ class Delivery(NotifierTable, table=True):
     """What became of the mail for one event (a sign-in grant; enterprise events before mails
     were coalesced).
 
-    `retrying` means the mail server was unavailable: the event is redelivered later and
-    `attempts` counts the tries. The other statuses are final; `skipped` is an event the
-    enterprise is not mailed about. `stream_seq` is an enterprise event's place in
+    `retrying` means the mail server was unavailable, or a try began and its outcome was never
+    recorded (the process died): the event is redelivered later and `attempts` counts the tries,
+    each committed before the mail server is asked. The other statuses are final; `skipped` is
+    an event the enterprise is not mailed about. `stream_seq` is an enterprise event's place in
     ENTERPRISES, kept from when it ordered an enterprise's mails.
     """
 
@@ -48,7 +48,8 @@ class Delivery(NotifierTable, table=True):
 
 
 class Deliveries:
-    """The delivery table over SQLAlchemy; blocking, so callers run it in a thread."""
+    """The delivery table over SQLAlchemy, and the engine of the notifier's database (its
+    schema made by `schema.migrate`); blocking, so callers run it in a thread."""
 
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
@@ -58,17 +59,6 @@ class Deliveries:
             connect_args={"check_same_thread": False} if sqlite else {},
             pool_pre_ping=not sqlite,
         )
-
-    def create_tables(self) -> None:
-        """Create the table (and a SQLite file's directory) if missing."""
-        database = self.url.database
-        if self.url.get_backend_name() == "sqlite" and database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        NotifierTable.metadata.create_all(self.engine)
-        columns = {c["name"] for c in inspect(self.engine).get_columns(Delivery.__tablename__)}
-        if "stream_seq" not in columns:  # a table from before mails were kept in order
-            with self.engine.begin() as connection:
-                connection.execute(text("ALTER TABLE delivery ADD COLUMN stream_seq BIGINT"))
 
     def get(self, event_id: str) -> Delivery | None:
         """The row for this event, if any."""

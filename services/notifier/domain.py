@@ -147,7 +147,16 @@ def grace_phrase(state: EnterpriseState) -> str:
 
 def days_left(valid_until: date, at: datetime) -> int:
     """Whole days from `at` (its Dutch date) to a label's last valid day; never negative."""
-    return max(0, (valid_until - at.astimezone(LOCAL).date()).days)
+    return max(0, (valid_until - local_date(at)).days)
+
+
+def local_date(at: datetime) -> date:
+    """The Dutch date at `at`; at the calendar's very ends (year 1 or 9999, which the
+    contracts allow) where local time would overflow, the UTC date, at most a day off."""
+    try:
+        return at.astimezone(LOCAL).date()
+    except OverflowError:
+        return at.date()
 
 
 def days_left_text(days: int) -> str:

@@ -13,11 +13,9 @@ import structlog
 from contracts.enterprises import EnterpriseEvent, EnterpriseRecertificationDue, EnterpriseUpdated
 from contracts.preferences import MailPreferenceChanged
 from contracts.signin import SignInGranted, token_hash
-from services.kit import failpoints
 from services.notifier.bootstrap import Notifier
 from services.notifier.changes import change_lines
 from services.notifier.coalescing import is_essential, reminder_outdated
-from services.notifier.deliveries import FINAL, Status
 from services.notifier.domain import (
     buyers_contact,
     is_mailed,
@@ -26,8 +24,10 @@ from services.notifier.domain import (
     message_id,
     preferences_url,
 )
-from services.notifier.mailer import MailDeferred, MailRejected, OutgoingMail, unsubscribe_headers
-from services.notifier.outgoing import WAITING, Recorded
+from services.notifier.mail_tables import EnterpriseMail
+from services.notifier.mailer import OutgoingMail, unsubscribe_headers
+from services.notifier.outgoing import HELD, WAITING, Recorded, as_utc
+from services.notifier.sending import already_handled, deliver_recorded, send_mail
 
 log = structlog.get_logger()
 SIGNIN_KIND = "signin_link"
@@ -35,20 +35,25 @@ SIGNIN_KIND = "signin_link"
 MAX_FAILED_TRIES = 8
 
 
-async def record_enterprise_event(event: EnterpriseEvent, notifier: Notifier) -> Recorded:
+async def record_enterprise_event(
+    event: EnterpriseEvent, notifier: Notifier, stream_seq: int | None = None
+) -> Recorded:
     """Take the event in (see `take_in_enterprise_event`); the blocking work runs in a thread."""
-    return await asyncio.to_thread(take_in_enterprise_event, event, notifier)
+    return await asyncio.to_thread(take_in_enterprise_event, event, notifier, stream_seq)
 
 
-def take_in_enterprise_event(event: EnterpriseEvent, notifier: Notifier) -> Recorded:
+def take_in_enterprise_event(
+    event: EnterpriseEvent, notifier: Notifier, stream_seq: int | None = None
+) -> Recorded:
     """Record the event once, in one transaction: the state it shows, and its mail (a new one,
-    or folded into the enterprise's open one; see `coalescing`). Nothing is sent here: the
-    sender sends mails once they are due (`send_due_mails`)."""
+    or folded into the enterprise's open one; see `coalescing`). `stream_seq`, the event's
+    place in ENTERPRISES, recognises it after its id was pruned (see `pruning`). Nothing is
+    sent here: the sender sends mails once they are due (`send_due_mails`)."""
     if already_handled(notifier, event.event_id):  # taken in before mails were coalesced
         return Recorded("duplicate")
     mailed = is_mailed(event)
     recorded = notifier.outgoing.record(
-        event, mailed=mailed, now=notifier.clock(), timing=notifier.timing
+        event, mailed=mailed, now=notifier.clock(), timing=notifier.timing, stream_seq=stream_seq
     )
     enterprise_id = event.enterprise.enterprise_id
     if recorded.outcome == "skipped":
@@ -67,10 +72,11 @@ def take_in_enterprise_event(event: EnterpriseEvent, notifier: Notifier) -> Reco
 
 def send_due_mails(notifier: Notifier, stopping: Callable[[], bool] = lambda: False) -> int:
     """Send every mail that is due, each enterprise's in the order of its events: an earlier
-    mail goes out first even when not yet due, and one the mail server defers holds back
-    the enterprise's later ones. Returns how many were handed to the mail server; ends
-    early, between two mails, once `stopping()`."""
+    mail goes out first even when not yet due, and one the mail server defers (or that
+    waits for an address) holds back the enterprise's later ones. Returns how many were
+    handed to the mail server; ends early, between two mails, once `stopping()`."""
     now = notifier.clock()
+    readdress_when_contacts_changed(notifier, now)
     sent = 0
     for enterprise_id in notifier.outgoing.due_enterprises(now):
         for mail_id in notifier.outgoing.queue_of(enterprise_id, now):
@@ -78,39 +84,58 @@ def send_due_mails(notifier: Notifier, stopping: Callable[[], bool] = lambda: Fa
                 return sent
             status = _send_or_hold(notifier, mail_id, now)
             sent += status == "sent"
-            if status == "retrying":
+            if status in HELD:
                 break
     return sent
+
+
+def readdress_when_contacts_changed(notifier: Notifier, now: datetime) -> int:
+    """Once the contacts changed (the operator fixed the file), every mail that waits for an
+    address is due now; returns how many."""
+    notifier.contacts.refresh()
+    generation = notifier.contacts.generation
+    if generation == notifier.contacts_seen:
+        return 0
+    notifier.contacts_seen = generation
+    woken = notifier.outgoing.readdress(now)
+    if woken:
+        log.info("mails_readdressed", mails=woken)
+    return woken
 
 
 def _send_or_hold(notifier: Notifier, mail_id: int, now: datetime) -> str:
     """Send one mail; should that fail in our own code (a state no template foresaw, the
     database away), hold it back like a deferred mail and go on with the other enterprises',
     so one mail never stops the rest. After `MAX_FAILED_TRIES` it is given up, at error."""
+    mail = notifier.outgoing.take(mail_id)
     try:
-        return _send_enterprise_mail(notifier, mail_id, now)
+        return _send_enterprise_mail(notifier, mail, now)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
-        mail = notifier.outgoing.take(mail_id)
+        # An attempt already counted before the mail server was asked is not counted twice.
+        counted = notifier.outgoing.take(mail_id).attempts > mail.attempts
         if mail.attempts + 1 >= MAX_FAILED_TRIES:
-            notifier.outgoing.finish(mail_id, "failed", recipient=None, attempted=True, now=now)
+            notifier.outgoing.finish(
+                mail_id, "failed", recipient=None, attempted=not counted, now=now
+            )
             log.error(
                 "mail_given_up", mail_id=mail_id, enterprise_id=mail.enterprise_id, error=error
             )
             return "failed"
         retry_at = now + notifier.retry_delay * 2 ** min(mail.attempts, 6)
         notifier.outgoing.finish(
-            mail_id, "retrying", recipient=None, attempted=True, now=now, retry_at=retry_at
+            mail_id, "retrying", recipient=None, attempted=not counted, now=now, retry_at=retry_at
         )
         log.warning("mail_failed", mail_id=mail_id, enterprise_id=mail.enterprise_id, error=error)
         return "retrying"
 
 
-def _send_enterprise_mail(notifier: Notifier, mail_id: int, now: datetime) -> str:
+def _send_enterprise_mail(notifier: Notifier, mail: EnterpriseMail, now: datetime) -> str:
     """Send one queued mail, or settle it without sending; returns its new status."""
-    mail = notifier.outgoing.take(mail_id)
     if mail.status not in WAITING:  # superseded meanwhile
         return mail.status
+    assert mail.id is not None
+    mail_id = mail.id
     event = mail.latest()
     enterprise_id = mail.enterprise_id
     essential = is_essential(mail.kind)
@@ -127,7 +152,7 @@ def _send_enterprise_mail(notifier: Notifier, mail_id: int, now: datetime) -> st
             return _settle(notifier, mail_id, "skipped", now, kind=mail.kind)
     recipient = notifier.contacts.address_for(event.enterprise) or buyers_contact(event.enterprise)
     if recipient is None:
-        return _settle(notifier, mail_id, "undeliverable", now, kind=mail.kind)
+        return _await_address(notifier, mail, now)
     link = None
     if not essential:
         link = preferences_url(notifier.base_url, notifier.preferences.token_for(enterprise_id))
@@ -142,11 +167,15 @@ def _send_enterprise_mail(notifier: Notifier, mail_id: int, now: datetime) -> st
         # gateway accepts exactly that body there without a form token.
         headers=unsubscribe_headers(link) if link else (),
     )
-    status, deferred = _send(notifier, outgoing)
+    # Counted (and committed) before the mail server is asked: should the process die after
+    # the server accepted the mail but before the outcome is recorded, the mail is sent
+    # again, and its `attempts` shows both.
+    notifier.outgoing.count_attempt(mail_id, recipient, now)
+    status, deferred = send_mail(notifier, outgoing)
     done = notifier.clock()
     retry_at = done + notifier.retry_delay if deferred is not None else None
     notifier.outgoing.finish(
-        mail_id, status, recipient=recipient, attempted=True, now=done, retry_at=retry_at
+        mail_id, status, recipient=recipient, attempted=False, now=done, retry_at=retry_at
     )
     if status == "sent":
         log.info(
@@ -159,15 +188,37 @@ def _send_enterprise_mail(notifier: Notifier, mail_id: int, now: datetime) -> st
     return status
 
 
+def _await_address(notifier: Notifier, mail: EnterpriseMail, now: datetime) -> str:
+    """No address for the enterprise yet: the mail waits until the contacts change (or
+    `address_retry` passed), and is given up as undeliverable `address_wait` after its
+    first event."""
+    assert mail.id is not None
+    if now - as_utc(mail.first_at) >= notifier.address_wait:
+        log.error("mail_undeliverable", enterprise_id=mail.enterprise_id, kind=mail.kind)
+        return _settle(notifier, mail.id, "undeliverable", now, kind=mail.kind)
+    notifier.outgoing.finish(
+        mail.id,
+        "unaddressed",
+        recipient=None,
+        attempted=False,
+        now=now,
+        retry_at=now + notifier.address_retry,
+    )
+    log.warning("mail_unaddressed", enterprise_id=mail.enterprise_id, kind=mail.kind)
+    return "unaddressed"
+
+
 def _settle(notifier: Notifier, mail_id: int, status: str, now: datetime, *, kind: str) -> str:
     notifier.outgoing.finish(mail_id, status, recipient=None, attempted=False, now=now)
     log.info("mail_not_sent", reason=status, kind=kind)
     return status
 
 
-async def record_mail_preference(changed: MailPreferenceChanged, notifier: Notifier) -> None:
+async def record_mail_preference(
+    changed: MailPreferenceChanged, notifier: Notifier, stream_seq: int | None = None
+) -> None:
     """Record an enterprise's choice to stop or receive its non-essential mails, once."""
-    outcome = await asyncio.to_thread(notifier.preferences.apply, changed)
+    outcome = await asyncio.to_thread(notifier.preferences.apply, changed, stream_seq)
     log.info(
         "mail_preference_recorded",
         outcome=outcome,
@@ -213,54 +264,3 @@ def _deliver_signin_mail(granted: SignInGranted, mail: OutgoingMail, notifier: N
             enterprise_id=granted.enterprise_id,
             trusted_by=granted.trusted_by,
         )
-
-
-def deliver_recorded(
-    notifier: Notifier, mail: OutgoingMail, event_id: str, *, subject_id: str, kind: str
-) -> Status:
-    """Hand over the mail of one event and record the attempt under the event's id (with
-    `subject_id`, the enterprise or alert it is about); raises MailDeferred once recorded,
-    so the event is redelivered."""
-    status, deferred = _send(notifier, mail)
-    notifier.deliveries.record(
-        event_id,
-        enterprise_id=subject_id,
-        kind=kind,
-        recipient=mail.recipient,
-        status=status,
-        message_id=mail.message_id,
-        attempted=True,
-    )
-    if deferred is not None:
-        raise deferred
-    return status
-
-
-def already_handled(notifier: Notifier, event_id: str) -> bool:
-    """Whether the event's mail was sent, or refused for good, before."""
-    done = notifier.deliveries.get(event_id)
-    if done is not None and done.status in FINAL:
-        log.info("mail_skipped", reason="already handled", status=done.status)
-        return True
-    return False
-
-
-def _send(notifier: Notifier, mail: OutgoingMail) -> tuple[Status, MailDeferred | None]:
-    """Hand the mail to the mail server: `sent`, `rejected` (final), or `retrying` with the
-    MailDeferred the caller raises once the attempt is recorded."""
-    try:
-        notifier.mailer.send(mail)
-    except MailRejected as exc:
-        log.warning("mail_rejected", recipient=mail.recipient, code=exc.code, reason=exc.reason)
-        return "rejected", None
-    except MailDeferred as exc:
-        log.warning("mail_deferred", recipient=mail.recipient, error=str(exc))
-        return "retrying", exc
-    # At-least-once, not exactly-once: a crash (or a failed commit) between the SMTP server
-    # accepting the mail above and the caller's commit leaves it unrecorded, so the mail
-    # (still waiting, or its redelivered sign-in grant) is sent again. Both copies carry the
-    # same Message-ID, derived only from the (first) event's id, so mail systems and readers
-    # that deduplicate on it show one. Nothing closes the window entirely: SMTP cannot take
-    # part in our database transaction.
-    failpoints.hit("notifier.after_smtp", notifier.failpoints)
-    return "sent", None

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 
 from pydantic import TypeAdapter
-from sqlalchemy import Text
+from sqlalchemy import BigInteger, Index, Text
 from sqlmodel import Field
 
 from contracts.enterprises import (
@@ -22,15 +22,18 @@ _EVENTS: TypeAdapter[EnterpriseEvent] = TypeAdapter(AnyEnterpriseEvent)
 
 
 class ProcessedEvent(NotifierTable, table=True):
-    """An event the notifier has taken in (enterprise events and preference changes), and
-    the mail it went into, if any."""
+    """An event the notifier has taken in (enterprise events and preference changes), the
+    mail it went into, if any, and its place in its stream (see `pruning`)."""
 
     __tablename__ = "processed_event"
+    __table_args__ = (Index("ix_processed_event_stream_seq", "stream", "stream_seq"),)
 
     event_id: str = Field(primary_key=True, max_length=64)
     mail_id: int | None = Field(default=None, index=True)
     outcome: str = Field(max_length=20)
     recorded_at: datetime = Field(sa_type=DateTimeTz)
+    stream: str | None = Field(default=None, max_length=32)
+    stream_seq: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class SeenState(NotifierTable, table=True):
@@ -47,14 +50,16 @@ class SeenState(NotifierTable, table=True):
 class EnterpriseMail(NotifierTable, table=True):
     """One mail to an enterprise, about one event or a coalesced burst of them.
 
-    `mail_key` is its first event's id (its Message-ID derives from it); `event` is the
-    latest event (JSON), which the mail shows; `before` the state seen before the first
-    (a change mail's starting point); `open` while later events may still fold in.
-    `status`: `waiting` (until `due_at`), `retrying` (the mail server deferred it; tried
-    again from `due_at`), or final: `sent`, `undeliverable`, `rejected`, `superseded` (a
+    `mail_key` is its first event's id (its Message-ID derives from it); `event` is the latest
+    event (JSON), which the mail shows; `before` the state seen before the first (a change
+    mail's starting point); `open` while later events may still fold in. `status`: `waiting`
+    (until `due_at`), `retrying` (the mail server deferred it; tried again from `due_at`),
+    `unaddressed` (no address for the enterprise yet; tried again from `due_at`, or at once when
+    the contacts change), or final: `sent`, `undeliverable`, `rejected`, `superseded` (a
     delisting made a change mail moot, or a renewal a reminder), `stopped` (the enterprise
-    stopped non-essential mails), `skipped` (nothing visible changed after all), `failed`
-    (our own code failed on it every time it was tried: given up, at error).
+    stopped non-essential mails), `skipped` (nothing visible changed after all), `failed` (our
+    own code failed on it every time it was tried: given up, at error). `attempts` counts the
+    tries at the mail server, each committed before the server is asked.
     """
 
     __tablename__ = "enterprise_mail"

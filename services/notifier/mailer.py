@@ -78,6 +78,9 @@ def classify_smtp_error(exc: Exception) -> MailDeferred | MailRejected:
             return MailRejected(code, _text(reason))
     elif isinstance(exc, smtplib.SMTPDataError) and 500 <= exc.smtp_code < 600:
         return MailRejected(exc.smtp_code, _text(exc.smtp_error))
+    elif isinstance(exc, smtplib.SMTPNotSupportedError):
+        # An address outside ASCII to a server without SMTPUTF8: the same every time.
+        return MailRejected(553, str(exc))
     return MailDeferred(f"{type(exc).__name__}: {exc}")
 
 

@@ -7,10 +7,12 @@ enterprise event: `render_signin_link` gives it its link.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from contracts.enterprises import (
     EnterpriseDelisted,
@@ -37,6 +39,10 @@ from services.notifier.domain import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
+MAX_SHOWN = 1000
+"""The most characters of one value a mail shows (a name, a place, a change line)."""
+_BREAKS = re.compile("[\t\n\v\f\r\x85\u2028\u2029]+")
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 SUBJECTS: dict[str, str] = {
     "listed": "U bent nu zichtbaar op {platform_name}",
@@ -59,11 +65,13 @@ class RenderedMail:
 
 
 def template_environment() -> Environment:
-    """Jinja with autoescaping for `.html` (enterprise names are untrusted), none for `.txt`."""
+    """Jinja with autoescaping for `.html` (enterprise names are untrusted), none for `.txt`;
+    every value shown passes `shown`."""
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=StrictUndefined,
+        finalize=shown,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -137,6 +145,17 @@ class MailRenderer:
             text=self.env.get_template(f"{kind}.txt").render(context),
             html=self.env.get_template(f"{kind}.html").render(context),
         )
+
+
+def shown(value: object) -> object:
+    """A value as a mail may show it: on one line (a name's line break would start a line
+    of its own that looks like ours), without control characters (NUL) or the
+    bidirectional overrides that reorder what the reader sees, cut to `MAX_SHOWN`
+    characters; other values unchanged."""
+    if not isinstance(value, str) or isinstance(value, Markup):
+        return value
+    text = _HIDDEN.sub("", _BREAKS.sub(" ", value))
+    return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 1]}…"
 
 
 def mail_details(event: EnterpriseEvent) -> dict[str, object]:

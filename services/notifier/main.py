@@ -22,7 +22,9 @@ from services.notifier.alerts import alert_consumer
 from services.notifier.bootstrap import Notifier, bootstrap
 from services.notifier.config import NotifierSettings
 from services.notifier.operator_watch import dead_letter_consumer, operator_digester
+from services.notifier.pruner import processed_pruner
 from services.notifier.publisher import PUBLICATIONS
+from services.notifier.schema import migrate
 from services.notifier.sender import MailSender
 from services.notifier.subscribers import (
     SERVICE,
@@ -43,6 +45,7 @@ def create_app(
     settings = settings or load_settings(NotifierSettings)
     notifier = notifier or bootstrap(settings)
     sender = MailSender(notifier)
+    pruner = processed_pruner(notifier, settings)
     broker = notifier.broker
     digester = operator_digester(notifier, settings)
     consumers = _consumers(notifier, settings, sender.wake, digester.wake if digester else None)
@@ -51,7 +54,7 @@ def create_app(
 
     async def prepare() -> None:
         await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=NOTIFIER)
-        await asyncio.to_thread(notifier.deliveries.create_tables)
+        await asyncio.to_thread(migrate, notifier.deliveries.engine)
 
     async def started() -> None:
         # After the broker connected: a granted sign-in publishes its link's hash through it.
@@ -61,6 +64,7 @@ def create_app(
         if digester is not None:
             await digester.start()
         await health.start(broker.connection)
+        await pruner.start()
         log.info(
             "notifier_started",
             smtp_host=settings.smtp_host,
@@ -76,6 +80,7 @@ def create_app(
         await sender.stop()
         if digester is not None:
             await digester.stop()
+        await pruner.stop()
 
     async def release() -> None:
         await asyncio.to_thread(notifier.deliveries.dispose)

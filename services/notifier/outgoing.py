@@ -18,11 +18,16 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from contracts.enterprises import EnterpriseEvent, EnterpriseState
+from contracts.subjects import ENTERPRISES_STREAM
 from services.notifier.coalescing import COALESCING_KINDS, OpenMail, Plan, Timing, plan_mail
 from services.notifier.mail_tables import EnterpriseMail, ProcessedEvent, SeenState
+from services.notifier.pruning import is_pruned_duplicate
 
 Outcome = Literal["duplicate", "skipped", "new", "folded"]
-WAITING = ("waiting", "retrying")
+WAITING = ("waiting", "retrying", "unaddressed")
+HELD = ("retrying", "unaddressed")
+"""Mails tried and held back until `due_at`, with the enterprise's later mails behind them:
+the mail server deferred it, or there was no address for it yet."""
 
 
 @dataclass(frozen=True)
@@ -45,12 +50,21 @@ class OutgoingMails:
             return session.get(ProcessedEvent, event_id) is not None
 
     def record(
-        self, event: EnterpriseEvent, *, mailed: bool, now: datetime, timing: Timing
+        self,
+        event: EnterpriseEvent,
+        *,
+        mailed: bool,
+        now: datetime,
+        timing: Timing,
+        stream_seq: int | None = None,
     ) -> Recorded:
-        """Take the event in, in one transaction: once only, its state seen, and (when it is
+        """Take the event in, in one transaction: once only (by its id, or by its place in
+        ENTERPRISES, `stream_seq`, once the id is pruned), its state seen, and (when it is
         `mailed`) into a new or the open mail."""
         with Session(self.engine) as session:
             if session.get(ProcessedEvent, event.event_id) is not None:
+                return Recorded("duplicate")
+            if is_pruned_duplicate(session, ENTERPRISES_STREAM.name, stream_seq):
                 return Recorded("duplicate")
             before = _see(session, event.enterprise)
             recorded, mail_id = Recorded("skipped"), None
@@ -62,6 +76,8 @@ class OutgoingMails:
                     mail_id=mail_id,
                     outcome=recorded.outcome,
                     recorded_at=now,
+                    stream=ENTERPRISES_STREAM.name if stream_seq is not None else None,
+                    stream_seq=stream_seq,
                 )
             )
             session.commit()
@@ -90,11 +106,11 @@ class OutgoingMails:
             .order_by(col(EnterpriseMail.id))
         )
         with Session(self.engine) as session:
-            rows = [(i, status, _aware(due)) for i, status, due in session.exec(query) if i]
+            rows = [(i, status, as_utc(due)) for i, status, due in session.exec(query) if i]
         queue: list[int] = []
         taken = 0
         for mail_id, status, due_at in rows:
-            if status == "retrying" and due_at > now:
+            if status in HELD and due_at > now:
                 break
             queue.append(mail_id)
             taken = len(queue) if due_at <= now else taken
@@ -132,6 +148,29 @@ class OutgoingMails:
             mail.updated_at = now
             session.add(mail)
             session.commit()
+
+    def count_attempt(self, mail_id: int, recipient: str, now: datetime) -> None:
+        """Count one try at the mail server and commit it, before the server is asked."""
+        with Session(self.engine) as session:
+            session.execute(
+                update(EnterpriseMail)
+                .where(col(EnterpriseMail.id) == mail_id)
+                .values(
+                    attempts=col(EnterpriseMail.attempts) + 1, recipient=recipient, updated_at=now
+                )
+            )
+            session.commit()
+
+    def readdress(self, now: datetime) -> int:
+        """Make every mail that waits for an address due now; how many."""
+        with Session(self.engine) as session:
+            result = session.execute(
+                update(EnterpriseMail)
+                .where(col(EnterpriseMail.status) == "unaddressed")
+                .values(due_at=now)
+            )
+            session.commit()
+            return int(getattr(result, "rowcount", 0) or 0)
 
     def latest_state(self, enterprise_id: str) -> EnterpriseState | None:
         """The newest state of the enterprise taken in so far."""
@@ -173,7 +212,7 @@ def _queue(
         col(EnterpriseMail.status) == "waiting",
     )
     found = session.exec(query.order_by(col(EnterpriseMail.id).desc())).first()
-    open_mail = OpenMail(found.kind, _aware(found.first_at)) if found else None
+    open_mail = OpenMail(found.kind, as_utc(found.first_at)) if found else None
     plan = plan_mail(event, open_mail, now, timing)
     if found is not None and found.id is not None:
         if plan.action == "fold" and _fold(session, found, event, plan):
@@ -225,6 +264,6 @@ def _close(session: Session, mail_id: int, plan: Plan) -> None:
     )
 
 
-def _aware(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes: they were stored in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

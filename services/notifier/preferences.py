@@ -17,8 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, col, select
 
 from contracts.preferences import MailPreferenceChanged
+from contracts.subjects import PREFERENCES_STREAM
 from services.notifier.deliveries import DateTimeTz, NotifierTable
 from services.notifier.mail_tables import ProcessedEvent
+from services.notifier.pruning import is_pruned_duplicate
 
 Applied = Literal["applied", "duplicate", "unknown_token", "stale"]
 
@@ -67,10 +69,13 @@ class MailPreferences:
             found = session.get(MailPreference, enterprise_id)
             return found is None or found.non_essential
 
-    def apply(self, changed: MailPreferenceChanged) -> Applied:
-        """Record the choice once; an older choice than the one kept changes nothing."""
+    def apply(self, changed: MailPreferenceChanged, stream_seq: int | None = None) -> Applied:
+        """Record the choice once (`stream_seq`: its place in PREFERENCES, so it is known
+        once its id is pruned); an older choice than the one kept changes nothing."""
         with Session(self.engine) as session:
             if session.get(ProcessedEvent, changed.event_id) is not None:
+                return "duplicate"
+            if is_pruned_duplicate(session, PREFERENCES_STREAM.name, stream_seq):
                 return "duplicate"
             query = select(MailPreference).where(col(MailPreference.token) == changed.token)
             found = session.exec(query).first()
@@ -85,7 +90,11 @@ class MailPreferences:
                     session.add(found)
             session.add(
                 ProcessedEvent(
-                    event_id=changed.event_id, outcome=outcome, recorded_at=datetime.now(UTC)
+                    event_id=changed.event_id,
+                    outcome=outcome,
+                    recorded_at=datetime.now(UTC),
+                    stream=PREFERENCES_STREAM.name if stream_seq is not None else None,
+                    stream_seq=stream_seq,
                 )
             )
             session.commit()

@@ -18,7 +18,13 @@ from contracts.subjects import (
     preference_subject,
     signin_subject,
 )
-from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery, one_at_a_time
+from services.kit.batches import (
+    BatchConsumer,
+    BatchConsumerSpec,
+    Delivery,
+    each_delivery,
+    one_at_a_time,
+)
 from services.kit.nats_users import NOTIFIER_MAIL, NOTIFIER_PREFERENCES, NOTIFIER_SIGNINS
 from services.notifier.bootstrap import Notifier
 from services.notifier.config import NotifierSettings
@@ -65,14 +71,14 @@ def enterprise_consumer(
         "supplement; a burst of listing and changes is one mail (quiet period).",
     )
 
-    async def record(event: EnterpriseEvent) -> None:
-        recorded = await record_enterprise_event(event, notifier)
+    async def record(delivery: Delivery[EnterpriseEvent]) -> None:
+        recorded = await record_enterprise_event(delivery.item, notifier, delivery.stream_sequence)
         if recorded.due_at is not None and recorded.due_at <= notifier.clock():
             due_now()
 
     decode = ENTERPRISE_EVENTS.validate_json
     return BatchConsumer(
-        settings.nats(), spec, decode, one_at_a_time(record), schema=AnyEnterpriseEvent
+        settings.nats(), spec, decode, each_delivery(record), schema=AnyEnterpriseEvent
     )
 
 
@@ -123,12 +129,12 @@ def preference_consumer(
         "receives its non-essential mails (the welcome and changes)",
     )
 
-    async def record(changed: MailPreferenceChanged) -> None:
-        await record_mail_preference(changed, notifier)
+    async def record(delivery: Delivery[MailPreferenceChanged]) -> None:
+        await record_mail_preference(delivery.item, notifier, delivery.stream_sequence)
 
     decode = MailPreferenceChanged.model_validate_json
     return BatchConsumer(
-        settings.nats(), spec, decode, one_at_a_time(record), schema=MailPreferenceChanged
+        settings.nats(), spec, decode, each_delivery(record), schema=MailPreferenceChanged
     )
 
 

@@ -17,8 +17,8 @@ from services.kit.settings import load_settings
 from services.kit.streams import ensure_streams, stream_messages
 from services.registry.bootstrap import Registry, bootstrap
 from services.registry.config import RegistrySettings
+from services.registry.publications import PUBLICATIONS
 from services.registry.subscribers import (
-    PUBLICATIONS,
     SERVICE,
     label_consumer,
     sign_in_consumer,
@@ -33,10 +33,14 @@ def relay_section(registry: Registry) -> Extra:
     """The registry's own section of its health report: `{"relay": RelayHealth}` (kit)."""
 
     async def section() -> dict[str, Any]:
-        # TODO(issue 14): once Registry.relay_health lands (h14-registry), return
-        # {"relay": {"backlog": r.backlog, "oldest_unpublished_at": r.oldest_unpublished_at,
-        #  "given_up": r.given_up}} for r = await registry.relay_health().
-        return {}
+        relay = await registry.relay_health()
+        return {
+            "relay": {
+                "backlog": relay.backlog,
+                "oldest_unpublished_at": relay.oldest_unpublished_at,
+                "given_up": relay.given_up,
+            }
+        }
 
     return section
 

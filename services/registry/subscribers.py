@@ -8,25 +8,13 @@ fetched batch to the registry whole, which records it in one transaction in stre
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
 
-from pydantic import Field, TypeAdapter
+from pydantic import TypeAdapter
 
-from contracts.enterprises import (
-    AnyEnterpriseEvent,
-    EnterpriseDelisted,
-    EnterpriseListed,
-    EnterpriseSupplementHidden,
-    EnterpriseUpdated,
-)
 from contracts.labels import AnyLabelEvent, LabelEvent
-from contracts.signin import SignInGranted, SignInRequested
+from contracts.signin import SignInRequested
 from contracts.subjects import (
-    ALL_ENTERPRISE_EVENTS,
-    ALL_ENTERPRISE_STATES,
     ALL_LABEL_EVENTS,
-    ENTERPRISE_STATES_STREAM,
-    ENTERPRISES_STREAM,
     LABELS_STREAM,
     SIGNINS_STREAM,
     SUPPLEMENTS_STREAM,
@@ -37,7 +25,6 @@ from contracts.subjects import (
 from contracts.supplements import SupplementSubmitted
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery, one_at_a_time
 from services.kit.nats_users import REGISTRY_LABELS, REGISTRY_SIGNINS, REGISTRY_SUPPLEMENTS
-from services.kit.publications import Publication
 from services.registry.bootstrap import Registry
 
 SERVICE = "registry"
@@ -46,11 +33,6 @@ DURABLE = REGISTRY_LABELS
 SUPPLEMENTS_DURABLE = REGISTRY_SUPPLEMENTS
 SIGNINS_DURABLE = REGISTRY_SIGNINS
 FEW = 20
-# What ENTERPRISE_STATES holds: the kinds that tell a new state (handlers.STATE_KINDS).
-EnterpriseStateEvent = Annotated[
-    EnterpriseListed | EnterpriseUpdated | EnterpriseDelisted | EnterpriseSupplementHidden,
-    Field(discriminator="kind"),
-]
 
 
 def label_consumer(registry: Registry) -> BatchConsumer[LabelEvent]:
@@ -119,33 +101,3 @@ def _few(
         title=f"{durable}:{stream.name}",
         description=description,
     )
-
-
-PUBLICATIONS = (
-    Publication(
-        ALL_ENTERPRISE_EVENTS,
-        AnyEnterpriseEvent,
-        ENTERPRISES_STREAM,
-        "registry/to_enterprise_event",
-        "EnterpriseListed / EnterpriseUpdated / EnterpriseDelisted / "
-        "EnterpriseRecertificationDue / EnterpriseSupplementHidden, published from the outbox "
-        "to impact.v1.enterprises.<province>.<region>.<kind>",
-    ),
-    Publication(
-        ALL_ENTERPRISE_STATES,
-        EnterpriseStateEvent,
-        ENTERPRISE_STATES_STREAM,
-        "registry/to_enterprise_state",
-        "Each enterprise's latest EnterpriseListed / EnterpriseUpdated / EnterpriseDelisted / "
-        "EnterpriseSupplementHidden, published from the outbox beside its enterprise event to "
-        "impact.v1.states.<province>.<region>.<enterprise_id> (ENTERPRISE_STATES keeps one "
-        "message per subject: the present)",
-    ),
-    Publication(
-        signin_subject("granted"),
-        SignInGranted,
-        SIGNINS_STREAM,
-        "registry/to_sign_in_granted",
-        "A sign-in the registry trusts (or an operator approved), from the outbox",
-    ),
-)

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from contracts.kvk import normalise_kvk
+from contracts.labels import KVK_PER_HOLDING_MAX
 from services.kit.dutch import MONTH_NUMBERS
 
 # Text a person sees in an element: never script, style or template content.
@@ -109,7 +110,8 @@ class KvkNumbers(NamedTuple):
 
 def split_kvk(field: str | None) -> KvkNumbers:
     """Every KvK number in a field listing several (commas, semicolons, slashes, lines), read
-    by the one rule (`contracts.kvk`)."""
+    by the one rule (`contracts.kvk`); beyond the contracts' limit per holding the rest are
+    rejected (and so reported), never made into an event that cannot be published."""
     valid: list[str] = []
     rejected: list[str] = []
     for part in _KVK_SEPARATORS.split(clean_text(field, 2000) or ""):
@@ -118,7 +120,11 @@ def split_kvk(field: str | None) -> KvkNumbers:
         number = normalise_kvk(part)
         if number is None:
             rejected.append(truncate(part.strip(), 40))
-        elif number not in valid:
+        elif number in valid:
+            continue
+        elif len(valid) >= KVK_PER_HOLDING_MAX:
+            rejected.append(f"{number} (more than {KVK_PER_HOLDING_MAX})")
+        else:
             valid.append(number)
     return KvkNumbers(tuple(valid), tuple(rejected))
 

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 
 from services.kit.contacts import (
     Contact,
@@ -14,6 +15,7 @@ from services.kit.contacts import (
     CsvContacts,
     FakeContacts,
     normalise_website,
+    read_contacts_csv,
 )
 from tests.unit.notifier.factories import enterprise
 
@@ -75,8 +77,13 @@ def test_lines_without_a_valid_address_or_key_are_skipped(tmp_path: Path) -> Non
 
 def test_a_file_with_the_wrong_header_is_an_error_not_silence(tmp_path: Path) -> None:
     contacts = CsvContacts(_csv(tmp_path, "nummer;mail\n06123456;a@b.example\n"))
+    with capture_logs() as logs:
+        assert contacts.address_for(enterprise()) is None
+    (error,) = [entry for entry in logs if entry["log_level"] == "error"]
+    assert error["event"] == "contacts_file_unreadable"
+    assert "header must be kvk,website,email" in error["error"]
     with pytest.raises(ContactsFileError):
-        contacts.address_for(enterprise())
+        read_contacts_csv(contacts.path or tmp_path)
 
 
 def test_an_edited_file_is_read_again(tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ from contracts.signin import SignInGranted
 from contracts.subjects import ENTERPRISE_STATES_STREAM, ENTERPRISES_STREAM, stream_of
 from services.kit.deadletters import DeadLetter, put_dead_letter
 from services.kit.jetstream import publish_json
+from services.kit.publications import UndeclaredSubject, check_declared
+from services.registry.publications import PUBLICATIONS
 
 ENTERPRISE_EVENT: TypeAdapter[EnterpriseEvent] = TypeAdapter(AnyEnterpriseEvent)
 # Room for the headers (Nats-Msg-Id, content type, expected stream): the server's max_payload
@@ -67,6 +69,10 @@ class JetStreamPublisher(AbstractPublisher):
         self.timeout = timeout
 
     async def publish(self, subject: str, event_id: str, payload: str) -> None:
+        try:
+            check_declared(PUBLICATIONS, subject)
+        except UndeclaredSubject as exc:
+            raise Unpublishable(str(exc)) from exc
         data = payload.encode()
         limit = self.broker.connection.max_payload - HEADER_ROOM
         if len(data) > limit:

@@ -7,31 +7,38 @@ import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from services.notifier.deliveries import Deliveries
+from services.notifier.schema import migrate
 from tests.fixtures.servers import own_database
 
 pytestmark = pytest.mark.integration
 
 
 def test_a_delivery_is_recorded_once_per_event_on_postgres(postgres_url: str) -> None:
-    deliveries = Deliveries(postgres_url)
-    deliveries.create_tables()
     event_id = uuid.uuid4().hex
-    fields = {"enterprise_id": "e1", "kind": "listed", "message_id": f"<{event_id}@impactoost>"}
-    try:
-        deliveries.record(
-            event_id, **fields, recipient="a@b.example", status="retrying", attempted=True
-        )
-        deliveries.record(
-            event_id, **fields, recipient="a@b.example", status="sent", attempted=True
-        )
-        row = deliveries.get(event_id)
-    finally:
-        deliveries.dispose()
+    fields: dict[str, Any] = {
+        "enterprise_id": "e1",
+        "kind": "listed",
+        "message_id": f"<{event_id}@impactoost>",
+    }
+    with own_database(postgres_url) as url:
+        deliveries = Deliveries(url)
+        migrate(deliveries.engine)
+        try:
+            deliveries.record(
+                event_id, **fields, recipient="a@b.example", status="retrying", attempted=True
+            )
+            deliveries.record(
+                event_id, **fields, recipient="a@b.example", status="sent", attempted=True
+            )
+            row = deliveries.get(event_id)
+        finally:
+            deliveries.dispose()
     assert row is not None
     assert (row.status, row.attempts) == ("sent", 2)
     assert row.sent_at is not None and row.sent_at.tzinfo is not None
@@ -68,8 +75,8 @@ def test_a_delivery_table_from_before_gets_its_order_column_and_keeps_its_rows(
                     "'<old@impactoost>', 1, NULL, CURRENT_TIMESTAMP)"
                 )
             )
-        deliveries.create_tables()
-        deliveries.create_tables()
+        migrate(deliveries.engine)
+        migrate(deliveries.engine)
         old = deliveries.get("old")
     assert old is not None and (old.status, old.stream_seq) == ("retrying", None)
 
@@ -83,7 +90,7 @@ def test_a_burst_folds_into_one_mail_and_comes_due_on_postgres(postgres_url: str
     with own_database(postgres_url) as url:
         deliveries = Deliveries(url)
         try:
-            deliveries.create_tables()
+            migrate(deliveries.engine)
             mails = OutgoingMails(deliveries.engine)
             timing, now = Timing(quiet=timedelta(seconds=60)), datetime.now(UTC)
             kinds = [
@@ -101,3 +108,26 @@ def test_a_burst_folds_into_one_mail_and_comes_due_on_postgres(postgres_url: str
     assert isinstance(welcome.latest().enterprise, EnterpriseState)
     assert (welcome.kind, welcome.events, welcome.open) == ("listed", 2, False)
     assert welcome.latest().enterprise.place == "Hengelo"
+
+
+def test_odd_but_valid_values_are_taken_in_on_postgres(postgres_url: str) -> None:
+    from services.notifier.coalescing import Timing
+    from services.notifier.outgoing import OutgoingMails
+    from tests.unit.notifier.factories import enterprise, listed, updated
+
+    name = "Kringloop\x00 Twente\r\n\u202e" + "B.V." * 5_000
+    odd = enterprise(name=name, website="http://[::1", place="\x00")
+    with own_database(postgres_url) as url:
+        deliveries = Deliveries(url)
+        try:
+            migrate(deliveries.engine)
+            mails = OutgoingMails(deliveries.engine)
+            timing, now = Timing(quiet=timedelta(seconds=0)), datetime.now(UTC)
+            first = mails.record(listed(odd), mailed=True, now=now, timing=timing, stream_seq=1)
+            change = updated(enterprise(version=2, name=name))
+            second = mails.record(change, mailed=True, now=now, timing=timing, stream_seq=2)
+            (mail,) = mails.mails_of(odd.enterprise_id)
+        finally:
+            deliveries.dispose()
+    assert (first.outcome, second.outcome) == ("new", "folded")
+    assert mail.latest().enterprise.name == name

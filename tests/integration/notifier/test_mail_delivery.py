@@ -202,7 +202,7 @@ async def test_mails_held_back_behind_a_retrying_one_arrive_in_the_enterprise_s_
     assert sent[0] < sent[1]
 
 
-async def test_an_enterprise_without_an_address_is_recorded_and_acked_without_mail(
+async def test_an_enterprise_without_an_address_is_acked_and_its_mail_waits_for_one(
     settings: NotifierSettings,
     smtp_sink: SmtpSink,
 ) -> None:
@@ -211,8 +211,8 @@ async def test_an_enterprise_without_an_address_is_recorded_and_acked_without_ma
         await publish(settings.nats_url, event)
         await wait_all_acked(settings.nats_url, 1)
         await eventually(
-            lambda: getattr(mail_row(settings, event.event_id), "status", "") == "undeliverable",
-            what="the mail settled",
+            lambda: getattr(mail_row(settings, event.event_id), "status", "") == "unaddressed",
+            what="the mail waiting for an address",
         )
     row = mail_row(settings, event.event_id)
     assert row is not None and row.recipient is None

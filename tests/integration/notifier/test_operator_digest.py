@@ -28,6 +28,7 @@ from services.notifier.deliveries import Deliveries
 from services.notifier.main import create_app
 from services.notifier.operator_digest import OperatorDeadLetter, OperatorLetters, SeenLetter
 from services.notifier.operator_watch import operator_digester
+from services.notifier.schema import migrate
 from tests.fixtures.servers import NatsUsers, SmtpSink, own_database, running_nats
 from tests.integration.notifier.helpers import eventually
 
@@ -159,7 +160,7 @@ def test_a_digest_goes_out_at_most_once_per_interval(tmp_path: Path, smtp_sink: 
     )
     clock = Clock()
     notifier = bootstrap(settings, clock=clock)
-    notifier.deliveries.create_tables()
+    migrate(notifier.deliveries.engine)
     digester = operator_digester(notifier, settings)
     assert digester is not None
     letters = OperatorLetters(notifier.deliveries.engine)
@@ -223,7 +224,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 def test_a_letter_seen_twice_is_recorded_once_and_told_once(database_url: str) -> None:
     deliveries = Deliveries(database_url)
-    deliveries.create_tables()
+    migrate(deliveries.engine)
     letters = OperatorLetters(deliveries.engine)
     try:
         assert letters.record([seen("dead-1", 7), seen("dead-1", 7)], START) == 1

@@ -25,6 +25,7 @@ from services.notifier.handlers import (
     take_in_enterprise_event,
 )
 from services.notifier.mailer import FakeMailer, MailDeferred, classify_smtp_error
+from services.notifier.schema import migrate
 from services.notifier.sender import MailSender
 from tests.unit.notifier.factories import (
     delisted,
@@ -76,7 +77,7 @@ def notifier(tmp_path: Path, mailer: FakeMailer, clock: Clock) -> Notifier:
         mail_quiet_seconds=QUIET.total_seconds(),
     )
     deliveries = Deliveries(settings.database_url)
-    deliveries.create_tables()
+    migrate(deliveries.engine)
     return bootstrap(
         settings,
         mailer=mailer,
@@ -269,11 +270,15 @@ def test_an_update_only_of_the_supplement_is_taken_in_and_not_mailed(
     assert send_due_mails(notifier) == 0
 
 
-def test_an_enterprise_without_an_address_is_recorded_undeliverable(
+def test_a_mail_without_an_address_waits_and_is_given_up_only_after_the_address_wait(
     notifier: Notifier, mailer: FakeMailer, clock: Clock
 ) -> None:
     take_in_enterprise_event(listed(enterprise(kvk=("99999999",), website=None)), notifier)
     clock.advance(QUIET)
+    send_due_mails(notifier)
+    (mail,) = notifier.outgoing.mails_of("e1a2b3c4d5e6f708")
+    assert (mail.status, mail.recipient, mail.attempts) == ("unaddressed", None, 0)
+    clock.advance(notifier.address_wait)
     send_due_mails(notifier)
     (mail,) = notifier.outgoing.mails_of("e1a2b3c4d5e6f708")
     assert (mail.status, mail.recipient, mail.attempts) == ("undeliverable", None, 0)

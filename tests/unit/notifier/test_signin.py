@@ -21,6 +21,7 @@ from services.notifier.deliveries import Deliveries
 from services.notifier.handlers import send_due_mails, send_signin_link, take_in_enterprise_event
 from services.notifier.mailer import FakeMailer, MailDeferred, classify_smtp_error
 from services.notifier.publisher import FakeLinkPublisher
+from services.notifier.schema import migrate
 from services.notifier.subscribers import signin_consumer
 from tests.unit.notifier.factories import granted, listed
 
@@ -47,7 +48,7 @@ def notifier(tmp_path: Path, mailer: FakeMailer, links: FakeLinkPublisher) -> No
         data_dir=tmp_path, public_base_url="https://impactoost.example/", source="impact-oost"
     )
     deliveries = Deliveries(settings.database_url)
-    deliveries.create_tables()
+    migrate(deliveries.engine)
     return bootstrap(
         settings,
         mailer=mailer,

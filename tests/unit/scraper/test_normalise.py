@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from contracts.labels import KVK_PER_HOLDING_MAX
 from services.scraper.normalise import (
     clean_summary,
     clean_text,
@@ -175,3 +176,12 @@ def test_a_long_summary_is_cut_between_words() -> None:
     assert truncate_words("kort", 12) == "kort"
     assert truncate_words("a" * 30, 10) == "a" * 9 + "…"
     assert clean_summary("<p>" + "woord " * 500 + "</p>", 2000) == ("woord " * 333).strip() + "…"
+
+
+def test_kvk_numbers_beyond_the_contracts_limit_are_rejected_not_published() -> None:
+    field = ", ".join(f"{10_000_000 + n}" for n in range(KVK_PER_HOLDING_MAX + 3))
+    numbers = split_kvk(field)
+    assert len(numbers.valid) == KVK_PER_HOLDING_MAX
+    assert numbers.valid[0] == "10000000"
+    assert len(numbers.rejected) == 3
+    assert all(f"more than {KVK_PER_HOLDING_MAX}" in r for r in numbers.rejected)

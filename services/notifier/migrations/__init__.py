@@ -1,0 +1,1 @@
+"""The notifier's Alembic migrations: env.py, the revision template and versions/."""
