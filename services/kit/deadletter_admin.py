@@ -20,6 +20,7 @@ from contracts import deadletters as dead
 from contracts.subjects import DEAD_LETTER_PREFIX, DEADLETTERS_STREAM
 from services.kit.deadletter_view import LetterSummary
 from services.kit.nats_users import SERVICE_USERS, ServiceUser
+from services.kit.publications import subject_matches
 
 STREAM = DEADLETTERS_STREAM.name
 MSG_ID = "Nats-Msg-Id"
@@ -180,17 +181,6 @@ def publisher_of(subject: str, users: Iterable[ServiceUser] = SERVICE_USERS) -> 
         if any(subject_matches(pattern, subject) for pattern in user.publishes):
             return user
     raise NotReplayable(f"no service user publishes {subject!r}")
-
-
-def subject_matches(pattern: str, subject: str) -> bool:
-    """NATS wildcard rules: `*` is one token, a final `>` one or more."""
-    wanted, tokens = pattern.split("."), subject.split(".")
-    for index, part in enumerate(wanted):
-        if part == ">":
-            return index == len(wanted) - 1 and len(tokens) > index
-        if index >= len(tokens) or part not in ("*", tokens[index]):
-            return False
-    return len(tokens) == len(wanted)
 
 
 async def _stream_exists(js: JetStreamContext) -> bool:

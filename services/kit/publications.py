@@ -40,7 +40,7 @@ def subject_matches(pattern: str, subject: str) -> bool:
     wanted, tokens = pattern.split("."), subject.split(".")
     for i, part in enumerate(wanted):
         if part == ">":
-            return len(tokens) > i
+            return i == len(wanted) - 1 and len(tokens) > i
         if i >= len(tokens) or part not in ("*", tokens[i]):
             return False
     return len(tokens) == len(wanted)

@@ -5,8 +5,9 @@ the messages behind it are processed meanwhile."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 import nats
@@ -19,6 +20,7 @@ from contracts import deadletters as dead
 from contracts.base import Event, deterministic_id
 from contracts.subjects import DEADLETTERS_STREAM, StreamSpec
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery
+from services.kit.deadletter_admin import read_letter, replay_letter
 from services.kit.streams import ensure_streams
 
 pytestmark = pytest.mark.integration
@@ -260,3 +262,57 @@ async def test_a_message_whose_handling_never_ends_is_dead_lettered_unhandled(
     assert _headers(letter)[dead.REASON] == "its handling never finished"
     assert _headers(letter)[dead.DELIVERIES] == str(MAX_DELIVER + 1)
     assert (info.num_ack_pending, info.num_pending) == (0, 0)
+
+
+async def test_a_dead_letter_replayed_after_the_fix_is_processed_once(nats_url: str) -> None:
+    """Replayed with its original id to its stream, the message is handled by the same
+    durable like any other, and the dead letter is gone."""
+    spec = _spec()
+    # A short duplicate window, so the original id may be sent again within the test.
+    stream = spec.stream.model_copy(update={"duplicate_window_seconds": 1.0})
+    spec = dataclasses.replace(spec, stream=stream)
+    await ensure_streams(nats_url, [spec.stream, DEADLETTERS_STREAM])
+    await _publish(nats_url, spec, [_note(1), _note(2)])
+    fixed = False
+    handled: list[tuple[int, int]] = []
+
+    async def handle(deliveries: Sequence[Delivery[Note]]) -> list[Exception | None]:
+        handled.extend((d.item.n, d.deliveries) for d in deliveries)
+        broken = not fixed
+        return [RuntimeError("bug") if broken and d.item.n == 2 else None for d in deliveries]
+
+    consumer = BatchConsumer(nats_url, spec, Note.model_validate_json, handle)
+    client = await nats.connect(nats_url)
+    try:
+        js = client.jetstream()
+        await consumer.start()
+        await _until_async(lambda: _dead_letters(js, spec), 1)
+        fixed = True
+        await asyncio.sleep(1.2)  # past the stream's duplicate window
+        (letter,) = await _dead_letters(js, spec)
+        stored = await read_letter(js, letter.seq)
+        outcome = await replay_letter(js, js, stored)
+        assert outcome.outcome == "replayed"
+        await _until(lambda: (2, 1) in handled[handled.index((2, MAX_DELIVER)) + 1 :])
+        await asyncio.sleep(0.5)
+        assert await _dead_letters(js, spec) == []
+        info = await js.consumer_info(spec.stream.name, spec.durable)
+        replayed = await js.get_msg(spec.stream.name, outcome.sequence)
+    finally:
+        await consumer.stop()
+        await client.close()
+    assert [n for n, _ in handled].count(1) == 1
+    assert handled[-1] == (2, 1)
+    assert (replayed.headers or {})["Nats-Msg-Id"] == f"{spec.durable}-m1"
+    assert (replayed.headers or {})["X-Trace"] == "trace-1"
+    assert (info.num_ack_pending, info.num_pending) == (0, 0)
+
+
+async def _until_async(
+    found: Callable[[], Awaitable[Sequence[object]]], count: int, within: float = 30.0
+) -> None:
+    for _ in range(int(within / 0.05)):
+        if len(await found()) >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("not found in time")

@@ -10,27 +10,10 @@ from services.kit.deadletter_admin import (
     StoredLetter,
     publisher_of,
     replay_subject,
-    subject_matches,
 )
 from services.kit.deadletter_view import body_text, printable
 
 pytestmark = pytest.mark.unit
-
-
-@pytest.mark.parametrize(
-    ("pattern", "subject", "matches"),
-    [
-        ("impact.v1.enterprises.>", "impact.v1.enterprises.gelderland.achterhoek.listed", True),
-        ("impact.v1.enterprises.>", "impact.v1.enterprises", False),
-        ("impact.v1.signin.granted", "impact.v1.signin.granted", True),
-        ("impact.v1.signin.granted", "impact.v1.signin.granted.more", False),
-        ("impact.v1.*.granted", "impact.v1.signin.granted", True),
-        ("impact.v1.*.granted", "impact.v1.signin.x.granted", False),
-        ("impact.v1.labels.>", "impact.v1.labelsx.pso.granted", False),
-    ],
-)
-def test_subjects_match_as_nats_wildcards_do(pattern: str, subject: str, matches: bool) -> None:
-    assert subject_matches(pattern, subject) is matches
 
 
 def test_each_subject_is_replayed_by_the_service_that_publishes_it() -> None:

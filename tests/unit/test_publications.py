@@ -27,6 +27,10 @@ pytestmark = pytest.mark.unit
         ("impact.v1.alerts.>", "impact.v1.alerts", False),
         ("impact.v1.signin.granted", "impact.v1.signin.granted", True),
         ("impact.v1.signin.granted", "impact.v1.signin.requested", False),
+        ("impact.v1.signin.granted", "impact.v1.signin.granted.more", False),
+        ("impact.v1.*.granted", "impact.v1.signin.x.granted", False),
+        ("impact.v1.labels.>", "impact.v1.labelsx.pso.granted", False),
+        ("impact.>.labels", "impact.v1.labels", False),
     ],
 )
 def test_subjects_match_as_nats_matches_them(pattern: str, subject: str, matches: bool) -> None:
