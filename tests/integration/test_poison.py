@@ -206,10 +206,12 @@ async def test_a_dead_letter_is_stored_once_however_often_it_is_given_up_on(
         js = client.jetstream()
         # The same message given up on again (a consumer that died before its term):
         # the dead-letter stream's duplicate window keeps one.
+        (letter,) = letters
+        assert letter.subject is not None and letter.data is not None
         again = await js.publish(
-            letters[0].subject,
-            letters[0].data,
-            headers=_headers(letters[0]),
+            letter.subject,
+            letter.data,
+            headers=_headers(letter),
             stream=DEADLETTERS_STREAM.name,
         )
         assert again.duplicate
@@ -290,6 +292,7 @@ async def test_a_dead_letter_replayed_after_the_fix_is_processed_once(nats_url: 
         fixed = True
         await asyncio.sleep(1.2)  # past the stream's duplicate window
         (letter,) = await _dead_letters(js, spec)
+        assert letter.seq is not None
         stored = await read_letter(js, letter.seq)
         outcome = await replay_letter(js, js, stored)
         assert outcome.outcome == "replayed"
