@@ -101,6 +101,7 @@ async def _run(
     bodies: Sequence[bytes],
     fails: Callable[[Note], bool] = lambda note: False,
     expect_dead: int = 1,
+    error: Callable[[], Exception] = lambda: RuntimeError("always fails"),
 ) -> tuple[BatchConsumerSpec, list[tuple[int, int]], list[RawStreamMsg]]:
     """Publish `bodies`, consume until `expect_dead` letters are dead; returns the spec,
     (n, deliveries) of every handling in order, and the dead letters."""
@@ -111,7 +112,7 @@ async def _run(
 
     async def handle(deliveries: Sequence[Delivery[Note]]) -> list[Exception | None]:
         handled.extend((d.item.n, d.deliveries) for d in deliveries)
-        return [RuntimeError("always fails") if fails(d.item) else None for d in deliveries]
+        return [error() if fails(d.item) else None for d in deliveries]
 
     consumer = BatchConsumer(nats_url, spec, Note.model_validate_json, handle)
     client = await nats.connect(nats_url)
@@ -319,3 +320,21 @@ async def _until_async(
             return
         await asyncio.sleep(0.05)
     raise AssertionError("not found in time")
+
+
+async def test_a_value_error_in_the_handler_is_retried_not_taken_for_bad_input(
+    nats_url: str,
+) -> None:
+    """Only reading the message may end it at once: a ValueError raised while handling a
+    valid event (a website urllib cannot parse, a bad line in a file) is a failure like any
+    other, tried again and dead-lettered only when the deliveries run out."""
+    _, handled, letters = await _run(
+        nats_url,
+        [_note(1), _note(2)],
+        fails=lambda note: note.n == 1,
+        error=lambda: ValueError("Invalid IPv6 URL"),
+    )
+    assert [d for n, d in handled if n == 1] == list(range(1, MAX_DELIVER + 1))
+    (letter,) = letters
+    assert _headers(letter)[dead.KIND] == "exhausted"
+    assert _headers(letter)[dead.REASON] == "ValueError: Invalid IPv6 URL"
