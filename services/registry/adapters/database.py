@@ -4,19 +4,15 @@ schema kept by the Alembic migrations in services/registry/migrations."""
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import structlog
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+
+from services.kit.migrations import Migrations, Upgrade
 
 log = structlog.get_logger()
 
@@ -24,25 +20,19 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # An execution option: a transaction that only reads takes no write lock on SQLite (in WAL
 # mode it reads a snapshot), so it never makes a writer sleep in the busy handler.
 READ_ONLY = "impactoost_read_only"
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Migrations(
+    Path(__file__).resolve().parent.parent / "migrations",
+    # Any fixed 63-bit number will do, as long as no other user of the database takes it.
+    lock_key=int.from_bytes(b"registry", "big"),
+)
 # The schema create_all made before migrations existed; revision 0001 is that schema.
 INITIAL_REVISION = "0001"
 INITIAL_TABLES = frozenset({"enterprise", "holding", "holding_kvk", "processed_event", "outbox"})
-# Any fixed 64-bit number will do, as long as no other user of the database takes it.
-MIGRATION_LOCK_KEY = int.from_bytes(b"registry", "big")
-# Alembic keeps one `context` per process: two threads running its commands at once would
-# swap each other's out (two registries in one process, as the tests start them).
-_ALEMBIC_IN_THIS_PROCESS = threading.Lock()
 
 
-@dataclass(frozen=True)
-class SchemaRevisions:
-    """The schema's revision before and after `prepare_database` (None: no revision yet);
-    `stamped` when tables from before migrations were recognised as revision 0001."""
-
-    before: str | None
-    after: str | None
-    stamped: bool = False
+SchemaRevisions = Upgrade
+"""The schema's revision before and after `prepare_database` (None: no revision yet);
+`stamped` when tables from before migrations were recognised as revision 0001."""
 
 
 def make_engine(url: str) -> Engine:
@@ -96,56 +86,27 @@ def reading(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
-    """Alembic's configuration for the registry's migrations, run on `connection` if given."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    if connection is not None:
-        config.attributes["connection"] = connection
-    return config
-
-
-def head_revision() -> str | None:
-    """The newest revision of the migrations."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
-def current_revision(engine: Engine) -> str | None:
-    """The revision the database is at (None: no migrations applied)."""
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+alembic_config = MIGRATIONS.config
+head_revision = MIGRATIONS.head
+current_revision = MIGRATIONS.current
 
 
 def prepare_database(engine: Engine) -> SchemaRevisions:
     """Upgrade the schema to the newest revision; safe at every start-up and from several
     processes at once. Tables from before migrations are stamped 0001 first."""
-    _make_sqlite_directory(engine)
-    with _ALEMBIC_IN_THIS_PROCESS, engine.begin() as connection:
-        _lock_migrations(connection)
-        before = MigrationContext.configure(connection).get_current_revision()
-        config = alembic_config(connection)
-        stamped = before is None and _has_tables_from_before_migrations(connection)
-        if stamped:
-            command.stamp(config, INITIAL_REVISION)
-        command.upgrade(config, "head")
-        after = MigrationContext.configure(connection).get_current_revision()
+    revisions = MIGRATIONS.upgrade(engine, _stamp_tables_from_before_migrations)
     log.info(
         "database_prepared",
         backend=engine.url.get_backend_name(),
-        before=before,
-        revision=after,
-        stamped=stamped,
+        before=revisions.before,
+        revision=revisions.after,
+        stamped=revisions.stamped,
     )
-    return SchemaRevisions(before=before, after=after, stamped=stamped)
+    return revisions
 
 
-def _lock_migrations(connection: Connection) -> None:
-    """Hold every other migrating process off until this transaction ends. PostgreSQL: a
-    transaction-level advisory lock (DDL is transactional, so the next one to get the lock
-    sees the finished schema). SQLite: the engine's BEGIN IMMEDIATE already holds the file's
-    write lock for the whole transaction, and a second process waits out the busy timeout."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+def _stamp_tables_from_before_migrations(connection: Connection) -> str | None:
+    return INITIAL_REVISION if _has_tables_from_before_migrations(connection) else None
 
 
 def _has_tables_from_before_migrations(connection: Connection) -> bool:
@@ -157,9 +118,3 @@ def _has_tables_from_before_migrations(connection: Connection) -> bool:
             "alembic_version: it was not made by the registry; refusing to migrate it"
         )
     return present == INITIAL_TABLES
-
-
-def _make_sqlite_directory(engine: Engine) -> None:
-    database = engine.url.database
-    if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
