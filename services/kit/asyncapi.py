@@ -16,8 +16,9 @@ from typing import Any
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.specification import AsyncAPI
 
-from contracts.subjects import DEAD_LETTER_PREFIX, DEADLETTERS_STREAM
+from contracts.subjects import DEAD_LETTER_PREFIX, DEADLETTERS_STREAM, health_subject
 from services.kit.batches import BatchConsumer
+from services.kit.health import ServiceHealth
 from services.kit.publications import Publication
 
 
@@ -53,8 +54,24 @@ def asyncapi_json(
             title=publication.title,
             description=publication.description,
         )
+    _describe_health(broker, service)
     spec = AsyncAPI(broker, title=title, version=version, description=description)
     return spec.to_specification().to_json()
+
+
+def _describe_health(broker: NatsBroker, service: str) -> None:
+    """Every service answers health requests (services/kit/health_requests.py)."""
+
+    async def answers() -> ServiceHealth:  # pragma: no cover - never called
+        raise NotImplementedError
+
+    broker.subscriber(
+        health_subject(service),
+        title=f"{service}/on_health_request",
+        description="Core NATS request/reply (not a stream): any body; the answer is this "
+        "service's health report (ServiceHealth). The gateway's /healthz and `impactoost "
+        "health` ask it.",
+    )(answers)
 
 
 def _describe_consumer(broker: NatsBroker, consumer: BatchConsumer[Any]) -> None:

@@ -27,6 +27,7 @@ EXPECTED_CHANNELS = {
             for kind in ("completed", "failed")
         ),
         "impact.v1.commands.scrape",
+        "impactoost.health.scraper",
     },
     "registry": {
         "impact.v1.labels.*.*",
@@ -36,6 +37,7 @@ EXPECTED_CHANNELS = {
         "impact.v1.signin.requested",
         "impact.v1.signin.granted",
         "impactoost.deadletters.registry.*",
+        "impactoost.health.registry",
     },
     "notifier": {
         "impact.v1.enterprises.*.*.*",
@@ -44,6 +46,7 @@ EXPECTED_CHANNELS = {
         "impact.v1.preferences.mail",
         "impact.v1.alerts.>",
         "impactoost.deadletters.notifier.*",
+        "impactoost.health.notifier",
         "impactoost.deadletters.>",
     },
     "gateway": {
@@ -56,6 +59,7 @@ EXPECTED_CHANNELS = {
         "impact.v1.alerts.confirmation_requested",
         "impact.v1.alerts.digest_ready",
         "impactoost.deadletters.gateway.*",
+        "impactoost.health.gateway",
     },
 }
 

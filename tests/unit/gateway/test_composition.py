@@ -28,6 +28,7 @@ def test_asyncapi_document_lists_every_channel_without_connecting() -> None:
         "impact.v1.alerts.confirmation_requested",
         "impact.v1.alerts.digest_ready",
         "impactoost.deadletters.gateway.*",
+        "impactoost.health.gateway",
     }
     assert document["info"]["title"] == "impactoost gateway"
 

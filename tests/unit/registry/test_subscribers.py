@@ -92,6 +92,7 @@ def test_asyncapi_document_names_every_channel_the_registry_reads_and_writes() -
         "impact.v1.signin.requested",
         "impact.v1.signin.granted",
         "impactoost.deadletters.registry.*",
+        "impactoost.health.registry",
     }
 
 
