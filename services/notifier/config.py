@@ -63,7 +63,7 @@ class NotifierSettings(KitSettings):
         description="Days a mail waits for its enterprise's address before it is given up "
         "as undeliverable",
     )
-    notifier_processed_horizon_hours: float = Field(
+    notifier_processed_keep_hours: float = Field(
         default=48.0,
         gt=0,
         description="Hours an id of a processed event is kept at least (far beyond the "

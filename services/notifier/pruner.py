@@ -95,7 +95,7 @@ def processed_pruner(notifier: Notifier, settings: NotifierSettings) -> Processe
     return ProcessedPruner(
         notifier.deliveries.engine,
         settings.nats(),
-        horizon=timedelta(hours=settings.notifier_processed_horizon_hours),
+        horizon=timedelta(hours=settings.notifier_processed_keep_hours),
         clock=notifier.clock,
         interval=settings.notifier_prune_interval_seconds,
     )
