@@ -6,7 +6,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 def deterministic_id(*parts: object) -> str:
@@ -50,9 +50,28 @@ class Event(Frozen):
     occurred_at: datetime
     source: str = Field(min_length=1, max_length=200)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        """No text in an event holds a NUL character: no registry page or form yields one,
+        and no database we use can store it, so such an event is refused as invalid."""
+        if _holds_nul(data):
+            raise ValueError("text must not contain NUL characters")
+        return data
+
     @field_validator("occurred_at")
     @classmethod
     def _must_be_utc(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("occurred_at must be timezone-aware")
         return value.astimezone(UTC)
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False

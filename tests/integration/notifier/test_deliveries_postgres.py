@@ -115,8 +115,8 @@ def test_odd_but_valid_values_are_taken_in_on_postgres(postgres_url: str) -> Non
     from services.notifier.outgoing import OutgoingMails
     from tests.unit.notifier.factories import enterprise, listed, updated
 
-    name = "Kringloop\x00 Twente\r\n\u202e" + "B.V." * 70  # the contracts' longest name
-    odd = enterprise(name=name, website="http://[::1", place="\x00")
+    name = "Kringloop\x1b Twente\r\n\u202e" + "B.V." * 70  # the contracts' longest name
+    odd = enterprise(name=name, website="http://[::1", place="\x7f")
     with own_database(postgres_url) as url:
         deliveries = Deliveries(url)
         try:

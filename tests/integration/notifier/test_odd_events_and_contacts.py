@@ -82,7 +82,7 @@ def test_odd_but_valid_values_are_mailed_with_safe_content(
     tmp_path: Path, smtp_sink: SmtpSink
 ) -> None:
     notifier = start_notifier(settings_for(tmp_path, smtp_sink, contacts_file(tmp_path)))
-    name = "Kringloop\x00 \u202eTwente\r\nBcc: dief@elders.example " + "B.V." * 60
+    name = "Kringloop\x1b \u202eTwente\r\nBcc: dief@elders.example " + "B.V." * 60
     odd = enterprise(name=name, website="http://[::1", place="Ensch\x07ede")
     take_in_enterprise_event(listed(odd), notifier)
     assert send_due_mails(notifier) == 1
@@ -95,7 +95,7 @@ def test_odd_but_valid_values_are_mailed_with_safe_content(
     for message in (welcome, change):
         assert message["Bcc"] is None
         text = text_of(message)
-        assert "\x00" not in text and "\u202e" not in text and "\x07" not in text
+        assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
     assert "Beste Kringloop Twente Bcc: dief@elders.example B.V.B.V." in body(welcome, "plain")
     assert len(body(welcome, "plain")) < 4_000
     assert "Website: http://[::1 → javascript:alert(1)" in body(change, "plain")

@@ -210,3 +210,24 @@ def test_a_stored_document_invalid_for_another_reason_is_still_refused() -> None
     obs["name"] = ""
     with pytest.raises(ValidationError, match="name"):
         load_observation(json.dumps(obs))
+
+
+@pytest.mark.parametrize("where", ["name", "website", "themes"])
+def test_an_event_with_a_nul_character_anywhere_is_refused(where: str) -> None:
+    """No page or form yields a NUL and no database of ours stores one: such an event is
+    invalid at once (dead-lettered by its reader), never retried until it runs out."""
+    data = listed_event_json()
+    state = data["enterprise"]
+    state[where] = ["a\x00b"] if where == "themes" else "a\x00b"
+    with pytest.raises(ValidationError, match="NUL"):
+        EnterpriseListed.model_validate_json(json.dumps(data))
+
+
+def listed_event_json() -> dict[str, Any]:
+    event = EnterpriseListed(
+        event_id="nul-test-0001",
+        occurred_at=WHEN,
+        source="test",
+        enterprise=state_at_limits("x"),
+    )
+    return dict(json.loads(event.model_dump_json()))
