@@ -6,7 +6,10 @@ derandomized, so it takes seconds and finds the same cases every time."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import hypothesis
 import pytest
@@ -26,10 +29,15 @@ load_all_checks()
 EVERY_CHECK = [check for check in CHECKS.get_all() if not is_check_class(check)]
 
 
-# Built at collection, as schemathesis parametrizes from the document; nothing connects and
-# the read model lives in memory until the fixture below fills it.
+# Built at collection, as schemathesis parametrizes from the document; nothing connects
+# until the fixture below fills the read model. A file, not memory: each call runs the app's
+# lifespan, whose background tasks use the database from other threads, and an in-memory
+# database (one shared connection) was lost when one of them reset it.
+DATABASE = Path(tempfile.mkdtemp(prefix="impactoost-api-schema-")) / "gateway.db"
 APP = create_app(
-    GatewaySettings(gateway_database_url="sqlite://", gateway_allowed_hosts="testserver")
+    GatewaySettings(
+        gateway_database_url=f"sqlite:///{DATABASE}", gateway_allowed_hosts="testserver"
+    )
 )
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
@@ -44,6 +52,7 @@ def read_model() -> Iterator[None]:
     record_scrape_event(APP.state.engine, scrape_failed("codeso", reason="403"))
     yield
     APP.state.engine.dispose()
+    shutil.rmtree(DATABASE.parent, ignore_errors=True)
 
 
 def test_every_check_is_run() -> None:
