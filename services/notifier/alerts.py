@@ -26,7 +26,7 @@ from contracts.alerts import (
 )
 from contracts.categories import categories_by_slug
 from contracts.subjects import ALERTS_STREAM
-from services.kit.batches import BatchConsumer, BatchConsumerSpec, one_at_a_time
+from services.kit.batches import BatchConsumer, one_at_a_time
 from services.kit.dutch import LOCAL, long_date
 from services.kit.nats_users import NOTIFIER_ALERTS
 from services.notifier.bootstrap import Notifier
@@ -52,14 +52,11 @@ REASONS = {
 
 def alert_consumer(notifier: Notifier, settings: NotifierSettings) -> BatchConsumer[AlertEvent]:
     """The durable consumer of alert events: each is mailed once."""
-    spec = BatchConsumerSpec(
+    spec = settings.consumer_spec(
         stream=ALERTS_STREAM,
         subject=ALERTS_STREAM.subjects[0],
         durable=NOTIFIER_ALERTS,
-        service="notifier",
         batch_size=ALERT_BATCH,
-        ack_wait_seconds=settings.ack_wait_seconds,
-        retry_delay_seconds=settings.notifier_retry_seconds,
         title="notifier-alerts:on_alert_event",
         description="Mails a buyer the confirmation link of a new alert, and the digests of "
         "confirmed ones, each with a one-click unsubscribe",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 
+from services.kit.batches import BatchConsumerSpec
 from services.kit.settings import KitSettings
 
 
@@ -114,3 +116,14 @@ class NotifierSettings(KitSettings):
     def database_url(self) -> str:
         """The delivery database, in the data directory unless configured otherwise."""
         return self.notifier_database_url or f"sqlite:///{self.data_dir / 'notifier.db'}"
+
+    def consumer_spec(self, **fields: Any) -> BatchConsumerSpec:
+        """A durable consumer of the notifier's: its dead letters under `notifier`, its ack
+        wait and retry delay from these settings, the rest (stream, subject, durable, batch,
+        title, description) as given."""
+        return BatchConsumerSpec(
+            service="notifier",
+            ack_wait_seconds=self.ack_wait_seconds,
+            retry_delay_seconds=self.notifier_retry_seconds,
+            **fields,
+        )

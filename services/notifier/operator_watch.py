@@ -18,8 +18,8 @@ import structlog
 from contracts import deadletters as dead
 from contracts.base import deterministic_id
 from contracts.subjects import DEAD_LETTER_PREFIX, DEADLETTERS_STREAM
-from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery, HandleBatch
-from services.kit.nats_users import NOTIFIER, NOTIFIER_DEADLETTERS
+from services.kit.batches import BatchConsumer, Delivery, HandleBatch
+from services.kit.nats_users import NOTIFIER_DEADLETTERS
 from services.notifier.bootstrap import Notifier
 from services.notifier.config import NotifierSettings
 from services.notifier.mailer import MailDeferred, Mailer, MailRejected
@@ -64,14 +64,11 @@ def dead_letter_consumer(
 ) -> BatchConsumer[bytes]:
     """The durable consumer of every dead letter, for the operator's digest; `recorded` is
     called when new letters were recorded (the digester's wake-up)."""
-    spec = BatchConsumerSpec(
+    spec = settings.consumer_spec(
         stream=DEADLETTERS_STREAM,
         subject=f"{DEAD_LETTER_PREFIX}.>",
         durable=NOTIFIER_DEADLETTERS,
-        service=NOTIFIER.name,
         batch_size=LETTER_BATCH,
-        ack_wait_seconds=settings.ack_wait_seconds,
-        retry_delay_seconds=settings.notifier_retry_seconds,
         title="notifier-deadletters:on_dead_letter",
         description="Records each new dead letter for the operator's e-mail digest (with "
         "IMPACTOOST_OPERATOR_EMAIL; without it, takes each and keeps nothing). Read from its "

@@ -20,7 +20,6 @@ from contracts.subjects import (
 )
 from services.kit.batches import (
     BatchConsumer,
-    BatchConsumerSpec,
     Delivery,
     each_delivery,
     one_at_a_time,
@@ -57,14 +56,11 @@ def enterprise_consumer(
     """The durable consumer of every enterprise event (listed, updated, delisted,
     recertification due, supplement hidden): each is taken into its mail once, and
     `due_now` (the sender's wake-up) is called when that mail is due at once."""
-    spec = BatchConsumerSpec(
+    spec = settings.consumer_spec(
         stream=ENTERPRISES_STREAM,
         subject=ALL_ENTERPRISE_EVENTS,
         durable=DURABLE,
-        service=SERVICE,
         batch_size=ENTERPRISE_BATCH,
-        ack_wait_seconds=settings.ack_wait_seconds,
-        retry_delay_seconds=settings.notifier_retry_seconds,
         title="notifier-mail:on_enterprise_event",
         description="Mails the enterprise when it is listed, updated or delisted, when a "
         "label it needs is due for recertification, and when an operator hid part of its "
@@ -84,14 +80,11 @@ def enterprise_consumer(
 
 def signin_consumer(notifier: Notifier, settings: NotifierSettings) -> BatchConsumer[SignInGranted]:
     """The durable consumer of granted sign-ins: each gets its link mailed once."""
-    spec = BatchConsumerSpec(
+    spec = settings.consumer_spec(
         stream=SIGNINS_STREAM,
         subject=GRANTED,
         durable=SIGNINS_DURABLE,
-        service=SERVICE,
         batch_size=SIGNIN_BATCH,
-        ack_wait_seconds=settings.ack_wait_seconds,
-        retry_delay_seconds=settings.notifier_retry_seconds,
         title="notifier-signins:on_signin_granted",
         description="Mails a single-use sign-in link to an address the registry trusts for "
         "the enterprise",
@@ -116,14 +109,11 @@ def preference_consumer(
     notifier: Notifier, settings: NotifierSettings
 ) -> BatchConsumer[MailPreferenceChanged]:
     """The durable consumer of mail preferences: each choice recorded once, in stream order."""
-    spec = BatchConsumerSpec(
+    spec = settings.consumer_spec(
         stream=PREFERENCES_STREAM,
         subject=MAIL_PREFERENCE,
         durable=PREFERENCES_DURABLE,
-        service=SERVICE,
         batch_size=PREFERENCE_BATCH,
-        ack_wait_seconds=settings.ack_wait_seconds,
-        retry_delay_seconds=settings.notifier_retry_seconds,
         title="notifier-preferences:on_mail_preference_changed",
         description="Records whether the enterprise behind a preference token still "
         "receives its non-essential mails (the welcome and changes)",
