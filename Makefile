@@ -10,6 +10,9 @@ AXE := var/npm/.axe-core-$(AXE_VERSION)
 
 .DEFAULT_GOAL := help
 
+# The last full run's report, kept in the repository: the README's table is generated from it.
+BENCH_REPORT := docs/benchmarks/last-run.json
+
 .PHONY: help install system-deps demo up test test-unit bench lint format asyncapi lock clean
 
 help: ## List the targets
@@ -43,8 +46,9 @@ test: install system-deps $(AXE) ## Run the whole test suite, starting every ser
 test-unit: install ## Run only the unit tests (no sockets)
 	$(BIN)/pytest -m unit
 
-bench: install system-deps ## Run the benchmarks on their own servers (table + var/bench/*.json)
-	$(BIN)/impactoost bench
+bench: install system-deps ## Run the benchmarks on their own servers; the README's table from the run
+	$(BIN)/impactoost bench --copy-to $(BENCH_REPORT)
+	$(BIN)/impactoost bench-table $(BENCH_REPORT) --readme README.md
 
 lint: install ## ruff, mypy and the import-linter contracts
 	$(BIN)/ruff check .

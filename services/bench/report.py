@@ -62,30 +62,37 @@ def number(value: float) -> str:
     return f"{value:.3g}"
 
 
-def cells(row: Row) -> tuple[str, ...]:
-    """A row's table cells."""
-    summary, baseline = row.summary, row.baseline_summary
-    if summary is None:
+def cells(row: dict[str, Any]) -> tuple[str, ...]:
+    """A row's table cells, from its JSON form (`Row.to_dict`), so that the terminal's table
+    and the README's, rendered from a run's file, are the same."""
+    unit = row["unit"]
+    if row["median"] is None:
         median = spread = "-"
     else:
-        median = f"{number(summary.median)} {row.unit}".strip()
-        spread = f"{number(summary.low)}–{number(summary.high)}"
-    base = f"{number(baseline.median)} ({row.baseline_name})" if baseline else "-"
-    ratio = row.ratio
+        median = f"{number(row['median'])} {unit}".strip()
+        spread = f"{number(row['min'])}–{number(row['max'])}"
+    baseline = row["baseline_median"]
+    base = f"{number(baseline)} ({row['baseline_name']})" if baseline is not None else "-"
+    ratio = row["ratio"]
     return (
-        row.benchmark,
-        row.figure,
+        row["benchmark"],
+        row["figure"],
         median,
         spread,
         base,
         "-" if ratio is None else f"{ratio:.3g}",
-        row.target.describe() if row.target else "-",
-        row.verdict(),
+        row["target"] or "-",
+        row["result"],
     )
 
 
 def markdown_table(rows: Sequence[Row]) -> str:
     """A Markdown table of the rows, padded to line up in a terminal too."""
+    return table_from_json([row.to_dict() for row in rows])
+
+
+def table_from_json(rows: Sequence[dict[str, Any]]) -> str:
+    """A Markdown table of rows in their JSON form, padded to line up in a terminal too."""
     lines = [HEADER, *(cells(row) for row in rows)]
     widths = [max(len(line[i]) for line in lines) for i in range(len(HEADER))]
 
@@ -93,7 +100,7 @@ def markdown_table(rows: Sequence[Row]) -> str:
         return "| " + " | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) + " |"
 
     rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([render(HEADER), rule, *(render(cells(row)) for row in rows)])
+    return "\n".join([render(HEADER), rule, *(render(line) for line in lines[1:])])
 
 
 def problems(rows: Sequence[Row]) -> list[str]:

@@ -23,9 +23,10 @@ from services.bench.suite import run_steps
 INTERRUPTED = 130
 
 
-def run_bench(quick: bool, only: set[str] | None = None) -> int:
+def run_bench(quick: bool, only: set[str] | None = None, copy_to: Path | None = None) -> int:
     """Run every benchmark (or those in `only`); 0 when all ran, 1 when one broke, 130 on
-    Ctrl-C. Missed targets are reported in the table, not in the exit code."""
+    Ctrl-C. Missed targets are reported in the table, not in the exit code. A run where every
+    benchmark ran is also written to `copy_to` (the README's table is generated from it)."""
     from services.kit.logging import configure_logging
     from services.kit.settings import KitSettings, load_settings
 
@@ -54,10 +55,15 @@ def run_bench(quick: bool, only: set[str] | None = None) -> int:
         rows=tuple(rows),
         notes=tuple(_notes(plan, dropped)),
     )
-    _print(report, rows, write_json(report, data_dir / "bench"))
+    written = write_json(report, data_dir / "bench")
+    _print(report, rows, written)
     if problems(rows):
         say(f"logs of the broken benchmarks are kept in {root}")
         return 1
+    if copy_to is not None:
+        copy_to.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(written, copy_to)
+        say(f"report copied to {copy_to}")
     shutil.rmtree(root, ignore_errors=True)
     return 0
 

@@ -125,7 +125,11 @@ def bench(
     quick: Annotated[bool, typer.Option("--quick", help="Smaller run, under two minutes")] = False,
     only: Annotated[
         list[str] | None,
-        typer.Option(help="Run only these: sqlite, postgresql, search, scrape, memory"),
+        typer.Option(help="Run only these (see `make help`); all when not given"),
+    ] = None,
+    copy_to: Annotated[
+        Path | None,
+        typer.Option("--copy-to", help="Also write the report here when every benchmark ran"),
     ] = None,
 ) -> None:
     """Run the benchmarks on their own servers; print the table, write <data dir>/bench/*.json."""
@@ -135,7 +139,35 @@ def bench(
     unknown = sorted(set(only or ()) - set(STEP_NAMES))
     if unknown:
         raise UsageError(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(STEP_NAMES)}")
-    raise typer.Exit(run_bench(quick=quick, only=set(only) if only else None))
+    raise typer.Exit(run_bench(quick=quick, only=set(only) if only else None, copy_to=copy_to))
+
+
+@app.command("bench-table")
+@fail_cleanly
+def bench_table(
+    report: Annotated[
+        Path | None,
+        typer.Argument(help="A run's JSON report; the newest in <data dir>/bench when not given"),
+    ] = None,
+    readme: Annotated[
+        Path | None,
+        typer.Option(help="Replace the table between this file's bench-table markers"),
+    ] = None,
+) -> None:
+    """Print a benchmark run's table, or write it into the README."""
+    from services.bench.readme import load_report, newest_report, replace_section, section
+    from services.kit.settings import KitSettings, load_settings
+
+    try:
+        path = report or newest_report(load_settings(KitSettings).data_dir / "bench")
+        generated = section(load_report(path))
+        if readme is None:
+            print(generated, end="")
+            return
+        readme.write_text(replace_section(readme.read_text("utf-8"), generated), "utf-8")
+    except (OSError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"{readme}: table of {path} written")
 
 
 @app.command()
