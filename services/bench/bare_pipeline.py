@@ -34,6 +34,7 @@ from services.bench.bare_nats import (
     bare_nats,
     label_subject,
 )
+from services.bench.bare_store import BareStore, Target
 from services.bench.jetstream import Message
 from services.kit.nats_access import connect
 from services.kit.nats_users import ServiceUser
@@ -52,8 +53,22 @@ class BarePipeline:
 
     js: JetStreamContext
     endpoint_url: str
+    database_url: str
     stream: str = LABELS.name
     durable: str = STAGE_ONE_DURABLE
+
+    def committed(self, expected: int) -> dict[str, int]:
+        """What stage 1 committed (proof its acks followed its commits): rows per table,
+        raising when fewer than `expected` events were recorded."""
+        store = BareStore(Target.of(self.database_url), "registry")
+        try:
+            store.create_tables()
+            counts = store.counts()
+        finally:
+            store.close()
+        if counts["bare_label_event"] < expected:
+            raise RuntimeError(f"bare stage 1 acked {expected} events but recorded {counts}")
+        return counts
 
     @staticmethod
     def messages(events: Sequence[LabelGranted]) -> list[Message]:
@@ -91,7 +106,7 @@ async def bare_pipeline(
             )
             endpoint_url = f"http://127.0.0.1:{port}"
             await _ready(_healthy(endpoint_url), await stack.enter_async_context(endpoint))
-        yield BarePipeline(js, endpoint_url)
+        yield BarePipeline(js, endpoint_url, database_url)
 
 
 def _stage(

@@ -38,6 +38,7 @@ _SCHEMA = {
         " (id TEXT PRIMARY KEY, payload BYTEA NOT NULL, stream_seq BIGINT NOT NULL)",
     ),
 }
+TABLES = ("bare_label_event", "bare_outbox", "bare_thing")
 _RECORD_EVENT = (
     "INSERT INTO bare_label_event (event_id, payload) VALUES ({p}, {p})"
     " ON CONFLICT (event_id) DO NOTHING"
@@ -117,6 +118,20 @@ class BareStore:
         if self.dialect == "postgresql":
             self.connection.rollback()  # end the read's transaction: no snapshot held open
         return None if row is None else bytes(row[0])
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table: what the stages committed."""
+        cursor = self.connection.cursor()
+        try:
+            counts = {}
+            for table in TABLES:
+                cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (our own names)
+                counts[table] = int(cursor.fetchone()[0])
+        finally:
+            cursor.close()
+        if self.dialect == "postgresql":
+            self.connection.rollback()
+        return counts
 
     def close(self) -> None:
         """Close the connection."""

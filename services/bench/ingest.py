@@ -59,6 +59,8 @@ async def measure_ingest(
             f"ingest: repetition {rep + 1}: {figures.registry[-1]:.0f} events/s, "
             f"bare pipeline {figures.bare[-1]:.0f} events/s"
         )
+    bare_rows = await asyncio.to_thread(bare.committed, events_sent(plan))
+    figures.details["bare_pipeline_rows"] = bare_rows
     return figures
 
 

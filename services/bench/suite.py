@@ -53,7 +53,7 @@ async def registry_on_sqlite(plan: Plan, folder: Path) -> list[Row]:
         finally:
             await client.close()
     expected = latency_events_sent(plan) + events_sent(plan)
-    ingest.details = await asyncio.to_thread(committed, database_url, expected)
+    ingest.details |= await asyncio.to_thread(committed, database_url, expected)
     return [*rows.latency_rows(latency, plan), *rows.ingest_rows("SQLite", ingest, plan)]
 
 
@@ -77,7 +77,7 @@ async def registry_on_postgres(plan: Plan, folder: Path) -> list[Row]:
                 ingest = await measure_ingest(plan, client.jetstream(), database_url, bare)
             finally:
                 await client.close()
-        ingest.details = await asyncio.to_thread(committed, database_url, events_sent(plan))
+        ingest.details |= await asyncio.to_thread(committed, database_url, events_sent(plan))
     return rows.ingest_rows("PostgreSQL", ingest, plan)
 
 
