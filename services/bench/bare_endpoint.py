@@ -11,7 +11,7 @@ from typing import Any
 
 import uvicorn
 
-from services.bench.bare_store import BareStore, Target
+from services.bench.bare_store import BareStore, Database
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -37,8 +37,8 @@ def route(method: str, path: str) -> tuple[int, str]:
 class ThingEndpoint:
     """The ASGI application: one database connection opened at start-up (lifespan)."""
 
-    def __init__(self, target: Target) -> None:
-        self.target = target
+    def __init__(self, database: Database) -> None:
+        self.database = database
         self.store: BareStore | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -51,7 +51,7 @@ class ThingEndpoint:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.store = BareStore(self.target, "gateway")
+                self.store = BareStore(self.database, "gateway")
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self.store is not None:
@@ -83,7 +83,7 @@ def main(argv: Sequence[str]) -> None:
     if len(argv) != 2:
         raise SystemExit(__doc__)
     database_url, port = argv
-    app = ThingEndpoint(Target.of(database_url))
+    app = ThingEndpoint(Database.of(database_url))
     config = uvicorn.Config(
         app, host="127.0.0.1", port=int(port), lifespan="on", access_log=False, log_level="warning"
     )

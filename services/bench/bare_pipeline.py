@@ -34,7 +34,7 @@ from services.bench.bare_nats import (
     bare_nats,
     label_subject,
 )
-from services.bench.bare_store import BareStore, Target
+from services.bench.bare_store import BareStore, Database
 from services.bench.jetstream import Message
 from services.kit.nats_access import connect
 from services.kit.nats_users import ServiceUser
@@ -60,7 +60,7 @@ class BarePipeline:
     def committed(self, expected: int) -> dict[str, int]:
         """What stage 1 committed (proof its acks followed its commits): rows per table,
         raising when fewer than `expected` events were recorded."""
-        store = BareStore(Target.of(self.database_url), "registry")
+        store = BareStore(Database.of(self.database_url), "registry")
         try:
             store.create_tables()
             counts = store.counts()

@@ -29,7 +29,7 @@ from services.bench.bare_nats import (
     THING_SUBJECT,
     THINGS,
 )
-from services.bench.bare_store import BareStore, Role, Target
+from services.bench.bare_store import BareStore, Database, Role
 from services.kit.nats_access import NatsAccess, connect
 
 # As the services' batch consumers: the registry's label batch and the gateway's feed batch
@@ -92,10 +92,10 @@ async def upsert_things(_js: JetStreamContext, store: BareStore, msgs: Sequence[
 STEPS = {"registry": record_labels, "gateway": upsert_things}
 
 
-async def run_stage(role: Role, access: NatsAccess, target: Target) -> None:
+async def run_stage(role: Role, access: NatsAccess, database: Database) -> None:
     """Consume for ever (until the process is stopped)."""
     hop, step = HOPS[role], STEPS[role]
-    store = BareStore(target, role)
+    store = BareStore(database, role)
     store.create_tables()
     client = await connect(access, connect_timeout=5, allow_reconnect=False)
     try:
@@ -134,7 +134,7 @@ def main(argv: Sequence[str]) -> None:
     role, url, user, password_file, database_url = argv
     password = Path(password_file).read_text(encoding="utf-8").strip()
     access = NatsAccess(url=url, user=user, password=password)
-    asyncio.run(run_stage(cast(Role, role), access, Target.of(database_url)))
+    asyncio.run(run_stage(cast(Role, role), access, Database.of(database_url)))
 
 
 if __name__ == "__main__":

@@ -52,15 +52,15 @@ _READ_THING = "SELECT payload FROM bare_thing WHERE id = {p}"
 
 
 @dataclass(frozen=True)
-class Target:
-    """Which database a plain driver opens, from a SQLAlchemy URL."""
+class Database:
+    """The database a plain driver opens, from a SQLAlchemy URL."""
 
     dialect: Dialect
     location: str
     """A SQLite file's path, or a libpq connection string."""
 
     @classmethod
-    def of(cls, url: str) -> Target:
+    def of(cls, url: str) -> Database:
         """`sqlite:///path` or `postgresql[+driver]://…`; anything else is refused."""
         parsed = make_url(url)
         backend = parsed.get_backend_name()
@@ -82,10 +82,10 @@ def statement(template: str, dialect: Dialect) -> str:
 class BareStore:
     """One connection and the few statements of the bare pipeline."""
 
-    def __init__(self, target: Target, role: Role) -> None:
-        self.dialect: Dialect = target.dialect
+    def __init__(self, database: Database, role: Role) -> None:
+        self.dialect: Dialect = database.dialect
         self.role = role
-        self.connection: Any = _open(target, role)
+        self.connection: Any = _open(database, role)
 
     def create_tables(self) -> None:
         """The three tables, when missing."""
@@ -167,17 +167,17 @@ class _Transaction:
             self.cursor.close()
 
 
-def _open(target: Target, role: Role) -> Any:
-    if target.dialect == "postgresql":
+def _open(database: Database, role: Role) -> Any:
+    if database.dialect == "postgresql":
         import psycopg
 
-        return psycopg.connect(target.location)
+        return psycopg.connect(database.location)
     if role == "registry":
-        connection = sqlite3.connect(target.location, isolation_level=None)
+        connection = sqlite3.connect(database.location, isolation_level=None)
         connection.execute(f"PRAGMA busy_timeout={REGISTRY_BUSY_TIMEOUT_MS}")
     else:
         connection = sqlite3.connect(
-            target.location, isolation_level=None, timeout=GATEWAY_TIMEOUT_SECONDS
+            database.location, isolation_level=None, timeout=GATEWAY_TIMEOUT_SECONDS
         )
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")

@@ -12,7 +12,7 @@ from nats.errors import Error as NatsError
 
 from services.bench.bare_nats import STAGE_TWO, THING_SUBJECT, bare_nats, label_subject
 from services.bench.bare_pipeline import bare_pipeline
-from services.bench.bare_store import BareStore, Target
+from services.bench.bare_store import BareStore, Database
 from services.bench.jetstream import publish_all, wait_for_acks
 from services.bench.synthetic import label_granted
 from services.kit.nats_access import connect
@@ -59,7 +59,7 @@ async def test_a_stage_user_may_not_publish_label_events(tmp_path: Path) -> None
 
 
 def _counts(database_url: str) -> dict[str, int]:
-    store = BareStore(Target.of(database_url), "gateway")
+    store = BareStore(Database.of(database_url), "gateway")
     try:
         return store.counts()
     finally:

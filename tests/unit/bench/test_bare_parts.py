@@ -22,7 +22,7 @@ from services.bench.bare_nats import (
 )
 from services.bench.bare_pipeline import BarePipeline
 from services.bench.bare_stages import HOPS, consumer_config, identified
-from services.bench.bare_store import Target, statement
+from services.bench.bare_store import Database, statement
 from services.bench.synthetic import label_granted
 
 pytestmark = pytest.mark.unit
@@ -86,17 +86,17 @@ def test_a_message_without_an_event_id_is_set_apart() -> None:
 
 
 def test_database_targets_come_from_the_services_urls() -> None:
-    sqlite = Target.of("sqlite:////tmp/x/bare.db")
-    postgres = Target.of("postgresql+psycopg://postgres@127.0.0.1:5433/postgres")
+    sqlite = Database.of("sqlite:////tmp/x/bare.db")
+    postgres = Database.of("postgresql+psycopg://postgres@127.0.0.1:5433/postgres")
 
-    assert sqlite == Target("sqlite", "/tmp/x/bare.db")
-    assert postgres == Target("postgresql", "postgresql://postgres@127.0.0.1:5433/postgres")
+    assert sqlite == Database("sqlite", "/tmp/x/bare.db")
+    assert postgres == Database("postgresql", "postgresql://postgres@127.0.0.1:5433/postgres")
 
 
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "mysql://u@h/db"])
 def test_an_in_memory_or_foreign_database_is_refused_clearly(url: str) -> None:
     with pytest.raises(ValueError, match="bare pipeline"):
-        Target.of(url)
+        Database.of(url)
 
 
 def test_statements_use_each_drivers_placeholder() -> None:
