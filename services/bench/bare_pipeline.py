@@ -62,7 +62,6 @@ class BarePipeline:
         raising when fewer than `expected` events were recorded."""
         store = BareStore(Database.of(self.database_url), "registry")
         try:
-            store.create_tables()
             counts = store.counts()
         finally:
             store.close()
