@@ -34,7 +34,7 @@ from services.bench.bare_nats import (
     bare_nats,
     label_subject,
 )
-from services.bench.bare_store import BareStore, Database
+from services.bench.bare_store import STAGE_ONE_TABLES, BareStore, Database
 from services.bench.jetstream import Message
 from services.kit.nats_access import connect
 from services.kit.nats_users import ServiceUser
@@ -62,7 +62,7 @@ class BarePipeline:
         raising when fewer than `expected` events were recorded."""
         store = BareStore(Database.of(self.database_url), "registry")
         try:
-            counts = store.counts()
+            counts = store.counts(STAGE_ONE_TABLES)
         finally:
             store.close()
         if counts["bare_label_event"] < expected:

@@ -38,7 +38,8 @@ _SCHEMA = {
         " (id TEXT PRIMARY KEY, payload BYTEA NOT NULL, stream_seq BIGINT NOT NULL)",
     ),
 }
-TABLES = ("bare_label_event", "bare_outbox", "bare_thing")
+STAGE_ONE_TABLES = ("bare_label_event", "bare_outbox")
+TABLES = (*STAGE_ONE_TABLES, "bare_thing")
 _RECORD_EVENT = (
     "INSERT INTO bare_label_event (event_id, payload) VALUES ({p}, {p})"
     " ON CONFLICT (event_id) DO NOTHING"
@@ -119,13 +120,15 @@ class BareStore:
             self.connection.rollback()  # end the read's transaction: no snapshot held open
         return None if row is None else bytes(row[0])
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, tables: Sequence[str] = TABLES) -> dict[str, int]:
         """Rows per table: what the stages committed."""
         cursor = self.connection.cursor()
         try:
             counts = {}
-            for table in TABLES:
-                cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (our own names)
+            for table in tables:
+                if table not in TABLES:
+                    raise ValueError(f"no bare pipeline table {table!r}")
+                cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (checked above)
                 counts[table] = int(cursor.fetchone()[0])
         finally:
             cursor.close()
