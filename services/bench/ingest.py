@@ -1,6 +1,7 @@
 """Registry ingest: label events per second from the first publish until the registry has
 committed every one (state, processed event id and outbox row in one transaction) and acked
-it, against a raw nats-py consumer that only fetches and acks the same payloads."""
+it, against stage 1 of the bare pipeline (bare_pipeline.py) taking the same payloads through
+the same commit and publish with plain nats-py and the plain database driver."""
 
 from __future__ import annotations
 
@@ -14,22 +15,12 @@ from sqlalchemy import Engine, create_engine, text
 
 from contracts.labels import LabelGranted
 from contracts.subjects import LABELS_STREAM, label_subject
-from services.bench.jetstream import (
-    Message,
-    add_durable,
-    publish_all,
-    scratch_stream,
-    wait_for_acks,
-    wait_for_pull,
-)
+from services.bench.bare_pipeline import BarePipeline
+from services.bench.jetstream import Message, publish_all, wait_for_acks, wait_for_pull
 from services.bench.plan import Plan
 from services.bench.progress import say
-from services.bench.stack import child_module
 from services.bench.synthetic import label_granted
 
-RAW_STREAM = "BENCH_RAW"
-RAW_PREFIX = "bench.raw"
-RAW_DURABLE = "bench-raw"
 WARM_UP_EVENTS = 20
 TIMEOUT = 900.0
 DRAIN_POLL_SECONDS = 0.2
@@ -37,32 +28,39 @@ DRAIN_POLL_SECONDS = 0.2
 
 @dataclass
 class IngestFigures:
-    """Events/s per repetition: the registry, and the raw consumer at two fetch batch sizes."""
+    """Events/s per repetition: the registry, and the bare pipeline's stage 1."""
 
     registry: list[float] = field(default_factory=list)
-    raw: list[float] = field(default_factory=list)
-    raw_batch_one: list[float] = field(default_factory=list)
+    bare: list[float] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
 
 
-async def measure_ingest(plan: Plan, js: Any, nats_url: str, database_url: str) -> IngestFigures:
-    """Repetitions against a running registry (and nothing else consuming); each alternates
-    baseline and registry so both see the same state of the machine, and starts once the
-    registry's relay has published the enterprise events of the one before (the relay is
-    not what is measured, but it shares the registry's process and the machine's cores)."""
+async def measure_ingest(
+    plan: Plan, js: Any, database_url: str, bare: BarePipeline
+) -> IngestFigures:
+    """Repetitions against a running registry (and nothing else consuming) and a running
+    stage 1 of the bare pipeline; each alternates baseline and registry so both see the same
+    state of the machine, and starts once the registry's relay has published the enterprise
+    events of the one before (the relay is not what is measured, but it shares the
+    registry's process and the machine's cores)."""
     from services.registry.subscribers import DURABLE
 
     figures = IngestFigures()
     await wait_for_pull(js, LABELS_STREAM.name, DURABLE, 60)
     warm_up = [label_granted("iwarm", i) for i in range(WARM_UP_EVENTS)]
     await _timed(js, to_labels(warm_up), LABELS_STREAM.name, DURABLE)
+    await _timed(bare.js, bare.messages(warm_up), bare.stream, bare.durable)
     for rep in range(plan.repetitions):
         await outbox_drained(database_url, TIMEOUT)
         events = [label_granted(f"i{rep}", i) for i in range(plan.ingest_events)]
-        figures.raw.append(await _raw_rate(js, nats_url, events, plan.baseline_fetch_batch))
-        figures.raw_batch_one.append(await _raw_rate(js, nats_url, events, 1))
+        figures.bare.append(await _timed(bare.js, bare.messages(events), bare.stream, bare.durable))
         figures.registry.append(await _timed(js, to_labels(events), LABELS_STREAM.name, DURABLE))
-        say(f"ingest: repetition {rep + 1}: {figures.registry[-1]:.0f} events/s")
+        say(
+            f"ingest: repetition {rep + 1}: {figures.registry[-1]:.0f} events/s, "
+            f"bare pipeline {figures.bare[-1]:.0f} events/s"
+        )
+    bare_rows = await asyncio.to_thread(bare.committed, events_sent(plan))
+    figures.details["bare_pipeline_rows"] = bare_rows
     return figures
 
 
@@ -97,21 +95,6 @@ async def _timed(js: Any, messages: Sequence[Message], stream: str, durable: str
     last_seq = await publish_all(js, messages)
     done = await wait_for_acks(js, stream, durable, last_seq, TIMEOUT)
     return len(messages) / (done - began)
-
-
-async def _raw_rate(js: Any, url: str, events: Sequence[LabelGranted], batch: int) -> float:
-    """The baseline: the same payloads through a fresh scratch stream to `raw_consumer`."""
-    await scratch_stream(js, RAW_STREAM, RAW_PREFIX)
-    await add_durable(js, RAW_STREAM, RAW_DURABLE)
-    messages = [Message.of(f"{RAW_PREFIX}.{e.observation.label}.granted", e) for e in events]
-    args = (url, RAW_STREAM, RAW_DURABLE, str(len(messages)), str(batch))
-    async with child_module("services.bench.raw_consumer", *args) as consumer:
-        await wait_for_pull(js, RAW_STREAM, RAW_DURABLE, 60)
-        rate = await _timed(js, messages, RAW_STREAM, RAW_DURABLE)
-        _, err = await asyncio.wait_for(consumer.communicate(), 60)
-    if consumer.returncode != 0:
-        raise RuntimeError(f"raw consumer failed: {err.decode(errors='replace')[-500:]}")
-    return rate
 
 
 def to_labels(events: Sequence[LabelGranted]) -> list[Message]:

@@ -22,8 +22,6 @@ class Plan:
     search_clients: int
     scrape_repetitions: int
     memory_ingest_events: int
-    # The raw baseline consumer fetches this many messages per pull request.
-    baseline_fetch_batch: int = 100
     # Poll the gateway this often while waiting for an enterprise to appear.
     latency_poll_seconds: float = 0.005
 

@@ -11,7 +11,7 @@ from services.bench.scrape import ScrapeFigures
 from services.bench.search import SearchFigures
 
 INGEST_TARGET = Target("ratio_at_least", 0.5)
-LATENCY_TARGET = Target("ratio_at_most", 10)
+LATENCY_TARGET = Target("ratio_at_most", 2)
 SEARCH_TARGET = Target("ratio_at_least", 0.5)
 SCRAPE_TARGET = Target("ratio_at_most", 0.05)
 MEMORY_TARGET = Target("at_most", 600, "MB")
@@ -21,46 +21,33 @@ LATENCY = "end-to-end latency, label event → gateway API"
 SEARCH = "gateway search, {count:,} enterprises"
 SCRAPE = "scrape of the demo population"
 MEMORY = "resident memory, embedded platform"
+BARE_INGEST = "bare pipeline, stage 1"
+BARE_LATENCY = "bare pipeline"
 STAGE_NOTE = "from the services' log lines, one event at a time"
 
 
 def ingest_rows(backend: str, figures: IngestFigures, plan: Plan) -> list[Row]:
-    """Registry ingest on one backend; the target applies on SQLite only."""
-    benchmark, events = INGEST.format(backend=backend), f"{plan.ingest_events:,} events/rep"
-    raw = f"raw pull + ack, batch {plan.baseline_fetch_batch}"
-    rows = [
+    """Registry ingest on one backend, held to half of the bare pipeline's stage 1 there."""
+    return [
         Row(
-            benchmark,
+            INGEST.format(backend=backend),
             "label events/s to committed state + outbox",
             "ev/s",
             samples=tuple(figures.registry),
-            baseline=tuple(figures.raw),
-            baseline_name=raw,
-            target=INGEST_TARGET if backend == "SQLite" else None,
-            note=events,
+            baseline=tuple(figures.bare),
+            baseline_name=BARE_INGEST,
+            target=INGEST_TARGET,
+            note=f"{plan.ingest_events:,} events/rep",
             details=figures.details,
         )
     ]
-    if backend == "SQLite":
-        rows.append(
-            Row(
-                benchmark,
-                "raw pull + ack, batch 1 (comparison)",
-                "ev/s",
-                samples=tuple(figures.raw_batch_one),
-                baseline=tuple(figures.raw),
-                baseline_name=raw,
-                note=events,
-            )
-        )
-    return rows
 
 
 def latency_rows(figures: LatencyFigures, plan: Plan) -> list[Row]:
-    """End-to-end latency p50 (information) and p99 (target)."""
+    """End-to-end latency p50 (information) and p99 (target), each against the bare
+    pipeline's."""
     poll = plan.latency_poll_seconds * 1000
-    note = f"{plan.latency_events:,} events/rep, gateway polled every {poll:g} ms"
-    baseline = "raw publish → pull round trip"
+    note = f"{plan.latency_events:,} events/rep, each API polled every {poll:g} ms"
     return [
         Row(
             LATENCY,
@@ -68,7 +55,7 @@ def latency_rows(figures: LatencyFigures, plan: Plan) -> list[Row]:
             "ms",
             samples=tuple(figures.p50),
             baseline=tuple(figures.baseline_p50),
-            baseline_name=baseline,
+            baseline_name=f"{BARE_LATENCY} p50",
             note=note,
             details=figures.details,
         ),
@@ -78,7 +65,7 @@ def latency_rows(figures: LatencyFigures, plan: Plan) -> list[Row]:
             "ms",
             samples=tuple(figures.p99),
             baseline=tuple(figures.baseline_p99),
-            baseline_name=baseline,
+            baseline_name=f"{BARE_LATENCY} p99",
             target=LATENCY_TARGET,
             note=note,
         ),

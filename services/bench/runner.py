@@ -112,6 +112,9 @@ def _notes(plan: Plan, dropped: list[str]) -> list[str]:
         "ingest: the registry runs alone, each event timed from the first publish until the "
         "registry's durable consumer acked it (acks follow the commit of state, processed id "
         "and outbox row)",
+        "ingest and latency baselines: the bare pipeline (plain nats-py and database driver, "
+        "two hops, two commits, a bare ASGI endpoint) on its own authenticated nats-server, "
+        "measured in the same repetitions",
         "latency: registry and gateway on SQLite (the notifier is not on the measured path)",
         "search: the read model is bulk-filled through the gateway's own tables and "
         "search_text, not by replaying events (setup speed)",

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from services.bench import rows
+from services.bench.bare_pipeline import bare_pipeline
 from services.bench.footprint import measure_memory
 from services.bench.ingest import committed, events_sent, measure_ingest
 from services.bench.jetstream import connect
@@ -28,11 +29,12 @@ Step = Callable[[Plan, Path], Awaitable[list[Row]]]
 
 
 async def registry_on_sqlite(plan: Plan, folder: Path) -> list[Row]:
-    """Registry and gateway: end-to-end latency first; then the gateway stops and the
-    registry alone takes the ingest benchmark."""
+    """Registry and gateway: end-to-end latency first, beside the whole bare pipeline; then
+    the gateway stops and the registry alone takes the ingest benchmark, beside stage 1."""
     database_url = f"sqlite:///{folder / 'registry.db'}"
     env = {"IMPACTOOST_DATABASE_URL": database_url}
     names = ["registry", "gateway"]
+    bare_latency, bare_ingest = folder / "bare-latency", folder / "bare-ingest"
     async with (
         nats_server(folder) as server,
         service_processes(folder, server.url, names, env) as platform,
@@ -40,31 +42,42 @@ async def registry_on_sqlite(plan: Plan, folder: Path) -> list[Row]:
         client = await connect(server.url)
         try:
             js = client.jetstream()
-            latency = await measure_latency(plan, js, platform.gateway_url)
+            async with bare_pipeline(
+                bare_latency, _sqlite(bare_latency, "bare"), _sqlite(bare_latency, "bare-read")
+            ) as bare:
+                latency = await measure_latency(plan, js, platform.gateway_url, bare)
             await asyncio.to_thread(platform.stop_service, "gateway")
             latency.stages = await asyncio.to_thread(stage_timings, latency.trips, folder / "logs")
-            ingest = await measure_ingest(plan, js, server.url, database_url)
+            async with bare_pipeline(bare_ingest, _sqlite(bare_ingest, "bare")) as bare:
+                ingest = await measure_ingest(plan, js, database_url, bare)
         finally:
             await client.close()
     expected = latency_events_sent(plan) + events_sent(plan)
-    ingest.details = await asyncio.to_thread(committed, database_url, expected)
+    ingest.details |= await asyncio.to_thread(committed, database_url, expected)
     return [*rows.latency_rows(latency, plan), *rows.ingest_rows("SQLite", ingest, plan)]
 
 
+def _sqlite(folder: Path, name: str) -> str:
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / name}.db"
+
+
 async def registry_on_postgres(plan: Plan, folder: Path) -> list[Row]:
-    """The registry alone on a local PostgreSQL 15 (durable settings: fsync on)."""
+    """The registry alone on a local PostgreSQL 15 (durable settings: fsync on), beside
+    stage 1 of the bare pipeline writing its own tables in the same database."""
     with local_postgres(fsync=True) as database_url:
         env = {"IMPACTOOST_DATABASE_URL": database_url}
         async with (
             nats_server(folder) as server,
             service_processes(folder, server.url, ["registry"], env),
+            bare_pipeline(folder / "bare-ingest", database_url) as bare,
         ):
             client = await connect(server.url)
             try:
-                ingest = await measure_ingest(plan, client.jetstream(), server.url, database_url)
+                ingest = await measure_ingest(plan, client.jetstream(), database_url, bare)
             finally:
                 await client.close()
-        ingest.details = await asyncio.to_thread(committed, database_url, events_sent(plan))
+        ingest.details |= await asyncio.to_thread(committed, database_url, events_sent(plan))
     return rows.ingest_rows("PostgreSQL", ingest, plan)
 
 

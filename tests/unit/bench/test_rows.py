@@ -15,24 +15,30 @@ from services.bench.search import SearchFigures
 pytestmark = pytest.mark.unit
 
 
-def test_ingest_target_applies_on_sqlite_with_the_batch_one_comparison_beside_it() -> None:
-    figures = IngestFigures(registry=[2000.0], raw=[3000.0], raw_batch_one=[1500.0])
+def test_ingest_is_held_to_half_of_the_bare_pipeline_on_both_backends() -> None:
+    fast = IngestFigures(registry=[2000.0], bare=[3000.0])
+    slow = IngestFigures(registry=[1000.0], bare=[3000.0])
 
-    sqlite = ingest_rows("SQLite", figures, FULL)
-    postgres = ingest_rows("PostgreSQL", figures, FULL)
+    (sqlite,) = ingest_rows("SQLite", fast, FULL)
+    (postgres,) = ingest_rows("PostgreSQL", slow, FULL)
 
-    assert [r.verdict() for r in sqlite] == ["pass", "-"]
-    assert [r.verdict() for r in postgres] == ["-"]
+    assert sqlite.baseline_name == postgres.baseline_name == "bare pipeline, stage 1"
+    assert sqlite.verdict() == "pass"
+    assert postgres.ratio == pytest.approx(1 / 3)
+    assert postgres.verdict() == "FAIL"
 
 
-def test_latency_p99_is_held_to_ten_times_the_raw_round_trip_p99() -> None:
-    figures = LatencyFigures(p50=[60.0], p99=[105.0], baseline_p50=[0.9], baseline_p99=[3.0])
+def test_latency_p99_is_held_to_twice_the_bare_pipeline_p99() -> None:
+    within = LatencyFigures(p50=[20.0], p99=[39.0], baseline_p50=[9.0], baseline_p99=[20.0])
+    beyond = LatencyFigures(p50=[60.0], p99=[105.0], baseline_p50=[9.0], baseline_p99=[30.0])
 
-    p50, p99 = latency_rows(figures, FULL)
+    p50, p99 = latency_rows(within, FULL)
+    _, slow_p99 = latency_rows(beyond, FULL)
 
-    assert p50.verdict() == "-"
-    assert p99.ratio == pytest.approx(35.0)
-    assert p99.verdict() == "FAIL"
+    assert p50.verdict() == "-" and p50.baseline_name == "bare pipeline p50"
+    assert p99.verdict() == "pass"
+    assert slow_p99.ratio == pytest.approx(3.5)
+    assert slow_p99.verdict() == "FAIL"
 
 
 def test_search_throughput_is_held_to_half_of_healthz() -> None:
