@@ -50,7 +50,7 @@ async def measure_search(
     waited = await wait_until_serving(gateway_url, figures.enterprises, plan.search_ready_seconds)
     checked, walk = queries[:CHECKED], queries[CHECKED:]
     await check_answers(gateway_url, [*CACHED, *checked])
-    await _load(plan, gateway_url, folder / "warm-up", [*HEALTH, *CACHED], seconds=1.0)
+    await _load(plan, gateway_url, folder / "warm-up", [*HEALTH, *CACHED], seconds=1)
     per_load = uncached_per_load(plan)
     for rep in range(plan.repetitions):
         where = folder / f"repetition-{rep + 1}"
@@ -66,7 +66,7 @@ async def measure_search(
 
 
 async def _load(
-    plan: Plan, url: str, folder: Path, paths: list[str] | tuple[str, ...], seconds: float = 0
+    plan: Plan, url: str, folder: Path, paths: list[str] | tuple[str, ...], seconds: int = 0
 ) -> WrkResult:
     return await run_wrk(
         url,

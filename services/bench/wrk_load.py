@@ -152,8 +152,10 @@ async def run_wrk(
     """Load `base_url` with `paths` for `seconds` from `connections` connections."""
     if not paths or len(paths) < threads:
         raise ValueError("wrk needs at least one path per thread")
+    if seconds < 1 or seconds != int(seconds):
+        raise ValueError(f"wrk runs for whole seconds, not {seconds:g}")
     script = await asyncio.to_thread(_write_script, folder, paths, threads)
-    command = [wrk_path(), f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
+    command = [wrk_path(), f"-t{threads}", f"-c{connections}", f"-d{int(seconds)}s", "--latency"]
     command += ["--timeout", "10s", "-s", str(script), base_url]
     out, err = folder / "wrk.out", folder / "wrk.err"
     status, cpu, wall = await _run_measured(command, out, err)

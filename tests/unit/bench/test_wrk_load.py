@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from services.bench.wrk_load import lua_script, parse_output, wrk_path
+from services.bench.wrk_load import lua_script, parse_output, run_wrk, wrk_path
 
 pytestmark = pytest.mark.unit
 
@@ -68,3 +69,10 @@ def test_a_missing_wrk_is_named_with_how_to_install_it(monkeypatch: pytest.Monke
 
     with pytest.raises(RuntimeError, match="make system-deps"):
         wrk_path()
+
+
+def test_a_load_of_part_of_a_second_is_refused_as_wrk_counts_whole_seconds() -> None:
+    with pytest.raises(ValueError, match="whole seconds"):
+        asyncio.run(
+            run_wrk("http://127.0.0.1:1", ["/"], Path("unused"), seconds=1.5, connections=1)
+        )
