@@ -48,23 +48,26 @@ def search_rows(figures: SearchFigures, plan: Plan) -> list[Row]:
                     baseline=tuple(map(figure, figures.health)),
                     baseline_name=baseline,
                     target=target if uncached else None,
-                    note=load_note(plan, [*loads, *figures.health], uncached),
+                    note=load_note(plan, loads, figures.health, distinct=uncached),
                 )
             )
     rows[3] = _with_details(rows[3], figures)
     return rows
 
 
-def load_note(plan: Plan, loads: list[WrkResult], distinct: bool) -> str:
-    """How the load was made, and anything that spoils its figure."""
+def load_note(
+    plan: Plan, loads: list[WrkResult], baseline: list[WrkResult], *, distinct: bool
+) -> str:
+    """How the loads were made, and anything that spoils their figure or its baseline:
+    a busy client, failed requests, and (where each query must be new) repeated ones."""
     parts = [f"wrk -t{plan.search_threads} -c{plan.search_clients}, {plan.search_seconds:g} s"]
-    busiest = max((load.client_busy for load in loads), default=0.0)
+    busiest = max((load.client_busy for load in [*loads, *baseline]), default=0.0)
     if busiest > BUSY_CLIENT:
         parts.append(f"CLIENT BUSY ({busiest:.0%} of a core): it may be the limit")
-    errors = sum(load.errors for load in loads)
+    errors = sum(load.errors for load in [*loads, *baseline])
     if errors:
         parts.append(f"{errors:,} failed requests")
-    repeated = sum(load.repeated for load in loads if distinct)
+    repeated = sum(load.repeated for load in loads) if distinct else 0
     if repeated:
         parts.append(f"{repeated:,} queries asked twice (raise search_max_rate)")
     return "; ".join(parts)

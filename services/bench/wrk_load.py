@@ -21,7 +21,8 @@ from typing import Any
 BUSY_CLIENT = 0.8
 RESULT_MARK = "WRK_RESULT "
 _LUA = """-- Written by impactoost bench: each thread walks its own slice of the paths in
--- {paths}, one path per request; `repeated` counts requests after a slice ran out.
+-- {paths}, one path per request; `repeated` counts the requests sent after its slice ran
+-- out (each of them asks a path again).
 local thread_count = {threads}
 local threads = {{}}
 function setup(thread)
@@ -29,7 +30,7 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function init(args)
-  mine, position, repeated = {{}}, 0, 0
+  mine, position, repeated, wrapped = {{}}, 0, 0, false
   local line_number = 0
   for line in io.lines("{paths}") do
     if line_number % thread_count == id then table.insert(mine, line) end
@@ -38,7 +39,8 @@ function init(args)
 end
 function request()
   position = position + 1
-  if position > #mine then position, repeated = 1, repeated + 1 end
+  if position > #mine then position, wrapped = 1, true end
+  if wrapped then repeated = repeated + 1 end
   return wrk.format(nil, mine[position])
 end
 function done(summary, latency, requests)
