@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP) ## Create .venv with the locked dependencies and the impactoost command
 
-system-deps: ## Install the system packages the tests need (PostgreSQL, Chromium, npm), when missing
+system-deps: ## Install the system packages the tests and benchmarks need (PostgreSQL, Chromium, npm, wrk), when missing
 	@scripts/ensure-system-deps.sh
 
 $(AXE): | system-deps

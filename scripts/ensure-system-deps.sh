@@ -3,7 +3,8 @@
 # server binaries (the registry tests run against a real PostgreSQL; without a Docker engine
 # the tests start it as a local process), Chromium (the browser tests drive Debian's build,
 # never one Playwright downloads), npm (brings axe-core for the accessibility checks) and
-# openssl (makes the certificates of the NATS TLS tests).
+# openssl (makes the certificates of the NATS TLS tests); `make bench` needs wrk (its HTTP
+# load generator, a compiled client that runs in its own process).
 # Does nothing when everything is present.
 set -euo pipefail
 
@@ -16,6 +17,7 @@ have_postgres || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)  # certificates for the NATS TLS tests
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)  # the benchmarks' HTTP load generator
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

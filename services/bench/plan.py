@@ -17,13 +17,21 @@ class Plan:
     repetitions: int
     ingest_events: int
     latency_events: int
-    search_enterprises: int
+    # Read model sizes the search benchmark loads, each on SQLite and on PostgreSQL.
+    search_sizes: tuple[int, ...]
     search_seconds: float
     search_clients: int
     scrape_repetitions: int
     memory_ingest_events: int
     # Poll the gateway this often while waiting for an enterprise to appear.
     latency_poll_seconds: float = 0.005
+    # wrk's threads; buyer queries one uncached load may take per second (more than any
+    # gateway answers, so none is asked twice); the queries' seed; how long a started
+    # gateway may take to serve the whole read model.
+    search_threads: int = 1
+    search_max_rate: float = 2_000
+    search_seed: int = 15
+    search_ready_seconds: float = 900
 
     def parameters(self) -> dict[str, Any]:
         """The plan as the JSON report records it."""
@@ -35,7 +43,7 @@ FULL = Plan(
     repetitions=3,
     ingest_events=1_000,
     latency_events=1_000,
-    search_enterprises=100_000,
+    search_sizes=(100_000, 1_000_000),
     search_seconds=10.0,
     search_clients=16,
     scrape_repetitions=3,
@@ -46,9 +54,10 @@ QUICK = Plan(
     repetitions=3,
     ingest_events=150,
     latency_events=30,
-    search_enterprises=10_000,
-    search_seconds=1.5,
+    search_sizes=(10_000,),
+    search_seconds=2.0,
     search_clients=16,
     scrape_repetitions=3,
     memory_ingest_events=100,
+    search_ready_seconds=120,
 )

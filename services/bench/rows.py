@@ -8,17 +8,14 @@ from services.bench.latency import LatencyFigures
 from services.bench.plan import Plan
 from services.bench.results import Row, Target
 from services.bench.scrape import ScrapeFigures
-from services.bench.search import SearchFigures
 
 INGEST_TARGET = Target("ratio_at_least", 0.5)
 LATENCY_TARGET = Target("ratio_at_most", 2)
-SEARCH_TARGET = Target("ratio_at_least", 0.5)
 SCRAPE_TARGET = Target("ratio_at_most", 0.05)
 MEMORY_TARGET = Target("at_most", 600, "MB")
 
 INGEST = "registry ingest, {backend}"
 LATENCY = "end-to-end latency, label event → gateway API"
-SEARCH = "gateway search, {count:,} enterprises"
 SCRAPE = "scrape of the demo population"
 MEMORY = "resident memory, embedded platform"
 BARE_INGEST = "bare pipeline, stage 1"
@@ -72,34 +69,6 @@ def latency_rows(figures: LatencyFigures, plan: Plan) -> list[Row]:
         *(
             Row(LATENCY, f"stage median: {stage}", "ms", samples=tuple(medians), note=STAGE_NOTE)
             for stage, medians in figures.stages.items()
-        ),
-    ]
-
-
-def search_rows(figures: SearchFigures, plan: Plan) -> list[Row]:
-    """Search requests/s (target) and p99 (information), each against `/healthz`."""
-    benchmark = SEARCH.format(count=plan.search_enterprises)
-    note = f"{plan.search_clients} clients, {plan.search_seconds:g} s per load"
-    return [
-        Row(
-            benchmark,
-            "text + facet requests/s",
-            "req/s",
-            samples=tuple(figures.search_rps),
-            baseline=tuple(figures.health_rps),
-            baseline_name="/healthz req/s",
-            target=SEARCH_TARGET,
-            note=note,
-            details=figures.details,
-        ),
-        Row(
-            benchmark,
-            "p99 latency",
-            "ms",
-            samples=tuple(figures.search_p99),
-            baseline=tuple(figures.health_p99),
-            baseline_name="/healthz p99",
-            note=note,
         ),
     ]
 

@@ -116,8 +116,9 @@ def _notes(plan: Plan, dropped: list[str]) -> list[str]:
         "two hops, two commits, a bare ASGI endpoint) on its own authenticated nats-server, "
         "measured in the same repetitions",
         "latency: registry and gateway on SQLite (the notifier is not on the measured path)",
-        "search: the read model is bulk-filled through the gateway's own tables and "
-        "search_text, not by replaying events (setup speed)",
+        "search: the read model is bulk-filled through the gateway's own tables, not by "
+        "replaying events (setup speed); load from wrk in its own process; uncached searches "
+        "are seeded buyer queries, none asked twice",
         "scrape: the scraper runs in this process at 50 requests/s against the local demo "
         "registries; bytes do not depend on the rate",
         "memory: `impactoost demo` with IMPACTOOST_SCRAPE_REQUEST_RATE=50, summed VmRSS",

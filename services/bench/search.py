@@ -1,111 +1,109 @@
-"""Gateway search: requests/s and p99 of text + facet queries from concurrent clients, against
-the same server's `/healthz`, on a read model of synthetic enterprises."""
+"""Gateway search under load from wrk: `/healthz`, cached searches and uncached searches, each
+a load of its own per repetition, against one gateway serving a filled read model."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from services.bench.plan import Plan
 from services.bench.progress import say
-from services.bench.stats import percentile
+from services.bench.queries import CACHED, SEARCH_PATH, buyer_queries
+from services.bench.wrk_load import WrkResult, run_wrk
 
-# Text and facet queries a buyer makes: words of names, places, themes and what is offered,
-# label, place, category and delivery-area filters, a second page. Each answer carries the
-# total and all six facets.
-SEARCHES: tuple[str, ...] = (
-    "/api/v1/enterprises?q=kringloop",
-    "/api/v1/enterprises?q=catering&label=pso",
-    "/api/v1/enterprises?province=Gelderland&label=cedris",
-    "/api/v1/enterprises?q=groenonderhoud%20arnhem",
-    "/api/v1/enterprises?region=Twente&q=schoonmaak&page=2",
-    "/api/v1/enterprises?municipality=Zwolle&label=senl&label=codeso",
-    "/api/v1/enterprises?q=koffiebranderij&province=Overijssel",
-    "/api/v1/enterprises?label=pso",
-    "/api/v1/enterprises?category=catering&category=schoonmaak&delivery_area=Twente",
-    "/api/v1/enterprises?q=horeca%20twente",
-)
-HEALTH: tuple[str, ...] = ("/healthz",)
-
-
-@dataclass(frozen=True)
-class Load:
-    """What one timed load produced."""
-
-    requests: int
-    errors: int
-    seconds: float
-    latencies_ms: tuple[float, ...]
-
-    @property
-    def per_second(self) -> float:
-        """Successful requests per second."""
-        return (self.requests - self.errors) / self.seconds
-
-    @property
-    def p99_ms(self) -> float:
-        """99th percentile latency."""
-        return percentile(self.latencies_ms, 0.99)
+HEALTH = ("/healthz",)
+# A buyer query is checked to answer 200 before the loads; these are never part of a load.
+CHECKED = 20
 
 
 @dataclass
 class SearchFigures:
-    """Requests/s and p99 per repetition, for the searches and for `/healthz`."""
+    """One gateway's loads, per repetition: `/healthz`, cached and uncached searches."""
 
-    search_rps: list[float] = field(default_factory=list)
-    search_p99: list[float] = field(default_factory=list)
-    health_rps: list[float] = field(default_factory=list)
-    health_p99: list[float] = field(default_factory=list)
+    backend: str
+    enterprises: int
+    health: list[WrkResult] = field(default_factory=list)
+    cached: list[WrkResult] = field(default_factory=list)
+    uncached: list[WrkResult] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
 
 
-async def measure_search(plan: Plan, gateway_url: str) -> SearchFigures:
-    """Alternate `/healthz` and search loads, `plan.search_seconds` each, per repetition."""
-    figures = SearchFigures()
-    limits = httpx.Limits(max_connections=plan.search_clients)
-    async with httpx.AsyncClient(base_url=gateway_url, timeout=60, limits=limits) as http:
-        totals = {path: (await http.get(path)).json()["total"] for path in SEARCHES}
-        await _load(http, HEALTH + SEARCHES, plan.search_clients, 1.0)  # warm-up
-        errors = 0
-        for rep in range(plan.repetitions):
-            health = await _load(http, HEALTH, plan.search_clients, plan.search_seconds)
-            search = await _load(http, SEARCHES, plan.search_clients, plan.search_seconds)
-            figures.health_rps.append(health.per_second)
-            figures.health_p99.append(health.p99_ms)
-            figures.search_rps.append(search.per_second)
-            figures.search_p99.append(search.p99_ms)
-            errors += health.errors + search.errors
-            say(f"search: repetition {rep + 1}: {search.per_second:.1f} searches/s")
-    if errors:
-        raise RuntimeError(f"{errors} requests failed during the search benchmark")
-    figures.details = {"totals_per_query": totals, "clients": plan.search_clients}
-    return figures
+def uncached_per_load(plan: Plan) -> int:
+    """Buyer queries one uncached load may take: more than the gateway can answer in it."""
+    return int(plan.search_max_rate * plan.search_seconds)
+
+
+def search_queries(plan: Plan) -> list[str]:
+    """Every buyer query of a run: those checked first, then each repetition's own slice."""
+    return buyer_queries(plan.search_seed, CHECKED + plan.repetitions * uncached_per_load(plan))
+
+
+async def measure_search(
+    plan: Plan, gateway_url: str, folder: Path, figures: SearchFigures, queries: list[str]
+) -> None:
+    """Wait for the gateway to serve every enterprise, check the queries answer, then load it."""
+    waited = await wait_until_serving(gateway_url, figures.enterprises, plan.search_ready_seconds)
+    checked, walk = queries[:CHECKED], queries[CHECKED:]
+    await check_answers(gateway_url, [*CACHED, *checked])
+    await _load(plan, gateway_url, folder / "warm-up", [*HEALTH, *CACHED], seconds=1)
+    per_load = uncached_per_load(plan)
+    for rep in range(plan.repetitions):
+        where = folder / f"repetition-{rep + 1}"
+        figures.health.append(await _load(plan, gateway_url, where / "health", HEALTH))
+        figures.cached.append(await _load(plan, gateway_url, where / "cached", CACHED))
+        mine = walk[rep * per_load : (rep + 1) * per_load]
+        figures.uncached.append(await _load(plan, gateway_url, where / "uncached", mine))
+        say(
+            f"search: {figures.backend}, {figures.enterprises:,}: repetition {rep + 1}: "
+            f"{figures.uncached[-1].per_second:.1f} uncached searches/s"
+        )
+    figures.details |= {"ready_after_seconds": round(waited, 1), "queries_checked": CHECKED}
 
 
 async def _load(
-    http: httpx.AsyncClient, paths: Sequence[str], clients: int, seconds: float
-) -> Load:
-    """`clients` concurrent clients, each requesting the paths in turn, for `seconds`."""
-    latencies: list[float] = []
-    errors = 0
+    plan: Plan, url: str, folder: Path, paths: list[str] | tuple[str, ...], seconds: int = 0
+) -> WrkResult:
+    return await run_wrk(
+        url,
+        paths,
+        folder,
+        seconds=seconds or plan.search_seconds,
+        connections=plan.search_clients,
+        threads=plan.search_threads,
+    )
+
+
+async def wait_until_serving(gateway_url: str, enterprises: int, within: float) -> float:
+    """Seconds until a search counts all `enterprises` (the gateway may build what it
+    searches with at start); a clear error when it does not within `within` seconds."""
     began = time.perf_counter()
-    deadline = began + seconds
+    total = None
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=60) as http:
+        while time.perf_counter() - began < within:
+            try:
+                response = await http.get(SEARCH_PATH, params={"page_size": 1})
+                if response.status_code == 200:
+                    total = response.json()["total"]
+                    if total == enterprises:
+                        return time.perf_counter() - began
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.5)
+    raise TimeoutError(
+        f"the gateway did not serve {enterprises:,} enterprises within {within:g} s "
+        f"(its search counted {total})"
+    )
 
-    async def client(offset: int) -> None:
-        nonlocal errors
-        turn = offset
-        while time.perf_counter() < deadline:
-            path = paths[turn % len(paths)]
-            turn += 1
-            sent = time.perf_counter()
+
+async def check_answers(gateway_url: str, paths: list[str]) -> None:
+    """Each path must answer 200: a load of error answers would measure nothing."""
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=120) as http:
+        for path in paths:
             response = await http.get(path)
-            latencies.append((time.perf_counter() - sent) * 1000)
-            errors += response.status_code != 200
-
-    await asyncio.gather(*(client(i) for i in range(clients)))
-    return Load(len(latencies), errors, time.perf_counter() - began, tuple(latencies))
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}: {response.text[:300]}")

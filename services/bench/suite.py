@@ -17,10 +17,10 @@ from services.bench.latency import events_sent as latency_events_sent
 from services.bench.latency import measure_latency
 from services.bench.plan import STEP_NAMES, Plan
 from services.bench.progress import say
-from services.bench.read_model_fill import fill_read_model
 from services.bench.results import Row, failed_rows
 from services.bench.scrape import measure_scrape
-from services.bench.search import measure_search
+from services.bench.search_rows import SEARCH_FIGURES
+from services.bench.search_step import search_benchmarks
 from services.bench.stack import nats_server, service_processes
 from services.bench.stages import stage_timings
 from services.kit.postgres import local_postgres
@@ -81,20 +81,6 @@ async def registry_on_postgres(plan: Plan, folder: Path) -> list[Row]:
     return rows.ingest_rows("PostgreSQL", ingest, plan)
 
 
-async def gateway_search(plan: Plan, folder: Path) -> list[Row]:
-    """The gateway alone on a read model of `plan.search_enterprises` synthetic enterprises."""
-    database = folder / "read-model.db"
-    say(f"search: filling the read model with {plan.search_enterprises:,} enterprises")
-    await asyncio.to_thread(fill_read_model, database, plan.search_enterprises)
-    env = {"IMPACTOOST_GATEWAY_DATABASE_URL": f"sqlite:///{database}"}
-    async with (
-        nats_server(folder) as server,
-        service_processes(folder, server.url, ["gateway"], env) as platform,
-    ):
-        figures = await measure_search(plan, platform.gateway_url)
-    return rows.search_rows(figures, plan)
-
-
 async def scrape(plan: Plan, folder: Path) -> list[Row]:
     """The scraper's runs of the demo registries, in this process (as `scrape all --once`)."""
     return rows.scrape_rows(await measure_scrape(plan, folder))
@@ -108,7 +94,7 @@ async def memory(plan: Plan, folder: Path) -> list[Row]:
 STEPS: tuple[tuple[str, Step, list[tuple[str, str]]], ...] = (
     ("sqlite", registry_on_sqlite, [("latency p50 / p99", "ms"), ("SQLite ingest", "ev/s")]),
     ("postgresql", registry_on_postgres, [("PostgreSQL ingest", "ev/s")]),
-    ("search", gateway_search, [("search requests/s", "req/s")]),
+    ("search", search_benchmarks, SEARCH_FIGURES),
     ("scrape", scrape, [("second run bytes", "B")]),
     ("memory", memory, [("summed VmRSS", "MB")]),
 )
