@@ -22,6 +22,8 @@ class Plan:
     search_clients: int
     scrape_repetitions: int
     memory_ingest_events: int
+    # Holdings in each of the four demo registries the scrape benchmark reads.
+    scrape_holdings: int = 2_000
     # The raw baseline consumer fetches this many messages per pull request.
     baseline_fetch_batch: int = 100
     # Poll the gateway this often while waiting for an enterprise to appear.
@@ -53,4 +55,5 @@ QUICK = Plan(
     search_clients=16,
     scrape_repetitions=3,
     memory_ingest_events=100,
+    scrape_holdings=200,
 )

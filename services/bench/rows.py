@@ -7,19 +7,17 @@ from services.bench.ingest import IngestFigures
 from services.bench.latency import LatencyFigures
 from services.bench.plan import Plan
 from services.bench.results import Row, Target
-from services.bench.scrape import ScrapeFigures
+from services.bench.scrape_rows import scrape_rows as scrape_rows
 from services.bench.search import SearchFigures
 
 INGEST_TARGET = Target("ratio_at_least", 0.5)
 LATENCY_TARGET = Target("ratio_at_most", 10)
 SEARCH_TARGET = Target("ratio_at_least", 0.5)
-SCRAPE_TARGET = Target("ratio_at_most", 0.05)
 MEMORY_TARGET = Target("at_most", 600, "MB")
 
 INGEST = "registry ingest, {backend}"
 LATENCY = "end-to-end latency, label event → gateway API"
 SEARCH = "gateway search, {count:,} enterprises"
-SCRAPE = "scrape of the demo population"
 MEMORY = "resident memory, embedded platform"
 STAGE_NOTE = "from the services' log lines, one event at a time"
 
@@ -113,33 +111,6 @@ def search_rows(figures: SearchFigures, plan: Plan) -> list[Row]:
             baseline=tuple(figures.health_p99),
             baseline_name="/healthz p99",
             note=note,
-        ),
-    ]
-
-
-def scrape_rows(figures: ScrapeFigures) -> list[Row]:
-    """Bytes received (on the wire, compressed as the registries send them): the first run
-    (information) and the second run against it (target); then the same bodies decoded, for
-    information."""
-    return [
-        Row(SCRAPE, "first run, on the wire", "B", samples=tuple(figures.first)),
-        Row(
-            SCRAPE,
-            "unchanged second run, on the wire",
-            "B",
-            samples=tuple(figures.second),
-            baseline=tuple(figures.first),
-            baseline_name="first run",
-            target=SCRAPE_TARGET,
-            details=figures.details,
-        ),
-        Row(
-            SCRAPE,
-            "unchanged second run, decoded",
-            "B",
-            samples=tuple(figures.second_decoded),
-            baseline=tuple(figures.first_decoded),
-            baseline_name="first run, decoded",
         ),
     ]
 
