@@ -2,14 +2,14 @@
 the buyers' page at that cadence (pure arithmetic, from measured per-run figures).
 
 The worst case follows the scraper as it runs (services/scraper/service.py): a cycle scrapes
-every label at once and the next starts an interval after it started, or as soon as it ends
-when it took longer, so a label's runs start `max(interval, cycle)` apart; a run publishes
-its events only once it has read the whole registry, so an event leaves `run` seconds after
-its run starts; requests to one host are spaced `1 / rate` apart, so a polite run of `n`
-requests takes `n / rate` seconds (a local or a real registry answers far faster than that
-spacing). A change made just after the run that would have seen it read that part of the
-registry waits a whole period for the next run; a holding gone from the registry lapses only
-in the `runs_needed`-th run that misses it.
+the labels one after the other and the next starts an interval after it started, or as soon
+as it ends when it took longer, so a label's runs start `max(interval, cycle)` apart. A run
+publishes its events only once it has read the whole registry, so an event leaves `run`
+seconds after its run starts. Requests to one host are spaced `1 / rate` apart, so a polite
+run of `n` requests takes `n / rate` seconds (a local or a real registry answers far faster
+than that spacing). A change made just after the run that would have seen it read that part
+of the registry waits a whole period for the next run; a holding gone from the registry
+lapses only in the `runs_needed`-th run that misses it.
 """
 
 from __future__ import annotations
@@ -48,11 +48,8 @@ def polite_run_seconds(requests: int, requests_per_second: float) -> float:
 
 
 def cycle_seconds(requests_by_label: Mapping[str, int], requests_per_second: float) -> float:
-    """One scheduled cycle: every label's polite run at once, each to its own host."""
-    return max(
-        (polite_run_seconds(n, requests_per_second) for n in requests_by_label.values()),
-        default=0.0,
-    )
+    """One scheduled cycle: every label's polite run, one after the other."""
+    return sum(polite_run_seconds(n, requests_per_second) for n in requests_by_label.values())
 
 
 @dataclass(frozen=True)

@@ -141,24 +141,22 @@ class ScraperService:
     async def _schedule(self) -> None:
         """A cycle every interval, counted from the start of the one before (a cycle that
         takes longer is followed at once): a registry's runs start one interval apart, so a
-        change waits at most an interval for the run that sees it. The labels run at the same
-        time, each polite to its own host."""
+        change waits at most an interval for the run that sees it. The labels run one after
+        the other, in the settings' order: the registry joins a holding to an enterprise by
+        what it already knows, so the registries with KvK numbers go first."""
         interval = timedelta(seconds=self.settings.scrape_interval_seconds)
         while not self._stop.is_set():
             self._next_cycle_at = utc_now() + interval
-            labels = self.settings.scrape_labels
-            await asyncio.gather(*(self._scheduled_run(label) for label in labels))
+            for label in self.settings.scrape_labels:
+                if self._stop.is_set():
+                    return
+                try:
+                    await self.run_label(label)
+                except Exception:
+                    log.exception("scheduled_scrape_crashed", label=label)
             wait = (self._next_cycle_at - utc_now()).total_seconds()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), max(0.0, wait))
-
-    async def _scheduled_run(self, label: LabelName) -> None:
-        if self._stop.is_set():
-            return
-        try:
-            await self.run_label(label)
-        except Exception:
-            log.exception("scheduled_scrape_crashed", label=label)
 
 
 async def run_dry(

@@ -67,7 +67,7 @@ def test_per_day_figures_follow_the_configured_interval() -> None:
 def test_the_worst_case_counts_a_lapse_after_two_absences_against_interval_plus_5_min() -> None:
     row = rows_of(scrape_rows(figures()), "PSO")["change → buyers' page, worst case"]
 
-    # Two periods (the cycle, 252 requests at 0.5/s, is shorter than the interval), a polite
+    # Two periods (the cycle, 453 requests at 0.5/s, is shorter than the interval), a polite
     # run of 201 + 1 requests, and the pipeline measured after the lapse's run.
     assert row.samples == (pytest.approx(2 * 3600 + 202 / 0.5 + 0.5),)
     assert row.target is not None and row.target.limit == 3900
