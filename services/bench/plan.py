@@ -23,6 +23,8 @@ class Plan:
     search_clients: int
     scrape_repetitions: int
     memory_ingest_events: int
+    # Holdings in each of the four demo registries the scrape benchmark reads.
+    scrape_holdings: int = 2_000
     # Poll the gateway this often while waiting for an enterprise to appear.
     latency_poll_seconds: float = 0.005
     # wrk's threads; buyer queries one uncached load may take per second (more than any
@@ -60,4 +62,5 @@ QUICK = Plan(
     scrape_repetitions=3,
     memory_ingest_events=100,
     search_ready_seconds=120,
+    scrape_holdings=200,
 )

@@ -7,16 +7,14 @@ from services.bench.ingest import IngestFigures
 from services.bench.latency import LatencyFigures
 from services.bench.plan import Plan
 from services.bench.results import Row, Target
-from services.bench.scrape import ScrapeFigures
+from services.bench.scrape_rows import scrape_rows as scrape_rows
 
 INGEST_TARGET = Target("ratio_at_least", 0.5)
 LATENCY_TARGET = Target("ratio_at_most", 2)
-SCRAPE_TARGET = Target("ratio_at_most", 0.05)
 MEMORY_TARGET = Target("at_most", 600, "MB")
 
 INGEST = "registry ingest, {backend}"
 LATENCY = "end-to-end latency, label event → gateway API"
-SCRAPE = "scrape of the demo population"
 MEMORY = "resident memory, embedded platform"
 BARE_INGEST = "bare pipeline, stage 1"
 BARE_LATENCY = "bare pipeline"
@@ -69,33 +67,6 @@ def latency_rows(figures: LatencyFigures, plan: Plan) -> list[Row]:
         *(
             Row(LATENCY, f"stage median: {stage}", "ms", samples=tuple(medians), note=STAGE_NOTE)
             for stage, medians in figures.stages.items()
-        ),
-    ]
-
-
-def scrape_rows(figures: ScrapeFigures) -> list[Row]:
-    """Bytes received (on the wire, compressed as the registries send them): the first run
-    (information) and the second run against it (target); then the same bodies decoded, for
-    information."""
-    return [
-        Row(SCRAPE, "first run, on the wire", "B", samples=tuple(figures.first)),
-        Row(
-            SCRAPE,
-            "unchanged second run, on the wire",
-            "B",
-            samples=tuple(figures.second),
-            baseline=tuple(figures.first),
-            baseline_name="first run",
-            target=SCRAPE_TARGET,
-            details=figures.details,
-        ),
-        Row(
-            SCRAPE,
-            "unchanged second run, decoded",
-            "B",
-            samples=tuple(figures.second_decoded),
-            baseline=tuple(figures.first_decoded),
-            baseline_name="first run, decoded",
         ),
     ]
 

@@ -30,7 +30,7 @@ class ScraperSettings(KitSettings):
     scrape_labels: tuple[LabelName, ...] = Field(
         default=LABELS, description="Labels scraped on the schedule"
     )
-    scrape_interval_seconds: float = Field(default=21600.0, gt=0)
+    scrape_interval_seconds: float = Field(default=3600.0, gt=0)
     scrape_request_rate: float = Field(
         default=0.5, gt=0, le=50, description="Requests per second per host"
     )

@@ -132,15 +132,21 @@ class ScraperService:
         """When the schedule will scrape `label` next (None if it is not scheduled)."""
         if label not in self.settings.scrape_labels:
             return None
-        interval = timedelta(seconds=self.settings.scrape_interval_seconds)
         now = utc_now()
         if self._next_cycle_at is not None and self._next_cycle_at > now:
             return self._next_cycle_at
-        # Inside a cycle: the next one starts an interval after this cycle ends.
-        return now + interval
+        # A cycle that overran its interval: the next one starts as soon as it ends.
+        return now
 
     async def _schedule(self) -> None:
+        """A cycle every interval, counted from the start of the one before (a cycle that
+        takes longer is followed at once): a registry's runs start one interval apart, so a
+        change waits at most an interval for the run that sees it. The labels run one after
+        the other, in the settings' order: the registry joins a holding to an enterprise by
+        what it already knows, so the registries with KvK numbers go first."""
+        interval = timedelta(seconds=self.settings.scrape_interval_seconds)
         while not self._stop.is_set():
+            self._next_cycle_at = utc_now() + interval
             for label in self.settings.scrape_labels:
                 if self._stop.is_set():
                     return
@@ -148,10 +154,9 @@ class ScraperService:
                     await self.run_label(label)
                 except Exception:
                     log.exception("scheduled_scrape_crashed", label=label)
-            interval = self.settings.scrape_interval_seconds
-            self._next_cycle_at = utc_now() + timedelta(seconds=interval)
+            wait = (self._next_cycle_at - utc_now()).total_seconds()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), interval)
+                await asyncio.wait_for(self._stop.wait(), max(0.0, wait))
 
 
 async def run_dry(

@@ -140,8 +140,20 @@ class CodesoSite(RegistrySite):
 
     def registrations(self, state: str | None = None) -> list[Registration]:
         """The registrations a page set shows, in register order (alphabetical)."""
-        found = [registration(e, self.today) for e in self._page_set(state)]
+        return list(self._memoised("registrations", state, self._registrations))
+
+    def _registrations(self, entries: list[dict[str, Any]]) -> list[Registration]:
+        found = [registration(e, self.today) for e in entries]
         return sorted(found, key=lambda r: (r.naam.casefold(), r.slug))
+
+    def _by_slug(self) -> dict[str, Registration]:
+        def index(entries: list[dict[str, Any]]) -> dict[str, Registration]:
+            found: dict[str, Registration] = {}
+            for r in self._registrations(entries):
+                found.setdefault(r.slug, r)
+            return found
+
+        return self._memoised("by_slug", None, index)
 
     def _render(self, path: str, query: dict[str, list[str]]) -> Response:
         if path == "/":
@@ -154,9 +166,9 @@ class CodesoSite(RegistrySite):
             return Response(200, codeso_pages.register_page(self.base_url, self.nonce, self.ql_id))
         parts = [p for p in path.split("/") if p]
         if len(parts) == 2 and parts[0] == "register" and self.state != MAINTENANCE:
-            found = [r for r in self.registrations() if r.slug == parts[1]]
-            if found:
-                return Response(200, codeso_pages.profile_page(found[0]))
+            found = self._by_slug().get(parts[1])
+            if found is not None:
+                return Response(200, codeso_pages.profile_page(found))
         return Response(404, codeso_pages.not_found())
 
     def _post(self, path: str, body: bytes, headers: dict[str, str]) -> Response:

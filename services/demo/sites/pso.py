@@ -86,7 +86,19 @@ class PsoSite(RegistrySite):
 
     def certificates(self, state: str | None = None) -> list[Certificate]:
         """The certificates a page set shows, in register order."""
-        return [certificate(e, self.today) for e in self._page_set(state)]
+        return list(self._memoised("certificates", state, self._certificates))
+
+    def _certificates(self, entries: list[dict[str, Any]]) -> list[Certificate]:
+        return [certificate(e, self.today) for e in entries]
+
+    def _by_number(self) -> dict[str, Certificate]:
+        def index(entries: list[dict[str, Any]]) -> dict[str, Certificate]:
+            found: dict[str, Certificate] = {}
+            for c in self._certificates(entries):
+                found.setdefault(c.number, c)
+            return found
+
+        return self._memoised("by_number", None, index)
 
     def _render(self, path: str, query: dict[str, list[str]]) -> Response:
         if path == "/":
@@ -97,9 +109,9 @@ class PsoSite(RegistrySite):
             return self._register_page(query.get("pagina", ["1"])[0])
         if path.startswith("/pso-register/certificaat/"):
             number = path.rsplit("/", 1)[-1]
-            found = [c for c in self.certificates() if c.number == number]
-            if found and self.state != MAINTENANCE:
-                return Response(200, pso_pages.certificate_page(found[0]))
+            found = self._by_number().get(number)
+            if found is not None and self.state != MAINTENANCE:
+                return Response(200, pso_pages.certificate_page(found))
         return Response(404, pso_pages.not_found())
 
     def _register_page(self, pagina: str) -> Response:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from services.demo.sites.server import DemoSite, PostHandler, RequestRecord, Response
 
 MAINTENANCE = "onderhoud"
+T = TypeVar("T")
 
 
 def load_page_sets(data_file: Path, key: str) -> dict[str, list[dict[str, Any]]]:
@@ -44,6 +46,7 @@ class RegistrySite(ABC):
     ) -> None:
         self.today = today or date.today()
         self._entries = entries
+        self._memo: dict[tuple[str, str], Any] = {}
         self.state = state
         self._site = DemoSite(self._render, port, post=post)
         self.use(state)
@@ -81,6 +84,7 @@ class RegistrySite(ABC):
     def define_page_set(self, name: str, entries: list[dict[str, Any]]) -> None:
         """Add a page set from entries shaped like those in the data file."""
         self._entries[name] = [dict(e) for e in entries]
+        self._memo.clear()
 
     def entries(self, state: str | None = None) -> list[dict[str, Any]]:
         """The raw entries of a page set (the current one by default)."""
@@ -99,6 +103,17 @@ class RegistrySite(ABC):
     def stop(self) -> None:
         """Stop serving."""
         self._site.stop()
+
+    def _memoised(
+        self, kind: str, state: str | None, build: Callable[[list[dict[str, Any]]], T]
+    ) -> T:
+        """What `build` makes of a page set's entries, built once per page set and kind: a
+        scaled registry renders thousands of pages from the same entries."""
+        key = (kind, state or self.state)
+        if key not in self._memo:
+            self._memo[key] = build(self._page_set(state))
+        result: T = self._memo[key]
+        return result
 
     def _page_set(self, state: str | None = None) -> list[dict[str, Any]]:
         """The raw entries of a page set, not copied (none for maintenance or unknown)."""

@@ -65,6 +65,10 @@ def member(entry: dict[str, Any]) -> Member:
     )
 
 
+def _members(entries: list[dict[str, Any]]) -> list[Member]:
+    return [member(e) for e in entries]
+
+
 def load_entries(data_file: Path = DATA_FILE) -> dict[str, list[dict[str, Any]]]:
     """The raw entries of page sets A and B (B derived from A and its changes)."""
     return load_page_sets(data_file, "slug")
@@ -97,7 +101,16 @@ class SenlSite(RegistrySite):
 
     def members(self, state: str | None = None) -> list[Member]:
         """The members a page set lists, in list order."""
-        return [member(e) for e in self._page_set(state)]
+        return list(self._memoised("members", state, _members))
+
+    def _by_slug(self) -> dict[str, Member]:
+        def index(entries: list[dict[str, Any]]) -> dict[str, Member]:
+            found: dict[str, Member] = {}
+            for m in _members(entries):
+                found.setdefault(m.slug, m)
+            return found
+
+        return self._memoised("by_slug", None, index)
 
     def _batch(self, page: int) -> list[Member]:
         size = self.batch_size
@@ -113,9 +126,9 @@ class SenlSite(RegistrySite):
             return Response(200, page)
         if path.startswith(MEMBERS_PATH) and self.state != MAINTENANCE:
             slug = path.removeprefix(MEMBERS_PATH).strip("/")
-            found = [m for m in self.members() if m.slug == slug]
-            if found:
-                return Response(200, senl_pages.profile_page(found[0]))
+            found = self._by_slug().get(slug)
+            if found is not None:
+                return Response(200, senl_pages.profile_page(found))
         return Response(404, senl_pages.not_found())
 
     def _post(self, path: str, body: bytes, headers: dict[str, str]) -> Response:

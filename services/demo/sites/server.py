@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -54,6 +54,8 @@ class RequestRecord:
     conditional: bool
     user_agent: str
     at: float = 0.0
+    bytes_sent: int = 0
+    """The answer as it went out: status line, headers and (compressed) body."""
 
 
 class DemoSite:
@@ -142,18 +144,15 @@ def _handler_for(site: DemoSite) -> type[BaseHTTPRequestHandler]:
                 self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")
             )
             status, body, content_type, headers = self._answer()
-            # Recorded before the answer goes out, so a client that got it also sees the record.
-            site._record(
-                RequestRecord(
-                    "GET",
-                    self.path,
-                    status,
-                    conditional,
-                    self.headers.get("User-Agent", ""),
-                    time.monotonic(),
-                )
+            record = RequestRecord(
+                "GET",
+                self.path,
+                status,
+                conditional,
+                self.headers.get("User-Agent", ""),
+                time.monotonic(),
             )
-            self._send(status, body, content_type, headers)
+            self._send(status, body, content_type, headers, record)
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -168,17 +167,15 @@ def _handler_for(site: DemoSite) -> type[BaseHTTPRequestHandler]:
                 status, body, content_type = page.status, page.body.encode(), page.content_type
                 coding = self._coding(status, content_type, len(body))
                 body, headers = coding.encode(body), coding.headers()
-            site._record(
-                RequestRecord(
-                    "POST",
-                    self.path,
-                    status,
-                    False,
-                    self.headers.get("User-Agent", ""),
-                    time.monotonic(),
-                )
+            record = RequestRecord(
+                "POST",
+                self.path,
+                status,
+                False,
+                self.headers.get("User-Agent", ""),
+                time.monotonic(),
             )
-            self._send(status, body, content_type, headers)
+            self._send(status, body, content_type, headers, record)
 
         def _fault_answer(self, fault: _Fault) -> tuple[int, bytes, str | None, dict[str, str]]:
             extra = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
@@ -217,7 +214,12 @@ def _handler_for(site: DemoSite) -> type[BaseHTTPRequestHandler]:
                 return False
 
         def _send(
-            self, status: int, body: bytes, content_type: str | None, headers: dict[str, str]
+            self,
+            status: int,
+            body: bytes,
+            content_type: str | None,
+            headers: dict[str, str],
+            record: RequestRecord,
         ) -> None:
             self.send_response(status)
             if content_type:
@@ -226,6 +228,10 @@ def _handler_for(site: DemoSite) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             if status != 304:  # a 304's length would be its 200's, so none is sent
                 self.send_header("Content-Length", str(len(body)))
+            # Recorded before the answer goes out, so a client that got it also sees the record;
+            # the buffered status line and headers, the blank line ending them, and the body.
+            head = sum(len(line) for line in getattr(self, "_headers_buffer", [])) + 2
+            site._record(replace(record, bytes_sent=head + len(body)))
             self.end_headers()
             if body:
                 self.wfile.write(body)

@@ -36,7 +36,8 @@ from services.scraper.sources.codeso_parsing import (
 from services.scraper.sources.codeso_shapes import KNOWN_SHAPES, SHAPE_REFUSED, RequestShape
 
 REGISTER_PATH = "/register/"
-MAX_PAGES = 200
+# A register of 2,000 holdings at eight cards per page has 250 pages; a loop still stops.
+MAX_PAGES = 1000
 
 # Beyond the registry's longest default reminder lead time (60 days): a renewal published
 # on the profile is seen before any reminder goes out.

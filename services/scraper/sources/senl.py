@@ -37,7 +37,8 @@ from services.scraper.sources.senl_parsing import (
 
 MEMBERS_PATH = "/wie-doen-het/"
 AJAX_PATH = "/wp-admin/admin-ajax.php"
-MAX_BATCHES = 200
+# A list of 2,000 members in batches of eight has 250; a loop still stops.
+MAX_BATCHES = 1000
 
 log = structlog.get_logger()
 

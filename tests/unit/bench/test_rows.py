@@ -8,8 +8,7 @@ from services.bench.footprint import MemoryFigures
 from services.bench.ingest import IngestFigures
 from services.bench.latency import LatencyFigures
 from services.bench.plan import FULL, QUICK, STEP_NAMES
-from services.bench.rows import ingest_rows, latency_rows, memory_rows, scrape_rows
-from services.bench.scrape import ScrapeFigures
+from services.bench.rows import ingest_rows, latency_rows, memory_rows
 
 pytestmark = pytest.mark.unit
 
@@ -38,34 +37,6 @@ def test_latency_p99_is_held_to_twice_the_bare_pipeline_p99() -> None:
     assert p99.verdict() == "pass"
     assert slow_p99.ratio == pytest.approx(3.5)
     assert slow_p99.verdict() == "FAIL"
-
-
-def test_second_scrape_at_a_tenth_of_the_first_misses_the_five_percent_target() -> None:
-    first, second, _ = scrape_rows(
-        ScrapeFigures(
-            first=[155_079.0], second=[16_565.0], first_decoded=[1.0], second_decoded=[1.0]
-        )
-    )
-
-    assert first.verdict() == "-"
-    assert second.ratio == pytest.approx(0.1068, abs=1e-4)
-    assert second.verdict() == "FAIL"
-
-
-def test_the_scrape_target_holds_bytes_on_the_wire_and_decoded_bytes_are_information() -> None:
-    figures = ScrapeFigures(
-        first=[30_000.0], second=[1_200.0], first_decoded=[155_079.0], second_decoded=[16_565.0]
-    )
-
-    wire_first, wire_second, decoded = scrape_rows(figures)
-
-    assert "on the wire" in wire_first.figure and "on the wire" in wire_second.figure
-    assert wire_second.ratio == pytest.approx(0.04)
-    assert wire_second.verdict() == "pass"
-    assert "decoded" in decoded.figure and decoded.target is None
-    assert decoded.summary is not None and decoded.summary.median == 16_565
-    assert decoded.baseline_summary is not None and decoded.baseline_summary.median == 155_079
-    assert decoded.verdict() == "-"
 
 
 def test_memory_is_held_to_six_hundred_megabytes_idle_and_under_ingest() -> None:
