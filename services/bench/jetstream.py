@@ -37,9 +37,11 @@ class Message:
         return cls(subject, event.model_dump_json().encode(), event.event_id)
 
 
-async def connect(url: str) -> Client:
+async def connect(url: str, inbox_prefix: str = "_INBOX") -> Client:
     """A plain nats-py connection that gives up at once when the server is gone."""
-    return await nats.connect(url, connect_timeout=5, allow_reconnect=False)
+    return await nats.connect(
+        url, connect_timeout=5, allow_reconnect=False, inbox_prefix=inbox_prefix
+    )
 
 
 async def publish_all(js: JetStreamContext, messages: Sequence[Message]) -> int:

@@ -70,8 +70,8 @@ async def measure_scrape(plan: Plan, folder: Path) -> ScrapeFigures:
     with scaled_registries(plan.scrape_holdings) as sites:
         for rep in range(plan.scrape_repetitions):
             async with nats_server(folder / f"scrape-{rep + 1}") as server:
-                first = await scrape_registries(server.url, sites, folder)
-                unchanged = await scrape_registries(server.url, sites, folder)
+                first = await scrape_registries(server.url_for("scraper"), sites, folder)
+                unchanged = await scrape_registries(server.url_for("scraper"), sites, folder)
             for label in LABELS:
                 runs = figures.registries.setdefault(label, RegistryFigures())
                 runs.first.append(first[label])

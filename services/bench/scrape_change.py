@@ -22,7 +22,7 @@ from services.bench.jetstream import connect
 from services.bench.plan import Plan
 from services.bench.progress import say
 from services.bench.scrape_runs import scrape_label
-from services.bench.stack import nats_server, service_processes, wait_for_feed
+from services.bench.stack import BENCH_INBOX, nats_server, service_processes, wait_for_feed
 
 POLL_SECONDS = 0.02
 VISIBLE_TIMEOUT = 120.0
@@ -56,12 +56,12 @@ async def measure_changes(plan: Plan, folder: Path, site: Any) -> list[ChangeTri
     env = {"IMPACTOOST_DATABASE_URL": f"sqlite:///{folder / 'registry.db'}"}
     async with (
         nats_server(folder) as server,
-        service_processes(folder, server.url, ["registry", "gateway"], env) as platform,
+        service_processes(folder, server, ["registry", "gateway"], env) as platform,
         httpx.AsyncClient(base_url=platform.gateway_url, timeout=10) as http,
     ):
         await wait_for_feed(platform.gateway_url)
         sites: dict[LabelName, Any] = {"pso": site}
-        await scrape_label(server.url, sites, folder, "pso")
+        await scrape_label(server.url_for("scraper"), sites, folder, "pso")
         await _settled(server.url)
         full = site.entries("A")
         for rep in range(plan.scrape_repetitions):
@@ -69,7 +69,7 @@ async def measure_changes(plan: Plan, folder: Path, site: Any) -> list[ChangeTri
             path = f"/api/v1/enterprises/{new_enterprise_id('pso', holding_id)}"
             site.define_page_set(CHANGED_SET, full[:index] + full[index + 1 :])
             site.use(CHANGED_SET)
-            run = _Runner(server.url, sites, folder, http, path, holding_id)
+            run = _Runner(server.url_for("scraper"), sites, folder, http, path, holding_id)
             trips.append(await run.until_visible("lapse", 410))
             site.use("A")
             trips.append(await run.until_visible("return", 200))
@@ -150,7 +150,7 @@ async def _settled(nats_url: str) -> None:
     """Wait, three polls in a row, until no consumer holds unacknowledged messages and none
     that is pulling has any pending: the first run's events have all reached the gateway.
     (A durable of a service not running here pulls nothing and is left out.)"""
-    client = await connect(nats_url)
+    client = await connect(nats_url, BENCH_INBOX)
     try:
         js = client.jetstream()
         deadline, quiet = time.perf_counter() + SETTLE_TIMEOUT, 0

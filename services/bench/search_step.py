@@ -54,7 +54,7 @@ async def search_on(
         env = {"IMPACTOOST_GATEWAY_DATABASE_URL": database_url}
         async with (
             nats_server(folder) as server,
-            service_processes(folder, server.url, ["gateway"], env) as platform,
+            service_processes(folder, server, ["gateway"], env) as platform,
         ):
             await measure_search(plan, platform.gateway_url, folder / "wrk", figures, queries)
     return figures

@@ -10,11 +10,13 @@ import os
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from services.demo.platform import Platform
+from contracts.subjects import LABELS_STREAM
+from services.demo.platform import Platform, authenticated_nats
 from services.kit.natsserver import NatsServer
 from services.kit.processes import free_port
 
@@ -22,26 +24,56 @@ from services.kit.processes import free_port
 BASE_ENV = {"IMPACTOOST_PDOK_BASE_URL": "", "IMPACTOOST_LOG_LEVEL": "info"}
 
 
+# The benchmark's own client: it publishes label events as the scraper would and reads the
+# JetStream state (streams, consumers' acks) as an operator's tools do; nothing else.
+BENCH_USER = "bench"
+BENCH_INBOX = f"_INBOX_{BENCH_USER}"
+BENCH_PERMISSIONS = {
+    "publish": {"allow": [*LABELS_STREAM.subjects, "$JS.API.>", "$JS.ACK.>"]},
+    "subscribe": {"allow": [f"{BENCH_INBOX}.>"]},
+}
+
+
+@dataclass(frozen=True)
+class BenchNats:
+    """A benchmark's nats-server, authenticated as in production (see `authenticated_nats`)."""
+
+    server: NatsServer
+    passwords: dict[str, str]
+
+    def url_for(self, user: str) -> str:
+        """The server as `user`: a service's own, or the operator's `admin`."""
+        return f"nats://{user}:{self.passwords[user]}@127.0.0.1:{self.server.port}"
+
+    @property
+    def url(self) -> str:
+        """The benchmark's own client's (connect with `inbox_prefix=BENCH_INBOX`)."""
+        return self.url_for(BENCH_USER)
+
+
 @contextlib.asynccontextmanager
-async def nats_server(folder: Path) -> AsyncIterator[NatsServer]:
-    """A fresh nats-server with JetStream, its store and log in `folder`."""
+async def nats_server(folder: Path) -> AsyncIterator[BenchNats]:
+    """A fresh nats-server with JetStream and a user per service, in `folder`."""
     (folder / "logs").mkdir(parents=True, exist_ok=True)
-    server = NatsServer(folder / "nats", log_file=folder / "logs" / "nats.log")
+    server, passwords = authenticated_nats(folder, {BENCH_USER: BENCH_PERMISSIONS})
     async with _stopped_at_exit(server.start, server.stop):
-        yield server
+        yield BenchNats(server, passwords)
 
 
 @contextlib.asynccontextmanager
 async def service_processes(
-    folder: Path, nats_url: str, names: Sequence[str], env: dict[str, str] | None = None
+    folder: Path, nats: BenchNats, names: Sequence[str], env: dict[str, str] | None = None
 ) -> AsyncIterator[Platform]:
-    """The named services as their own processes, data and logs in `folder`."""
+    """The named services as their own processes, each as its own NATS user; data and logs
+    in `folder` (the folder of `nats`, whose secrets they read)."""
     platform = Platform(
         data_dir=folder,
         gateway_port=free_port(),
         demo_sites=False,
         services=tuple(names),
-        env={**BASE_ENV, "IMPACTOOST_NATS_URL": nats_url, **(env or {})},
+        env={**BASE_ENV, **(env or {})},
+        nats=nats.server,
+        passwords=nats.passwords,
     )
     async with _stopped_at_exit(platform.start, platform.stop):
         yield platform

@@ -21,7 +21,7 @@ from services.bench.results import Row, failed_rows
 from services.bench.scrape import measure_scrape
 from services.bench.search_rows import SEARCH_FIGURES
 from services.bench.search_step import search_benchmarks
-from services.bench.stack import nats_server, service_processes
+from services.bench.stack import BENCH_INBOX, nats_server, service_processes
 from services.bench.stages import stage_timings
 from services.kit.postgres import local_postgres
 
@@ -37,9 +37,9 @@ async def registry_on_sqlite(plan: Plan, folder: Path) -> list[Row]:
     bare_latency, bare_ingest = folder / "bare-latency", folder / "bare-ingest"
     async with (
         nats_server(folder) as server,
-        service_processes(folder, server.url, names, env) as platform,
+        service_processes(folder, server, names, env) as platform,
     ):
-        client = await connect(server.url)
+        client = await connect(server.url, BENCH_INBOX)
         try:
             js = client.jetstream()
             async with bare_pipeline(
@@ -69,10 +69,10 @@ async def registry_on_postgres(plan: Plan, folder: Path) -> list[Row]:
         env = {"IMPACTOOST_DATABASE_URL": database_url}
         async with (
             nats_server(folder) as server,
-            service_processes(folder, server.url, ["registry"], env),
+            service_processes(folder, server, ["registry"], env),
             bare_pipeline(folder / "bare-ingest", database_url) as bare,
         ):
-            client = await connect(server.url)
+            client = await connect(server.url, BENCH_INBOX)
             try:
                 ingest = await measure_ingest(plan, client.jetstream(), database_url, bare)
             finally:

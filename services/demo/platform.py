@@ -53,6 +53,25 @@ DEMO_OPERATOR = "beheer@impactoost.example"
 DEMO_DIGEST_MINUTES = "5"
 
 
+def authenticated_nats(
+    data_dir: Path, more_users: dict[str, dict[str, Any]] | None = None
+) -> tuple[NatsServer, dict[str, str]]:
+    """A nats-server (not yet started) authenticated as in production: a user per service,
+    the demo's own tools' `demo` user, the operator's `admin` and `more_users` (name:
+    permissions), passwords made once into `data_dir`/secrets; its store and log there too."""
+    users = (*SERVICE_USERS, DEMO)
+    extra = {ADMIN: admin_permissions(), **(more_users or {})}
+    passwords = ensure_passwords(data_dir / "secrets", [user.name for user in users] + [*extra])
+    server = NatsServer(
+        data_dir / "nats",
+        log_file=data_dir / "logs/nats.log",
+        accounts=accounts_block(
+            passwords, users, extra=[ExtraUser(n, passwords[n], p) for n, p in extra.items()]
+        ),
+    )
+    return server, passwords
+
+
 @dataclass
 class Platform:
     """Every process of one local platform, started in dependency order and stopped in reverse.
@@ -69,6 +88,7 @@ class Platform:
     services: tuple[str, ...] = SERVICES
     env: dict[str, str] = field(default_factory=dict)
     nats: NatsServer | None = None
+    """Given, with its `passwords`: a server the caller started and stops (the benchmarks)."""
     nats_url: str = ""
     """The demo's own tools' URL (as the `demo` user when the demo runs its own server)."""
     passwords: dict[str, str] = field(default_factory=dict)
@@ -79,6 +99,7 @@ class Platform:
     timeline: Timeline | None = None
     director: Director | None = None
     seeder: SupplementSeeder | None = None
+    _owns_nats: bool = field(default=False, init=False)
 
     @property
     def maildir(self) -> Path:
@@ -127,18 +148,10 @@ class Platform:
         if configured:
             self.nats_url = configured
             return
-        # Authenticated as in production: a user per service, passwords made once into the
-        # data directory; the demo's own tools connect as the `demo` user.
-        users = (*SERVICE_USERS, DEMO)
-        names = [user.name for user in users] + [ADMIN]
-        self.passwords = ensure_passwords(self.secrets_dir, names)
-        admin = ExtraUser(ADMIN, self.passwords[ADMIN], admin_permissions())
-        self.nats = NatsServer(
-            self.data_dir / "nats",
-            log_file=self.data_dir / "logs/nats.log",
-            accounts=accounts_block(self.passwords, users, extra=[admin]),
-        )
-        self.nats.start()
+        if self.nats is None:
+            self.nats, self.passwords = authenticated_nats(self.data_dir)
+            self._owns_nats = True
+            self.nats.start()
         self.nats_url = self.url_for(DEMO.name)
 
     def _start_mail_sink(self) -> None:
@@ -291,6 +304,6 @@ class Platform:
         if self.smtp is not None:
             self.smtp.stop()
             self.smtp = None
-        if self.nats is not None:
+        if self.nats is not None and self._owns_nats:
             self.nats.stop()
             self.nats = None
