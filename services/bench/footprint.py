@@ -1,6 +1,6 @@
 """Resident memory of the whole embedded platform, exactly as `impactoost demo` runs it
 (launcher with demo sites and mail sink, nats-server, the four services): idle after its
-first scrape, and at its peak while label events are ingested."""
+first scrape, and at its peak while label events are ingested and buyers search."""
 
 from __future__ import annotations
 
@@ -23,12 +23,18 @@ from services.bench.jetstream import connect, publish_all, wait_for_acks
 from services.bench.memory import ProcessMemory, total_mb, tree_memory
 from services.bench.plan import Plan
 from services.bench.progress import say
+from services.bench.queries import buyer_queries
 from services.bench.synthetic import label_granted
+from services.bench.wrk_load import run_wrk
+from services.kit.nats_credentials import password_file
+from services.kit.nats_users import ADMIN
 from services.kit.processes import free_port
 
 IDLE_SAMPLES = 5
 SAMPLE_SECONDS = 0.25
 SETTLE_SECONDS = 1.0
+# More distinct searches than the demo's gateway answers in one load, so none repeats.
+SEARCHES_PER_LOAD = 20_000
 _NATS_LINE = re.compile(r"NATS \(JetStream\):\s+(nats://\S+)")
 
 
@@ -60,7 +66,7 @@ async def measure_memory(plan: Plan, folder: Path) -> MemoryFigures:
             await asyncio.sleep(0.5)
         say(f"memory: idle {figures.idle[-1]:.0f} MB")
         idle = tree_memory(demo.process.pid)
-        peak = await _ingest_peaks(plan, demo, figures.under_ingest)
+        peak = await _ingest_peaks(plan, demo, folder, figures.under_ingest)
     figures.details = {
         "idle_by_process_mb": _by_process(idle),
         "peak_by_process_mb": _by_process(peak),
@@ -69,30 +75,56 @@ async def measure_memory(plan: Plan, folder: Path) -> MemoryFigures:
     return figures
 
 
-async def _ingest_peaks(plan: Plan, demo: Demo, peaks: list[float]) -> list[ProcessMemory]:
-    """Per repetition, publish label events into the demo and keep the largest sample taken
-    until the registry acked them all (and a little after, while the others catch up);
-    appends each repetition's peak to `peaks` and returns the largest one's processes."""
+async def _ingest_peaks(
+    plan: Plan, demo: Demo, folder: Path, peaks: list[float]
+) -> list[ProcessMemory]:
+    """Per repetition, publish label events into the demo while `wrk` loads its gateway with
+    uncached buyer searches, and keep the largest sample taken until the registry acked them
+    all and the searches ended (and a little after, while the others catch up); appends each
+    repetition's peak to `peaks` and returns the largest one's processes."""
     from services.registry.subscribers import DURABLE
 
     highest: list[ProcessMemory] = []
-    client = await connect(demo.nats_url)
+    searches = buyer_queries(plan.search_seed + 1, SEARCHES_PER_LOAD * plan.repetitions)
+    # As the demo's users: the scraper's publishes label events; the operator's `admin`
+    # reads how far the registry's durable has acked.
+    publisher = await connect(_as_user(demo, folder, "scraper"), "_INBOX_scraper")
+    client = await connect(_as_user(demo, folder, ADMIN), f"_INBOX_{ADMIN}")
     try:
-        js = client.jetstream()
+        js, publishing = client.jetstream(), publisher.jetstream()
         for rep in range(plan.repetitions):
             events = [label_granted(f"m{rep}", i) for i in range(plan.memory_ingest_events)]
             sampler = asyncio.create_task(_sample_peak(demo.process.pid))
-            last = await publish_all(js, to_labels(events))
+            load = asyncio.create_task(
+                run_wrk(
+                    demo.gateway_url,
+                    searches[rep * SEARCHES_PER_LOAD : (rep + 1) * SEARCHES_PER_LOAD],
+                    folder / f"search-load-{rep + 1}",
+                    seconds=plan.search_seconds,
+                    connections=plan.search_clients,
+                )
+            )
+            last = await publish_all(publishing, to_labels(events))
             await wait_for_acks(js, LABELS_STREAM.name, DURABLE, last, 900)
+            searched = await load
             await asyncio.sleep(SETTLE_SECONDS)
             sampler.cancel()
+            if searched.errors:
+                raise RuntimeError(f"{searched.errors} searches failed under load")
             peak = await _result(sampler)
             peaks.append(total_mb(peak))
             highest = max(highest, peak, key=total_mb)
             say(f"memory: ingest repetition {rep + 1}: peak {peaks[-1]:.0f} MB")
     finally:
         await client.close()
+        await publisher.close()
     return highest
+
+
+def _as_user(demo: Demo, folder: Path, user: str) -> str:
+    """The demo's NATS URL as `user`, whose password the demo made into its data folder."""
+    password = password_file(folder / "secrets", user).read_text("utf-8").strip()
+    return demo.nats_url.replace("nats://", f"nats://{user}:{password}@", 1)
 
 
 @contextlib.asynccontextmanager

@@ -72,7 +72,7 @@ def latency_rows(figures: LatencyFigures, plan: Plan) -> list[Row]:
 
 
 def memory_rows(figures: MemoryFigures) -> list[Row]:
-    """Summed RSS of the embedded platform, idle and at its peak under ingest."""
+    """Summed RSS of the embedded platform, idle and at its peak under ingest and searches."""
     return [
         Row(
             MEMORY,
@@ -84,7 +84,7 @@ def memory_rows(figures: MemoryFigures) -> list[Row]:
         ),
         Row(
             MEMORY,
-            "under ingest, peak",
+            "under ingest and search load, peak",
             "MB",
             samples=tuple(figures.under_ingest),
             target=MEMORY_TARGET,
