@@ -152,3 +152,24 @@ def _claim(uow: SqlUnitOfWork, event_id: str) -> bool:
         claimed = uow.processed.claim(event_id, at(2))
         uow.commit()
     return claimed
+
+
+def test_writers_of_one_process_take_turns_and_every_write_lands(engine: Engine) -> None:
+    """On SQLite the process's writers queue on a lock of their own before SQLite's."""
+    ids = [f"turn-{n}" for n in range(40)]
+    with ThreadPoolExecutor(4) as pool:
+        claimed = list(pool.map(lambda i: _claim(SqlUnitOfWork(engine), i), ids))
+    assert all(claimed)
+    assert _counts(engine)["processed_event"] == len(ids)
+
+
+def test_a_connection_that_commits_and_begins_again_keeps_writing(engine: Engine) -> None:
+    with engine.connect() as connection:
+        for n in range(2):
+            connection.execute(
+                ProcessedEventRow.__table__.insert(),  # type: ignore[attr-defined]
+                {"event_id": f"again-{n}", "processed_at": at(n)},
+            )
+            connection.commit()
+    assert _claim(SqlUnitOfWork(engine), "after") is True
+    assert _counts(engine)["processed_event"] == 3
