@@ -62,7 +62,8 @@ def test_error_before_commit_rolls_back_every_write(engine: Engine) -> None:
 def test_failing_commit_leaves_neither_effect_nor_processed_id(engine: Engine) -> None:
     event = granted(observation())
     clash = record_label_event(event, FakeUnitOfWork(), TODAY, source="test")
-    assert clash is not None  # the very enterprise event the handler will try to queue
+    # the very enterprise event the handler will try to queue
+    assert isinstance(clash, EnterpriseListed)
     with SqlUnitOfWork(engine) as uow:
         uow.outbox.add("impact.v1.test", clash, at(0))
         uow.commit()
