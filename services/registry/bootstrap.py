@@ -27,6 +27,7 @@ from services.kit.jetstream import make_broker
 from services.kit.nats_users import REGISTRY_LABELS
 from services.registry import handlers, housekeeping, self_service
 from services.registry.adapters.database import make_engine, prepare_database, reading
+from services.registry.adapters.messages import OutboxMessage
 from services.registry.adapters.outbox import OutboxRelay
 from services.registry.adapters.publisher import AbstractPublisher, JetStreamPublisher
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork, SqlUnitOfWork
@@ -260,7 +261,8 @@ def bootstrap(
     engine = reader = None
     if uow_factory is None:
         engine = make_engine(settings.database_url)
-        uow_factory = _sql_uow_factory(engine)
+        # Each commit hands the outbox rows it wrote to the relay (defined just below).
+        uow_factory = _sql_uow_factory(engine, lambda written: relay.hand_over(written))
         reader = _sql_uow_factory(reading(engine))
     publisher = publisher or JetStreamPublisher(broker, settings.publish_timeout_seconds)
     relay = OutboxRelay(
@@ -296,8 +298,10 @@ def _resolver(settings: RegistrySettings) -> tuple[PlaceResolver, httpx.AsyncCli
     return ChainResolver(BundledResolver(), pdok), http
 
 
-def _sql_uow_factory(engine: Engine) -> Callable[[], AbstractUnitOfWork]:
+def _sql_uow_factory(
+    engine: Engine, on_commit: Callable[[list[OutboxMessage]], None] | None = None
+) -> Callable[[], AbstractUnitOfWork]:
     def factory() -> AbstractUnitOfWork:
-        return SqlUnitOfWork(engine)
+        return SqlUnitOfWork(engine, on_commit)
 
     return factory

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from contracts.categories import CATEGORIES, Category
 from contracts.labels import Observation
@@ -29,6 +29,8 @@ def folded(text: str) -> str:
     return _INNER_HYPHEN.sub("", fold(text))
 
 
+# Themes, levels and member types repeat from holding to holding: folded once each.
+@lru_cache(maxsize=8192)
 def words_of(text: str) -> frozenset[str]:
     """The folded words of a text."""
     return frozenset(_WORD.findall(folded(text)))
@@ -45,20 +47,29 @@ def published_texts(observation: Observation) -> list[str]:
 
 
 @cache
-def _keywords(category: Category) -> tuple[str, ...]:
-    # Folded once per category, not for every enterprise a label event touches.
-    return tuple(folded(keyword) for keyword in category.keywords)
+def _keywords(category: Category) -> tuple[frozenset[str], re.Pattern[str] | None]:
+    # Folded once per category, not for every enterprise a label event touches: the short
+    # keywords (whole words), and one pattern for the long ones (anywhere inside a word).
+    keywords = [folded(keyword) for keyword in category.keywords]
+    whole = frozenset(k for k in keywords if len(k) < WHOLE_WORD_BELOW)
+    inside = [re.escape(k) for k in keywords if len(k) >= WHOLE_WORD_BELOW]
+    return whole, re.compile("|".join(inside)) if inside else None
 
 
 def matches(category: Category, words: frozenset[str]) -> bool:
     """Whether any keyword of `category` occurs in `words` by the whole-word/inside-word rule."""
-    for keyword in _keywords(category):
-        if len(keyword) < WHOLE_WORD_BELOW:
-            if keyword in words:
-                return True
-        elif any(keyword in word for word in words):
-            return True
-    return False
+    return _matches(category, words, _joined(words))
+
+
+def _joined(words: frozenset[str]) -> str:
+    # A keyword stands inside some word exactly when it stands in the words joined by a
+    # character no word or keyword holds: one substring search instead of one per word.
+    return "\0".join(words)
+
+
+def _matches(category: Category, words: frozenset[str], joined: str) -> bool:
+    whole, inside = _keywords(category)
+    return not whole.isdisjoint(words) or (inside is not None and inside.search(joined) is not None)
 
 
 def derive_categories(observations: Iterable[Observation]) -> tuple[str, ...]:
@@ -69,4 +80,5 @@ def derive_categories(observations: Iterable[Observation]) -> tuple[str, ...]:
             words |= words_of(text)
     if not words:
         return ()
-    return tuple(category.slug for category in CATEGORIES if matches(category, words))
+    joined = _joined(words)
+    return tuple(c.slug for c in CATEGORIES if _matches(c, words, joined))

@@ -4,6 +4,7 @@ schema kept by the Alembic migrations in services/registry/migrations."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,14 @@ def make_engine(url: str) -> Engine:
 def _tune_sqlite(engine: Engine) -> None:
     """WAL lets readers run beside the writer; BEGIN IMMEDIATE takes the write lock up front,
     so a transaction waits out the busy timeout instead of failing on a lock upgrade. A
-    connection with the `READ_ONLY` option begins deferred instead."""
+    connection with the `READ_ONLY` option begins deferred instead.
+
+    Writers in this process (the label consumer, the outbox relay marking rows, the time
+    checks) also take a lock of the process first: one that finds SQLite's lock taken
+    would sleep in its busy handler (1, 2, 5, 10 ms and longer) and retry, where a thread
+    waiting on this lock goes on the moment the other transaction ends. Other processes
+    (the CLI's commands) still meet the busy timeout."""
+    writing = threading.Lock()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -61,8 +69,32 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        reading = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN DEFERRED" if reading else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN DEFERRED")
+            return
+        # Held until the connection goes back to the pool, so a connection that commits and
+        # begins again keeps it. Not taken within the busy timeout: SQLite's own lock
+        # decides, as without it.
+        info = connection.connection.info
+        if not info.get(_HOLDS_WRITE_LOCK) and writing.acquire(
+            timeout=SQLITE_BUSY_TIMEOUT_MS / 1000
+        ):
+            info[_HOLDS_WRITE_LOCK] = True
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    # Released once the connection is back in the pool, after its commit or rollback
+    # (the engine's commit event comes before the commit itself).
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None and record.info.pop(_HOLDS_WRITE_LOCK, False):
+            writing.release()
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(_dbapi_connection: Any, record: Any, _exc: Any) -> None:
+        _on_checkin(_dbapi_connection, record)
+
+
+_HOLDS_WRITE_LOCK = "impactoost_holds_write_lock"
 
 
 def _use_wal(cursor: Any) -> None:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Table, update
 from sqlmodel import Session, col, select
 
 from contracts.base import Event
-from services.kit.sql import insert_many
 from services.registry.adapters.tables import OutboxRow, as_utc
 
 
@@ -54,6 +54,15 @@ class AbstractOutbox(abc.ABC):
         """The oldest messages not yet published, in commit order."""
 
     @abc.abstractmethod
+    def last_id(self) -> int:
+        """The highest id any message has (0 for an empty outbox)."""
+
+    def take_written(self) -> list[OutboxMessage]:
+        """The messages written (with their ids) since last asked; empty where the adapter
+        cannot tell them before its commit."""
+        return []
+
+    @abc.abstractmethod
     def mark_published(self, message_ids: list[int], at: datetime) -> None:
         """Record that JetStream acknowledged these messages."""
 
@@ -77,22 +86,49 @@ class SqlOutbox(AbstractOutbox):
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._added: list[dict[str, object]] = []
+        self._added: list[dict[str, Any]] = []
+        self._written: list[OutboxMessage] = []
+        self._last: tuple[Event, str] | None = None
 
     def add(self, subject: str, event: Event, at: datetime, message_id: str | None = None) -> None:
+        # An event that tells a new state is added twice (its subject, its state subject):
+        # serialised once.
+        if self._last is None or self._last[0] is not event:
+            self._last = (event, event.model_dump_json())
         self._added.append(
             {
                 "event_id": message_id or event.event_id,
                 "subject": subject,
-                "payload": event.model_dump_json(),
+                "payload": self._last[1],
                 "created_at": at,
             }
         )
 
     def flush(self) -> None:
-        """Write the messages added since the last flush."""
+        """Write the messages added since the last flush (one statement), learning their ids."""
         rows, self._added = self._added, []
-        insert_many(self.session, _OUTBOX, rows)
+        self._last = None
+        if not rows:
+            return
+        ids = self.session.connection().execute(_INSERT_RETURNING_ID, rows).scalars().all()
+        self._written += [
+            OutboxMessage(
+                id=i,
+                event_id=r["event_id"],
+                subject=r["subject"],
+                payload=r["payload"],
+                created_at=r["created_at"],
+            )
+            for i, r in zip(ids, rows, strict=True)
+        ]
+
+    def take_written(self) -> list[OutboxMessage]:
+        written, self._written = self._written, []
+        return written
+
+    def last_id(self) -> int:
+        found = self.session.connection().execute(sa.select(sa.func.max(_OUTBOX.c.id))).scalar()
+        return int(found or 0)
 
     def pending(self, limit: int) -> list[OutboxMessage]:
         rows = self.session.exec(
@@ -155,6 +191,8 @@ class SqlOutbox(AbstractOutbox):
 
 REASON_MAX = 500
 _OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
+# Ids in the order of the rows given (SQLite and PostgreSQL both return them).
+_INSERT_RETURNING_ID = sa.insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
 
 
 class FakeOutbox(AbstractOutbox):
@@ -173,6 +211,9 @@ class FakeOutbox(AbstractOutbox):
     def pending(self, limit: int) -> list[OutboxMessage]:
         waiting = [m for m in self._waiting() if m.id not in self.marked]
         return [replace(m) for m in waiting[:limit]]
+
+    def last_id(self) -> int:
+        return max((m.id for m in self.committed), default=0)
 
     def _waiting(self) -> list[OutboxMessage]:
         return [m for m in self.committed if m.published_at is None and m.dead_at is None]

@@ -1,8 +1,13 @@
 """The outbox relay: publishes committed enterprise events in order, then marks them sent.
 
 It is woken right after each commit and also polls, so rows left behind by a crash between
-commit and publish go out after the restart. Two relays running at once are harmless: both
-may publish a row, and JetStream drops the second copy by its `Nats-Msg-Id`.
+commit and publish go out after the restart. The registry's own units of work hand it the
+rows each commit wrote, with their ids: when they follow on from the last row it knows to be
+done, it publishes them without reading them back (an event's second hop starts a database
+read sooner); anything else (a gap: rows another process wrote, a failed pass, a restart)
+makes it read the table as before, and it reads at least every poll interval. Two relays
+running at once are harmless: both may publish a row, and JetStream drops the second copy by
+its `Nats-Msg-Id`.
 
 A row JetStream can never take (Unpublishable: too large, refused by its stream) is given up
 on: a dead letter describing it goes to the operator, the row is marked, and the rows behind
@@ -15,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Callable
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import structlog
@@ -28,6 +35,9 @@ from services.registry.adapters.publisher import AbstractPublisher, Unpublishabl
 from services.registry.adapters.unit_of_work import AbstractUnitOfWork
 
 OUTBOX_CONSUMER = "outbox"
+# Rows handed over and not yet taken, at most: past that the oldest are dropped, and the gap
+# they leave makes the relay read the table.
+HANDED_MAX = 10_000
 
 log = structlog.get_logger()
 
@@ -58,10 +68,19 @@ class OutboxRelay:
         self._lock = asyncio.Lock()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self._handed: deque[OutboxMessage] = deque(maxlen=HANDED_MAX)
+        self._done_through: int | None = None
+        """Every row up to this id is published or given up on (None: unknown, read)."""
+        self._read_at = -float("inf")
 
     def wake(self) -> None:
         """Ask for a pass now (called after a commit that wrote outbox rows)."""
         self._wakeup.set()
+
+    def hand_over(self, messages: Sequence[OutboxMessage]) -> None:
+        """Take rows just committed, with their ids (safe from any thread; the writer wakes
+        the relay after)."""
+        self._handed.extend(messages)
 
     async def publish_pending(self) -> int:
         """Publish every unpublished row in commit order; returns how many were published.
@@ -73,25 +92,62 @@ class OutboxRelay:
         async with self._lock:
             published = 0
             while not self._stopping:
-                batch = await asyncio.to_thread(self._pending)
+                batch, was_read = await self._next_batch()
                 done: list[int] = []
+                settled = False
                 try:
                     for message in batch:
                         try:
                             await self._publish(message)
                         except Unpublishable as exc:
                             await self._give_up(message, str(exc))
-                            continue
-                        done.append(message.id)
+                        else:
+                            done.append(message.id)
+                    settled = True
                 finally:
+                    # Rows are done once marked: until then, handed rows do not follow on.
+                    known, self._done_through = self._done_through, None
                     if done:
                         await asyncio.to_thread(self._mark_published, done)
+                    if settled:
+                        self._done_through = batch[-1].id if batch else known
                 published += len(done)
-                if len(batch) < self.batch_size:
+                if (was_read and len(batch) < self.batch_size) or not (was_read or self._handed):
                     break
             if published:
                 log.info("enterprise_events_published", events=published)
             return published
+
+    async def _next_batch(self) -> tuple[list[OutboxMessage], bool]:
+        """The rows handed over, when they follow on from the last row done; else the
+        pending rows read from the table (and whether they were read)."""
+        handed = self._take_handed()
+        if handed:
+            return handed, False
+        self._read_at = time.monotonic()
+        batch, last_id = await asyncio.to_thread(self._pending)
+        if not batch:
+            self._done_through = last_id
+        return batch, True
+
+    def _take_handed(self) -> list[OutboxMessage]:
+        done_through = self._done_through
+        if done_through is None or time.monotonic() - self._read_at > self.poll_seconds:
+            self._handed.clear()
+            return []
+        taken: list[OutboxMessage] = []
+        while self._handed and len(taken) < self.batch_size:
+            message = self._handed[0]
+            if message.id <= done_through:  # already published by a pass that read it
+                self._handed.popleft()
+            elif message.id == done_through + 1:
+                taken.append(self._handed.popleft())
+                done_through += 1
+            else:  # a gap: rows this relay was not handed; they are read with these
+                break
+        if not taken:
+            self._handed.clear()
+        return taken
 
     async def _publish(self, message: OutboxMessage) -> None:
         await self.publisher.publish(message.subject, message.event_id, message.payload)
@@ -116,9 +172,11 @@ class OutboxRelay:
             uow.outbox.mark_given_up(message_id, self.clock(), reason)
             uow.commit()
 
-    def _pending(self) -> list[OutboxMessage]:
+    def _pending(self) -> tuple[list[OutboxMessage], int]:
+        """The oldest pending rows; with none, the highest id (every row up to it is done)."""
         with self.reader() as uow:
-            return uow.outbox.pending(self.batch_size)
+            batch = uow.outbox.pending(self.batch_size)
+            return batch, (0 if batch else uow.outbox.last_id())
 
     def _mark_published(self, message_ids: list[int]) -> None:
         with self.uow_factory() as uow:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
@@ -88,10 +88,14 @@ class SqlUnitOfWork(AbstractUnitOfWork):
     outbox: SqlOutbox
     claims: SqlClaims
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, on_commit: Callable[[list[OutboxMessage]], None] | None = None
+    ) -> None:
         """On an engine from `database.reading`, a unit of work that only reads and takes no
-        write lock (SQLite)."""
+        write lock (SQLite). `on_commit` is handed the outbox rows each commit wrote (the
+        relay's `hand_over`)."""
         self.engine = engine
+        self.on_commit = on_commit
 
     def __enter__(self) -> Self:
         self.session = Session(self.engine, expire_on_commit=False)
@@ -122,6 +126,9 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.processed.flush()
         self.outbox.flush()
         self.session.commit()
+        written = self.outbox.take_written()
+        if written and self.on_commit is not None:
+            self.on_commit(written)
 
     def rollback(self) -> None:
         self.session.rollback()

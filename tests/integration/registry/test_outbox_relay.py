@@ -16,6 +16,7 @@ from services.registry.adapters.publisher import JetStreamPublisher
 from services.registry.adapters.tables import OutboxRow
 from services.registry.adapters.unit_of_work import SqlUnitOfWork
 from services.registry.handlers import record_label_event
+from services.registry.moves import events_of
 from tests.unit.registry.factories import MORNING, TODAY, at, granted, lapsed, observation
 
 pytestmark = pytest.mark.integration
@@ -41,7 +42,7 @@ def _record_listing_and_delisting(engine: Engine) -> list[str]:
         record_label_event(e, SqlUnitOfWork(engine), TODAY, source="test")
         for e in (granted(obs), lapsed(obs, at(1)))
     ]
-    return [o.event_id for o in outcomes if o is not None]
+    return [e.event_id for o in outcomes for e in events_of(o)]
 
 
 async def _stream_messages(url: str) -> list[tuple[str, str]]:
@@ -99,3 +100,71 @@ async def test_row_published_twice_by_two_relays_is_stored_once(
         connection.execute(update(OutboxRow).values(published_at=None))
     assert await _relay(engine, broker).publish_pending() == 4
     assert [msg_id for _, msg_id in await _stream_messages(nats_streams)] == event_ids
+
+
+class _CountingReader:
+    """Units of work for the relay's look-ups of pending rows, counted."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.reads = 0
+
+    def __call__(self) -> SqlUnitOfWork:
+        self.reads += 1
+        return SqlUnitOfWork(self.engine)
+
+
+def _handing_relay(engine: Engine, broker: NatsBroker, reader: _CountingReader) -> OutboxRelay:
+    return OutboxRelay(
+        lambda: SqlUnitOfWork(engine),
+        JetStreamPublisher(broker),
+        clock=lambda: MORNING,
+        poll_seconds=600,
+        reader=reader,
+    )
+
+
+async def test_rows_handed_over_by_their_commit_are_published_without_reading_them_back(
+    engine: Engine,
+    broker: NatsBroker,
+    nats_streams: str,
+) -> None:
+    reader = _CountingReader(engine)
+    relay = _handing_relay(engine, broker, reader)
+    assert await relay.publish_pending() == 0  # reads once: the outbox is empty
+    obs = observation()
+    outcomes = [
+        record_label_event(e, SqlUnitOfWork(engine, relay.hand_over), TODAY, source="test")
+        for e in (granted(obs), lapsed(obs, at(1)))
+    ]
+    assert await relay.publish_pending() == 4
+    assert reader.reads == 1
+    messages = await _stream_messages(nats_streams)
+    assert [msg_id for _, msg_id in messages] == [
+        e.event_id for o in outcomes for e in events_of(o)
+    ]
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.outbox.pending(10) == []
+
+
+async def test_rows_another_process_wrote_before_handed_rows_are_read_and_go_first(
+    engine: Engine,
+    broker: NatsBroker,
+    nats_streams: str,
+) -> None:
+    reader = _CountingReader(engine)
+    relay = _handing_relay(engine, broker, reader)
+    assert await relay.publish_pending() == 0
+    first = record_label_event(granted(observation()), SqlUnitOfWork(engine), TODAY, source="t")
+    second = record_label_event(
+        granted(observation("PSO-2", kvk=("87654321",), name="Ander", website="https://ander.nl")),
+        SqlUnitOfWork(engine, relay.hand_over),
+        TODAY,
+        source="test",
+    )
+    assert await relay.publish_pending() == 4
+    assert reader.reads == 2  # the gap before the handed rows: read from the table
+    messages = await _stream_messages(nats_streams)
+    assert [msg_id for _, msg_id in messages] == [
+        e.event_id for o in (first, second) for e in events_of(o)
+    ]

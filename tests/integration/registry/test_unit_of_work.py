@@ -62,7 +62,8 @@ def test_error_before_commit_rolls_back_every_write(engine: Engine) -> None:
 def test_failing_commit_leaves_neither_effect_nor_processed_id(engine: Engine) -> None:
     event = granted(observation())
     clash = record_label_event(event, FakeUnitOfWork(), TODAY, source="test")
-    assert clash is not None  # the very enterprise event the handler will try to queue
+    # the very enterprise event the handler will try to queue
+    assert isinstance(clash, EnterpriseListed)
     with SqlUnitOfWork(engine) as uow:
         uow.outbox.add("impact.v1.test", clash, at(0))
         uow.commit()
@@ -152,3 +153,24 @@ def _claim(uow: SqlUnitOfWork, event_id: str) -> bool:
         claimed = uow.processed.claim(event_id, at(2))
         uow.commit()
     return claimed
+
+
+def test_writers_of_one_process_take_turns_and_every_write_lands(engine: Engine) -> None:
+    """On SQLite the process's writers queue on a lock of their own before SQLite's."""
+    ids = [f"turn-{n}" for n in range(40)]
+    with ThreadPoolExecutor(4) as pool:
+        claimed = list(pool.map(lambda i: _claim(SqlUnitOfWork(engine), i), ids))
+    assert all(claimed)
+    assert _counts(engine)["processed_event"] == len(ids)
+
+
+def test_a_connection_that_commits_and_begins_again_keeps_writing(engine: Engine) -> None:
+    with engine.connect() as connection:
+        for n in range(2):
+            connection.execute(
+                ProcessedEventRow.__table__.insert(),  # type: ignore[attr-defined]
+                {"event_id": f"again-{n}", "processed_at": at(n)},
+            )
+            connection.commit()
+    assert _claim(SqlUnitOfWork(engine), "after") is True
+    assert _counts(engine)["processed_event"] == 3
