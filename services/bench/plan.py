@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 # The benchmarks in the order they run (`impactoost bench --only NAME`).
-STEP_NAMES = ("sqlite", "postgresql", "search", "scrape", "memory")
+STEP_NAMES = ("sqlite", "postgresql", "search", "scrape", "memory", "notifier")
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Plan:
     baseline_fetch_batch: int = 100
     # Poll the gateway this often while waiting for an enterprise to appear.
     latency_poll_seconds: float = 0.005
+    # Welcome mails the notifier sends per repetition (and the bare client after it).
+    notifier_mails: int = 1_000
 
     def parameters(self) -> dict[str, Any]:
         """The plan as the JSON report records it."""
@@ -53,4 +55,5 @@ QUICK = Plan(
     search_clients=16,
     scrape_repetitions=3,
     memory_ingest_events=100,
+    notifier_mails=200,
 )
