@@ -14,13 +14,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, Table, update
 from sqlmodel import Session, col, select
 
 from contracts.enterprises import EnterpriseEvent, EnterpriseState
 from contracts.subjects import ENTERPRISES_STREAM
-from services.notifier.coalescing import COALESCING_KINDS, OpenMail, Plan, Timing, plan_mail
+from services.kit.sql import insert_many
+from services.notifier.coalescing import (
+    COALESCING_KINDS,
+    OpenMail,
+    Plan,
+    Timing,
+    is_essential,
+    plan_mail,
+)
 from services.notifier.mail_tables import EnterpriseMail, ProcessedEvent, SeenState
+from services.notifier.preferences import MailPreference, new_token
 from services.notifier.pruning import is_pruned_duplicate
 
 Outcome = Literal["duplicate", "skipped", "new", "folded"]
@@ -28,6 +37,7 @@ WAITING = ("waiting", "retrying", "unaddressed")
 HELD = ("retrying", "unaddressed")
 """Mails tried and held back until `due_at`, with the enterprise's later mails behind them:
 the mail server deferred it, or there was no address for it yet."""
+_PREFERENCES: Table = MailPreference.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -234,7 +244,17 @@ def _queue(
     )
     session.add(mail)
     session.flush()
+    if not is_essential(event.kind):
+        _give_token(session, enterprise_id)
     return Recorded("new", plan.due_at), mail.id
+
+
+def _give_token(session: Session, enterprise_id: str) -> None:
+    """The enterprise's preference token (see `preferences`), made in the transaction that
+    queues its first mail that links to it, so sending needs no commit of its own for it;
+    an enterprise that has one keeps it."""
+    row = {"enterprise_id": enterprise_id, "token": new_token(), "non_essential": True}
+    insert_many(session, _PREFERENCES, [row], skip_existing=True)
 
 
 def _fold(session: Session, found: EnterpriseMail, event: EnterpriseEvent, plan: Plan) -> bool:
