@@ -182,7 +182,7 @@ class SmtpMailer(Mailer):
                 smtp.close()
 
     def _session(self) -> smtplib.SMTP:
-        if self._smtp is not None and _closed_by_server(self._smtp):
+        if self._smtp is not None and closed_by_server(self._smtp):
             self._drop()
         if self._smtp is None:
             smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
@@ -204,7 +204,7 @@ class SmtpMailer(Mailer):
             smtp.close()
 
 
-def _closed_by_server(smtp: smtplib.SMTP) -> bool:
+def closed_by_server(smtp: smtplib.SMTP) -> bool:
     """Whether an idle session has something to read: the server's goodbye (421) or the end
     of the connection. Between mails a server that is still there says nothing."""
     sock = smtp.sock
