@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 # The benchmarks in the order they run (`impactoost bench --only NAME`).
-STEP_NAMES = ("sqlite", "postgresql", "search", "scrape", "memory")
+STEP_NAMES = ("sqlite", "postgresql", "search", "scrape", "memory", "notifier")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class Plan:
     search_max_rate: float = 2_000
     search_seed: int = 15
     search_ready_seconds: float = 900
+    # Welcome mails the notifier sends per repetition (and the bare client after it).
+    notifier_mails: int = 1_000
 
     def parameters(self) -> dict[str, Any]:
         """The plan as the JSON report records it."""
@@ -63,4 +65,5 @@ QUICK = Plan(
     memory_ingest_events=100,
     search_ready_seconds=120,
     scrape_holdings=200,
+    notifier_mails=200,
 )

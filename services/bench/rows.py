@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.bench.footprint import MemoryFigures
 from services.bench.ingest import IngestFigures
 from services.bench.latency import LatencyFigures
+from services.bench.notifier import NotifierFigures
 from services.bench.plan import Plan
 from services.bench.results import Row, Target
 from services.bench.scrape_rows import scrape_rows as scrape_rows
@@ -12,12 +13,14 @@ from services.bench.scrape_rows import scrape_rows as scrape_rows
 INGEST_TARGET = Target("ratio_at_least", 0.5)
 LATENCY_TARGET = Target("ratio_at_most", 2)
 MEMORY_TARGET = Target("at_most", 600, "MB")
+NOTIFIER_TARGET = Target("ratio_at_least", 0.5)
 
 INGEST = "registry ingest, {backend}"
 LATENCY = "end-to-end latency, label event → gateway API"
 MEMORY = "resident memory, embedded platform"
 BARE_INGEST = "bare pipeline, stage 1"
 BARE_LATENCY = "bare pipeline"
+NOTIFIER = "notifier, welcome mails into a local SMTP server"
 STAGE_NOTE = "from the services' log lines, one event at a time"
 
 
@@ -89,4 +92,23 @@ def memory_rows(figures: MemoryFigures) -> list[Row]:
             samples=tuple(figures.under_ingest),
             target=MEMORY_TARGET,
         ),
+    ]
+
+
+def notifier_rows(figures: NotifierFigures, plan: Plan) -> list[Row]:
+    """Mails/s against the bare client (target), and the notifier's CPU per mail."""
+    note = f"{plan.notifier_mails:,} mails/rep, 225,000-row contacts file"
+    return [
+        Row(
+            NOTIFIER,
+            "mails/s, first publish → last mail received",
+            "mails/s",
+            samples=tuple(figures.notifier),
+            baseline=tuple(figures.bare),
+            baseline_name="bare smtplib, one connection",
+            target=NOTIFIER_TARGET,
+            note=note,
+            details=figures.details,
+        ),
+        Row(NOTIFIER, "notifier CPU per mail", "ms", samples=tuple(figures.cpu_ms), note=note),
     ]

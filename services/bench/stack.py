@@ -111,16 +111,17 @@ async def wait_for_feed(gateway_url: str, within: float = 60.0) -> None:
 
 @contextlib.asynccontextmanager
 async def child_module(
-    module: str, *args: str, env: dict[str, str] | None = None
+    module: str, *args: str, env: dict[str, str] | None = None, stdin: bool = False
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`python -m module args…` as a child process, killed on leaving (also on Ctrl-C) if it
-    is still running."""
+    """`python -m module args…` as a child process (its stdin a pipe when `stdin`), killed on
+    leaving (also on Ctrl-C) if it is still running."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         module,
         *args,
         env={**os.environ, **(env or {})},
+        stdin=asyncio.subprocess.PIPE if stdin else None,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )

@@ -15,6 +15,7 @@ from services.bench.ingest import committed, events_sent, measure_ingest
 from services.bench.jetstream import connect
 from services.bench.latency import events_sent as latency_events_sent
 from services.bench.latency import measure_latency
+from services.bench.notifier import measure_notifier
 from services.bench.plan import STEP_NAMES, Plan
 from services.bench.progress import say
 from services.bench.results import Row, failed_rows
@@ -92,12 +93,18 @@ async def memory(plan: Plan, folder: Path) -> list[Row]:
     return rows.memory_rows(await measure_memory(plan, folder))
 
 
+async def notifier(plan: Plan, folder: Path) -> list[Row]:
+    """The notifier alone, mailing welcomes into a local SMTP server (see bench.notifier)."""
+    return rows.notifier_rows(await measure_notifier(plan, folder), plan)
+
+
 STEPS: tuple[tuple[str, Step, list[tuple[str, str]]], ...] = (
     ("sqlite", registry_on_sqlite, [("latency p50 / p99", "ms"), ("SQLite ingest", "ev/s")]),
     ("postgresql", registry_on_postgres, [("PostgreSQL ingest", "ev/s")]),
     ("search", search_benchmarks, SEARCH_FIGURES),
     ("scrape", scrape, [("unchanged run, on the wire", "B")]),
     ("memory", memory, [("summed VmRSS", "MB")]),
+    ("notifier", notifier, [("mails/s", "mails/s")]),
 )
 
 

@@ -10,7 +10,9 @@ from typing import Literal
 from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import registry
-from sqlmodel import Field, Session, SQLModel, create_engine
+from sqlmodel import Field, Session, SQLModel
+
+from services.notifier.database import make_engine
 
 Status = Literal["sent", "undeliverable", "rejected", "retrying", "skipped"]
 FINAL: frozenset[str] = frozenset({"sent", "undeliverable", "rejected", "skipped"})
@@ -53,12 +55,7 @@ class Deliveries:
 
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
-        sqlite = self.url.get_backend_name() == "sqlite"
-        self.engine: Engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False} if sqlite else {},
-            pool_pre_ping=not sqlite,
-        )
+        self.engine: Engine = make_engine(url)
 
     def get(self, event_id: str) -> Delivery | None:
         """The row for this event, if any."""

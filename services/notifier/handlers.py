@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import structlog
@@ -24,9 +24,10 @@ from services.notifier.domain import (
     message_id,
     preferences_url,
 )
+from services.notifier.intake import Incoming, Recorded, as_utc
 from services.notifier.mail_tables import EnterpriseMail
 from services.notifier.mailer import OutgoingMail, unsubscribe_headers
-from services.notifier.outgoing import HELD, WAITING, Recorded, as_utc
+from services.notifier.outgoing import HELD, WAITING
 from services.notifier.sending import already_handled, deliver_recorded, send_mail
 
 log = structlog.get_logger()
@@ -42,6 +43,13 @@ async def record_enterprise_event(
     return await asyncio.to_thread(take_in_enterprise_event, event, notifier, stream_seq)
 
 
+async def record_enterprise_events(
+    batch: Sequence[tuple[EnterpriseEvent, int | None]], notifier: Notifier
+) -> list[Recorded | Exception]:
+    """Take the events in (see `take_in_enterprise_events`) in a thread."""
+    return await asyncio.to_thread(take_in_enterprise_events, batch, notifier)
+
+
 def take_in_enterprise_event(
     event: EnterpriseEvent, notifier: Notifier, stream_seq: int | None = None
 ) -> Recorded:
@@ -49,17 +57,48 @@ def take_in_enterprise_event(
     or folded into the enterprise's open one; see `coalescing`). `stream_seq`, the event's
     place in ENTERPRISES, recognises it after its id was pruned (see `pruning`). Nothing is
     sent here: the sender sends mails once they are due (`send_due_mails`)."""
-    if already_handled(notifier, event.event_id):  # taken in before mails were coalesced
-        return Recorded("duplicate")
-    mailed = is_mailed(event)
-    recorded = notifier.outgoing.record(
-        event, mailed=mailed, now=notifier.clock(), timing=notifier.timing, stream_seq=stream_seq
-    )
+    (recorded,) = _take_in(notifier, [(event, stream_seq)])
+    return recorded
+
+
+def take_in_enterprise_events(
+    batch: Sequence[tuple[EnterpriseEvent, int | None]], notifier: Notifier
+) -> list[Recorded | Exception]:
+    """`take_in_enterprise_event` for each event of a fetched batch, in order, in one
+    transaction (one commit, not one per event); should that fail, each is taken in on its
+    own, so one bad event holds up no other, and its error is its result."""
+    try:
+        return list(_take_in(notifier, batch))
+    except Exception as exc:
+        if len(batch) == 1:
+            return [exc]
+    results: list[Recorded | Exception] = []
+    for item in batch:
+        try:
+            results.extend(_take_in(notifier, [item]))
+        except Exception as exc:
+            results.append(exc)
+    return results
+
+
+def _take_in(
+    notifier: Notifier, batch: Sequence[tuple[EnterpriseEvent, int | None]]
+) -> list[Recorded]:
+    incoming = [Incoming(event, is_mailed(event), seq) for event, seq in batch]
+    results = notifier.outgoing.record_many(incoming, notifier.clock(), notifier.timing)
+    for (event, _), recorded in zip(batch, results, strict=True):
+        _log_taken_in(event, recorded)
+    return results
+
+
+def _log_taken_in(event: EnterpriseEvent, recorded: Recorded) -> None:
     enterprise_id = event.enterprise.enterprise_id
-    if recorded.outcome == "skipped":
+    if recorded.outcome == "duplicate":
+        log.info("mail_skipped", reason="already handled", enterprise_id=enterprise_id)
+    elif recorded.outcome == "skipped":
         reason = "moved" if is_move(event) else "not mailed"
         log.info("mail_skipped", reason=reason, enterprise_id=enterprise_id, kind=event.kind)
-    elif recorded.outcome in ("new", "folded"):
+    else:
         log.info(
             "mail_queued",
             outcome=recorded.outcome,
@@ -67,7 +106,6 @@ def take_in_enterprise_event(
             kind=event.kind,
             due_at=recorded.due_at,
         )
-    return recorded
 
 
 def send_due_mails(notifier: Notifier, stopping: Callable[[], bool] = lambda: False) -> int:

@@ -63,6 +63,8 @@ class EnterpriseMail(NotifierTable, table=True):
     """
 
     __tablename__ = "enterprise_mail"
+    # An enterprise's open waiting mail is looked up for every event taken in.
+    __table_args__ = (Index("ix_enterprise_mail_enterprise_status", "enterprise_id", "status"),)
 
     id: int | None = Field(default=None, primary_key=True)
     mail_key: str = Field(max_length=64, unique=True)

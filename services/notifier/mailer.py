@@ -8,12 +8,18 @@ recipient or message: trying again cannot help).
 from __future__ import annotations
 
 import abc
+import contextlib
 import email.policy
+import functools
+import select
 import smtplib
 import ssl
+import threading
 from dataclasses import dataclass, field
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import formatdate
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -43,26 +49,52 @@ class MailRejected(Exception):
         self.reason = reason
 
 
+class _Headers(HeaderRegistry):
+    """The standard header registry, except that it makes each header's class once: the
+    standard one makes a new class for every header of every mail, a third of composing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(key)
+        return made
+
+
+# Lines up to RFC 5322's limit: a List-Unsubscribe URL folded at 78 characters would be
+# turned into an encoded word, which no mail program reads as a link.
+POLICY = email.policy.default.clone(max_line_length=998, header_factory=_Headers())
+
+
+@functools.cache
+def parsed_header(name: str, value: str) -> Any:
+    """A header as the policy parses it, once per value: parsing an address header costs
+    more than the rest of a mail's composing, and the sender's is the same in every mail."""
+    return POLICY.header_factory(name, value)
+
+
 def compose(mail: OutgoingMail, sender: str, reply_to: str | None = None) -> EmailMessage:
     """A multipart/alternative message: plain text first, HTML preferred by mail readers;
     replies go to `reply_to` when one is set (a person's address, not the no-reply sender)."""
-    # Lines up to RFC 5322's limit: a List-Unsubscribe URL folded at 78 characters would be
-    # turned into an encoded word, which no mail program reads as a link.
-    message = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
-    message["From"] = sender
+    message = EmailMessage(policy=POLICY)
+    message["From"] = parsed_header("From", sender)
     if reply_to:
-        message["Reply-To"] = reply_to
+        message["Reply-To"] = parsed_header("Reply-To", reply_to)
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = mail.message_id
-    message["Auto-Submitted"] = "auto-generated"
+    message["Auto-Submitted"] = parsed_header("Auto-Submitted", "auto-generated")
     for name, value in mail.headers:
         message[name] = value
     message.set_content(mail.text)
     if mail.html:
         message.add_alternative(mail.html, subtype="html")
-    message["Content-Language"] = "nl"
+    message["Content-Language"] = parsed_header("Content-Language", "nl")
     return message
 
 
@@ -95,9 +127,19 @@ class Mailer(abc.ABC):
     def send(self, mail: OutgoingMail) -> None:
         """Hand the mail to the mail system."""
 
+    def close(self) -> None:
+        """Let go of any connection kept between mails (the sender's queue is empty)."""
+        return None
+
 
 class SmtpMailer(Mailer):
-    """The standard library's SMTP client, with optional STARTTLS and login."""
+    """The standard library's SMTP client, with optional STARTTLS and login.
+
+    One SMTP session carries mail after mail (connecting, TLS and login cost more than a
+    mail); a session the server closed while idle is noticed before the next mail and
+    opened anew, and any failure closes it, so a mail is never retried on a session in an
+    unknown state. A lock keeps the sender and the sign-in consumer off each other's mail.
+    """
 
     def __init__(
         self,
@@ -114,19 +156,65 @@ class SmtpMailer(Mailer):
         self.host, self.port, self.sender, self.reply_to = host, port, sender, reply_to
         self.username, self.password = username, password
         self.starttls, self.timeout = starttls, timeout
+        self.sessions = 0
+        """SMTP sessions opened so far."""
+        self._smtp: smtplib.SMTP | None = None
+        self._lock = threading.Lock()
 
     def send(self, mail: OutgoingMail) -> None:
-        """Deliver over one SMTP session; any failure is classified, never swallowed."""
+        """Deliver over the open session (or a new one); any failure is classified, never
+        swallowed."""
         message = compose(mail, self.sender, self.reply_to)
-        try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+        with self._lock:
+            try:
+                self._session().send_message(message, to_addrs=[mail.recipient])
+            except (OSError, smtplib.SMTPException) as exc:
+                self._drop()
+                raise classify_smtp_error(exc) from exc
+
+    def close(self) -> None:
+        """End the open session politely (QUIT), if there is one."""
+        with self._lock:
+            smtp, self._smtp = self._smtp, None
+            if smtp is not None:
+                with contextlib.suppress(OSError, smtplib.SMTPException):
+                    smtp.quit()
+                smtp.close()
+
+    def _session(self) -> smtplib.SMTP:
+        if self._smtp is not None and closed_by_server(self._smtp):
+            self._drop()
+        if self._smtp is None:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            try:
                 if self.starttls:
                     smtp.starttls(context=ssl.create_default_context())
                 if self.username:
                     smtp.login(self.username, self.password or "")
-                smtp.send_message(message, to_addrs=[mail.recipient])
-        except (OSError, smtplib.SMTPException) as exc:
-            raise classify_smtp_error(exc) from exc
+            except BaseException:
+                smtp.close()
+                raise
+            self._smtp = smtp
+            self.sessions += 1
+        return self._smtp
+
+    def _drop(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
+
+
+def closed_by_server(smtp: smtplib.SMTP) -> bool:
+    """Whether an idle session has something to read: the server's goodbye (421) or the end
+    of the connection. Between mails a server that is still there says nothing."""
+    sock = smtp.sock
+    if sock is None:
+        return True
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
 
 
 @dataclass

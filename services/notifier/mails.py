@@ -75,6 +75,8 @@ def template_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates ship with the code: compiled once, never looked at again on disk.
+        auto_reload=False,
     )
 
 

@@ -1,41 +1,64 @@
 """The enterprise mails waiting to go out, and every enterprise event already taken in.
 
-The consumer records each event in one transaction: the event's id (so a redelivered event
-changes nothing), the state it shows (what the next change mail compares with) and its place
-in a mail (new, or folded into the enterprise's open mail; see `coalescing`). The sender
-takes due mails from here. One notifier process sends from one database: a second sender
-on the same database could send a mail twice.
+The consumer records each batch of events in one transaction (see `intake`): each event's id
+(so a redelivered event changes nothing), the state it shows (what the next change mail
+compares with) and its place in a mail (new, or folded into the enterprise's open mail; see
+`coalescing`). The sender takes due mails from here. One notifier process sends from one
+database: a second sender on the same database could send a mail twice.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Literal
+from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, Integer, Table, bindparam, func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from contracts.enterprises import EnterpriseEvent, EnterpriseState
-from contracts.subjects import ENTERPRISES_STREAM
-from services.notifier.coalescing import COALESCING_KINDS, OpenMail, Plan, Timing, plan_mail
+from services.notifier.coalescing import Timing
+from services.notifier.intake import Incoming, Recorded, as_utc, record_in
 from services.notifier.mail_tables import EnterpriseMail, ProcessedEvent, SeenState
-from services.notifier.pruning import is_pruned_duplicate
 
-Outcome = Literal["duplicate", "skipped", "new", "folded"]
 WAITING = ("waiting", "retrying", "unaddressed")
 HELD = ("retrying", "unaddressed")
 """Mails tried and held back until `due_at`, with the enterprise's later mails behind them:
 the mail server deferred it, or there was no address for it yet."""
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What recording an event did, and when its mail is due (None: no mail)."""
-
-    outcome: Outcome
-    due_at: datetime | None = None
+_MAILS: Table = EnterpriseMail.__table__  # type: ignore[attr-defined]
+# The sender's statements per mail, built once (Core: the ORM's unit of work costs more
+# than the statement).
+_CLOSE = update(_MAILS).where(_MAILS.c.id == bindparam("mail_id")).values(open=False)
+_MAIL = sa_select(_MAILS).where(_MAILS.c.id == bindparam("mail_id"))
+_QUEUE = (
+    sa_select(_MAILS.c.id, _MAILS.c.status, _MAILS.c.due_at)
+    .where(
+        _MAILS.c.enterprise_id == bindparam("enterprise_id"),
+        _MAILS.c.status.in_(WAITING),
+    )
+    .order_by(_MAILS.c.id)
+)
+_FINISH = (
+    update(_MAILS)
+    .where(_MAILS.c.id == bindparam("mail_id"))
+    .values(
+        status=bindparam("new_status"),
+        recipient=bindparam("to"),
+        attempts=_MAILS.c.attempts + bindparam("tried", type_=Integer),
+        sent_at=func.coalesce(bindparam("sent", type_=_MAILS.c.sent_at.type), _MAILS.c.sent_at),
+        due_at=func.coalesce(bindparam("retry", type_=_MAILS.c.due_at.type), _MAILS.c.due_at),
+        updated_at=bindparam("now"),
+    )
+)
+_COUNT = (
+    update(_MAILS)
+    .where(_MAILS.c.id == bindparam("mail_id"))
+    .values(
+        attempts=_MAILS.c.attempts + 1,
+        recipient=bindparam("to"),
+        updated_at=bindparam("now"),
+    )
+)
 
 
 class OutgoingMails:
@@ -61,27 +84,18 @@ class OutgoingMails:
         """Take the event in, in one transaction: once only (by its id, or by its place in
         ENTERPRISES, `stream_seq`, once the id is pruned), its state seen, and (when it is
         `mailed`) into a new or the open mail."""
+        (recorded,) = self.record_many([Incoming(event, mailed, stream_seq)], now, timing)
+        return recorded
+
+    def record_many(
+        self, batch: Sequence[Incoming], now: datetime, timing: Timing
+    ) -> list[Recorded]:
+        """`record` each event, in order, all in one transaction (one commit for a fetched
+        batch of events): each later event sees what the earlier ones did."""
         with Session(self.engine) as session:
-            if session.get(ProcessedEvent, event.event_id) is not None:
-                return Recorded("duplicate")
-            if is_pruned_duplicate(session, ENTERPRISES_STREAM.name, stream_seq):
-                return Recorded("duplicate")
-            before = _see(session, event.enterprise)
-            recorded, mail_id = Recorded("skipped"), None
-            if mailed:
-                recorded, mail_id = _queue(session, event, before, now, timing)
-            session.add(
-                ProcessedEvent(
-                    event_id=event.event_id,
-                    mail_id=mail_id,
-                    outcome=recorded.outcome,
-                    recorded_at=now,
-                    stream=ENTERPRISES_STREAM.name if stream_seq is not None else None,
-                    stream_seq=stream_seq,
-                )
-            )
+            results = [record_in(session, item, now, timing) for item in batch]
             session.commit()
-            return recorded
+            return results
 
     def due_enterprises(self, now: datetime) -> list[str]:
         """Enterprises with a mail due now, the longest due first."""
@@ -97,16 +111,9 @@ class OutgoingMails:
         """The enterprise's waiting mails in the order of their events, up to the last one
         due: an earlier mail goes out first even when not yet due itself, except one the
         mail server deferred, which holds back the later ones until its retry is due."""
-        query = (
-            select(EnterpriseMail.id, EnterpriseMail.status, EnterpriseMail.due_at)
-            .where(
-                col(EnterpriseMail.enterprise_id) == enterprise_id,
-                col(EnterpriseMail.status).in_(WAITING),
-            )
-            .order_by(col(EnterpriseMail.id))
-        )
-        with Session(self.engine) as session:
-            rows = [(i, status, as_utc(due)) for i, status, due in session.exec(query) if i]
+        with self.engine.connect() as connection:
+            found = connection.execute(_QUEUE, {"enterprise_id": enterprise_id})
+            rows = [(i, status, as_utc(due)) for i, status, due in found]
         queue: list[int] = []
         taken = 0
         for mail_id, status, due_at in rows:
@@ -118,14 +125,11 @@ class OutgoingMails:
 
     def take(self, mail_id: int) -> EnterpriseMail:
         """Close the mail to further events and return it as it now stands."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            session.execute(
-                update(EnterpriseMail).where(col(EnterpriseMail.id) == mail_id).values(open=False)
-            )
-            session.commit()
-            mail = session.get(EnterpriseMail, mail_id)
-            assert mail is not None, f"mail {mail_id} vanished"
-            return mail
+        with self.engine.begin() as connection:
+            connection.execute(_CLOSE, {"mail_id": mail_id})
+            row = connection.execute(_MAIL, {"mail_id": mail_id}).mappings().first()
+        assert row is not None, f"mail {mail_id} vanished"
+        return EnterpriseMail(**row)
 
     def finish(
         self,
@@ -138,28 +142,23 @@ class OutgoingMails:
         retry_at: datetime | None = None,
     ) -> None:
         """Record what became of a send; a `retrying` mail is due again at `retry_at`."""
-        with Session(self.engine) as session:
-            mail = session.get(EnterpriseMail, mail_id)
-            assert mail is not None, f"mail {mail_id} vanished"
-            mail.status, mail.recipient = status, recipient
-            mail.attempts += int(attempted)
-            mail.sent_at = now if status == "sent" else mail.sent_at
-            mail.due_at = retry_at or mail.due_at
-            mail.updated_at = now
-            session.add(mail)
-            session.commit()
+        values = {
+            "mail_id": mail_id,
+            "new_status": status,
+            "to": recipient,
+            "tried": int(attempted),
+            "sent": now if status == "sent" else None,
+            "retry": retry_at,
+            "now": now,
+        }
+        with self.engine.begin() as connection:
+            done = connection.execute(_FINISH, values)
+        assert done.rowcount == 1, f"mail {mail_id} vanished"
 
     def count_attempt(self, mail_id: int, recipient: str, now: datetime) -> None:
         """Count one try at the mail server and commit it, before the server is asked."""
-        with Session(self.engine) as session:
-            session.execute(
-                update(EnterpriseMail)
-                .where(col(EnterpriseMail.id) == mail_id)
-                .values(
-                    attempts=col(EnterpriseMail.attempts) + 1, recipient=recipient, updated_at=now
-                )
-            )
-            session.commit()
+        with self.engine.begin() as connection:
+            connection.execute(_COUNT, {"mail_id": mail_id, "to": recipient, "now": now})
 
     def readdress(self, now: datetime) -> int:
         """Make every mail that waits for an address due now; how many."""
@@ -183,87 +182,3 @@ class OutgoingMails:
         query = select(EnterpriseMail).where(col(EnterpriseMail.enterprise_id) == enterprise_id)
         with Session(self.engine, expire_on_commit=False) as session:
             return list(session.exec(query.order_by(col(EnterpriseMail.id))))
-
-
-def _see(session: Session, state: EnterpriseState) -> EnterpriseState | None:
-    """Keep `state` as the enterprise's latest seen (unless an older version); return the
-    state seen before it."""
-    seen = session.get(SeenState, state.enterprise_id)
-    before = EnterpriseState.model_validate_json(seen.state) if seen else None
-    if seen is None:
-        seen = SeenState(enterprise_id=state.enterprise_id, version=0, state="")
-    if state.version >= seen.version:
-        seen.version, seen.state = state.version, state.model_dump_json()
-        session.add(seen)
-    return before
-
-
-def _queue(
-    session: Session,
-    event: EnterpriseEvent,
-    before: EnterpriseState | None,
-    now: datetime,
-    timing: Timing,
-) -> tuple[Recorded, int | None]:
-    enterprise_id = event.enterprise.enterprise_id
-    query = select(EnterpriseMail).where(
-        col(EnterpriseMail.enterprise_id) == enterprise_id,
-        col(EnterpriseMail.open),
-        col(EnterpriseMail.status) == "waiting",
-    )
-    found = session.exec(query.order_by(col(EnterpriseMail.id).desc())).first()
-    open_mail = OpenMail(found.kind, as_utc(found.first_at)) if found else None
-    plan = plan_mail(event, open_mail, now, timing)
-    if found is not None and found.id is not None:
-        if plan.action == "fold" and _fold(session, found, event, plan):
-            return Recorded("folded", plan.due_at), found.id
-        if plan.action == "fold":  # the sender took it meanwhile: start a new one
-            plan = plan_mail(event, None, now, timing)
-        _close(session, found.id, plan)
-    mail = EnterpriseMail(
-        mail_key=event.event_id,
-        enterprise_id=enterprise_id,
-        kind=event.kind,
-        open=event.kind in COALESCING_KINDS,
-        first_at=now,
-        due_at=plan.due_at,
-        event=event.model_dump_json(),
-        before=before.model_dump_json() if before and event.kind == "updated" else None,
-        changes=json.dumps(list(getattr(event, "changes", ()))),
-        updated_at=now,
-    )
-    session.add(mail)
-    session.flush()
-    return Recorded("new", plan.due_at), mail.id
-
-
-def _fold(session: Session, found: EnterpriseMail, event: EnterpriseEvent, plan: Plan) -> bool:
-    """Fold the event into the open mail, unless the sender closed it meanwhile."""
-    changes = list(dict.fromkeys((*found.change_keys(), *getattr(event, "changes", ()))))
-    result = session.execute(
-        update(EnterpriseMail)
-        .where(col(EnterpriseMail.id) == found.id, col(EnterpriseMail.open))
-        .values(
-            event=event.model_dump_json(),
-            changes=json.dumps(changes),
-            due_at=plan.due_at,
-            events=found.events + 1,
-        )
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
-def _close(session: Session, mail_id: int, plan: Plan) -> None:
-    values: dict[str, object] = {"open": False}
-    if plan.supersede_open:
-        values["status"] = "superseded"
-    session.execute(
-        update(EnterpriseMail)
-        .where(col(EnterpriseMail.id) == mail_id, col(EnterpriseMail.open))
-        .values(**values)
-    )
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes: they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

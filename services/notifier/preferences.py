@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Row, Table, bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, col, select
 
@@ -36,6 +37,12 @@ class MailPreference(NotifierTable, table=True):
     changed_at: datetime | None = Field(default=None, sa_type=DateTimeTz)
 
 
+_TABLE: Table = MailPreference.__table__  # type: ignore[attr-defined]
+_KEPT = sa_select(_TABLE.c.token, _TABLE.c.non_essential).where(
+    _TABLE.c.enterprise_id == bindparam("id")
+)
+
+
 def new_token() -> str:
     """32 URL-safe characters from 24 random bytes: unguessable, fits the contract's pattern."""
     return secrets.token_urlsafe(24)
@@ -48,12 +55,12 @@ class MailPreferences:
         self.engine = engine
 
     def token_for(self, enterprise_id: str) -> str:
-        """The enterprise's token, made (and committed) on first use."""
+        """The enterprise's token, made (and committed) on first use (usually it was made
+        with the enterprise's first mail that links to it)."""
         for _ in range(3):
+            if (kept := self._kept(enterprise_id)) is not None:
+                return str(kept.token)
             with Session(self.engine) as session:
-                found = session.get(MailPreference, enterprise_id)
-                if found is not None:
-                    return found.token
                 token = new_token()
                 session.add(MailPreference(enterprise_id=enterprise_id, token=token))
                 try:
@@ -65,9 +72,14 @@ class MailPreferences:
 
     def wants_non_essential(self, enterprise_id: str) -> bool:
         """Whether the enterprise still receives the mails it does not need."""
-        with Session(self.engine) as session:
-            found = session.get(MailPreference, enterprise_id)
-            return found is None or found.non_essential
+        kept = self._kept(enterprise_id)
+        return kept is None or bool(kept.non_essential)
+
+    def _kept(self, enterprise_id: str) -> Row[Any, Any] | None:
+        """The enterprise's token and choice, if it has a row (a Core read: the sender
+        asks for every mail)."""
+        with self.engine.connect() as connection:
+            return connection.execute(_KEPT, {"id": enterprise_id}).first()
 
     def apply(self, changed: MailPreferenceChanged, stream_seq: int | None = None) -> Applied:
         """Record the choice once (`stream_seq`: its place in PREFERENCES, so it is known

@@ -1,7 +1,8 @@
 """The sender: a background task that sends the enterprise mails that are due.
 
 It looks every `interval` seconds, and at once when woken (the consumer wakes it for a
-mail due now, such as a delisting). A failing pass (the database away) is logged and
+mail due now, such as a delisting). Mails follow each other over one SMTP session, closed
+once a pass finds nothing to send. A failing pass (the database away) is logged and
 tried again on the next; a mail the mail server defers waits in the database, not here.
 """
 
@@ -59,13 +60,18 @@ class MailSender:
         self._stopping = True
         self._woken.set()
         await task
+        await asyncio.to_thread(self.notifier.mailer.close)
 
     async def _run(self) -> None:
         passes = 0
         while not self._stopping:
             self._woken.clear()
             try:
-                await asyncio.to_thread(send_due_mails, self.notifier, lambda: self._stopping)
+                sent = await asyncio.to_thread(
+                    send_due_mails, self.notifier, lambda: self._stopping
+                )
+                if not sent:  # nothing more to send for now: the SMTP session is let go
+                    await asyncio.to_thread(self.notifier.mailer.close)
                 if passes % FORGET_EVERY_PASSES == 0:
                     await asyncio.to_thread(self.forget)
             except Exception as exc:

@@ -1,5 +1,6 @@
-"""The notifier's edges: the kit's durable consumers of every enterprise event (each taken
-into its mail on its own, in stream order), of granted sign-ins and of mail preferences."""
+"""The notifier's edges: the kit's durable consumers of every enterprise event (a fetched
+batch taken into their mails in one transaction, in stream order), of granted sign-ins and
+of mail preferences."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from services.kit.nats_users import NOTIFIER_MAIL, NOTIFIER_PREFERENCES, NOTIFIE
 from services.notifier.bootstrap import Notifier
 from services.notifier.config import NotifierSettings
 from services.notifier.handlers import (
-    record_enterprise_event,
+    record_enterprise_events,
     record_mail_preference,
     send_signin_link,
 )
@@ -67,15 +68,23 @@ def enterprise_consumer(
         "supplement; a burst of listing and changes is one mail (quiet period).",
     )
 
-    async def record(delivery: Delivery[EnterpriseEvent]) -> None:
-        recorded = await record_enterprise_event(delivery.item, notifier, delivery.stream_sequence)
-        if recorded.due_at is not None and recorded.due_at <= notifier.clock():
+    async def record(
+        deliveries: Sequence[Delivery[EnterpriseEvent]],
+    ) -> list[Exception | None]:
+        in_order = sorted(deliveries, key=lambda d: d.stream_sequence)
+        batch = [(d.item, d.stream_sequence) for d in in_order]
+        results = await record_enterprise_events(batch, notifier)
+        now = notifier.clock()
+        if any(not isinstance(r, Exception) and r.due_at and r.due_at <= now for r in results):
             due_now()
+        outcome = {
+            id(d): r if isinstance(r, Exception) else None
+            for d, r in zip(in_order, results, strict=True)
+        }
+        return [outcome[id(d)] for d in deliveries]
 
     decode = ENTERPRISE_EVENTS.validate_json
-    return BatchConsumer(
-        settings.nats(), spec, decode, each_delivery(record), schema=AnyEnterpriseEvent
-    )
+    return BatchConsumer(settings.nats(), spec, decode, record, schema=AnyEnterpriseEvent)
 
 
 def signin_consumer(notifier: Notifier, settings: NotifierSettings) -> BatchConsumer[SignInGranted]:

@@ -53,4 +53,4 @@ def test_quick_plan_is_smaller_than_the_full_one_and_both_repeat_at_least_three_
     assert max(QUICK.search_sizes) < min(FULL.search_sizes)
     assert FULL.latency_events == 1_000
     assert min(QUICK.repetitions, FULL.repetitions, FULL.scrape_repetitions) >= 3
-    assert STEP_NAMES == ("sqlite", "postgresql", "search", "scrape", "memory")
+    assert STEP_NAMES == ("sqlite", "postgresql", "search", "scrape", "memory", "notifier")
