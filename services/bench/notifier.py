@@ -33,7 +33,7 @@ from services.bench.mail_events import (
 from services.bench.mail_sink import MailSink, mail_sink
 from services.bench.plan import Plan
 from services.bench.progress import say
-from services.bench.stack import child_module, nats_server, service_processes
+from services.bench.stack import BENCH_INBOX, child_module, nats_server, service_processes
 from services.kit.nats_users import NOTIFIER_MAIL
 
 WARM_UP_MAILS = 20
@@ -69,9 +69,9 @@ async def measure_notifier(plan: Plan, folder: Path) -> NotifierFigures:
             "IMPACTOOST_NOTIFIER_CONTACTS_FILE": str(contacts),
             "IMPACTOOST_MAIL_QUIET_SECONDS": "0",
         }
-        async with service_processes(folder, server.url, ["notifier"], env) as platform:
+        async with service_processes(folder, server, ["notifier"], env) as platform:
             pid = platform.processes["notifier"].pid
-            client = await connect(server.url)
+            client = await connect(server.url, BENCH_INBOX)
             try:
                 js = client.jetstream()
                 await wait_for_pull(js, ENTERPRISES_STREAM.name, NOTIFIER_MAIL, 60)

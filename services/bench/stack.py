@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from contracts.subjects import LABELS_STREAM
+from contracts.subjects import ENTERPRISES_STREAM, LABELS_STREAM
 from services.demo.platform import Platform, authenticated_nats
 from services.kit.natsserver import NatsServer
 from services.kit.processes import free_port
@@ -24,12 +24,15 @@ from services.kit.processes import free_port
 BASE_ENV = {"IMPACTOOST_PDOK_BASE_URL": "", "IMPACTOOST_LOG_LEVEL": "info"}
 
 
-# The benchmark's own client: it publishes label events as the scraper would and reads the
-# JetStream state (streams, consumers' acks) as an operator's tools do; nothing else.
+# The benchmark's own client: it publishes label events as the scraper would (and, for the
+# notifier alone, enterprise events as the registry would) and reads the JetStream state
+# (streams, consumers' acks) as an operator's tools do; nothing else.
 BENCH_USER = "bench"
 BENCH_INBOX = f"_INBOX_{BENCH_USER}"
 BENCH_PERMISSIONS = {
-    "publish": {"allow": [*LABELS_STREAM.subjects, "$JS.API.>", "$JS.ACK.>"]},
+    "publish": {
+        "allow": [*LABELS_STREAM.subjects, *ENTERPRISES_STREAM.subjects, "$JS.API.>", "$JS.ACK.>"]
+    },
     "subscribe": {"allow": [f"{BENCH_INBOX}.>"]},
 }
 
