@@ -198,3 +198,9 @@ def followed_index(engine: Engine) -> FollowedIndex:
         if index is None:
             index = _INDEXES[engine] = FollowedIndex()
         return index
+
+
+def build_search_index(engine: Engine) -> None:
+    """Build (or bring up to date) the process's search index of the read model at `engine`."""
+    with Session(engine) as session:
+        followed_index(engine).follow(session)
