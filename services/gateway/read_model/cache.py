@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from services.gateway.read_model.views import EnterprisePage
@@ -49,7 +50,11 @@ class AnswerCache(Generic[V]):
 
 @dataclass(frozen=True)
 class SearchCache:
-    """Recent search answers and the number of listed enterprises, of one process."""
+    """Recent search answers, the number of listed enterprises and the registries' last
+    checks, of one process."""
 
     pages: AnswerCache[EnterprisePage] = field(default_factory=AnswerCache)
+    checked: AnswerCache[dict[str, datetime | None]] = field(
+        default_factory=lambda: AnswerCache(size=4)
+    )
     listed: AnswerCache[int] = field(default_factory=lambda: AnswerCache(size=4))

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import structlog
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -31,6 +31,8 @@ from services.gateway.read_model.tables import EnterpriseChangeRow, EnterpriseRo
 log = structlog.get_logger()
 
 GAP_SECONDS = 30.0
+# The change log keeps this many latest numbers; an index further behind is built anew.
+LOG_KEPT = 100_000
 # At build, this many of the latest log numbers are checked for writers still busy.
 _LOOKBACK = 1_000
 _BATCH = 500
@@ -64,11 +66,14 @@ class FollowedIndex:
         self._gaps: dict[int, float] = {}
         self.generation = 0
 
-    def follow(self, session: Session) -> int:
+    def follow(self, session: Session, logged: int | None = -1) -> int:
         """Bring the index up to what `session` sees; its generation (raised with every
-        change applied)."""
+        change applied). `logged`: the change log's highest number, when the caller read it
+        already (None: the log is empty)."""
         with self._lock:
-            self._follow(session)
+            if logged == -1:
+                logged = session.execute(select(func.max(_SEQ))).scalar()
+            self._follow(session, logged)
             return self.generation
 
     def find(
@@ -88,11 +93,10 @@ class FollowedIndex:
             self._index.sort_below = sort_below
             return self._index.search(terms, filters, order, offset, limit)
 
-    def _follow(self, session: Session) -> None:
+    def _follow(self, session: Session, top: int | None) -> None:
         if self._index is None or self._index.worn:
             self._build(session)
             return
-        top = session.execute(select(func.max(_SEQ))).scalar()
         if top is None or top < self._floor:
             if self._floor or len(self._index):
                 # The log was emptied: the tables were made anew.
@@ -204,3 +208,14 @@ def build_search_index(engine: Engine) -> None:
     """Build (or bring up to date) the process's search index of the read model at `engine`."""
     with Session(engine) as session:
         followed_index(engine).follow(session)
+
+
+def prune_change_log(engine: Engine, keep: int = LOG_KEPT) -> int:
+    """Delete all but the latest `keep` numbers of the change log; returns how many went."""
+    with Session(engine) as session:
+        top = session.execute(select(func.max(_SEQ))).scalar()
+        if top is None or top <= keep:
+            return 0
+        result = session.execute(delete(EnterpriseChangeRow).where(top - keep >= _SEQ))
+        session.commit()
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -8,9 +8,11 @@ enterprises are read from the database, by id, so a hit always shows its current
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import UnaryExpression, func
+from sqlalchemy import Row, Table, UnaryExpression, func
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from contracts.labels import LABELS, LabelName
@@ -22,6 +24,7 @@ from services.gateway.read_model.presenting import enterprise_gone, enterprise_v
 from services.gateway.read_model.search_query import MAX_PAGE, SearchQuery, SortOrder
 from services.gateway.read_model.searchable import words
 from services.gateway.read_model.tables import (
+    EnterpriseChangeRow,
     EnterpriseRow,
     HoldingRow,
     ProcessedCount,
@@ -54,18 +57,34 @@ def search_enterprises(
 ) -> EnterprisePage:
     """One page of listed enterprises matching `query`, with the total and facet counts;
     from `cache` when the same search was answered since the last change."""
+    # One round trip for where the change log stands and how many events were applied, both
+    # read in the request's transaction: what is cached under them is computed from this
+    # state or a newer one, never an older one.
+    logged, processed = session.execute(_STATE).one()
     index = followed_index(session.get_bind().engine)
-    generation = index.follow(session)
+    generation = index.follow(session, logged)
     if cache is None:
-        return _search(session, query, index)
-    # The processed count also moves with what a page shows beyond the index (a registry's
-    # last check); read in the request's transaction, after following, so what is cached under
-    # it is computed from this state or a newer one, never an older one.
-    key = (count_processed(session), generation, _normalised(query))
-    return cache.pages.get_or_compute(key, lambda: _search(session, query, index))
+        return _search(session, query, index, _checked(session))
+    # The registries' last checks change only with projected (counted) events.
+    checked = cache.checked.get_or_compute(processed, lambda: _checked(session))
+    key = (processed, generation, _normalised(query))
+    return cache.pages.get_or_compute(key, lambda: _search(session, query, index, checked))
 
 
-def _search(session: Session, query: SearchQuery, index: FollowedIndex) -> EnterprisePage:
+_STATE = core_select(
+    core_select(func.max(col(EnterpriseChangeRow.seq))).scalar_subquery(),
+    core_select(col(ProcessedCount.events)).where(col(ProcessedCount.id) == 1).scalar_subquery(),
+)
+_ENTERPRISES: Table = EnterpriseRow.__table__  # type: ignore[attr-defined]
+_HOLDINGS: Table = HoldingRow.__table__  # type: ignore[attr-defined]
+
+
+def _search(
+    session: Session,
+    query: SearchQuery,
+    index: FollowedIndex,
+    checked: dict[str, datetime | None],
+) -> EnterprisePage:
     offset = (query.page - 1) * query.page_size
     found = index.find(
         _terms(query.q),
@@ -75,9 +94,10 @@ def _search(session: Session, query: SearchQuery, index: FollowedIndex) -> Enter
         query.page_size,
         sort_below=WORDS_FIRST_BELOW,
     )
-    rows = (
-        session.exec(
-            select(EnterpriseRow).where(col(EnterpriseRow.enterprise_id).in_(found.ids))
+    # Plain rows of the tables rather than ORM objects: a page reads a few dozen of them.
+    rows: Sequence[Row[Any]] = (
+        session.execute(
+            core_select(_ENTERPRISES).where(_ENTERPRISES.c.enterprise_id.in_(found.ids))
         ).all()
         if found.ids
         else []
@@ -87,7 +107,7 @@ def _search(session: Session, query: SearchQuery, index: FollowedIndex) -> Enter
     # it delisted meanwhile is left out rather than shown as listed.
     ordered = [by_id[i] for i in found.ids if i in by_id]
     return EnterprisePage(
-        items=_views(session, ordered),
+        items=_views(session, ordered, checked),
         total=found.tally.total,
         page=query.page,
         page_size=query.page_size,
@@ -116,7 +136,7 @@ def get_enterprise(session: Session, enterprise_id: str) -> EnterpriseView | Non
     row = session.get(EnterpriseRow, enterprise_id)
     if row is None or not row.listed:
         return None
-    return _views(session, [row])[0]
+    return _views(session, [row], _checked(session))[0]
 
 
 def get_departure(session: Session, enterprise_id: str) -> EnterpriseGone | None:
@@ -157,19 +177,27 @@ def _terms(q: str | None, limit: int = 10) -> list[str]:
     return words(q or "")[:limit]
 
 
-def _views(session: Session, rows: Sequence[EnterpriseRow]) -> list[EnterpriseView]:
+def _checked(session: Session) -> dict[str, datetime | None]:
+    """Each label registry's last successful scrape."""
+    return {s.label: s.last_success_at for s in session.exec(select(SourceRow)).all()}
+
+
+def _views(
+    session: Session,
+    rows: Sequence[EnterpriseRow | Row[Any]],
+    checked: dict[str, datetime | None],
+) -> list[EnterpriseView]:
     ids = [row.enterprise_id for row in rows]
     holdings = (
-        session.exec(
-            select(HoldingRow)
-            .where(col(HoldingRow.enterprise_id).in_(ids))
-            .order_by(col(HoldingRow.holding_id))
+        session.execute(
+            core_select(_HOLDINGS)
+            .where(_HOLDINGS.c.enterprise_id.in_(ids))
+            .order_by(_HOLDINGS.c.holding_id)
         ).all()
         if ids
         else []
     )
-    checked = {s.label: s.last_success_at for s in session.exec(select(SourceRow)).all()}
-    held: dict[str, list[HoldingRow]] = {i: [] for i in ids}
+    held: dict[str, list[Row[Any]]] = {i: [] for i in ids}
     for holding in holdings:
         held[holding.enterprise_id].append(holding)
     return [enterprise_view(row, held[row.enterprise_id], checked) for row in rows]

@@ -15,6 +15,7 @@ from services.gateway.read_model import queries
 from services.gateway.read_model.database import create_tables, make_engine
 from services.gateway.read_model.enterprise_index import EnterpriseIndex
 from services.gateway.read_model.facets import Filters
+from services.gateway.read_model.index_follow import prune_change_log
 from tests.unit.gateway.index_scenarios import (
     answered,
     bulk_fill,
@@ -122,3 +123,17 @@ def test_an_empty_index_answers_with_nothing() -> None:
     found = index.search(["kring"], Filters(), "name", 0, 20)
     assert (found.tally.total, found.ids) == (0, [])
     assert found.tally.facets.label == {"pso": 0, "codeso": 0, "senl": 0, "cedris": 0}
+
+
+def test_a_pruned_change_log_still_gives_the_same_answers(
+    two_engines: tuple[Engine, Engine],
+) -> None:
+    gateway, other = two_engines
+    bulk_fill(other, range(20))
+    assert search(gateway).total == 20
+    bulk_fill(other, range(20, 40))
+    assert prune_change_log(other, keep=5) > 0
+    assert answered(gateway, page_size=100) == expected(gateway, page_size=100)
+    set_listed(other, "bench00000000003", False)
+    assert prune_change_log(other, keep=1) > 0
+    assert "bench00000000003" not in answered(gateway, page_size=100)[0]
