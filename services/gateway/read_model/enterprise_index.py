@@ -208,15 +208,15 @@ class EnterpriseIndex:
             member = np.zeros(len(self._ids), dtype=np.bool_)
             member[_array(matches)] = True
         found: list[int] = []
-        chunk = max(1_024, wanted * 2)
-        for start in range(0, len(ordinals), chunk):
+        # Doubling: the matches may cluster far down the order (all "Kringloop …" by name).
+        start, chunk = 0, max(1_024, wanted * 2)
+        while start < len(ordinals) and len(found) < wanted:
             part = ordinals[start : start + chunk]
             keep = passing[groups[part]]
             if member is not None:
                 keep &= member[part]
             found += part[keep].tolist()
-            if len(found) >= wanted:
-                break
+            start, chunk = start + chunk, chunk * 2
         return found[:wanted]
 
     def _sort(
