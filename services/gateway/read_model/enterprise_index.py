@@ -144,9 +144,11 @@ class EnterpriseIndex:
         if tally.total <= offset:
             return Found(tally, [])
         wanted = min(offset + limit, tally.total)
-        walk = tally.total > self.sort_below and (
-            wanted * len(self._ordinal) <= 4 * tally.total * tally.total
-        )
+        # Walking an order costs the position of the page's last match, sorting the number
+        # of matches: walk only when matches are dense (words cluster in the name order, so
+        # a sparse set may lie far down it) and the page is not too deep for their density.
+        listed, total = len(self._ordinal), tally.total
+        walk = total > self.sort_below and 8 * total >= listed and wanted * listed <= 4 * total**2
         passing = tally.passing
         found = (
             self._walk(order, passing, matches, wanted)
