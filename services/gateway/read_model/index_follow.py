@@ -70,9 +70,14 @@ class FollowedIndex:
         """Bring the index up to what `session` sees; its generation (raised with every
         change applied). `logged`: the change log's highest number, when the caller read it
         already (None: the log is empty)."""
+        if logged == -1:
+            logged = session.execute(select(func.max(_SEQ))).scalar()
+        generation = self.generation
+        # Nothing new (the common case) needs no lock: the floor only rises, and every number
+        # up to it is applied. Read in this order, the generation is not newer than the floor.
+        if self._index is not None and logged == self._floor and not self._gaps:
+            return generation
         with self._lock:
-            if logged == -1:
-                logged = session.execute(select(func.max(_SEQ))).scalar()
             self._follow(session, logged)
             return self.generation
 
