@@ -12,7 +12,8 @@ benchmark's bulk fill alike.
   enterprise_index.py) is built from the rows and then follows this log.
 - `matching`: the same search as a SQL condition (a term matches where it starts a word of
   `search_text`); searches are answered from the in-memory index, this states what they
-  must answer, for checks of the database's own indexes.
+  must answer, for checks of the database's own indexes (on PostgreSQL a pg_trgm index
+  serves it).
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ def create_search_index(engine: Engine) -> None:
 
 
 def drop_search_index(engine: Engine) -> None:
-    """Drop what the tables' own drop leaves behind (SQLite's FTS table)."""
+    """Drop what the tables' own drop leaves behind: SQLite's FTS table, which read models
+    before schema version 8 searched."""
     if engine.dialect.name == "sqlite":
         with engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS enterprise_words")
