@@ -33,6 +33,7 @@ from services.gateway.pages.formatting import make_templates
 from services.gateway.platform_health import PlatformHealth
 from services.gateway.read_model.cache import SearchCache
 from services.gateway.read_model.database import create_tables, make_engine
+from services.gateway.read_model.index_follow import build_search_index
 from services.gateway.read_model.pruning import keep_pruning
 from services.gateway.read_model.reader import Reader
 from services.gateway.regions import pages as region_pages
@@ -138,6 +139,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.to_thread(create_alert_tables, state.engine)
     await asyncio.to_thread(create_shortlist_tables, state.engine)
     await asyncio.to_thread(state.regions.load)
+    # Before serving: the first search would otherwise wait for it (seconds at 1,000,000).
+    await asyncio.to_thread(build_search_index, state.engine)
     lists = state.shortlists
     processed_keep = timedelta(hours=state.settings.gateway_processed_keep_hours)
     tasks = [

@@ -1,8 +1,9 @@
 """A small LRU cache of answers, keyed by what was asked and how many events were applied.
 
-The key holds the read model's processed-event count, raised in the same transaction as every
-projected write, so an answer is only ever served for the exact state it was computed from:
-after any event the count differs and the old entries are simply never asked for again.
+A search's key holds the read model's processed-event count, raised in the same transaction as
+every projected write, and the search index's generation, raised with every change it follows
+(whoever wrote it), so an answer is only ever served for the exact state it was computed from:
+after any change the key differs and the old entries are simply never asked for again.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Generic, TypeVar
 
-from services.gateway.read_model.facets import Group
 from services.gateway.read_model.views import EnterprisePage
 
 V = TypeVar("V")
@@ -49,9 +50,11 @@ class AnswerCache(Generic[V]):
 
 @dataclass(frozen=True)
 class SearchCache:
-    """Recent search answers, the grouped matches of recent words, and the number of listed
-    enterprises, of one process."""
+    """Recent search answers, the number of listed enterprises and the registries' last
+    checks, of one process."""
 
     pages: AnswerCache[EnterprisePage] = field(default_factory=AnswerCache)
-    groups: AnswerCache[list[Group]] = field(default_factory=AnswerCache)
+    checked: AnswerCache[dict[str, datetime | None]] = field(
+        default_factory=lambda: AnswerCache(size=4)
+    )
     listed: AnswerCache[int] = field(default_factory=lambda: AnswerCache(size=4))

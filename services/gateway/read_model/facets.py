@@ -1,42 +1,39 @@
-"""Total, facet counts and filters of a search, from one grouped query.
+"""Total, facet counts and filters of a search, from counts per group of enterprises.
 
-The enterprises matching the words are read once, grouped by place, labels, categories and
-delivery regions: a few thousand groups at most, however many enterprises match. Each filter
-is a test on a group, so the total (every filter) and each facet (every filter but its own)
-are sums over groups, and the page's rows are narrowed to exactly the groups that pass.
+Enterprises that share their places, counting labels, categories, delivery regions and
+whether they may receive reserved contracts form one group: a few thousand groups at most,
+however many enterprises there are. Each group has facet values (a row of a 0/1 matrix,
+groups by values), each filter is a test on a group, so the total (every filter) and each
+facet (every filter but its own) are sums of the matching enterprises' group counts, done as
+one matrix product per facet whatever the number of matches.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
-from sqlmodel import Session, col
+import numpy as np
+import numpy.typing as npt
 
 from contracts.categories import categories_by_slug
-from contracts.labels import LABELS, LabelName
-from services.gateway.read_model.searchable import region_by_token
-from services.gateway.read_model.tables import EnterpriseRow
+from contracts.labels import LABELS
+from services.gateway.read_model.searchable import region_by_token, region_token
 from services.gateway.read_model.views import Facets
 
 PLACE_FIELDS = ("province", "region", "municipality")
+SET_FACETS = ("label", "category", "delivery_area")
 RESERVED = "reserved"
-# Filters on a set of values per enterprise: the filter's key, the group's stored text, and
-# the column that stores it.
-SET_FILTERS = {
-    "label": ("labels", "counting_labels"),
-    "category": ("categories", "category_slugs"),
-    "delivery_area": ("delivery_regions", "delivery_regions"),
-}
+FACETS = (*SET_FACETS, *PLACE_FIELDS, RESERVED)
+
+Counts = npt.NDArray[np.int64]
+Mask = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
-class Group:
-    """How many matching enterprises share these places, counting labels, categories,
-    delivery regions and whether they may receive reserved contracts."""
+class GroupKey:
+    """What the enterprises of one group share, as stored in their rows."""
 
     province: str | None
     region: str | None
@@ -45,118 +42,135 @@ class Group:
     categories: str | None
     delivery_regions: str | None
     reserved: bool
-    count: int
 
-    def values(self, key: str) -> frozenset[str]:
-        """The values of the set filter `key`, parsed from the stored space-separated text."""
-        text: str | None = getattr(self, SET_FILTERS[key][0])
-        return frozenset((text or "").split())
+    def values(self) -> list[tuple[str, str]]:
+        """Its (facet, value) pairs; the set facets' values parsed from the stored text."""
+        pairs = [(f, v) for f in PLACE_FIELDS if (v := getattr(self, f)) is not None]
+        stored = (self.labels, self.categories, self.delivery_regions)
+        pairs += [(f, v) for f, text in zip(SET_FACETS, stored, strict=True) for v in _split(text)]
+        return [*pairs, (RESERVED, "")] if self.reserved else pairs
 
 
-Test = Callable[[Group], bool]
+@dataclass(frozen=True)
+class Filters:
+    """What a search filters on: any of the labels, categories and delivery regions (as
+    tokens); each place equal ignoring case; reserved contracts allowed."""
+
+    label: frozenset[str] = frozenset()
+    category: frozenset[str] = frozenset()
+    delivery_area: frozenset[str] = frozenset()
+    places: dict[str, str] = field(default_factory=dict)
+    reserved: bool = False
+
+    @classmethod
+    def of(cls, query: Any) -> Filters:
+        """The filters of a SearchQuery."""
+        places = {f: v.lower() for f in PLACE_FIELDS if (v := getattr(query, f))}
+        return cls(
+            label=frozenset(query.label),
+            category=frozenset(query.category),
+            delivery_area=frozenset(region_token(r) for r in query.delivery_area),
+            places=places,
+            reserved=query.reserved,
+        )
 
 
 @dataclass(frozen=True)
 class Tally:
-    """The filtered total, the facets, and conditions selecting the filtered rows."""
+    """The filtered total, the facets, and which groups pass every filter."""
 
     total: int
     facets: Facets
-    narrowing: list[ColumnElement[bool]]
+    passing: Mask
 
 
-def read_groups(session: Session, where: Sequence[Any]) -> list[Group]:
-    """The rows matching `where`, counted per place, labels, categories, regions and
-    reserved contracts."""
-    keys = (
-        col(EnterpriseRow.province),
-        col(EnterpriseRow.region),
-        col(EnterpriseRow.municipality),
-        col(EnterpriseRow.counting_labels),
-        col(EnterpriseRow.category_slugs),
-        col(EnterpriseRow.delivery_regions),
-        col(EnterpriseRow.reserved),
-    )
-    rows = session.execute(select(*keys, func.count()).where(*where).group_by(*keys)).all()
-    return [Group(*row) for row in rows]
+class FacetTable:
+    """The groups seen so far (numbered in order of appearance) and their facet values.
+
+    Not thread-safe: its owner (the search index) holds a lock around every use.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[GroupKey, int] = {}
+        self._keys: list[GroupKey] = []
+        self._columns: dict[str, dict[str, int]] = {f: {} for f in FACETS}
+        self._matrix: dict[str, npt.NDArray[np.int64]] = {}
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def group(self, key: GroupKey) -> int:
+        """The number of the group `key`, added when new."""
+        number = self._ids.get(key)
+        if number is None:
+            number = self._ids[key] = len(self._keys)
+            self._keys.append(key)
+            for facet, value in key.values():
+                columns = self._columns[facet]
+                columns.setdefault(value, len(columns))
+            self._matrix = {}
+        return number
+
+    def tally(self, counts: Counts, filters: Filters) -> Tally:
+        """Total and facets (each ignoring its own filter) of the enterprises counted per
+        group in `counts`, under `filters`."""
+        matrix = self._matrices()
+        tests = self._tests(matrix, filters)
+        everything = _all(tests, len(self._keys))
+        facets: dict[str, Any] = {}
+        for facet in FACETS:
+            others = [test for key, test in tests.items() if key != facet]
+            mask = everything if facet not in tests else _all(others, len(self._keys))
+            summed = (counts * mask) @ matrix[facet]
+            facets[facet] = dict(zip(self._columns[facet], summed.tolist(), strict=True))
+        return Tally(int(counts[everything].sum()), _facets(facets), everything)
+
+    def _matrices(self) -> dict[str, npt.NDArray[np.int64]]:
+        if not self._matrix:
+            for facet, columns in self._columns.items():
+                matrix = np.zeros((len(self._keys), len(columns)), dtype=np.int64)
+                for row, key in enumerate(self._keys):
+                    for column in (columns[v] for f, v in key.values() if f == facet):
+                        matrix[row, column] = 1
+                self._matrix[facet] = matrix
+        return self._matrix
+
+    def _tests(self, matrix: dict[str, npt.NDArray[np.int64]], filters: Filters) -> dict[str, Mask]:
+        wanted: dict[str, list[int]] = {}
+        for facet in SET_FACETS:
+            values: frozenset[str] = getattr(filters, facet)
+            if values:
+                wanted[facet] = [n for v, n in self._columns[facet].items() if v in values]
+        for place, value in filters.places.items():
+            wanted[place] = [n for v, n in self._columns[place].items() if v.lower() == value]
+        if filters.reserved:
+            wanted[RESERVED] = list(self._columns[RESERVED].values())
+        return {facet: _any(matrix[facet][:, columns]) for facet, columns in wanted.items()}
 
 
-def filter_tests(
-    labels: Sequence[LabelName],
-    places: dict[str, str | None],
-    *,
-    categories: Sequence[str] = (),
-    regions: Sequence[str] = (),
-    reserved: bool = False,
-) -> dict[str, Test]:
-    """One test per given filter: any of the labels, of the categories, of the delivery
-    regions (as tokens); each place equal, ignoring case; reserved contracts allowed."""
-    tests: dict[str, Test] = {}
-    if reserved:
-        tests[RESERVED] = _reserved
-    for key, wanted in (("label", labels), ("category", categories), ("delivery_area", regions)):
-        if wanted:
-            tests[key] = _any_of(key, frozenset(wanted))
-    for field, value in places.items():
-        if value:
-            tests[field] = _same_place(field, value.lower())
-    return tests
+def _all(tests: Sequence[Mask] | dict[str, Mask], groups: int) -> Mask:
+    mask = np.ones(groups, dtype=np.bool_)
+    for test in tests.values() if isinstance(tests, dict) else tests:
+        mask &= test
+    return mask
 
 
-def tally(groups: Sequence[Group], tests: dict[str, Test]) -> Tally:
-    """Total and facets (each ignoring its own filter) of `groups` under `tests`."""
-    sets: dict[str, Counter[str]] = {key: Counter() for key in SET_FILTERS}
-    places: dict[str, Counter[str]] = {field: Counter() for field in PLACE_FIELDS}
-    total = reserved = 0
-    passed: dict[str, list[Group]] = {key: [] for key in tests}
-    for group in groups:
-        failed = {key for key, test in tests.items() if not test(group)}
-        for key in tests.keys() - failed:
-            passed[key].append(group)
-        total += group.count if not failed else 0
-        reserved += group.count if group.reserved and failed <= {RESERVED} else 0
-        for key, counter in sets.items():
-            if failed <= {key}:
-                counter.update(dict.fromkeys(group.values(key), group.count))
-        for field in PLACE_FIELDS:
-            value = getattr(group, field)
-            if value is not None and failed <= {field}:
-                places[field][value] += group.count
+def _any(columns: npt.NDArray[np.int64]) -> Mask:
+    """Per group: has it any of these columns' values."""
+    return np.asarray(columns.any(axis=1), dtype=np.bool_)
+
+
+def _facets(counted: dict[str, dict[str, int]]) -> Facets:
     regions = region_by_token()
-    areas = {regions[t]: n for t, n in sets["delivery_area"].items() if t in regions}
-    facets = Facets(
-        label={label: sets["label"][label] for label in LABELS},
-        category={slug: sets["category"][slug] for slug in categories_by_slug()},
+    areas = {regions[t]: n for t, n in counted["delivery_area"].items() if t in regions and n}
+    return Facets(
+        label={label: counted["label"].get(label, 0) for label in LABELS},
+        category={slug: counted["category"].get(slug, 0) for slug in categories_by_slug()},
         delivery_area=dict(sorted(areas.items())),
-        reserved=reserved,
-        **{f: dict(sorted(c.items())) for f, c in places.items()},
+        reserved=sum(counted[RESERVED].values()),
+        **{f: dict(sorted((v, n) for v, n in counted[f].items() if n)) for f in PLACE_FIELDS},
     )
-    return Tally(total, facets, [_narrowing(key, passed[key]) for key in tests])
 
 
-def _any_of(key: str, wanted: frozenset[str]) -> Test:
-    def test(group: Group) -> bool:
-        return not wanted.isdisjoint(group.values(key))
-
-    return test
-
-
-def _same_place(field: str, wanted: str) -> Test:
-    def test(group: Group) -> bool:
-        value: str | None = getattr(group, field)
-        return value is not None and value.lower() == wanted
-
-    return test
-
-
-def _reserved(group: Group) -> bool:
-    return group.reserved
-
-
-def _narrowing(key: str, passed: list[Group]) -> ColumnElement[bool]:
-    """The rows of the groups that pass the filter `key`, by that filter's stored values."""
-    if key == RESERVED:
-        return col(EnterpriseRow.reserved).is_(True)
-    field, column_name = SET_FILTERS.get(key, (key, key))
-    column = col(getattr(EnterpriseRow, column_name))
-    return column.in_(sorted({getattr(group, field) for group in passed}))
+def _split(text: str | None) -> list[str]:
+    return (text or "").split()

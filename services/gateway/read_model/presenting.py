@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
+
+from sqlalchemy import Row
+from sqlmodel import SQLModel
 
 from contracts.categories import category_named
 from contracts.cpv import cpv_description
@@ -25,15 +28,18 @@ from services.gateway.read_model.views import (
 
 
 def enterprise_view(
-    row: EnterpriseRow, holdings: Sequence[HoldingRow], checked: dict[str, datetime | None]
+    row: EnterpriseRow | Row[Any],
+    holdings: Sequence[HoldingRow | Row[Any]],
+    checked: dict[str, datetime | None],
 ) -> EnterpriseView:
-    """The enterprise with its counting labels; `checked`: each label's last successful scrape."""
+    """The enterprise with its counting labels; `checked`: each label's last successful scrape.
+    Rows as ORM objects or as plain result rows of the tables (cheaper to read)."""
     supplement = SupplementView.model_validate(row.supplement) if row.supplement else None
     website, source = _website(row.website, supplement)
     counting = sorted((h for h in holdings if h.counts), key=lambda h: LABELS.index(h.label))
     return EnterpriseView.model_validate(
         {
-            **row.model_dump(),
+            **_fields(row),
             "labels": [_label_view(h, checked.get(h.label)) for h in counting],
             "website": website,
             "website_source": source,
@@ -92,11 +98,15 @@ def _website(
     return None, None
 
 
-def _label_view(holding: HoldingRow, scraped: datetime | None) -> LabelView:
+def _label_view(holding: HoldingRow | Row[Any], scraped: datetime | None) -> LabelView:
     verified = holding.last_verified_at
     return LabelView.model_validate(
         {
-            **holding.model_dump(),
+            **_fields(holding),
             "last_checked_at": max(verified, scraped) if scraped else verified,
         }
     )
+
+
+def _fields(row: SQLModel | Row[Any]) -> dict[str, Any]:
+    return row.model_dump() if isinstance(row, SQLModel) else dict(row._mapping)

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from contracts.base import utc_now
 from contracts.subjects import ENTERPRISE_STATES_STREAM
+from services.gateway.read_model.index_follow import prune_change_log
 from services.gateway.read_model.tables import ProcessedEvent, PrunedPosition
 
 log = structlog.get_logger()
@@ -75,6 +76,11 @@ async def keep_pruning(
     trust) prunes nothing."""
     while True:
         await asyncio.sleep(every_seconds)
+        try:
+            changes = await asyncio.to_thread(prune_change_log, engine)
+            log.info("search_change_log_pruned", pruned=changes)
+        except Exception as exc:  # the database away: next round
+            log.warning("search_change_log_not_pruned", error=f"{type(exc).__name__}: {exc}")
         try:
             floors = await ack_floors()
             pruned = await asyncio.to_thread(prune_processed, engine, floors, utc_now() - keep)

@@ -1,31 +1,30 @@
 """Read-side queries: search with facets, one enterprise, registry freshness.
 
-Everything is filtered and counted in SQL; only the requested page is loaded.
+Searches are answered by the process's in-memory search index (enterprise_index.py), brought
+up to the request's own view of the database first (index_follow.py); only the page's
+enterprises are read from the database, by id, so a hit always shows its current row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import UnaryExpression, func
+from sqlalchemy import Row, Table, UnaryExpression, func
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from contracts.labels import LABELS, LabelName
 from services.gateway.labels import label_name
 from services.gateway.read_model.cache import SearchCache
-from services.gateway.read_model.facets import (
-    PLACE_FIELDS,
-    Group,
-    filter_tests,
-    read_groups,
-    tally,
-)
+from services.gateway.read_model.facets import PLACE_FIELDS, Filters
+from services.gateway.read_model.index_follow import FollowedIndex, followed_index
 from services.gateway.read_model.presenting import enterprise_gone, enterprise_view
-from services.gateway.read_model.search_index import matching
 from services.gateway.read_model.search_query import MAX_PAGE, SearchQuery, SortOrder
-from services.gateway.read_model.searchable import region_token, words
+from services.gateway.read_model.searchable import words
 from services.gateway.read_model.tables import (
+    EnterpriseChangeRow,
     EnterpriseRow,
     HoldingRow,
     ProcessedCount,
@@ -39,10 +38,12 @@ from services.gateway.read_model.views import (
     SourceView,
 )
 
+# Up to this many matches, a page is found by sorting the matches; above it, by walking the
+# order's list of every listed enterprise (see enterprise_index.py).
 WORDS_FIRST_BELOW = 5_000
 _TIE_BREAKS = (col(EnterpriseRow.sort_name).asc(), col(EnterpriseRow.enterprise_id).asc())
-# Each order ends in the same tie-breaks, so paging is stable; each has an index of its own
-# (see tables.py) that the many-matches strategy walks.
+# The orders in SQL, as the search index keeps them (each ending in the same tie-breaks, so
+# paging is stable); the database has an index for each (see tables.py).
 ORDER_BY: dict[SortOrder, tuple[UnaryExpression[Any], ...]] = {
     "name": _TIE_BREAKS,
     "newest": (col(EnterpriseRow.listed_since).desc(), *_TIE_BREAKS),
@@ -55,56 +56,62 @@ def search_enterprises(
     session: Session, query: SearchQuery, cache: SearchCache | None = None
 ) -> EnterprisePage:
     """One page of listed enterprises matching `query`, with the total and facet counts;
-    from `cache` when the same search was answered since the last projected event."""
-    dialect = session.get_bind().dialect.name
+    from `cache` when the same search was answered since the last change."""
+    # One round trip for where the change log stands and how many events were applied, both
+    # read in the request's transaction: what is cached under them is computed from this
+    # state or a newer one, never an older one.
+    logged, processed = session.execute(_STATE).one()
+    index = followed_index(session.get_bind().engine)
+    generation = index.follow(session, logged)
     if cache is None:
-        return _search(session, query, lambda terms: read_groups(session, matching(terms, dialect)))
-    # Read first, in the request's transaction: what is cached under this count is computed
-    # from this state or a newer one, never an older one.
-    state = count_processed(session)
+        return _search(session, query, index, _checked(session))
+    # The registries' last checks change only with projected (counted) events.
+    checked = cache.checked.get_or_compute(processed, lambda: _checked(session))
+    key = (processed, generation, _normalised(query))
+    return cache.pages.get_or_compute(key, lambda: _search(session, query, index, checked))
 
-    def groups(terms: list[str]) -> list[Group]:
-        # Shared by every filter and page of the same words, as when a buyer clicks facets.
-        return cache.groups.get_or_compute(
-            (state, tuple(terms)), lambda: read_groups(session, matching(terms, dialect))
-        )
 
-    key = (state, _normalised(query))
-    return cache.pages.get_or_compute(key, lambda: _search(session, query, groups))
+_STATE = core_select(
+    core_select(func.max(col(EnterpriseChangeRow.seq))).scalar_subquery(),
+    core_select(col(ProcessedCount.events)).where(col(ProcessedCount.id) == 1).scalar_subquery(),
+)
+_ENTERPRISES: Table = EnterpriseRow.__table__  # type: ignore[attr-defined]
+_HOLDINGS: Table = HoldingRow.__table__  # type: ignore[attr-defined]
 
 
 def _search(
-    session: Session, query: SearchQuery, groups: Callable[[list[str]], list[Group]]
+    session: Session,
+    query: SearchQuery,
+    index: FollowedIndex,
+    checked: dict[str, datetime | None],
 ) -> EnterprisePage:
-    dialect, terms = session.get_bind().dialect.name, _terms(query.q)
-    places = {field: getattr(query, field) for field in PLACE_FIELDS}
-    tests = filter_tests(
-        query.label,
-        places,
-        categories=query.category,
-        regions=[region_token(region) for region in query.delivery_area],
-        reserved=query.reserved,
+    offset = (query.page - 1) * query.page_size
+    found = index.find(
+        _terms(query.q),
+        Filters.of(query),
+        query.sort,
+        offset,
+        query.page_size,
+        sort_below=WORDS_FIRST_BELOW,
     )
-    counted = tally(groups(terms), tests)
-    # Few matches: fetch them by their words and sort; many: walk the order's index instead.
-    words_first = counted.total <= WORDS_FIRST_BELOW
-    rows = (
-        session.exec(
-            select(EnterpriseRow)
-            .where(*matching(terms, dialect, words_first=words_first), *counted.narrowing)
-            .order_by(*ORDER_BY[query.sort])
-            .offset((query.page - 1) * query.page_size)
-            .limit(query.page_size)
+    # Plain rows of the tables rather than ORM objects: a page reads a few dozen of them.
+    rows: Sequence[Row[Any]] = (
+        session.execute(
+            core_select(_ENTERPRISES).where(_ENTERPRISES.c.enterprise_id.in_(found.ids))
         ).all()
-        if counted.total
+        if found.ids
         else []
     )
+    by_id = {row.enterprise_id: row for row in rows if row.listed}
+    # A row another process changed since the index last followed shows as it is now; one
+    # it delisted meanwhile is left out rather than shown as listed.
+    ordered = [by_id[i] for i in found.ids if i in by_id]
     return EnterprisePage(
-        items=_views(session, rows),
-        total=counted.total,
+        items=_views(session, ordered, checked),
+        total=found.tally.total,
         page=query.page,
         page_size=query.page_size,
-        facets=counted.facets,
+        facets=found.tally.facets,
     )
 
 
@@ -129,7 +136,7 @@ def get_enterprise(session: Session, enterprise_id: str) -> EnterpriseView | Non
     row = session.get(EnterpriseRow, enterprise_id)
     if row is None or not row.listed:
         return None
-    return _views(session, [row])[0]
+    return _views(session, [row], _checked(session))[0]
 
 
 def get_departure(session: Session, enterprise_id: str) -> EnterpriseGone | None:
@@ -170,19 +177,27 @@ def _terms(q: str | None, limit: int = 10) -> list[str]:
     return words(q or "")[:limit]
 
 
-def _views(session: Session, rows: Sequence[EnterpriseRow]) -> list[EnterpriseView]:
+def _checked(session: Session) -> dict[str, datetime | None]:
+    """Each label registry's last successful scrape."""
+    return {s.label: s.last_success_at for s in session.exec(select(SourceRow)).all()}
+
+
+def _views(
+    session: Session,
+    rows: Sequence[EnterpriseRow | Row[Any]],
+    checked: dict[str, datetime | None],
+) -> list[EnterpriseView]:
     ids = [row.enterprise_id for row in rows]
     holdings = (
-        session.exec(
-            select(HoldingRow)
-            .where(col(HoldingRow.enterprise_id).in_(ids))
-            .order_by(col(HoldingRow.holding_id))
+        session.execute(
+            core_select(_HOLDINGS)
+            .where(_HOLDINGS.c.enterprise_id.in_(ids))
+            .order_by(_HOLDINGS.c.holding_id)
         ).all()
         if ids
         else []
     )
-    checked = {s.label: s.last_success_at for s in session.exec(select(SourceRow)).all()}
-    held: dict[str, list[HoldingRow]] = {i: [] for i in ids}
+    held: dict[str, list[Row[Any]]] = {i: [] for i in ids}
     for holding in holdings:
         held[holding.enterprise_id].append(holding)
     return [enterprise_view(row, held[row.enterprise_id], checked) for row in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Index, TypeDecorator, text
+from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Index, Integer, TypeDecorator, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -30,7 +30,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 # Raise with every change to these tables: a read model of another version is dropped and
 # rebuilt by replaying the streams (it holds nothing the streams do not).
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 class ReadModel(SQLModel, registry=registry()):
@@ -54,19 +54,6 @@ class EnterpriseRow(ReadModel, table=True):
         ),
         Index(
             "ix_enterprises_listed_ending", "listed", "listing_ends", "sort_name", "enterprise_id"
-        ),
-        # Covers the facet query: listed rows grouped by place, labels, categories and
-        # delivery regions, read from the index.
-        Index(
-            "ix_enterprises_listed_facets",
-            "listed",
-            "province",
-            "region",
-            "municipality",
-            "counting_labels",
-            "category_slugs",
-            "delivery_regions",
-            "reserved",
         ),
     )
 
@@ -139,6 +126,20 @@ class ListingChangeRow(ReadModel, table=True):
     counting_labels: str | None = None
     category_slugs: str | None = None
     delivery_regions: str | None = None
+
+
+class EnterpriseChangeRow(ReadModel, table=True):
+    """An enterprise row that was inserted, deleted, or changed in a column searches read,
+    written by a database trigger (see search_index.py) whoever wrote the row. Each gateway's
+    search index follows this log; the numbers only grow (SQLite: AUTOINCREMENT)."""
+
+    __tablename__ = "enterprise_changes"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    seq: int | None = Field(
+        default=None, primary_key=True, sa_type=BigInteger().with_variant(Integer, "sqlite")
+    )
+    enterprise_id: str = Field(max_length=64)
 
 
 class HoldingRow(ReadModel, table=True):
