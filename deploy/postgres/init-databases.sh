@@ -20,6 +20,3 @@ CREATE DATABASE :"role" OWNER :"role";
 REVOKE ALL ON DATABASE :"role" FROM PUBLIC;
 SQL
 done
-# The gateway's search index uses pg_trgm (a trusted extension; created here all the same).
-psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname gateway \
-  -c "CREATE EXTENSION IF NOT EXISTS pg_trgm"

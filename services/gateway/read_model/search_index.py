@@ -12,22 +12,17 @@ benchmark's bulk fill alike.
   enterprise_index.py) is built from the rows and then follows this log.
 - `matching`: the same search as a SQL condition (a term matches where it starts a word of
   `search_text`); searches are answered from the in-memory index, this states what they
-  must answer, for checks of the database's own indexes (on PostgreSQL a pg_trgm index
-  serves it).
+  must answer, for checks (no text index serves it: nothing asks it of a large table).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import structlog
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import col
 
 from services.gateway.read_model.tables import EnterpriseRow
-
-log = structlog.get_logger()
 
 _SQLITE_LABELS = """
     UPDATE enterprises SET counting_labels = (
@@ -90,28 +85,12 @@ POSTGRESQL_DDL = (
     f"CREATE TRIGGER enterprises_logged_changed AFTER UPDATE OF {SEARCHED} ON enterprises "
     "FOR EACH ROW EXECUTE FUNCTION enterprises_log_change()",
 )
-# Serves `matching` on PostgreSQL (operators' queries, checks); searches no longer need it.
-POSTGRESQL_TRIGRAMS = (
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS ix_enterprises_search_text_trgm "
-    "ON enterprises USING gin (search_text gin_trgm_ops)",
-)
 
 
 def create_search_index(engine: Engine) -> None:
-    """Create the triggers and text index (idempotent); run after the tables exist."""
-    dialect = engine.dialect.name
+    """Create the triggers (idempotent); run after the tables exist."""
     with engine.begin() as connection:
-        _run(connection, SQLITE_DDL if dialect == "sqlite" else POSTGRESQL_DDL)
-    if dialect != "postgresql":
-        return
-    try:
-        with engine.begin() as connection:
-            _run(connection, POSTGRESQL_TRIGRAMS)
-    except DBAPIError as exc:
-        # Searches do not need it; pg_trgm ships with PostgreSQL and is a trusted extension,
-        # so this means a missing contrib package or no CREATE right.
-        log.warning("search_text_index_skipped", reason="pg_trgm unavailable", error=str(exc))
+        _run(connection, SQLITE_DDL if engine.dialect.name == "sqlite" else POSTGRESQL_DDL)
 
 
 def drop_search_index(engine: Engine) -> None:
