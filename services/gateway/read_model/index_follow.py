@@ -64,6 +64,10 @@ class FollowedIndex:
         self._floor = 0
         self._seen: set[int] = set()
         self._gaps: dict[int, float] = {}
+        # Whether the log was empty when the index was last built: rows written with the
+        # triggers held off (the bench's fill) leave it empty, and an index of them stays right
+        # while it stays empty.
+        self._built_on_empty_log = False
         self.generation = 0
 
     def follow(self, session: Session, logged: int | None = -1) -> int:
@@ -75,7 +79,7 @@ class FollowedIndex:
         generation = self.generation
         # Nothing new (the common case) needs no lock: the floor only rises, and every number
         # up to it is applied. Read in this order, the generation is not newer than the floor.
-        if self._index is not None and logged == self._floor and not self._gaps:
+        if self._index is not None and (logged or 0) == self._floor and not self._gaps:
             return generation
         with self._lock:
             self._follow(session, logged)
@@ -103,7 +107,7 @@ class FollowedIndex:
             self._build(session)
             return
         if top is None or top < self._floor:
-            if self._floor or len(self._index):
+            if self._floor or (len(self._index) and not self._built_on_empty_log):
                 # The log was emptied: the tables were made anew.
                 self._build(session)
             return
@@ -158,7 +162,9 @@ class FollowedIndex:
 
     def _build(self, session: Session) -> None:
         started = time.monotonic()
-        top = session.execute(select(func.max(_SEQ))).scalar() or 0
+        logged = session.execute(select(func.max(_SEQ))).scalar()
+        self._built_on_empty_log = logged is None
+        top = logged or 0
         self._floor = max(0, top - _LOOKBACK)
         recent = session.execute(select(_SEQ).where(self._floor < _SEQ)).scalars().all()
         self._seen = {int(seq) for seq in recent if seq is not None}
