@@ -20,7 +20,7 @@ from services.gateway.labels import label_name
 from services.gateway.read_model.cache import SearchCache
 from services.gateway.read_model.facets import PLACE_FIELDS, Filters
 from services.gateway.read_model.index_follow import FollowedIndex, followed_index
-from services.gateway.read_model.presenting import enterprise_gone, enterprise_view
+from services.gateway.read_model.presenting import Holding, enterprise_gone, enterprise_view
 from services.gateway.read_model.search_query import MAX_PAGE, SearchQuery, SortOrder
 from services.gateway.read_model.searchable import words
 from services.gateway.read_model.tables import (
@@ -77,6 +77,41 @@ _STATE = core_select(
 )
 _ENTERPRISES: Table = EnterpriseRow.__table__  # type: ignore[attr-defined]
 _HOLDINGS: Table = HoldingRow.__table__  # type: ignore[attr-defined]
+_HOLDING_FIELDS = len(Holding._fields)
+# A page's enterprises, each joined to its counting holdings (ordered as `_views` orders
+# them), the holdings' columns last and in the order of `Holding`.
+_PAGE = (
+    core_select(
+        *(
+            _ENTERPRISES.c[name]
+            for name in (
+                "enterprise_id",
+                "name",
+                "place",
+                "municipality",
+                "province",
+                "region",
+                "website",
+                "kvk",
+                "themes",
+                "listed_since",
+                "grace_until",
+                "summary",
+                "summary_label",
+                "categories",
+                "categories_chosen",
+                "supplement",
+            )
+        ),
+        *(_HOLDINGS.c[name].label(f"holding_{name}") for name in Holding._fields),
+    )
+    .outerjoin(
+        _HOLDINGS,
+        (_HOLDINGS.c.enterprise_id == _ENTERPRISES.c.enterprise_id) & _HOLDINGS.c.counts.is_(True),
+    )
+    .where(_ENTERPRISES.c.listed.is_(True))
+    .order_by(_ENTERPRISES.c.enterprise_id, _HOLDINGS.c.holding_id)
+)
 
 
 def _search(
@@ -94,25 +129,33 @@ def _search(
         query.page_size,
         sort_below=WORDS_FIRST_BELOW,
     )
-    # Plain rows of the tables rather than ORM objects: a page reads a few dozen of them.
-    rows: Sequence[Row[Any]] = (
-        session.execute(
-            core_select(_ENTERPRISES).where(_ENTERPRISES.c.enterprise_id.in_(found.ids))
-        ).all()
-        if found.ids
-        else []
-    )
-    by_id = {row.enterprise_id: row for row in rows if row.listed}
-    # A row another process changed since the index last followed shows as it is now; one
-    # it delisted meanwhile is left out rather than shown as listed.
-    ordered = [by_id[i] for i in found.ids if i in by_id]
     return EnterprisePage(
-        items=_views(session, ordered, checked),
+        items=page_views(session, found.ids, checked),
         total=found.tally.total,
         page=query.page,
         page_size=query.page_size,
         facets=found.tally.facets,
     )
+
+
+def page_views(
+    session: Session, ids: Sequence[str], checked: dict[str, datetime | None]
+) -> list[EnterpriseView]:
+    """The listed ones of these enterprises, in this order, with their counting holdings:
+    one query, of the columns the views show, as plain rows (cheaper than ORM objects). A
+    row another process changed since the index last followed shows as it is now; one it
+    delisted meanwhile is left out rather than shown as listed."""
+    if not ids:
+        return []
+    rows: dict[str, Row[Any]] = {}
+    held: dict[str, list[Holding]] = {}
+    for row in session.execute(_PAGE.where(_ENTERPRISES.c.enterprise_id.in_(ids))):
+        if row.enterprise_id not in rows:
+            rows[row.enterprise_id] = row
+            held[row.enterprise_id] = []
+        if row.holding_label is not None:
+            held[row.enterprise_id].append(Holding._make(row[-_HOLDING_FIELDS:]))
+    return [enterprise_view(rows[i], held[i], checked) for i in ids if i in rows]
 
 
 def _normalised(query: SearchQuery) -> tuple[object, ...]:
