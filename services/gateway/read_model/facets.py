@@ -1,11 +1,12 @@
 """Total, facet counts and filters of a search, from counts per group of enterprises.
 
 Enterprises that share their places, counting labels, categories, delivery regions and
-whether they may receive reserved contracts form one group: a few thousand groups at most,
-however many enterprises there are. Each group has facet values (a row of a 0/1 matrix,
-groups by values), each filter is a test on a group, so the total (every filter) and each
-facet (every filter but its own) are sums of the matching enterprises' group counts, done as
-one matrix product per facet whatever the number of matches.
+whether they may receive reserved contracts form one group. Each group has facet values (a
+sparse 0/1 matrix, groups by values, kept as its ones' rows and columns), each filter is a
+test on a group, so the total (every filter) and each facet (every filter but its own) are
+sums of the matching enterprises' group counts, one weighted count over the ones per facet
+whatever the number of matches. Groups are many where enterprises vary much (one per few
+enterprises in the benchmark's data), so no step costs groups times values.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ FACETS = (*SET_FACETS, *PLACE_FIELDS, RESERVED)
 
 Counts = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
+# A 0/1 matrix of groups by values, as the rows and the columns of its ones.
+Ones = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ class FacetTable:
         self._ids: dict[GroupKey, int] = {}
         self._keys: list[GroupKey] = []
         self._columns: dict[str, dict[str, int]] = {f: {} for f in FACETS}
-        self._matrix: dict[str, npt.NDArray[np.int64]] = {}
+        self._matrix: dict[str, Ones] = {}
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -121,21 +124,32 @@ class FacetTable:
         for facet in FACETS:
             others = [test for key, test in tests.items() if key != facet]
             mask = everything if facet not in tests else _all(others, len(self._keys))
-            summed = (counts * mask) @ matrix[facet]
-            facets[facet] = dict(zip(self._columns[facet], summed.tolist(), strict=True))
+            rows, columns = matrix[facet]
+            weights = (counts * mask)[rows]
+            # Counts of enterprises are far below 2**53, so the float sums are exact.
+            summed = np.bincount(columns, weights=weights, minlength=len(self._columns[facet]))
+            facets[facet] = dict(
+                zip(self._columns[facet], summed.astype(np.int64).tolist(), strict=True)
+            )
         return Tally(int(counts[everything].sum()), _facets(facets), everything)
 
-    def _matrices(self) -> dict[str, npt.NDArray[np.int64]]:
+    def _matrices(self) -> dict[str, Ones]:
         if not self._matrix:
-            for facet, columns in self._columns.items():
-                matrix = np.zeros((len(self._keys), len(columns)), dtype=np.int64)
-                for row, key in enumerate(self._keys):
-                    for column in (columns[v] for f, v in key.values() if f == facet):
-                        matrix[row, column] = 1
-                self._matrix[facet] = matrix
+            rows: dict[str, list[int]] = {facet: [] for facet in self._columns}
+            columns: dict[str, list[int]] = {facet: [] for facet in self._columns}
+            for row, key in enumerate(self._keys):
+                # Each pair once: a value stored twice is still a one in the matrix.
+                for facet, value in dict.fromkeys(key.values()):
+                    rows[facet].append(row)
+                    columns[facet].append(self._columns[facet][value])
+            for facet in self._columns:
+                self._matrix[facet] = (
+                    np.array(rows[facet], dtype=np.int64),
+                    np.array(columns[facet], dtype=np.int64),
+                )
         return self._matrix
 
-    def _tests(self, matrix: dict[str, npt.NDArray[np.int64]], filters: Filters) -> dict[str, Mask]:
+    def _tests(self, matrix: dict[str, Ones], filters: Filters) -> dict[str, Mask]:
         wanted: dict[str, list[int]] = {}
         for facet in SET_FACETS:
             values: frozenset[str] = getattr(filters, facet)
@@ -145,7 +159,10 @@ class FacetTable:
             wanted[place] = [n for v, n in self._columns[place].items() if v.lower() == value]
         if filters.reserved:
             wanted[RESERVED] = list(self._columns[RESERVED].values())
-        return {facet: _any(matrix[facet][:, columns]) for facet, columns in wanted.items()}
+        return {
+            facet: _any(matrix[facet], columns, len(self._keys))
+            for facet, columns in wanted.items()
+        }
 
 
 def _all(tests: Sequence[Mask] | dict[str, Mask], groups: int) -> Mask:
@@ -155,9 +172,12 @@ def _all(tests: Sequence[Mask] | dict[str, Mask], groups: int) -> Mask:
     return mask
 
 
-def _any(columns: npt.NDArray[np.int64]) -> Mask:
+def _any(ones: Ones, columns: list[int], groups: int) -> Mask:
     """Per group: has it any of these columns' values."""
-    return np.asarray(columns.any(axis=1), dtype=np.bool_)
+    rows, of = ones
+    mask = np.zeros(groups, dtype=np.bool_)
+    mask[rows[np.isin(of, columns)]] = True
+    return mask
 
 
 def _facets(counted: dict[str, dict[str, int]]) -> Facets:
