@@ -79,13 +79,16 @@ _ENTERPRISES: Table = EnterpriseRow.__table__  # type: ignore[attr-defined]
 _HOLDINGS: Table = HoldingRow.__table__  # type: ignore[attr-defined]
 _HOLDING_FIELDS = len(Holding._fields)
 # A page's enterprises, each joined to its counting holdings (ordered as `_views` orders
-# them), the holdings' columns last and in the order of `Holding`.
+# them), the holdings' columns last and in the order of `Holding`. Whether each is listed is
+# read, not filtered on: SQLite would then walk the index on `listed` over every listed row
+# rather than look the page's ids up by key.
 _PAGE = (
     core_select(
         *(
             _ENTERPRISES.c[name]
             for name in (
                 "enterprise_id",
+                "listed",
                 "name",
                 "place",
                 "municipality",
@@ -109,7 +112,6 @@ _PAGE = (
         _HOLDINGS,
         (_HOLDINGS.c.enterprise_id == _ENTERPRISES.c.enterprise_id) & _HOLDINGS.c.counts.is_(True),
     )
-    .where(_ENTERPRISES.c.listed.is_(True))
     .order_by(_ENTERPRISES.c.enterprise_id, _HOLDINGS.c.holding_id)
 )
 
@@ -150,6 +152,8 @@ def page_views(
     rows: dict[str, Row[Any]] = {}
     held: dict[str, list[Holding]] = {}
     for row in session.execute(_PAGE.where(_ENTERPRISES.c.enterprise_id.in_(ids))):
+        if not row.listed:
+            continue
         if row.enterprise_id not in rows:
             rows[row.enterprise_id] = row
             held[row.enterprise_id] = []
