@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import cast
 
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext, api
 
 from contracts.subjects import StreamSpec
@@ -105,7 +104,9 @@ async def run_stage(role: Role, access: NatsAccess, database: Database) -> None:
         while True:
             try:
                 msgs = await subscription.fetch(BATCH_SIZE, timeout=IDLE_WAIT_SECONDS)
-            except NatsTimeout:
+            except TimeoutError:
+                # nats-py raises its own TimeoutError when no message came, and asyncio's
+                # (the built-in one) when its wait for the pull's answer ran out first.
                 continue
             good, foreign = identified(msgs)
             for msg in foreign:

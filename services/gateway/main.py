@@ -139,11 +139,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.to_thread(create_alert_tables, state.engine)
     await asyncio.to_thread(create_shortlist_tables, state.engine)
     await asyncio.to_thread(state.regions.load)
-    # Before serving: the first search would otherwise wait for it (seconds at 1,000,000).
-    await asyncio.to_thread(build_search_index, state.engine)
     lists = state.shortlists
     processed_keep = timedelta(hours=state.settings.gateway_processed_keep_hours)
     tasks = [
+        # Built in the background: liveness, pages and the API's look-ups answer at once, and
+        # searches wait for it (minutes at 1,000,000 enterprises, longer than a health check
+        # or a process supervisor waits for a start).
+        asyncio.create_task(asyncio.to_thread(build_search_index, state.engine), name="index"),
         asyncio.create_task(keep_purging(state.engine, state.signin.now), name="signin-purge"),
         asyncio.create_task(keep_sending(state.alerts), name="alert-digests"),
         asyncio.create_task(
