@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-import time
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+from services.kit.sqlite_wal import SQLITE_BUSY_TIMEOUT_MS, use_wal
 
 
 def make_engine(url: str) -> Engine:
@@ -34,24 +32,10 @@ def _tune_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        _use_wal(cursor)
+        use_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def _use_wal(cursor: Any) -> None:
-    """Switching a new file to WAL takes an exclusive lock without waiting for it: retry
-    within the busy timeout, as any other statement would wait."""
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)

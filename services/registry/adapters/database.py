@@ -3,9 +3,7 @@ schema kept by the Alembic migrations in services/registry/migrations."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +12,10 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 
 from services.kit.migrations import Migrations, Upgrade
+from services.kit.sqlite_wal import SQLITE_BUSY_TIMEOUT_MS, use_wal
 
 log = structlog.get_logger()
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
 # An execution option: a transaction that only reads takes no write lock on SQLite (in WAL
 # mode it reads a snapshot), so it never makes a writer sleep in the busy handler.
 READ_ONLY = "impactoost_read_only"
@@ -62,7 +60,7 @@ def _tune_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        _use_wal(cursor)
+        use_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -95,21 +93,6 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 _HOLDS_WRITE_LOCK = "impactoost_holds_write_lock"
-
-
-def _use_wal(cursor: Any) -> None:
-    """Switching a new file to WAL takes an exclusive lock without waiting for it, so a second
-    process opening the file at that moment gets 'database is locked': retry within the busy
-    timeout, as any other statement would wait."""
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
 
 
 def reading(engine: Engine) -> Engine:
