@@ -4,19 +4,16 @@ scratch streams for the raw baselines."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import nats
 from nats.aio.client import Client
-from nats.js import JetStreamContext, api
+from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from contracts.base import Event
-from contracts.subjects import StreamSpec
-from services.kit.streams import stream_config
 
 # Publishes in flight at once: enough to keep the server busy, so publishing never limits.
 PUBLISH_WINDOW = 256
@@ -86,22 +83,3 @@ async def wait_for_pull(js: JetStreamContext, stream: str, durable: str, within:
             return
         await asyncio.sleep(0.05)
     raise TimeoutError(f"no consumer {durable} pulling from {stream} within {within:.0f}s")
-
-
-async def scratch_stream(js: JetStreamContext, name: str, subject_prefix: str) -> None:
-    """A fresh, empty file stream configured like the platform's own (duplicate window)."""
-    with contextlib.suppress(NotFoundError):
-        await js.delete_stream(name)
-    spec = StreamSpec(name=name, subjects=(f"{subject_prefix}.>",))
-    await js.add_stream(stream_config(spec))
-
-
-async def add_durable(js: JetStreamContext, stream: str, durable: str) -> None:
-    """A durable pull consumer with explicit acks, from the start of the stream."""
-    config = api.ConsumerConfig(
-        durable_name=durable,
-        ack_policy=api.AckPolicy.EXPLICIT,
-        deliver_policy=api.DeliverPolicy.ALL,
-        max_ack_pending=10_000,
-    )
-    await js.add_consumer(stream, config=config)
