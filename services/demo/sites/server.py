@@ -144,15 +144,9 @@ def _handler_for(site: DemoSite) -> type[BaseHTTPRequestHandler]:
                 self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")
             )
             status, body, content_type, headers = self._answer()
-            record = RequestRecord(
-                "GET",
-                self.path,
-                status,
-                conditional,
-                self.headers.get("User-Agent", ""),
-                time.monotonic(),
+            self._send(
+                status, body, content_type, headers, self._record("GET", status, conditional)
             )
-            self._send(status, body, content_type, headers, record)
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -167,15 +161,14 @@ def _handler_for(site: DemoSite) -> type[BaseHTTPRequestHandler]:
                 status, body, content_type = page.status, page.body.encode(), page.content_type
                 coding = self._coding(status, content_type, len(body))
                 body, headers = coding.encode(body), coding.headers()
-            record = RequestRecord(
-                "POST",
-                self.path,
-                status,
-                False,
-                self.headers.get("User-Agent", ""),
-                time.monotonic(),
+            self._send(status, body, content_type, headers, self._record("POST", status, False))
+
+        def _record(self, method: str, status: int, conditional: bool) -> RequestRecord:
+            """This request as the site's log keeps it."""
+            user_agent = self.headers.get("User-Agent", "")
+            return RequestRecord(
+                method, self.path, status, conditional, user_agent, time.monotonic()
             )
-            self._send(status, body, content_type, headers, record)
 
         def _fault_answer(self, fault: _Fault) -> tuple[int, bytes, str | None, dict[str, str]]:
             extra = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}

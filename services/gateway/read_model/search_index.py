@@ -101,9 +101,9 @@ def drop_search_index(engine: Engine) -> None:
             connection.exec_driver_sql("DROP TABLE IF EXISTS enterprise_words")
 
 
-def matching(terms: list[str], dialect: str, *, words_first: bool = True) -> list[Any]:
+def matching(terms: list[str]) -> list[Any]:
     """Conditions selecting listed enterprises where every term starts a word (the same on
-    every database; `dialect` and `words_first` are kept for callers of earlier versions)."""
+    every database)."""
     # Terms are letters and digits only (see `words`), so they hold no LIKE wildcards.
     likes = [col(EnterpriseRow.search_text).like(f"% {term}%") for term in terms]
     return [col(EnterpriseRow.listed).is_(True), *likes]

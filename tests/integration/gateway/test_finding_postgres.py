@@ -39,12 +39,7 @@ def test_each_order_pages_stably_with_both_strategies_on_postgresql(
 def test_a_sorted_page_is_read_from_its_index_on_postgresql(
     pg_engine: Engine, sort: SortOrder, index: str
 ) -> None:
-    statement = (
-        select(EnterpriseRow)
-        .where(*matching([], "postgresql", words_first=False))
-        .order_by(*ORDER_BY[sort])
-        .limit(20)
-    )
+    statement = select(EnterpriseRow).where(*matching([])).order_by(*ORDER_BY[sort]).limit(20)
     with pg_engine.connect() as connection:
         # The planner would rather scan eight rows than read an index; make it choose as it
         # would for a large table.
