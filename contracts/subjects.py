@@ -26,6 +26,8 @@ EnterpriseKind = Literal[
 SignInKind = Literal["requested", "granted", "link_issued"]
 PreferenceKind = Literal["mail"]
 AlertKind = Literal["confirmation_requested", "digest_ready"]
+NewsKind = Literal["published", "updated", "withdrawn"]
+AgendaKind = Literal["scheduled", "changed", "cancelled"]
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -145,6 +147,24 @@ ALERTS_STREAM = StreamSpec(
     max_msg_size=256 * KIB,  # a digest lists at most 50 enterprises
     discard="new",
 )
+# Hotspots' news and agenda, for our pages and for any region that follows them. Items are a
+# few kB; a year of a busy region's hotspots is far below these caps, and the oldest go first.
+NEWS_STREAM = StreamSpec(
+    name="NEWS",
+    subjects=(f"{PREFIX}.news.>",),
+    max_age_days=HISTORY_DAYS,
+    max_bytes=16 * MIB,
+    max_msgs=50_000,
+    max_msg_size=64 * KIB,  # one item: its HTML is capped at 20,000 characters
+)
+AGENDA_STREAM = StreamSpec(
+    name="AGENDA",
+    subjects=(f"{PREFIX}.agenda.>",),
+    max_age_days=HISTORY_DAYS,
+    max_bytes=16 * MIB,
+    max_msgs=50_000,
+    max_msg_size=64 * KIB,
+)
 # Dead letters: messages a consumer gave up on (or an event the registry could not publish),
 # with why, for the operator (`impactoost dlq`). Outside `impact.v1`: never for subscribers,
 # and they may name people's addresses, so they are kept a month. A dead letter carries any
@@ -169,6 +189,8 @@ STREAMS: tuple[StreamSpec, ...] = (
     SIGNINS_STREAM,
     PREFERENCES_STREAM,
     ALERTS_STREAM,
+    NEWS_STREAM,
+    AGENDA_STREAM,
     DEADLETTERS_STREAM,
 )
 
@@ -226,6 +248,22 @@ def alert_subject(kind: AlertKind) -> str:
     return f"{PREFIX}.alerts.{kind}"
 
 
+def news_subject(hotspot: str, kind: NewsKind) -> str:
+    """`impact.v1.news.<hotspot>.<kind>`."""
+    return f"{PREFIX}.news.{_hotspot_token(hotspot)}.{kind}"
+
+
+def agenda_subject(hotspot: str, kind: AgendaKind) -> str:
+    """`impact.v1.agenda.<hotspot>.<kind>`."""
+    return f"{PREFIX}.agenda.{_hotspot_token(hotspot)}.{kind}"
+
+
+def _hotspot_token(hotspot: str) -> str:
+    if slug(hotspot) != hotspot:
+        raise ValueError(f"a hotspot is named by its slug, not {hotspot!r}")
+    return hotspot
+
+
 # Core NATS requests (not streamed): answered at once by whoever listens, or by nobody.
 COMMANDS_PREFIX = f"{PREFIX}.commands"
 SCRAPE_COMMANDS = f"{COMMANDS_PREFIX}.scrape"
@@ -271,3 +309,5 @@ ALL_LABEL_EVENTS = f"{PREFIX}.labels.*.*"
 ALL_SCRAPE_EVENTS = f"{PREFIX}.scrapes.*.*"
 ALL_ENTERPRISE_EVENTS = f"{PREFIX}.enterprises.*.*.*"
 ALL_ENTERPRISE_STATES = f"{PREFIX}.states.*.*.*"
+ALL_NEWS_EVENTS = f"{PREFIX}.news.*.*"
+ALL_AGENDA_EVENTS = f"{PREFIX}.agenda.*.*"

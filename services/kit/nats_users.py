@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.subjects import (
+    AGENDA_STREAM,
     ALERTS_STREAM,
     DEAD_LETTER_PREFIX,
     DEADLETTERS_STREAM,
@@ -20,6 +21,7 @@ from contracts.subjects import (
     ENTERPRISES_STREAM,
     HEALTH_PREFIX,
     LABELS_STREAM,
+    NEWS_STREAM,
     PREFERENCES_STREAM,
     PREFIX,
     SCRAPE_COMMANDS,
@@ -88,9 +90,15 @@ class ServiceUser:
 
 SCRAPER = ServiceUser(
     name="scraper",
-    publishes=(f"{PREFIX}.labels.>", f"{PREFIX}.scrapes.>", f"{DEAD_LETTER_PREFIX}.scraper.>"),
+    publishes=(
+        f"{PREFIX}.labels.>",
+        f"{PREFIX}.scrapes.>",
+        f"{PREFIX}.news.>",
+        f"{PREFIX}.agenda.>",
+        f"{DEAD_LETTER_PREFIX}.scraper.>",
+    ),
     subscribes=(SCRAPE_COMMANDS, health_subject("scraper")),
-    owns=(LABELS_STREAM.name, SCRAPES_STREAM.name),
+    owns=(LABELS_STREAM.name, SCRAPES_STREAM.name, NEWS_STREAM.name, AGENDA_STREAM.name),
     reads=(DEADLETTERS_STREAM.name,),
     answers_requests=True,
     key_values=(SCRAPER_BUCKET,),
@@ -140,6 +148,9 @@ GATEWAY = ServiceUser(
         supplement_subject(),
         preference_subject("mail"),
         f"{PREFIX}.alerts.>",
+        # Items the hotspots' editors enter by hand (their hotspots are the operator's file).
+        f"{PREFIX}.news.>",
+        f"{PREFIX}.agenda.>",
         f"{DEAD_LETTER_PREFIX}.gateway.>",
         ANY_HEALTH,
     ),
@@ -155,6 +166,8 @@ GATEWAY = ServiceUser(
         ENTERPRISES_STREAM.name,
         ENTERPRISE_STATES_STREAM.name,
         SCRAPES_STREAM.name,
+        NEWS_STREAM.name,
+        AGENDA_STREAM.name,
         DEADLETTERS_STREAM.name,
     ),
     durables=tuple(
@@ -164,6 +177,8 @@ GATEWAY = ServiceUser(
             ENTERPRISE_STATES_STREAM.name,
             SCRAPES_STREAM.name,
             SIGNINS_STREAM.name,
+            NEWS_STREAM.name,
+            AGENDA_STREAM.name,
         )
     ),
     deletes_durables=True,
