@@ -9,6 +9,7 @@ service with the entry and field that is wrong.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -136,3 +137,15 @@ def source_link(value: str) -> str:
     if len(text) > LINK_MAX or any(c.isspace() or ord(c) < 32 for c in text):
         raise ValueError("is not a web address")
     return text
+
+
+def read_hotspots(path: Path | None) -> tuple[Hotspot, ...]:
+    """The hotspots in the operator's file; none without a file. `HotspotsFileError` when the
+    file cannot be read or is wrong."""
+    if path is None:
+        return ()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise HotspotsFileError(f"{path}: cannot be read ({error})") from None
+    return parse_hotspots(text, origin=str(path))
