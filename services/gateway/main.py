@@ -26,6 +26,7 @@ from services.gateway.api import health
 from services.gateway.api.router import api_router
 from services.gateway.config import GatewaySettings
 from services.gateway.feed import ReadModelFeed
+from services.gateway.knowledge.bootstrap import install_knowledge
 from services.gateway.mail_preferences import routes as mail_preference_pages
 from services.gateway.pages import enterprises as enterprise_pages
 from services.gateway.pages.errors import install_error_pages
@@ -124,6 +125,7 @@ def create_app(
     app.include_router(region_pages.router)
     app.include_router(alert_pages.router)
     app.include_router(shortlist_pages.router)
+    install_knowledge(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_pages(app)
     app.add_exception_handler(Problem, render_problem)
@@ -139,6 +141,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.to_thread(create_alert_tables, state.engine)
     await asyncio.to_thread(create_shortlist_tables, state.engine)
     await asyncio.to_thread(state.regions.load)
+    await asyncio.to_thread(state.knowledge.load)
     lists = state.shortlists
     processed_keep = timedelta(hours=state.settings.gateway_processed_keep_hours)
     tasks = [
