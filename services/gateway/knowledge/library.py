@@ -144,7 +144,5 @@ class Knowledge:
         """The building-block model in use."""
         with self._lock:
             if self._model is None:
-                self._model = load_model(
-                    self._model_file, allow_test_data=self._allow_test_data
-                )
+                self._model = load_model(self._model_file, allow_test_data=self._allow_test_data)
             return self._model

@@ -79,7 +79,9 @@ class PurchaseRule(_Strict):
     @model_validator(mode="after")
     def _confirmed_or_explained(self) -> Self:
         if self.factor is not None and (self.quote is None or self.omitted_reason is not None):
-            raise ValueError("a rule with a factor needs the quote it was read in, no omitted_reason")
+            raise ValueError(
+                "a rule with a factor needs the quote it was read in, no omitted_reason"
+            )
         if self.factor is None and (self.omitted_reason is None or self.cap_eur is not None):
             raise ValueError("a rule without a factor needs omitted_reason and no cap_eur")
         return self
@@ -119,9 +121,12 @@ class BuildingBlockModel(_Strict):
         rule_ids = [rule.id for rule in self.purchase_rules]
         if len(set(rule_ids)) != len(rule_ids):
             raise ValueError("two purchase rules share an id")
-        for row in (*self.target_groups, *self.purchase_rules):
-            if row.source not in ids:
-                raise ValueError(f"{row.name!r} cites the unknown source {row.source!r}")
+        cited = [(row.name, row.source) for row in self.target_groups] + [
+            (rule.name, rule.source) for rule in self.purchase_rules
+        ]
+        for name, source in cited:
+            if source not in ids:
+                raise ValueError(f"{name!r} cites the unknown source {source!r}")
         return self
 
     def source(self, source_id: str) -> Source:

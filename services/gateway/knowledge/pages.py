@@ -44,7 +44,10 @@ async def knowledge_page(
                 {
                     "title": "Kennispagina niet gevonden",
                     "sources": sources,
-                    "messages": ["Deze kennispagina bestaat niet. Kijk in het overzicht van de kennispagina’s."],
+                    "messages": [
+                        "Deze kennispagina bestaat niet. "
+                        "Kijk in het overzicht van de kennispagina’s."
+                    ],
                 },
                 status_code=404,
             )

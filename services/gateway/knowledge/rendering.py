@@ -31,10 +31,12 @@ def make_renderer() -> MarkdownIt:
     """A CommonMark renderer that writes raw HTML as text and keeps unsafe links inert."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.disable("image")
-    md.validateLink = safe_link
+    # markdown-it-py's documented hook for which links may be rendered.
+    md.validateLink = safe_link  # type: ignore[method-assign]
     return md
 
 
 def render_markdown(text: str, renderer: MarkdownIt | None = None) -> str:
     """The HTML of one page's Markdown."""
-    return (renderer or make_renderer()).render(text)
+    html: str = (renderer or make_renderer()).render(text)
+    return html

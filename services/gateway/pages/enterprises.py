@@ -103,7 +103,9 @@ async def enterprise_page(
                 "back_url": back_to_search(base, carried),
                 "carried": carried,
                 "calculation": calculate(knowledge.model, enterprise, amount),
-                "calculator_url": request.url_for("enterprise_page", enterprise_id=enterprise_id).path,
+                "calculator_url": request.url_for(
+                    "enterprise_page", enterprise_id=enterprise_id
+                ).path,
             }
             return templates.TemplateResponse(request, "enterprise.html", context)
         gone = get_departure(session, enterprise_id)
