@@ -96,12 +96,14 @@ async def enterprise_page(
         enterprise = get_enterprise(session, enterprise_id)
         sources = list_sources(session).items
         if enterprise is not None:
+            back_url = back_to_search(base, carried)
             context = {
                 "enterprise": enterprise,
                 "sources": sources,
                 "supplement_url": supplement_url(request, enterprise_id),
-                "back_url": back_to_search(base, carried),
-                "carried": carried,
+                "back_url": back_url,
+                # The calculator's form keeps the search, as rebuilt from its valid values.
+                "carried": back_url.partition("?")[2],
                 "calculation": calculate(knowledge.model, enterprise, amount),
                 "calculator_url": request.url_for(
                     "enterprise_page", enterprise_id=enterprise_id

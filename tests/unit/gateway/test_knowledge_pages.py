@@ -196,3 +196,14 @@ async def test_a_confirmed_test_factor_gives_a_figure_with_rule_and_source() -> 
         assert "Wij geven hier geen bedrag." in sw
         grace = (await client.get("/ondernemingen/grace?inkoopbedrag=10000")).text
         assert "hercertificering loopt nog" in grace
+
+
+async def test_the_calculator_keeps_only_a_valid_carried_search(client: httpx.AsyncClient) -> None:
+    kept = (
+        await client.get("/ondernemingen/kringloop", params={"zoekopdracht": "q=kringloop"})
+    ).text
+    assert '<input type="hidden" name="zoekopdracht" value="q=kringloop">' in kept
+    dropped = (
+        await client.get("/ondernemingen/kringloop", params={"zoekopdracht": "//evil.example/"})
+    ).text
+    assert 'name="zoekopdracht"' not in dropped
