@@ -112,9 +112,10 @@ async def test_sroi_page_shows_confirmed_values_and_omitted_rows(client: httpx.A
     html = response.text
     assert "<h1>Social return (SROI) in Oost-Nederland</h1>" in html
     assert "Uniform Bouwblokkenmodel Oost Nederland, versie V05 (april 2023)" in html
-    assert "€ 30.000 per jaar" in html and "€ 750 per maand" in html
-    assert "naar rato, omvang én arbeidsduur" in html
-    assert "Niet bevestigd:" in html
+    assert '<span class="amount">€ 30.000</span> per jaar' in html
+    assert '<span class="amount">€ 750</span> per maand' in html
+    assert "2 jaar; naar rato, omvang én arbeidsduur" in html
+    assert "Waarde niet bevestigd." in html
     assert "Leerling BBL (leerbaan), niveau 3 en 4" in html
     assert 'href="https://impactoost.nl/bouwblokken"' in html
     assert 'href="/regios"' in html
