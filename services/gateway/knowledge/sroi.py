@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
 
 from services.gateway.knowledge.model import BuildingBlockModel, Condition, PurchaseRule
 
@@ -41,7 +42,7 @@ class Assessment:
     value for them could not be confirmed), or `not_covered` (no rule applies; `reasons`
     says why for each label)."""
 
-    kind: str
+    kind: Literal["figure", "unconfirmed", "not_covered"]
     amount: Decimal
     rule: PurchaseRule | None = None
     value: Decimal | None = None
@@ -143,11 +144,18 @@ def _why_not(holdings: Sequence[Holding]) -> list[str]:
                 "zolang het register geen geldig label toont, geldt het niet voor sociale inkoop."
             )
         elif holding.label == "pso":
+            level = f" ({_level_name(holding.level)})" if holding.level else ""
             reasons.append(
                 "Het model laat inkoop meetellen bij bedrijven met het PSO 30+-certificaat. "
-                "Deze onderneming heeft een PSO-certificaat zonder 30+; daarvoor kent het model "
-                "geen waarde voor sociale inkoop."
+                f"Deze onderneming heeft een PSO-certificaat zonder 30+{level}; daarvoor kent "
+                "het model geen waarde voor sociale inkoop."
             )
         else:
             reasons.append("Het model kent geen regel voor sociale inkoop bij dit label.")
     return reasons or ["Deze onderneming heeft geen label waarvoor het model een regel kent."]
+
+
+def _level_name(level: str) -> str:
+    """`trede-2` -> `Trede 2`, `basistrede` -> `Basistrede`."""
+    text = level.replace("-", " ").strip()
+    return text[:1].upper() + text[1:]

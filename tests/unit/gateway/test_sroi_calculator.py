@@ -58,7 +58,7 @@ def test_pso_without_30plus_is_not_covered_and_says_why() -> None:
         answer = assess_purchase(model, [PSO_TREDE_2], AMOUNT)
         assert answer.kind == "not_covered"
         assert answer.value is None
-        assert "PSO-certificaat zonder 30+" in answer.reasons[0]
+        assert "PSO-certificaat zonder 30+ (Trede 2)" in answer.reasons[0]
 
 
 def test_no_label_is_not_covered() -> None:
