@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.gateway.knowledge.library import PagesError, load_pages
+from services.gateway.knowledge.library import Knowledge, PagesError, load_pages
+from services.gateway.knowledge.model import ModelFileError
 from services.gateway.knowledge.rendering import render_markdown, safe_link
 from tests.unit.gateway.bouwblokken_support import with_test_model
 from tests.unit.gateway.conftest import client_for
@@ -208,3 +209,11 @@ async def test_the_calculator_keeps_only_a_valid_carried_search(client: httpx.As
         await client.get("/ondernemingen/kringloop", params={"zoekopdracht": "//evil.example/"})
     ).text
     assert 'name="zoekopdracht"' not in dropped
+
+
+def test_loading_at_start_up_stops_on_a_broken_model_file(tmp_path: Path) -> None:
+    broken = tmp_path / "model.json"
+    broken.write_text('{"model": "x"}', encoding="utf-8")
+    with pytest.raises(ModelFileError, match=r"model\.json: .*Field required"):
+        Knowledge(model_file=broken).load()
+    Knowledge().load()
