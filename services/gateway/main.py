@@ -26,6 +26,11 @@ from services.gateway.api import health
 from services.gateway.api.router import api_router
 from services.gateway.config import GatewaySettings
 from services.gateway.feed import ReadModelFeed
+from services.gateway.hotspot_items.wiring import (
+    hotspot_consumers,
+    install_hotspot_items,
+    prune_hotspot_items,
+)
 from services.gateway.mail_preferences import routes as mail_preference_pages
 from services.gateway.pages import enterprises as enterprise_pages
 from services.gateway.pages.errors import install_error_pages
@@ -124,6 +129,7 @@ def create_app(
     app.include_router(region_pages.router)
     app.include_router(alert_pages.router)
     app.include_router(shortlist_pages.router)
+    install_hotspot_items(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_pages(app)
     app.add_exception_handler(Problem, render_problem)
@@ -154,6 +160,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         asyncio.create_task(
             keep_pruning(state.engine, state.feed.ack_floors, processed_keep), name="id-prune"
         ),
+        prune_hotspot_items(app),
     ]
     state.feed.start()
     log.info(
@@ -233,6 +240,7 @@ def _consumers(
         enterprise_consumer(engine, writing, subjects=settings.enterprise_subjects, **common),
         scrape_consumer(engine, writing, **common),
         link_consumer(engine, writing, now, **common),
+        *hotspot_consumers(engine, writing, **common),
     ]
 
 
