@@ -122,9 +122,7 @@ def _directory(request: Request) -> HotspotDirectory:
     return directory
 
 
-def _chosen(
-    directory: HotspotDirectory, region: str | None, hotspot: str | None
-) -> list[Hotspot]:
+def _chosen(directory: HotspotDirectory, region: str | None, hotspot: str | None) -> list[Hotspot]:
     try:
         selection = directory.select(region, hotspot)
     except UnknownChoice:

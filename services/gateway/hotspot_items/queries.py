@@ -103,7 +103,10 @@ def agenda_page(
     """Coming items (not yet ended) soonest first, or past ones most recent first; cancelled
     ones included, those removed from their feed not."""
     by_slug = {h.slug: h for h in hotspots}
-    shown: list[Any] = [col(AgendaRow.removed).is_(False), col(AgendaRow.hotspot).in_(list(by_slug))]
+    shown: list[Any] = [
+        col(AgendaRow.removed).is_(False),
+        col(AgendaRow.hotspot).in_(list(by_slug)),
+    ]
     if period == "coming":
         shown.append(col(AgendaRow.ends_key) >= now)
         order = (col(AgendaRow.starts_key), col(AgendaRow.item_id))
