@@ -4,7 +4,7 @@ pages' filters."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
@@ -17,7 +17,7 @@ from services.gateway.hotspot_items.params import HotspotParam, PageParam, Regio
 from services.gateway.hotspot_items.queries import AgendaView, NewsView, agenda_page, news_page
 
 router = APIRouter(tags=["news and agenda"])
-UNKNOWN = {404: {"description": "Not a labour-market region, or not a hotspot shown here"}}
+UNKNOWN: dict[int | str, dict[str, Any]] = {404: {"description": "Not a labour-market region, or not a hotspot shown here"}}
 
 
 class HotspotRef(BaseModel):

@@ -109,7 +109,7 @@ def agenda_page(
     ]
     if period == "coming":
         shown.append(col(AgendaRow.ends_key) >= now)
-        order = (col(AgendaRow.starts_key), col(AgendaRow.item_id))
+        order: tuple[Any, ...] = (col(AgendaRow.starts_key), col(AgendaRow.item_id))
     else:
         shown.append(col(AgendaRow.ends_key) < now)
         order = (col(AgendaRow.starts_key).desc(), col(AgendaRow.item_id))
