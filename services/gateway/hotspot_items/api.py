@@ -17,7 +17,9 @@ from services.gateway.hotspot_items.params import HotspotParam, PageParam, Regio
 from services.gateway.hotspot_items.queries import AgendaView, NewsView, agenda_page, news_page
 
 router = APIRouter(tags=["news and agenda"])
-UNKNOWN: dict[int | str, dict[str, Any]] = {404: {"description": "Not a labour-market region, or not a hotspot shown here"}}
+UNKNOWN: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Not a labour-market region, or not a hotspot shown here"}
+}
 
 
 class HotspotRef(BaseModel):

@@ -78,7 +78,9 @@ async def running_gateway(
 async def eventually(check: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
     """Poll `check` until it holds."""
     async with asyncio.timeout(within):
-        while not await check():
+        while True:
+            if await check():
+                return
             await asyncio.sleep(0.1)
 
 
