@@ -10,7 +10,7 @@ from fastapi import Query
 
 from services.gateway.read_model.queries import MAX_PAGE
 
-SLUG_PATTERN = r"^[a-z0-9-]{1,64}$"
+SLUG_PATTERN = r"^[a-z0-9-]{0,64}$"  # empty: the form's "all" choice
 RegionParam = Annotated[
     str | None,
     Query(

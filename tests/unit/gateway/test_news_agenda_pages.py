@@ -99,6 +99,14 @@ async def test_news_is_filtered_by_region_and_by_hotspot(tmp_path: Path) -> None
     assert alternate == ["/platform/nieuws/regio-zwolle.rss"]
 
 
+async def test_the_forms_all_choices_filter_nothing(tmp_path: Path) -> None:
+    with hotspot_app(tmp_path, news=NEWS) as app:
+        async with client_of(app) as client:
+            response = await client.get("/nieuws", params={"region": "", "hotspot": ""})
+    assert response.status_code == 200
+    assert len(titles(soup(response.text))) == 2
+
+
 async def test_unknown_or_malformed_filters_get_a_dutch_error_page(tmp_path: Path) -> None:
     with hotspot_app(tmp_path, news=NEWS) as app:
         async with client_of(app) as client:
