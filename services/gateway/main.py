@@ -258,7 +258,7 @@ def asyncapi_json(settings: GatewaySettings | None = None) -> str:
         service=SERVICE,
         title="impactoost gateway",
         version=VERSION,
-        description="Feeds the buyers' read model from ENTERPRISES and SCRAPES.",
+        description="Feeds the buyers' read model from ENTERPRISES, SCRAPES, NEWS and AGENDA.",
         consumers=consumers,
         publications=PUBLICATIONS,
     )
