@@ -5,7 +5,7 @@ item's identity is stable (hotspot and item id), so readers and calendars update
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
@@ -104,8 +104,3 @@ def _text(parent: ElementTree.Element, tag: str, text: str) -> ElementTree.Eleme
 
 def _host(url: str) -> str:
     return urlsplit(url).hostname or "localhost"
-
-
-def last_changed(items: Sequence[NewsView] | Sequence[AgendaView]) -> datetime | None:
-    """When the latest of `items` changed."""
-    return max((item.changed_at for item in items), default=None)

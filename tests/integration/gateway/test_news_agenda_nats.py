@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import nats
 import pytest
 
 from contracts.agenda import AgendaEvent
@@ -148,3 +149,33 @@ async def test_news_and_agenda_flow_from_the_streams_to_the_pages_and_replay_ali
 
         await eventually(replayed)
         assert await processed(client) == 8
+
+
+async def test_an_unreadable_news_message_is_dead_lettered_and_holds_up_nothing(
+    hotspot_nats_url: str, tmp_path: Path
+) -> None:
+    url = hotspot_nats_url
+    await ensure_streams(url, STREAMS)
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        subject = news_subject("impact-zwolle", "published")
+        await js.publish(subject, b"<rss>geen json</rss>", headers={"Nats-Msg-Id": "poison-1"})
+        await js.publish(subject, b'{"kind": "published"}', headers={"Nats-Msg-Id": "poison-2"})
+    finally:
+        await nc.close()
+    await publish(url, published(news_item("nieuws-na-gif", title="Na het gif")))
+    async with running_gateway(url, tmp_path / "c", "gateway-hotspots-c") as client:
+
+        async def after_the_poison() -> bool:
+            return (await shown(client)).get("nieuws-na-gif") == "Na het gif"
+
+        await eventually(after_the_poison)
+    nc = await nats.connect(url)
+    try:
+        info = await nc.jetstream().stream_info(
+            "DEADLETTERS", subjects_filter="impactoost.deadletters.gateway.gateway-hotspots-c"
+        )
+    finally:
+        await nc.close()
+    assert info.state.subjects == {"impactoost.deadletters.gateway.gateway-hotspots-c": 2}
