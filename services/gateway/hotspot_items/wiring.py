@@ -15,10 +15,7 @@ from services.gateway.hotspot_items.consumers import agenda_consumer, news_consu
 from services.gateway.hotspot_items.directory import HotspotDirectory
 from services.gateway.hotspot_items.presenting import install_presentation
 from services.gateway.hotspot_items.pruning import keep_pruning_items
-from services.gateway.hotspot_items.tables import AgendaRow, NewsRow
 from services.kit.batches import BatchConsumer
-
-__all__ = ["AgendaRow", "NewsRow", "hotspot_consumers", "install_hotspot_items"]
 
 
 def hotspot_consumers(
