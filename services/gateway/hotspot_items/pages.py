@@ -42,15 +42,8 @@ async def news_list(
         except UnknownChoice as problem:
             return _problem(request, templates, session, str(problem))
         items = news_page(session, _hotspots(directory, selection), page)
-        context = _filters(directory, selection) | {
-            "result": items,
-            "previous": page_url(base, page - 1, region=region, hotspot=hotspot)
-            if page > 1
-            else None,
-            "next": page_url(base, page + 1, region=region, hotspot=hotspot)
-            if page < items.last_page
-            else None,
-        }
+        paging = _paging(base, page, items.last_page, region=region, hotspot=hotspot)
+        context = _filters(directory, selection) | paging | {"result": items}
         return _render(request, templates, session, "news.html", context)
 
     return await read(render)
@@ -81,20 +74,18 @@ async def agenda_list(
         items = agenda_page(session, chosen, now, period, page)
         preview = agenda_page(session, chosen, now, "past", 1, PAST_PREVIEW)
         filters = {"region": region, "hotspot": hotspot}
-        context = _filters(directory, selection) | {
-            "period": period,
-            "result": items,
-            "past": preview if period == "coming" else None,
-            "past_url": page_url(base, 1, **filters, period="past"),
-            "coming_url": page_url(base, 1, **filters),
-            "previous": page_url(base, page - 1, **filters, period=past_period)
-            if page > 1
-            else None,
-            "next": page_url(base, page + 1, **filters, period=past_period)
-            if page < items.last_page
-            else None,
-            "now": now,
-        }
+        context = (
+            _filters(directory, selection)
+            | {
+                "period": period,
+                "result": items,
+                "past": preview if period == "coming" else None,
+                "past_url": page_url(base, 1, **filters, period="past"),
+                "coming_url": page_url(base, 1, **filters),
+                "now": now,
+            }
+            | _paging(base, page, items.last_page, **filters, period=past_period)
+        )
         return _render(request, templates, session, "agenda.html", context)
 
     return await read(render)
@@ -134,6 +125,14 @@ async def hotspot_page(
 
 def _hotspots(directory: HotspotDirectory, selection: Selection) -> list[Hotspot]:
     return [h for s in selection.slugs if (h := directory.named(s)) is not None]
+
+
+def _paging(base: str, page: int, last: int, **filters: str | None) -> dict[str, str | None]:
+    """The links to the previous and next page, where there are such pages."""
+    return {
+        "previous": page_url(base, page - 1, **filters) if page > 1 else None,
+        "next": page_url(base, page + 1, **filters) if page < last else None,
+    }
 
 
 def _filters(directory: HotspotDirectory, selection: Selection) -> dict[str, Any]:

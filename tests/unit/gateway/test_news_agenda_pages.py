@@ -262,3 +262,30 @@ async def test_a_hotspot_page_shows_its_website_news_and_agenda(tmp_path: Path) 
     assert "Zwolle koopt sociaal in" in text_of(zwolle)
     feeds = zwolle.css('link[rel="alternate"]::attr(href)').getall()
     assert feeds == ["/platform/nieuws/regio-zwolle.rss", "/platform/agenda/regio-zwolle.ics"]
+
+
+async def test_past_events_are_paged_apart_from_the_coming_ones(tmp_path: Path) -> None:
+    past = [
+        scheduled(
+            agenda_item(f"agenda-{n:04}", starts_at=NOW - timedelta(days=n + 1), ends_at=None)
+        )
+        for n in range(25)
+    ]
+    with hotspot_app(tmp_path, agenda=past) as app:
+        async with client_of(app) as client:
+            coming = soup(
+                (
+                    await client.get(
+                        "/agenda", params={"region": "stedendriehoek-en-noordwest-veluwe"}
+                    )
+                ).text
+            )
+            first = soup((await client.get("/agenda", params={"period": "past"})).text)
+    assert "Er zijn geen komende evenementen." in text_of(coming)
+    assert len(texts(coming, "h3")) == 5
+    more = coming.css('a:contains("Alle afgelopen evenementen")::attr(href)').getall()
+    assert more == ["/platform/agenda?region=stedendriehoek-en-noordwest-veluwe&period=past"]
+    assert texts(first, "h3")[0] == "Bijeenkomst agenda-0000"
+    assert first.css('a[rel="next"]::attr(href)').getall() == [
+        "/platform/agenda?period=past&page=2"
+    ]
