@@ -26,6 +26,11 @@ from services.gateway.api import health
 from services.gateway.api.router import api_router
 from services.gateway.config import GatewaySettings
 from services.gateway.feed import ReadModelFeed
+from services.gateway.hotspot_items.wiring import (
+    hotspot_consumers,
+    install_hotspot_items,
+    prune_hotspot_items,
+)
 from services.gateway.knowledge.bootstrap import install_knowledge
 from services.gateway.mail_preferences import routes as mail_preference_pages
 from services.gateway.pages import enterprises as enterprise_pages
@@ -126,6 +131,7 @@ def create_app(
     app.include_router(alert_pages.router)
     app.include_router(shortlist_pages.router)
     install_knowledge(app)
+    install_hotspot_items(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_pages(app)
     app.add_exception_handler(Problem, render_problem)
@@ -157,6 +163,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         asyncio.create_task(
             keep_pruning(state.engine, state.feed.ack_floors, processed_keep), name="id-prune"
         ),
+        prune_hotspot_items(app),
     ]
     state.feed.start()
     log.info(
@@ -236,6 +243,7 @@ def _consumers(
         enterprise_consumer(engine, writing, subjects=settings.enterprise_subjects, **common),
         scrape_consumer(engine, writing, **common),
         link_consumer(engine, writing, now, **common),
+        *hotspot_consumers(engine, writing, **common),
     ]
 
 
@@ -253,7 +261,7 @@ def asyncapi_json(settings: GatewaySettings | None = None) -> str:
         service=SERVICE,
         title="impactoost gateway",
         version=VERSION,
-        description="Feeds the buyers' read model from ENTERPRISES and SCRAPES.",
+        description="Feeds the buyers' read model from ENTERPRISES, SCRAPES, NEWS and AGENDA.",
         consumers=consumers,
         publications=PUBLICATIONS,
     )

@@ -52,6 +52,8 @@ EXPECTED_CHANNELS = {
     "gateway": {
         "impact.v1.enterprises.*.*.*",
         "impact.v1.scrapes.*.*",
+        "impact.v1.news.*.*",
+        "impact.v1.agenda.*.*",
         "impact.v1.signin.link_issued",
         "impact.v1.signin.requested",
         "impact.v1.supplements.submitted",

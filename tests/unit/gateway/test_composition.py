@@ -21,6 +21,8 @@ def test_asyncapi_document_lists_every_channel_without_connecting() -> None:
     assert addresses == {
         "impact.v1.enterprises.*.*.*",
         "impact.v1.scrapes.*.*",
+        "impact.v1.news.*.*",
+        "impact.v1.agenda.*.*",
         "impact.v1.signin.link_issued",
         "impact.v1.signin.requested",
         "impact.v1.supplements.submitted",
