@@ -98,6 +98,8 @@ def describe(answer: dict[str, Any]) -> list[str]:
     lines = describe_step(answer)
     if answer.get("scrapes"):
         lines.append(describe_scrapes(answer["scrapes"]))
+    if answer.get("feeds"):
+        lines.append(describe_feeds(answer["feeds"]))
     return lines
 
 
@@ -110,6 +112,7 @@ def describe_step(answer: dict[str, Any]) -> list[str]:
             "  The timeline has reached its end; the registries stay as they are.",
         ]
     lines = [f"Stap {step} van {last}: {answer['title']}", f"  watch: {answer['expect']}"]
+    lines += [f"  news:  {line}" for line in answer.get("news", [])]
     if step == last:
         lines.append("  Dit was de laatste stap: de registers blijven nu zoals ze zijn.")
     return lines
@@ -118,6 +121,17 @@ def describe_step(answer: dict[str, Any]) -> list[str]:
 def describe_scrapes(scrapes: list[dict[str, Any]]) -> str:
     """One line on the scrapes that followed a step."""
     return "  scraped: " + ", ".join(_scrape(s) for s in scrapes)
+
+
+def describe_feeds(feeds: list[dict[str, Any]]) -> str:
+    """One line on the hotspots' feed reads that followed a step."""
+    return "  feeds read: " + ", ".join(_feed(f) for f in feeds)
+
+
+def _feed(summary: dict[str, Any]) -> str:
+    if not summary.get("ok"):
+        return f"{summary['hotspot']} failed ({summary.get('reason')})"
+    return f"{summary['hotspot']} ok"
 
 
 def _scrape(summary: dict[str, Any]) -> str:

@@ -77,9 +77,12 @@ def _announce(platform: Platform) -> None:
         lines.append(f"  E-mails (Maildir):      {platform.maildir / 'new'}")
     for label, site in platform.sites.items():
         lines.append(f"  {'Demo ' + REGISTRY_NAMES[label] + ':':<24}{site.base_url}")
+    for slug, hotspot in platform.hotspot_sites.items():
+        lines.append(f"  {'Demo hotspot ' + slug + ':':<24}{hotspot.news_feed} (news),")
+        lines.append(f"  {'':<24}{hotspot.agenda_feed} (agenda)")
     lines.append(f"  Logs:                   {platform.data_dir / 'logs'}")
     if platform.smtp is not None and platform.world is not None:
-        lines += ["", *_sign_in_lines(platform)]
+        lines += ["", *_sign_in_lines(platform), *_editor_lines(platform)]
     if platform.director is not None:
         lines += ["", *_timeline_lines(platform.director)]
     lines += ["", "  Press Ctrl-C to stop everything.", ""]
@@ -97,12 +100,26 @@ def _sign_in_lines(platform: Platform) -> list[str]:
     ]
 
 
+def _editor_lines(platform: Platform) -> list[str]:
+    """How a visitor tries the editor sign-in of the hotspot without a feed."""
+    if platform.newsroom is None:
+        return []
+    found = [h for h in platform.newsroom.hotspots if h.editors and not h.has_feeds]
+    return [
+        f"  Enter news as a hotspot's editor: {hotspot.name} has no feed; sign in at "
+        f"{platform.gateway_url}redactie with {hotspot.editors[0]} (a demo address in "
+        f"{platform.hotspots_file.name}); the link arrives in {platform.maildir / 'new'}."
+        for hotspot in found
+    ]
+
+
 def _timeline_lines(director: Director) -> list[str]:
     world, seconds = director.timeline.world, director.step_seconds
     when = f"one every {seconds:g} s" if seconds > 0 else "only by hand"
     return [
         f"  Timeline: {world.last_step} steps after the start, {when} "
-        "(IMPACTOOST_DEMO_STEP_SECONDS); after each the registries are scraped again.",
+        "(IMPACTOOST_DEMO_STEP_SECONDS); after each the registries are scraped again",
+        "  and the hotspots' feeds read again (their news changes at steps 1 to 4).",
         f"  Next step by hand:      impactoost demo advance --data-dir {director.data_dir}",
         *(f"    {step.number}. {step.title}" for step in world.steps[1:]),
     ]
