@@ -25,8 +25,8 @@ from services.demo.config import DemoSettings
 from services.demo.director import Director
 from services.demo.hotspots_file import serve_hotspots
 from services.demo.newsroom import Newsroom
-from services.demo.supplements import SupplementSeeder
 from services.demo.sites.hotspot import HotspotSite
+from services.demo.supplements import SupplementSeeder
 from services.demo.timeline import Timeline
 from services.demo.world import World
 from services.kit.nats_config import ExtraUser, accounts_block, admin_permissions

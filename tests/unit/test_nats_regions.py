@@ -77,8 +77,9 @@ def test_a_leaf_region_may_send_only_its_attach_and_flow_control_calls() -> None
     ]
 
 
-def test_a_region_reads_the_hotspots_news_and_agenda_whole_as_their_subjects_name_no_province(
-) -> None:
+def test_a_region_reads_the_hotspots_news_and_agenda_whole_as_their_subjects_name_no_province() -> (
+    None
+):
     region = Region("noord", ("Drenthe", "Groningen"))
     assert SHARED == ("ENTERPRISES", "ENTERPRISE_STATES", "NEWS", "AGENDA")
     assert region.filters("NEWS") == ["impact.v1.news.>"]

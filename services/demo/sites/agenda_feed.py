@@ -105,12 +105,7 @@ def _plain(html: str) -> str:
 
 def _text(value: str) -> str:
     """An RFC 5545 TEXT value: backslashes, commas, semicolons and newlines escaped."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\n", "\\n")
-    )
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:

@@ -42,7 +42,9 @@ def test_the_hotspots_file_points_at_feeds_the_demo_serves(
         assert hotspot.news_feed and hotspot.agenda_feed
         news = httpx.get(hotspot.news_feed)
         assert news.status_code == 200
-        assert news.headers["Content-Type"].startswith(("application/rss+xml", "application/atom+xml"))
+        assert news.headers["Content-Type"].startswith(
+            ("application/rss+xml", "application/atom+xml")
+        )
         parsed = feedparser.parse(news.content)
         assert not parsed.bozo and len(parsed.entries) >= 2
         article = httpx.get(parsed.entries[0].link)
@@ -68,10 +70,17 @@ def test_a_feed_answers_304_until_a_step_changes_it(
     assert httpx.get(url, headers={"If-Modified-Since": modified}).status_code == 304
 
     site.use(1)  # nothing of Deventer's changes at step 1: the same document, a 304
-    assert httpx.get(url, headers={"If-None-Match": etag, "Accept-Encoding": "gzip"}).status_code == 304
+    assert (
+        httpx.get(url, headers={"If-None-Match": etag, "Accept-Encoding": "gzip"}).status_code
+        == 304
+    )
     site.use(4)
     changed = httpx.get(url, headers={"If-None-Match": etag, "Accept-Encoding": "gzip"})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert changed.content != first.content
-    log = [(r.path, r.status, r.conditional) for r in site.requests if r.path == url.removeprefix(site.base_url)]
+    log = [
+        (r.path, r.status, r.conditional)
+        for r in site.requests
+        if r.path == url.removeprefix(site.base_url)
+    ]
     assert [status for _, status, _ in log] == [200, 304, 304, 304, 200]

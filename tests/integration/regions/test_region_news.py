@@ -14,10 +14,9 @@ import nats
 import pytest
 from nats.aio.client import Client
 from nats.js import api
-from pydantic import BaseModel
 
 from contracts.agenda import AgendaCancelled, AgendaItem, AgendaScheduled
-from contracts.base import deterministic_id
+from contracts.base import Event, deterministic_id
 from contracts.news import NewsItem, NewsPublished, NewsWithdrawn
 from contracts.subjects import (
     AGENDA_STREAM,
@@ -70,7 +69,7 @@ def agenda(hotspot: str, item_id: str) -> AgendaItem:
     )
 
 
-def hotspot_events() -> list[tuple[str, BaseModel]]:
+def hotspot_events() -> list[tuple[str, Event]]:
     """(subject, event) as the scraper publishes them: two hotspots' news and agenda."""
     lunch = agenda("deventer", "impactlunch-01")
     return [
@@ -119,7 +118,7 @@ async def publish_as_scraper(hub: Hub) -> None:
                 subject,
                 event.model_dump_json().encode(),
                 stream=stream,
-                headers={"Nats-Msg-Id": str(getattr(event, "event_id"))},
+                headers={"Nats-Msg-Id": event.event_id},
             )
     finally:
         await client.close()

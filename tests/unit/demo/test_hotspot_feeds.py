@@ -86,7 +86,10 @@ def test_each_agenda_has_one_event_behind_and_two_ahead_of_the_start(
 
 @pytest.mark.parametrize(
     ("now", "offsets"),
-    [(SPRING, (timedelta(hours=1), timedelta(hours=2))), (AUTUMN, (timedelta(hours=2), timedelta(hours=1)))],
+    [
+        (SPRING, (timedelta(hours=1), timedelta(hours=2))),
+        (AUTUMN, (timedelta(hours=2), timedelta(hours=1))),
+    ],
     ids=["into-summer-time", "out-of-summer-time"],
 )
 def test_local_times_keep_their_wall_clock_across_the_change_of_summer_time(
@@ -107,7 +110,7 @@ def test_an_all_day_event_has_dates_and_a_recurring_one_its_rule() -> None:
     deventer = {str(e["SUMMARY"]): e for e in calendar_events(Newsroom(SPRING), "deventer", 0)}
     lunch = deventer["Impactlunch"]
     assert lunch["RRULE"]["FREQ"] == ["WEEKLY"] and lunch["RRULE"]["COUNT"] == [3]
-    assert "Stadhuis Deventer, Grote Kerkhof 4, Deventer" == str(lunch["LOCATION"])
+    assert str(lunch["LOCATION"]) == "Stadhuis Deventer, Grote Kerkhof 4, Deventer"
 
 
 class RecordingFeeds:
@@ -145,7 +148,9 @@ def test_each_step_changes_the_news_or_agenda_as_its_text_says() -> None:
     before = news_document(newsroom, "deventer", 1).entries
     after = news_document(newsroom, "deventer", 2).entries
     assert [e.id for e in before] == [e.id for e in after]
-    assert after[0].title == "Social Impact Markt Deventer: inschrijving verlengd" != before[0].title
+    assert (
+        after[0].title == "Social Impact Markt Deventer: inschrijving verlengd" != before[0].title
+    )
     assert after[0].updated_parsed > before[0].updated_parsed
     assert after[0].published_parsed == before[0].published_parsed
     assert after[0].title in said[2]
