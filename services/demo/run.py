@@ -19,6 +19,10 @@ REGISTRY_NAMES = {
 }
 
 
+EDITOR_SIGN_IN_PATH = "redactie"
+"""Where the gateway signs a hotspot's editor in (the editors' pages, h-editors)."""
+
+
 class _Stop(Exception):
     pass
 
@@ -105,12 +109,14 @@ def _editor_lines(platform: Platform) -> list[str]:
     if platform.newsroom is None:
         return []
     found = [h for h in platform.newsroom.hotspots if h.editors and not h.has_feeds]
-    return [
-        f"  Enter news as a hotspot's editor: {hotspot.name} has no feed; sign in at "
-        f"{platform.gateway_url}redactie with {hotspot.editors[0]} (a demo address in "
-        f"{platform.hotspots_file.name}); the link arrives in {platform.maildir / 'new'}."
-        for hotspot in found
-    ]
+    lines = []
+    for hotspot in found:
+        lines += [
+            f"  Enter news as a hotspot's editor: {hotspot.name} has no feed; sign in at",
+            f"  {platform.gateway_url}{EDITOR_SIGN_IN_PATH} with {hotspot.editors[0]} (its editor",
+            f"  in {platform.hotspots_file}); the link arrives in {platform.maildir / 'new'}.",
+        ]
+    return lines
 
 
 def _timeline_lines(director: Director) -> list[str]:
@@ -121,5 +127,16 @@ def _timeline_lines(director: Director) -> list[str]:
         "(IMPACTOOST_DEMO_STEP_SECONDS); after each the registries are scraped again",
         "  and the hotspots' feeds read again (their news changes at steps 1 to 4).",
         f"  Next step by hand:      impactoost demo advance --data-dir {director.data_dir}",
-        *(f"    {step.number}. {step.title}" for step in world.steps[1:]),
+        *_step_lines(director),
     ]
+
+
+def _step_lines(director: Director) -> list[str]:
+    """Each step's title, with what it changes in the hotspots' news and agenda."""
+    newsroom = director.timeline.newsroom
+    lines = []
+    for step in director.timeline.world.steps[1:]:
+        lines.append(f"    {step.number}. {step.title}")
+        if newsroom is not None:
+            lines += [f"       news: {line}" for line in newsroom.expectations(step.number)]
+    return lines
