@@ -128,10 +128,15 @@ def describe_feeds(feeds: list[dict[str, Any]]) -> str:
     return "  feeds read: " + ", ".join(_feed(f) for f in feeds)
 
 
+FEED_EVENT_KINDS = ("published", "updated", "withdrawn", "scheduled", "changed", "cancelled")
+
+
 def _feed(summary: dict[str, Any]) -> str:
+    name = f"{summary['hotspot']} {summary['feed']}"
     if not summary.get("ok"):
-        return f"{summary['hotspot']} failed ({summary.get('reason')})"
-    return f"{summary['hotspot']} ok"
+        return f"{name} failed ({summary.get('reason')})"
+    counts = [f"{summary[k]} {k}" for k in FEED_EVENT_KINDS if summary.get(k)]
+    return f"{name} ok" + (f" ({', '.join(counts)})" if counts else "")
 
 
 def _scrape(summary: dict[str, Any]) -> str:

@@ -36,11 +36,15 @@ FEED_TIMEOUT_SECONDS = 60.0
 START_TIMEOUT_SECONDS = 15.0
 
 
-def feed_request(hotspot: str) -> bytes:
-    """The on-demand read of one hotspot's feeds: a request on SCRAPE_COMMANDS (the subject
-    the scraper answers and the demo may send on) naming the hotspot instead of a label,
-    answered with the run's summary like a label's scrape."""
-    return json.dumps({"hotspot": hotspot}).encode()
+FEED_KINDS = ("news", "agenda")
+
+
+def feed_request(hotspot: str, feed: str) -> bytes:
+    """The on-demand read of one of a hotspot's feeds (`news` or `agenda`): a request on
+    SCRAPE_COMMANDS (the subject the scraper answers and the demo may send on) naming the
+    hotspot and feed instead of a label, answered with the feed run's summary
+    (`hotspot`, `feed`, `ok`, `reason`, a count per event kind) as a label's scrape is."""
+    return json.dumps({"hotspot": hotspot, "feed": feed}).encode()
 
 
 class Director:
@@ -144,7 +148,11 @@ class Director:
                 self._tell([control.describe_scrapes(answer["scrapes"])])
                 if self.hotspots:
                     answer["feeds"] = await asyncio.gather(
-                        *(self._read_feeds(client, hotspot) for hotspot in self.hotspots)
+                        *(
+                            self._read_feed(client, hotspot, feed)
+                            for hotspot in self.hotspots
+                            for feed in FEED_KINDS
+                        )
                     )
                     self._tell([control.describe_feeds(answer["feeds"])])
             return answer
@@ -163,15 +171,15 @@ class Director:
             summary = {"label": label, "ok": False, "reason": str(exc) or type(exc).__name__}
         return summary
 
-    async def _read_feeds(self, client: Client, hotspot: str) -> dict[str, Any]:
-        """Ask the scraper to read `hotspot`'s feeds now; its summary, or why there is none."""
+    async def _read_feed(self, client: Client, hotspot: str, feed: str) -> dict[str, Any]:
+        """Ask the scraper to read one of `hotspot`'s feeds now; its summary, or why none."""
         try:
             reply = await client.request(
-                SCRAPE_COMMANDS, feed_request(hotspot), timeout=FEED_TIMEOUT_SECONDS
+                SCRAPE_COMMANDS, feed_request(hotspot, feed), timeout=FEED_TIMEOUT_SECONDS
             )
             summary: dict[str, Any] = json.loads(reply.data)
         except (nats.errors.Error, TimeoutError, ValueError) as exc:
             summary = {"ok": False, "reason": str(exc) or type(exc).__name__}
         if not isinstance(summary, dict):
             summary = {"ok": False, "reason": "unexpected answer"}
-        return {**summary, "hotspot": hotspot}
+        return {**summary, "hotspot": hotspot, "feed": feed}

@@ -115,10 +115,13 @@ async def test_a_step_of_the_timeline_publishes_news_that_reaches_nieuws(
     answer = await request_advance(platform.data_dir)
     assert (answer["advanced"], answer["step"]) == (True, 1)
     assert any(new.title in line for line in answer["news"])
-    assert {f["hotspot"]: f["ok"] for f in answer["feeds"]} == {
-        "zwolle": True,
-        "deventer": True,
+    assert {(f["hotspot"], f["feed"]): f["ok"] for f in answer["feeds"]} == {
+        (hotspot, feed): True for hotspot in ("zwolle", "deventer") for feed in ("news", "agenda")
     }, answer["feeds"]
+    assert {f["hotspot"]: f.get("published") for f in answer["feeds"] if f["feed"] == "news"} == {
+        "zwolle": 1,
+        "deventer": None,
+    }
 
     async def published() -> bool:
         return shows(platform, "/nieuws", [new.title])

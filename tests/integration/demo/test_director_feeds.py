@@ -42,7 +42,8 @@ async def scraper(nats_users: NatsUsers) -> AsyncIterator[list[dict[str, Any]]]:
     async def answer(msg: Msg) -> None:
         body = json.loads(msg.data)
         asked.append(body)
-        await msg.respond(json.dumps({**body, "ok": True}).encode())
+        counts = {"published": 1} if body.get("feed") == "news" else {}
+        await msg.respond(json.dumps({**body, "ok": True, **counts}).encode())
 
     subscription = await client.subscribe(SCRAPE_COMMANDS, cb=answer)
     yield asked
@@ -70,17 +71,25 @@ async def test_a_step_reads_the_hotspots_feeds_after_the_labels_and_says_what_ch
     finally:
         director.stop()
 
-    assert scraper == [{"label": label} for label in world.labels] + [
-        {"hotspot": "zwolle"},
-        {"hotspot": "deventer"},
-    ]
+    labels, feeds_read = scraper[: len(world.labels)], scraper[len(world.labels) :]
+    assert labels == [{"label": label} for label in world.labels]  # the labels first
+    assert sorted(map(str, feeds_read)) == sorted(
+        str({"hotspot": hotspot, "feed": feed})
+        for hotspot in ("zwolle", "deventer")
+        for feed in ("news", "agenda")
+    )
     assert feeds.steps == [0, 0, 1, 1]
-    assert [(f["hotspot"], f["ok"]) for f in answer["feeds"]] == [
-        ("zwolle", True),
-        ("deventer", True),
+    assert [(f["hotspot"], f["feed"], f["ok"]) for f in answer["feeds"]] == [
+        ("zwolle", "news", True),
+        ("zwolle", "agenda", True),
+        ("deventer", "news", True),
+        ("deventer", "agenda", True),
     ]
     assert answer["news"] == newsroom.expectations(1)
     lines = control.describe(answer)
     assert any(line.startswith("  news:") and "Spreekuur" in line for line in lines)
-    assert lines[-1] == "  feeds read: zwolle ok, deventer ok"
-    assert any("feeds read: zwolle ok" in line for line in said)
+    assert lines[-1] == (
+        "  feeds read: zwolle news ok (1 published), zwolle agenda ok, "
+        "deventer news ok (1 published), deventer agenda ok"
+    )
+    assert any(line.endswith(lines[-1].strip()) for line in said)
