@@ -221,7 +221,7 @@ class Platform:
         """The hotspots' websites, and the file pointing the scraper and gateway at them."""
         self.newsroom = Newsroom()
         serve_hotspots(self.newsroom, self.hotspot_sites, self.hotspots_file)
-        self.env.setdefault("IMPACTOOST_HOTSPOTS_FILE", str(self.hotspots_file))
+        self._default_env("IMPACTOOST_HOTSPOTS_FILE", str(self.hotspots_file))
 
     def _default_env(self, name: str, value: str) -> None:
         """Set a service variable unless this platform or the process already sets it."""

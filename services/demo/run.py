@@ -19,8 +19,8 @@ REGISTRY_NAMES = {
 }
 
 
-EDITOR_SIGN_IN_PATH = "redactie"
-"""Where the gateway signs a hotspot's editor in (the editors' pages, h-editors)."""
+EDITOR_SIGN_IN_PATH = "redactie/{hotspot}/inloggen"
+"""Where the gateway signs a hotspot's editor in (its editors' pages under /redactie)."""
 
 
 class _Stop(Exception):
@@ -113,8 +113,9 @@ def _editor_lines(platform: Platform) -> list[str]:
     for hotspot in found:
         lines += [
             f"  Enter news as a hotspot's editor: {hotspot.name} has no feed; sign in at",
-            f"  {platform.gateway_url}{EDITOR_SIGN_IN_PATH} with {hotspot.editors[0]} (its editor",
-            f"  in {platform.hotspots_file}); the link arrives in {platform.maildir / 'new'}.",
+            f"  {platform.gateway_url}{EDITOR_SIGN_IN_PATH.format(hotspot=hotspot.slug)} with",
+            f"  {hotspot.editors[0]} (its editor in {platform.hotspots_file});",
+            f"  the link arrives in {platform.maildir / 'new'}.",
         ]
     return lines
 

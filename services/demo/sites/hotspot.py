@@ -56,10 +56,6 @@ class HotspotSite:
         self.step = step
         self._site.touch()
 
-    def fail_next(self, count: int, status: int = 503, path: str = "/") -> None:
-        """Answer the next `count` requests under `path` with an error status."""
-        self._site.fail_next(count, status, path=path)
-
     def stop(self) -> None:
         """Stop serving."""
         self._site.stop()
