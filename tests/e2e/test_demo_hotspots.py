@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -130,3 +131,53 @@ async def test_a_step_of_the_timeline_publishes_news_that_reaches_nieuws(
     assert page_text(platform, "/nieuws").index(new.title) < page_text(platform, "/nieuws").index(
         "Gemeente Kampen ondertekent het SROI-convenant Oost-Nederland"
     )  # newest first
+
+
+async def until(
+    platform: Platform, path: str, shown: list[str], gone: list[str], what: str
+) -> None:
+    """Wait until the page at `path` shows every title of `shown` and none of `gone`."""
+
+    async def done() -> bool:
+        text = page_text(platform, path)
+        return all(t in text for t in shown) and not any(t in text for t in gone)
+
+    await eventually(done, 60, what)
+
+
+def feed_counts(answer: dict[str, Any], hotspot: str, feed: str) -> dict[str, int]:
+    """What one feed read after a step published: a count per event kind."""
+    [summary] = [f for f in answer["feeds"] if (f["hotspot"], f["feed"]) == (hotspot, feed)]
+    assert summary["ok"], summary
+    kinds = ("published", "updated", "withdrawn", "scheduled", "changed", "cancelled")
+    return {kind: summary[kind] for kind in kinds if summary.get(kind)}
+
+
+async def test_later_steps_update_withdraw_after_confirmation_and_cancel(
+    platform: Platform,
+) -> None:
+    assert platform.newsroom is not None
+    [old] = [e for e in platform.newsroom.news("deventer", 1) if "Markt" in e.title]
+    [new] = [e for e in platform.newsroom.news("deventer", 2) if e.id == old.id]
+
+    step_2 = await request_advance(platform.data_dir)
+    assert feed_counts(step_2, "deventer", "news") == {"updated": 1}
+    await until(platform, "/nieuws", shown=[new.title], gone=[old.title], what="the update")
+
+    [gone] = [
+        e
+        for e in platform.newsroom.news("zwolle", 2)
+        if e.id not in {kept.id for kept in platform.newsroom.news("zwolle", 3)}
+    ]
+    step_3 = await request_advance(platform.data_dir)
+    # Off the feed, read once: not yet withdrawn.
+    assert feed_counts(step_3, "zwolle", "news") == {}
+    assert gone.title in page_text(platform, "/nieuws")
+
+    step_4 = await request_advance(platform.data_dir)
+    assert feed_counts(step_4, "zwolle", "news") == {"withdrawn": 1}  # the second read confirms
+    assert feed_counts(step_4, "deventer", "agenda") == {"cancelled": 1}
+    await until(platform, "/nieuws", shown=[], gone=[gone.title], what="the withdrawal")
+    agenda = page_text(platform, "/agenda?hotspot=deventer")
+    workshop = agenda.index("Workshop: aanbesteden met social return")
+    assert "Geannuleerd" in agenda[workshop : workshop + 600]
