@@ -75,7 +75,20 @@ def _expand(
         single.add_component(component)
     if any(event.get("DTSTART") is None for event in events):
         raise ValueError("it has no DTSTART")
-    return list(recurring_ical_events.of(single).between(*window))
+    query = recurring_ical_events.of(single)
+    found: dict[str, Component] = {}
+    # In growing slices, so that a runaway RRULE (FREQ=MINUTELY) stops soon after the cap
+    # instead of being expanded over the whole window first.
+    low, span = window[0], timedelta(days=1)
+    while low < window[1] and len(found) <= MAX_OCCURRENCES:
+        high = min(low + span, window[1])
+        for occurrence in query.between(low, high):
+            start = _moment(occurrence, "DTSTART")
+            key = _moment(occurrence, "RECURRENCE-ID") or start
+            if key is not None:
+                found.setdefault(_moment_key(key), occurrence)
+        low, span = high, span * 2
+    return list(found.values())
 
 
 def _add(
@@ -110,8 +123,6 @@ def _add(
         )
     except (ValidationError, ValueError) as exc:
         result.warnings.append(f"{feed_url}: event {uid!r} skipped: {_brief(exc)}")
-        return
-    if any(existing.item_id == item_id for existing in result.items):
         return
     result.items.append(item)
     if str(occurrence.get("STATUS") or "").upper() == "CANCELLED":

@@ -72,7 +72,7 @@ def _item(
     if not title:
         raise ValueError("it has no title")
     raw_link = entry.get("link") or ""
-    identity = entry.get("id") or raw_link or f"{title}|{entry.get('published', '')}"
+    identity = entry.get("id") or raw_link or f"{title}|{dict.get(entry, 'published', '')}"
     item_id = item_id_of(identity)
     link = checked_link(raw_link, feed_url) if raw_link else None
     if raw_link and link is None:
@@ -104,7 +104,7 @@ def _body(entry: Any) -> str:
 def _date(entry: Any, key: str) -> datetime | None:
     """The entry's `key` date in UTC, read from the text as written (feedparser's own reading
     takes a time without a zone as UTC; in a Dutch feed it is Dutch time)."""
-    raw = entry.get(key)
+    raw = dict.get(entry, key)  # as stored: FeedParserDict.get maps updated <-> published
     if not raw:
         return None
     text = str(raw).strip()
@@ -116,7 +116,7 @@ def _date(entry: Any, key: str) -> datetime | None:
         return as_utc(datetime.fromisoformat(text))
     except ValueError:
         pass
-    fallback = entry.get(f"{key}_parsed")
+    fallback = dict.get(entry, f"{key}_parsed")
     if not fallback:
         return None
     year, month, day, hour, minute, second = fallback[:6]

@@ -41,7 +41,7 @@ def sanitise_html(value: str, base_url: str, limit: int = HTML_MAX) -> str:
 
 
 def _clean(text: str, keep_link: object) -> str:
-    return nh3.clean(
+    cleaned = nh3.clean(
         text,
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(CONTENT_DROPPED),
@@ -50,7 +50,9 @@ def _clean(text: str, keep_link: object) -> str:
         url_schemes={"http", "https"},
         link_rel=LINK_REL,
         strip_comments=True,
-    ).strip()
+    )
+    # No <pre> is allowed, so runs of white space (left where scripts were) mean one space.
+    return re.sub(r"\s+", " ", cleaned).strip()
 
 
 def _cut_between_words(text: str, limit: int) -> str:
