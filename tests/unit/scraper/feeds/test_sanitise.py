@@ -29,7 +29,8 @@ def test_script_and_style_go_with_their_contents() -> None:
 def test_event_handlers_images_iframes_and_unknown_tags_are_stripped() -> None:
     cleaned = sanitise_html(
         '<p onclick="x()" style="color:red">Tekst <img src="https://t.test/p.gif" '
-        'onerror="x()"><iframe src="https://evil.test/"></iframe><b>vet</b> <span class="x">kop</span></p>',
+        'onerror="x()"><iframe src="https://evil.test/"></iframe><b>vet</b> '
+        '<span class="x">kop</span></p>',
         BASE,
     )
     assert cleaned == "<p>Tekst vet kop</p>"
