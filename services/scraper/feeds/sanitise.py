@@ -82,7 +82,8 @@ def plain_title(value: str, limit: int = TITLE_MAX) -> str:
     """A title as plain text: tags (and script/style contents) gone, entities decoded, spaces
     folded, at most `limit` characters; empty when nothing readable is left."""
     stripped = nh3.clean(value, tags=set(), clean_content_tags=set(CONTENT_DROPPED))
-    return shorten(plain_text(without_controls(html.unescape(stripped))), limit)
+    one_line = " ".join(without_controls(html.unescape(stripped)).split())
+    return shorten(plain_text(one_line), limit)
 
 
 def without_controls(value: str) -> str:

@@ -77,7 +77,7 @@ def test_long_html_is_cut_between_words_to_valid_markup_within_the_cap() -> None
 
 
 def test_a_title_is_plain_text_with_entities_decoded() -> None:
-    title = plain_title("Ondernemers &amp; gemeente <em>tekenen</em>\u00ad <script>x()</script>")
+    title = plain_title("Ondernemers &amp;\n  gemeente <em>tekenen</em>\u00ad <script>x()</script>")
     assert title == "Ondernemers & gemeente tekenen"
 
 
