@@ -34,8 +34,10 @@ from services.kit.settings import load_settings
 from services.kit.streams import ensure_streams
 from services.scraper.config import ScraperSettings
 from services.scraper.feeds.health import ScraperHealthCheck
-from services.scraper.feeds.service import FeedService
-from services.scraper.feeds.state import KvFeedStateStore
+from services.scraper.feeds.items import FeedKind
+from services.scraper.feeds.run import FeedOutcome
+from services.scraper.feeds.service import FeedService, build_feed_run
+from services.scraper.feeds.state import FakeFeedStateStore, KvFeedStateStore
 from services.scraper.outcome import RunOutcome
 from services.scraper.publications import scraper_publications
 from services.scraper.service import (
@@ -150,5 +152,33 @@ async def scrape_once(
             publisher=publisher,
             base_url=base_url,
             transport=transport,
+        )
+        return await run.run()
+
+
+async def feed_once(
+    settings: ScraperSettings,
+    hotspot: str,
+    kind: FeedKind,
+    *,
+    dry_run: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> FeedOutcome:
+    """One run of `hotspot`'s `kind` feed now (KeyError: no such hotspot; ValueError: it has
+    no such feed). Dry run: no NATS at all, nothing published or remembered."""
+    chosen = {h.slug: h for h in settings.hotspots}[hotspot]
+    if dry_run:
+        run = build_feed_run(
+            settings, chosen, kind, store=FakeFeedStateStore(), publisher=None, transport=transport
+        )
+        return await run.run()
+    await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=SCRAPER)
+    broker = make_broker(settings.nats(), graceful_timeout=5.0)
+    async with broker:
+        await broker.start()
+        store = KvFeedStateStore(await open_state_bucket(broker, settings))
+        publisher = BrokerPublisher(broker, settings.publish_timeout_seconds)
+        run = build_feed_run(
+            settings, chosen, kind, store=store, publisher=publisher, transport=transport
         )
         return await run.run()

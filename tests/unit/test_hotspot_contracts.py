@@ -143,9 +143,13 @@ def test_a_news_item_with_a_mistake_is_refused(change: dict[str, Any], message: 
 def test_a_withdrawal_names_its_reason() -> None:
     with pytest.raises(ValidationError, match="reason"):
         NewsWithdrawn(
-            event_id="event-0001", occurred_at=datetime.now(UTC), source="t", hotspot="zwolle",
-            item_id="0123456789abcdef", reason="gone",  # type: ignore[arg-type]
-        )  # fmt: skip
+            event_id="event-0001",
+            occurred_at=datetime.now(UTC),
+            source="t",
+            hotspot="zwolle",
+            item_id="0123456789abcdef",
+            reason="gone",  # type: ignore[arg-type]
+        )
 
 
 AGENDA: dict[str, Any] = {
@@ -174,11 +178,11 @@ def test_an_agenda_item_is_timed_or_all_day() -> None:
                 "starts_at": datetime(2027, 5, 10, tzinfo=UTC),
             },
             "no times",
-        ),  # fmt: skip
+        ),
         (
             {"starts_at": datetime(2027, 3, 17, 18, tzinfo=UTC), "starts_on": date(2027, 3, 17)},
             "no dates",
-        ),  # fmt: skip
+        ),
         ({"starts_at": datetime(2027, 3, 17, 18)}, "timezone-aware"),
         (
             {
@@ -186,15 +190,15 @@ def test_an_agenda_item_is_timed_or_all_day() -> None:
                 "ends_at": datetime(2027, 3, 17, 17, tzinfo=UTC),
             },
             "end before it starts",
-        ),  # fmt: skip
+        ),
         (
             {"all_day": True, "starts_on": date(2027, 5, 10), "ends_on": date(2027, 5, 9)},
             "end before it starts",
-        ),  # fmt: skip
+        ),
         (
             {"starts_at": datetime(2027, 3, 17, 18, tzinfo=UTC), "location": "x" * 301},
             "at most 300",
-        ),  # fmt: skip
+        ),
         ({"starts_at": datetime(2027, 3, 17, 18, tzinfo=UTC), "link": "/agenda"}, "http"),
     ],
 )
@@ -206,15 +210,21 @@ def test_an_agenda_item_with_a_mistake_is_refused(when: dict[str, Any], message:
 def test_an_agenda_cancellation_carries_the_item_and_a_known_reason() -> None:
     item = AgendaItem(**AGENDA, starts_at=datetime(2027, 3, 17, 18, tzinfo=UTC))
     event = AgendaCancelled(
-        event_id="event-0001", occurred_at=datetime.now(UTC), source="t", item=item,
+        event_id="event-0001",
+        occurred_at=datetime.now(UTC),
+        source="t",
+        item=item,
         reason="cancelled_by_organiser",
-    )  # fmt: skip
+    )
     assert AgendaCancelled.model_validate_json(event.model_dump_json()) == event
     with pytest.raises(ValidationError, match="reason"):
         AgendaCancelled(
-            event_id="event-0001", occurred_at=datetime.now(UTC), source="t", item=item,
+            event_id="event-0001",
+            occurred_at=datetime.now(UTC),
+            source="t",
+            item=item,
             reason="weather",  # type: ignore[arg-type]
-        )  # fmt: skip
+        )
 
 
 def test_hotspot_subjects_refuse_a_slug_that_is_no_token() -> None:

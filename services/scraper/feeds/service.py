@@ -126,10 +126,10 @@ class FeedService:
 
     async def health(self) -> dict[str, Any]:
         """The `feeds` section of the scraper's health report: each feed's last runs, and
-        whether its last run failed."""
+        whether its last run failed (no section without feeds)."""
         feeds = feeds_of(self.settings.hotspots)
         if not feeds:
-            return {"feeds": []}
+            return {}
         if self._health_store is None:  # its own: loading must not move the runs' revisions
             self._health_store = await self.open_store()
         rows = []

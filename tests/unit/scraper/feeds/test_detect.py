@@ -50,9 +50,14 @@ class Agenda:
     ) -> list[object]:
         window = (now - timedelta(days=60), now + timedelta(days=365))
         found = detect_agenda(
-            self.memory, items, set(cancelled), META,
-            now=now, window=window, absent_runs=self.absent_runs,
-        )  # fmt: skip
+            self.memory,
+            items,
+            set(cancelled),
+            META,
+            now=now,
+            window=window,
+            absent_runs=self.absent_runs,
+        )
         self.memory = found.memory
         return list(found.events)
 

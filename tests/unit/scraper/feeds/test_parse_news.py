@@ -90,9 +90,12 @@ def test_item_ids_are_stable_and_valid() -> None:
 
 def test_atom_entries_read_html_titles_summaries_xhtml_content_and_updates() -> None:
     parsed = parse_news(
-        feed_text("news.atom"), "https://impactdeventer.test/feed.atom", "deventer",
-        first_seen={}, now=NOW,
-    )  # fmt: skip
+        feed_text("news.atom"),
+        "https://impactdeventer.test/feed.atom",
+        "deventer",
+        first_seen={},
+        now=NOW,
+    )
     green, visit = parsed.items
     assert green.title == "Groene inkoop & sociale return"
     assert green.summary_html == "<p>De gemeente koopt <em>groener</em> in.</p><p>Meer volgt.</p>"

@@ -118,8 +118,16 @@ async def test_a_failed_run_withdraws_nothing_and_keeps_what_it_knew(
     state = await feed.store.load("zwolle", "news")
     assert state.news == known
     assert state.last_failure is not None and reason in (state.last_failure.reason or "")
-    assert feed_problems([{"hotspot": "zwolle", "feed": "news", "ok": False,
-                           "last_failure": state.last_failure.reason}])  # fmt: skip
+    assert feed_problems(
+        [
+            {
+                "hotspot": "zwolle",
+                "feed": "news",
+                "ok": False,
+                "last_failure": state.last_failure.reason,
+            }
+        ]
+    )
 
 
 async def test_robots_txt_that_forbids_the_feed_fails_the_run() -> None:
@@ -174,7 +182,7 @@ def _hotspots_file(tmp_path: Path) -> Path:
                     "editors": ["redactie@impactdeventer.test"],
                 },
             ]
-        ),  # fmt: skip
+        ),
         encoding="utf-8",
     )
     return path
@@ -202,5 +210,6 @@ def test_a_feed_run_takes_its_rules_from_the_settings(tmp_path: Path) -> None:
     start, end = run.window.around(datetime(2027, 1, 10, tzinfo=UTC))
     assert (start.day, end.month, end.day) == (3, 2, 9)
     with pytest.raises(ValueError, match="no news feed"):
-        build_feed_run(settings, settings.hotspots[1], "news", store=FakeFeedStateStore(),
-                       publisher=None)  # fmt: skip
+        build_feed_run(
+            settings, settings.hotspots[1], "news", store=FakeFeedStateStore(), publisher=None
+        )
