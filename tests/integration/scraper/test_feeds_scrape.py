@@ -25,6 +25,7 @@ from services.scraper.config import ScraperSettings
 from services.scraper.main import create_app, feed_once
 from services.scraper.state import BUCKET
 from tests.fixtures.servers import NatsUsers, running_nats
+from tests.integration.test_cli import impactoost
 from tests.unit.scraper.feeds.builders import feed_text
 
 pytestmark = pytest.mark.integration
@@ -272,3 +273,48 @@ async def test_an_agenda_is_scheduled_cancelled_by_its_organiser_and_removed(
         "cancelled",
     ]
     assert len({msg_id for _, msg_id, _ in messages}) == 5
+
+
+async def test_the_cli_reads_one_hotspots_feed_once_and_refuses_unknown_ones(
+    clean: NatsUsers, site: FeedSite, tmp_path: Path
+) -> None:
+    settings = settings_for(clean, site, tmp_path)
+    env = {
+        "IMPACTOOST_NATS_URL": clean.url("scraper"),
+        "IMPACTOOST_HOTSPOTS_FILE": str(settings.hotspots_file),
+        "IMPACTOOST_SCRAPE_BACKOFF_SECONDS": "0",
+    }
+    once = await asyncio.to_thread(
+        impactoost,
+        "scrape",
+        "feeds",
+        "--once",
+        "--hotspot",
+        "zwolle",
+        "--feed",
+        "agenda",
+        tmp_path=tmp_path,
+        **env,
+    )
+    assert once.returncode == 0, once.stderr
+    (summary,) = [json.loads(line) for line in once.stdout.splitlines()]
+    assert (summary["hotspot"], summary["feed"], summary["ok"], summary["scheduled"]) == (
+        "zwolle",
+        "agenda",
+        True,
+        2,
+    )
+    assert len(await stored(clean, "AGENDA")) == 2
+
+    unknown = await asyncio.to_thread(
+        impactoost, "scrape", "feeds", "--once", "--hotspot", "deventer", tmp_path=tmp_path, **env
+    )
+    assert unknown.returncode == 2
+    assert "no such feed" in unknown.stderr and "zwolle" in unknown.stderr
+
+    site.documents["/feed/"] = Response(410, "weg")
+    failed = await asyncio.to_thread(
+        impactoost, "scrape", "feeds", "--once", "--feed", "news", tmp_path=tmp_path, **env
+    )
+    assert failed.returncode == 1
+    assert "feed news of zwolle failed: feed vanished" in failed.stderr
