@@ -49,10 +49,7 @@ def scrape_feeds(
         raise UsageError(f"no such feed in IMPACTOOST_HOTSPOTS_FILE (hotspots with feeds: {slugs})")
 
     async def run_all() -> list[Any]:
-        return [
-            await feed_once(settings, slug, kind, dry_run=dry_run)
-            for slug, kind in chosen
-        ]
+        return [await feed_once(settings, slug, kind, dry_run=dry_run) for slug, kind in chosen]
 
     outcomes = asyncio.run(run_all())
     for outcome in outcomes:

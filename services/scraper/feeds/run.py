@@ -132,36 +132,49 @@ class FeedRun:
     ) -> tuple[NewsDetection | AgendaDetection, int]:
         page = await fetch_feed(client, self.url)
         meta = EventMeta(occurred_at=now, source=self.event_source)
-        detection: NewsDetection | AgendaDetection
-        if self.kind == "news":
-            first_seen = {key: m.item.published_at for key, m in state.news.items()}
-            news = parse_news(page.text, self.url, self.hotspot, first_seen=first_seen, now=now)
-            outcome.warnings = [*news.warnings, *client.warnings]
-            count, expected = len(news.items), state.last_good_items or 0
-            self._judge(count, expected, "items")
-            detection = detect_news(state.news, news.items, meta, absent_runs=self.absent_runs)
-        else:
-            window = self.window.around(now)
-            agenda = parse_agenda(page.text, self.url, self.hotspot, window=window)
-            outcome.warnings = [*agenda.warnings, *client.warnings]
-            count = sum(1 for item in agenda.items if not is_over(item, now))
-            expected = sum(
-                1
-                for m in state.agenda.values()
-                if m.status == "scheduled" and not is_over(m.item, now)
-            )
-            self._judge(count, expected, "upcoming items")
-            detection = detect_agenda(
-                state.agenda,
-                agenda.items,
-                agenda.cancelled,
-                meta,
-                now=now,
-                window=window,
-                absent_runs=self.absent_runs,
-            )
+        found = (
+            self._news(page.text, state, meta, outcome)
+            if self.kind == "news"
+            else self._agenda(page.text, state, meta, outcome)
+        )
+        outcome.warnings.extend(client.warnings)
         for warning in outcome.warnings[:MAX_LOGGED_WARNINGS]:
             log.warning("feed_entry_warning", warning=warning)
+        return found
+
+    def _news(
+        self, text: str, state: FeedState, meta: EventMeta, outcome: FeedOutcome
+    ) -> tuple[NewsDetection, int]:
+        now = meta.occurred_at
+        first_seen = {key: m.item.published_at for key, m in state.news.items()}
+        news = parse_news(text, self.url, self.hotspot, first_seen=first_seen, now=now)
+        outcome.warnings = list(news.warnings)
+        self._judge(len(news.items), state.last_good_items or 0, "items")
+        detection = detect_news(state.news, news.items, meta, absent_runs=self.absent_runs)
+        return detection, len(news.items)
+
+    def _agenda(
+        self, text: str, state: FeedState, meta: EventMeta, outcome: FeedOutcome
+    ) -> tuple[AgendaDetection, int]:
+        """Agenda items end by themselves, so the guard counts the upcoming ones only: what
+        the last good run knew to be still ahead, against what this one reads ahead."""
+        now = meta.occurred_at
+        window = self.window.around(now)
+        agenda = parse_agenda(text, self.url, self.hotspot, window=window)
+        outcome.warnings = list(agenda.warnings)
+        count = sum(1 for item in agenda.items if not is_over(item, now))
+        known = state.agenda.values()
+        expected = sum(1 for m in known if m.status == "scheduled" and not is_over(m.item, now))
+        self._judge(count, expected, "upcoming items")
+        detection = detect_agenda(
+            state.agenda,
+            agenda.items,
+            agenda.cancelled,
+            meta,
+            now=now,
+            window=window,
+            absent_runs=self.absent_runs,
+        )
         return detection, count
 
     def _judge(self, count: int, expected: int, what: str) -> None:

@@ -22,8 +22,9 @@ from services.demo.sites.server import DemoSite, Response
 from services.kit.health_requests import ask_health
 from services.kit.nats_access import connect
 from services.scraper.config import ScraperSettings
+from services.scraper.feeds.state import KvFeedStateStore
 from services.scraper.main import create_app, feed_once
-from services.scraper.state import BUCKET
+from services.scraper.state import BUCKET, StateConflict
 from tests.fixtures.servers import NatsUsers, running_nats
 from tests.integration.test_cli import impactoost
 from tests.unit.scraper.feeds.builders import feed_text
@@ -318,3 +319,20 @@ async def test_the_cli_reads_one_hotspots_feed_once_and_refuses_unknown_ones(
     )
     assert failed.returncode == 1
     assert "feed news of zwolle failed: feed vanished" in failed.stderr
+
+
+async def test_two_writers_of_one_feeds_state_cannot_overwrite_each_other(
+    clean: NatsUsers,
+) -> None:
+    nc = await nats.connect(clean.url())
+    try:
+        kv = await nc.jetstream().create_key_value(bucket=BUCKET)
+        first, second = KvFeedStateStore(kv), KvFeedStateStore(kv)
+        mine = await first.load("zwolle", "news")
+        theirs = await second.load("zwolle", "news")
+        await first.save(mine.model_copy(update={"last_good_items": 4}))
+        with pytest.raises(StateConflict, match=r"feed\.zwolle\.news"):
+            await second.save(theirs.model_copy(update={"last_good_items": 1}))
+        assert (await second.load("zwolle", "news")).last_good_items == 4
+    finally:
+        await nc.close()
