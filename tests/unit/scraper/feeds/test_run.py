@@ -13,11 +13,14 @@ import pytest
 from contracts.agenda import AgendaScheduled
 from contracts.hotspots import Hotspot
 from contracts.news import NewsPublished
+from contracts.subjects import agenda_subject, news_subject
+from services.kit.publications import UndeclaredSubject, check_declared
 from services.scraper.config import ScraperSettings
 from services.scraper.feeds.run import FeedRun
 from services.scraper.feeds.service import build_feed_run, feed_problems, feeds_of
 from services.scraper.feeds.state import FakeFeedStateStore
 from services.scraper.http import HttpPolicy
+from services.scraper.publications import scraper_publications
 from tests.unit.scraper.fakes import FakePublisher, FakeWeb
 from tests.unit.scraper.feeds.builders import NOW, feed_text
 
@@ -213,3 +216,11 @@ def test_a_feed_run_takes_its_rules_from_the_settings(tmp_path: Path) -> None:
         build_feed_run(
             settings, settings.hotspots[1], "news", store=FakeFeedStateStore(), publisher=None
         )
+
+
+def test_the_scraper_declares_the_hotspots_news_and_agenda_subjects() -> None:
+    declared = scraper_publications()
+    check_declared(declared, news_subject("zwolle", "withdrawn"))
+    check_declared(declared, agenda_subject("nijmegen", "cancelled"))
+    with pytest.raises(UndeclaredSubject):
+        check_declared(declared, "impact.v1.news.zwolle.extra.published")
