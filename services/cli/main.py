@@ -89,7 +89,7 @@ def up(
 @app.command()
 @fail_cleanly
 def scrape(
-    label: Annotated[str, typer.Argument(help="pso, codeso, senl, cedris, all, or status")],
+    label: Annotated[str, typer.Argument(help="pso, codeso, senl, cedris, all, status, or feeds")],
     once: Annotated[bool, typer.Option("--once", help="Run one scrape and exit")] = False,
     base_url: Annotated[str | None, typer.Option(help="Registry base URL")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Publish nothing")] = False,
@@ -102,11 +102,22 @@ def scrape(
         bool,
         typer.Option("--check", help="Show which page elements the adapter finds; no NATS"),
     ] = False,
+    hotspot: Annotated[
+        str | None, typer.Option(help="With `feeds`: only this hotspot's feeds (its slug)")
+    ] = None,
+    feed: Annotated[
+        str | None, typer.Option(help="With `feeds`: only its `news` or its `agenda` feed")
+    ] = None,
 ) -> None:
-    """Scrape label registries once, record a run, check a registry's pages, or show each
-    registry's status (`scrape status`)."""
+    """Scrape label registries once, record a run, check a registry's pages, show each
+    registry's status (`scrape status`), or read the hotspots' feeds once (`scrape feeds`)."""
     from services.cli.scrape import check_label, print_status, record_label, scrape_label
+    from services.cli.scrape_feeds import scrape_feeds
 
+    if label == "feeds" or hotspot is not None or feed is not None:
+        unusable = bool(base_url or as_json or record or check)
+        scrape_feeds(label, hotspot, feed, once=once, dry_run=dry_run, other_options=unusable)
+        return
     if label == "status":
         print_status()
         return

@@ -64,6 +64,18 @@ class ScraperSettings(KitSettings):
     scrape_absent_runs_to_lapse: int = Field(
         default=2, ge=1, description="Consecutive successful runs a holding must be missing from"
     )
+    feed_interval_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        description="Seconds between rounds of the hotspots' feeds; none: "
+        "IMPACTOOST_SCRAPE_INTERVAL_SECONDS",
+    )
+    feed_agenda_days_back: int = Field(
+        default=60, ge=0, le=366, description="Agenda feeds: occurrences from this many days ago"
+    )
+    feed_agenda_days_ahead: int = Field(
+        default=365, ge=1, le=1100, description="Agenda feeds: occurrences up to this many days on"
+    )
     scrape_max_attempts: int = Field(default=4, ge=1, le=10)
     scrape_backoff_seconds: float = Field(default=2.0, ge=0)
     scrape_max_retry_after_seconds: float = Field(default=300.0, ge=0)

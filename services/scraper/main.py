@@ -1,5 +1,8 @@
 """The scraper's composition root: FastStream app, serve(), AsyncAPI, one-off runs for the CLI.
 
+The hotspots' feeds (IMPACTOOST_HOTSPOTS_FILE) run on their own schedule beside the labels
+(feeds/service.py), and the health report has a `feeds` section.
+
 Scrapes run on a schedule (first run at start-up, then every
 IMPACTOOST_SCRAPE_INTERVAL_SECONDS) and on demand: a core NATS request on
 `impact.v1.commands.scrape` with body `{"label": "pso"}` runs that label now and replies
@@ -23,7 +26,6 @@ from contracts.subjects import (
     STREAMS,
 )
 from services.kit.asyncapi import asyncapi_json as render_asyncapi
-from services.kit.health import HealthCheck
 from services.kit.health_requests import HealthResponder
 from services.kit.jetstream import make_broker
 from services.kit.logging import configure_logging
@@ -31,12 +33,18 @@ from services.kit.nats_users import SCRAPER
 from services.kit.settings import load_settings
 from services.kit.streams import ensure_streams
 from services.scraper.config import ScraperSettings
+from services.scraper.feeds.health import ScraperHealthCheck
+from services.scraper.feeds.items import FeedKind
+from services.scraper.feeds.run import FeedOutcome
+from services.scraper.feeds.service import FeedService, build_feed_run
+from services.scraper.feeds.state import FakeFeedStateStore, KvFeedStateStore
 from services.scraper.outcome import RunOutcome
 from services.scraper.publications import scraper_publications
 from services.scraper.service import (
     BrokerPublisher,
     ScraperService,
     build_run,
+    open_state_bucket,
     open_state_store,
     run_dry,
 )
@@ -60,6 +68,12 @@ def create_app(settings: ScraperSettings | None = None) -> FastStream:
     settings = settings or load_settings(ScraperSettings)
     broker = make_broker(settings.nats())
     service = ScraperService(settings, broker)
+    publisher = BrokerPublisher(broker, settings.publish_timeout_seconds)
+
+    async def open_feed_store() -> KvFeedStateStore:
+        return KvFeedStateStore(await open_state_bucket(broker, settings))
+
+    feeds = FeedService(settings, publisher, open_feed_store)
 
     @broker.subscriber(
         SCRAPE_COMMANDS,
@@ -78,7 +92,7 @@ def create_app(settings: ScraperSettings | None = None) -> FastStream:
     async def ensure() -> None:
         await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=SCRAPER)
 
-    health = HealthResponder(HealthCheck(SCRAPER.name))
+    health = HealthResponder(ScraperHealthCheck(SCRAPER.name, extra=feeds.health))
 
     async def answer_health() -> None:
         await health.start(broker.connection)
@@ -86,8 +100,8 @@ def create_app(settings: ScraperSettings | None = None) -> FastStream:
     return FastStream(
         broker,
         on_startup=[ensure],
-        after_startup=[answer_health, service.start],
-        on_shutdown=[health.stop, service.stop],
+        after_startup=[answer_health, service.start, feeds.start],
+        on_shutdown=[health.stop, feeds.stop, service.stop],
         logger=None,
     )
 
@@ -138,5 +152,33 @@ async def scrape_once(
             publisher=publisher,
             base_url=base_url,
             transport=transport,
+        )
+        return await run.run()
+
+
+async def feed_once(
+    settings: ScraperSettings,
+    hotspot: str,
+    kind: FeedKind,
+    *,
+    dry_run: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> FeedOutcome:
+    """One run of `hotspot`'s `kind` feed now (KeyError: no such hotspot; ValueError: it has
+    no such feed). Dry run: no NATS at all, nothing published or remembered."""
+    chosen = {h.slug: h for h in settings.hotspots}[hotspot]
+    if dry_run:
+        run = build_feed_run(
+            settings, chosen, kind, store=FakeFeedStateStore(), publisher=None, transport=transport
+        )
+        return await run.run()
+    await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=SCRAPER)
+    broker = make_broker(settings.nats(), graceful_timeout=5.0)
+    async with broker:
+        await broker.start()
+        store = KvFeedStateStore(await open_state_bucket(broker, settings))
+        publisher = BrokerPublisher(broker, settings.publish_timeout_seconds)
+        run = build_feed_run(
+            settings, chosen, kind, store=store, publisher=publisher, transport=transport
         )
         return await run.run()

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import httpx
 import structlog
 from faststream.nats import NatsBroker
+from nats.js.kv import KeyValue
 
 from contracts.base import Event, utc_now
 from contracts.labels import LabelName
@@ -70,15 +71,19 @@ def build_run(
     )
 
 
-async def open_state_store(broker: NatsBroker, settings: ScraperSettings) -> KvStateStore:
+async def open_state_bucket(broker: NatsBroker, settings: ScraperSettings) -> KeyValue:
     """The key-value bucket `scraper-state`, created if missing."""
-    kv = await broker.key_value(
+    return await broker.key_value(
         BUCKET,
         history=5,
         replicas=settings.stream_replicas,
-        description="impactoost scraper state, one key per label",
+        description="impactoost scraper state, one key per label and per hotspot feed",
     )
-    return KvStateStore(kv)
+
+
+async def open_state_store(broker: NatsBroker, settings: ScraperSettings) -> KvStateStore:
+    """The labels' state in the bucket `scraper-state`, created if missing."""
+    return KvStateStore(await open_state_bucket(broker, settings))
 
 
 @dataclass

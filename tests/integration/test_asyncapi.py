@@ -26,6 +26,8 @@ EXPECTED_CHANNELS = {
             for label in LABELS
             for kind in ("completed", "failed")
         ),
+        "impact.v1.news.*.*",
+        "impact.v1.agenda.*.*",
         "impact.v1.commands.scrape",
         "impactoost.health.scraper",
     },
