@@ -18,7 +18,8 @@ import httpx
 import structlog
 from faststream import FastStream
 from faststream.nats import NatsBroker
-from pydantic import BaseModel, ConfigDict
+from faststream.nats.annotations import NatsMessage
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from contracts.labels import LabelName
 from contracts.subjects import (
@@ -56,11 +57,24 @@ log = structlog.get_logger()
 
 
 class ScrapeRequested(BaseModel):
-    """Body of an on-demand scrape request."""
+    """Body of an on-demand scrape request: a label (`{"label": "pso"}`), or one of a
+    hotspot's feeds (`{"hotspot": "zwolle", "feed": "news"}`), never both."""
 
     model_config = ConfigDict(extra="forbid")
 
-    label: LabelName = "pso"
+    label: LabelName | None = None
+    hotspot: str | None = Field(default=None, max_length=40)
+    feed: FeedKind | None = None
+
+    @model_validator(mode="after")
+    def _one_thing(self) -> ScrapeRequested:
+        if self.hotspot is None and self.feed is None:
+            if self.label is None:
+                self.label = "pso"
+            return self
+        if self.label is not None or self.hotspot is None or self.feed is None:
+            raise ValueError("ask for a label, or for a hotspot and its feed, not both")
+        return self
 
 
 def create_app(settings: ScraperSettings | None = None) -> FastStream:
@@ -78,9 +92,20 @@ def create_app(settings: ScraperSettings | None = None) -> FastStream:
     @broker.subscriber(
         SCRAPE_COMMANDS,
         title="scrape-requested",
-        description="Run a scrape of one label now; replies with its summary",
+        description="Run a scrape of one label, or a read of one hotspot feed, now; replies "
+        'with its summary. Body (JSON): {"label": "pso"} or {"hotspot": "<slug>", "feed": '
+        '"news"|"agenda"} (ScrapeRequested); a body that is neither is answered with '
+        '{"ok": false, "reason": ...}',
     )
-    async def on_scrape_requested(command: ScrapeRequested) -> dict[str, Any]:
+    async def on_scrape_requested(message: NatsMessage) -> dict[str, Any]:
+        try:
+            command = ScrapeRequested.model_validate_json(message.body or b"{}")
+        except ValidationError as error:  # answered, so the requester learns why at once
+            problems = "; ".join(e["msg"] for e in error.errors(include_url=False))
+            return {"ok": False, "reason": f"not a scrape request: {problems}"}
+        if command.hotspot is not None and command.feed is not None:
+            return await read_feed_now(command.hotspot, command.feed)
+        assert command.label is not None  # the model fills it in when no feed is asked
         if command.label not in supported_labels():
             return {"label": command.label, "ok": False, "reason": "no adapter for this label"}
         try:
@@ -88,6 +113,17 @@ def create_app(settings: ScraperSettings | None = None) -> FastStream:
         except Exception as exc:  # the requester gets an answer instead of a timeout
             log.exception("requested_scrape_crashed", label=command.label)
             return {"label": command.label, "ok": False, "reason": f"{type(exc).__name__}: {exc}"}
+
+    async def read_feed_now(slug: str, kind: FeedKind) -> dict[str, Any]:
+        hotspot = next((h for h in settings.hotspots if h.slug == slug), None)
+        ask = {"hotspot": slug, "feed": kind}
+        if hotspot is None or not (hotspot.news_feed if kind == "news" else hotspot.agenda_feed):
+            return {**ask, "ok": False, "reason": "no such feed in the hotspots file"}
+        try:
+            return dict((await feeds.run_feed(hotspot, kind)).summary())
+        except Exception as exc:  # the requester gets an answer instead of a timeout
+            log.exception("requested_feed_run_crashed", hotspot=slug, feed=kind)
+            return {**ask, "ok": False, "reason": f"{type(exc).__name__}: {exc}"}
 
     async def ensure() -> None:
         await ensure_streams(settings.nats(), STREAMS, settings.stream_replicas, owner=SCRAPER)

@@ -17,7 +17,7 @@ import pytest
 from faststream import TestApp
 from nats.js.errors import NotFoundError
 
-from contracts.subjects import AGENDA_STREAM, NEWS_STREAM
+from contracts.subjects import AGENDA_STREAM, NEWS_STREAM, SCRAPE_COMMANDS
 from services.demo.sites.server import DemoSite, Response
 from services.kit.health_requests import ask_health
 from services.kit.nats_access import connect
@@ -336,3 +336,35 @@ async def test_two_writers_of_one_feeds_state_cannot_overwrite_each_other(
         assert (await second.load("zwolle", "news")).last_good_items == 4
     finally:
         await nc.close()
+
+
+async def test_a_feed_is_read_on_request_as_the_demo_asks_and_bad_requests_are_answered(
+    clean: NatsUsers, site: FeedSite, tmp_path: Path
+) -> None:
+    settings = settings_for(clean, site, tmp_path, feed_interval_seconds=3600)
+    async with TestApp(create_app(settings)):
+        nc = await connect(clean.url("demo"), allow_reconnect=False, connect_timeout=5)
+        try:
+            ask = json.dumps({"hotspot": "zwolle", "feed": "news"}).encode()
+            # The schedule's first round may hold the feed's lock: the request waits for it.
+            answer = json.loads((await nc.request(SCRAPE_COMMANDS, ask, timeout=30)).data)
+            unknown = json.dumps({"hotspot": "nergens", "feed": "agenda"}).encode()
+            missing = json.loads((await nc.request(SCRAPE_COMMANDS, unknown, timeout=10)).data)
+            both = json.dumps({"label": "pso", "hotspot": "zwolle", "feed": "news"}).encode()
+            refused = json.loads((await nc.request(SCRAPE_COMMANDS, both, timeout=10)).data)
+            unreadable = await nc.request(SCRAPE_COMMANDS, b"pso", timeout=10)
+        finally:
+            await nc.close()
+    assert answer["hotspot"] == "zwolle" and answer["feed"] == "news" and answer["ok"] is True
+    assert answer["items"] >= 1
+    assert missing == {
+        "hotspot": "nergens",
+        "feed": "agenda",
+        "ok": False,
+        "reason": "no such feed in the hotspots file",
+    }
+    # A request naming a label and a feed, or no JSON at all, is answered with why, not run.
+    assert refused["ok"] is False and "not both" in refused["reason"]
+    assert json.loads(unreadable.data)["ok"] is False
+    news = await stored(clean, "NEWS")
+    assert news and all(subject.startswith("impact.v1.news.zwolle.") for subject, _, _ in news)
