@@ -150,11 +150,10 @@ async def sign_in(client: httpx.AsyncClient, smtp: SmtpSink) -> str:
 
     await eventually(mailed)
     (mail,) = smtp.messages_to(MAILED)
-    text = next(
-        part.get_payload(decode=True).decode()
-        for part in mail.walk()
-        if part.get_content_type() == "text/plain"
-    )
+    (plain,) = (part for part in mail.walk() if part.get_content_type() == "text/plain")
+    payload = plain.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    text = payload.decode()
     found = LINK.search(text)
     assert found, text
     token = found.group(1)
