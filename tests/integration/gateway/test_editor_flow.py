@@ -319,3 +319,15 @@ async def test_a_relay_retried_after_its_publish_was_acked_does_not_double_the_e
             await eventually(relayed)
         news = await held(streams.url(), NEWS_STREAM)
     assert crashed and [n["event_id"] for n in news] == crashed
+
+
+async def test_no_service_but_the_gateway_can_grant_an_editor_a_link(streams: NatsUsers) -> None:
+    subject = "impact.v1.signin.editor_granted"
+    for user in ("registry", "notifier", "scraper", "demo"):
+        nc = await nats.connect(streams.url(user), allow_reconnect=False)
+        try:
+            with pytest.raises(nats.errors.TimeoutError):
+                await nc.jetstream().publish(subject, b"{}", timeout=0.5)
+        finally:
+            await nc.close()
+    assert await held(streams.url(), SIGNINS_STREAM, subject) == []
