@@ -98,6 +98,8 @@ def describe(answer: dict[str, Any]) -> list[str]:
     lines = describe_step(answer)
     if answer.get("scrapes"):
         lines.append(describe_scrapes(answer["scrapes"]))
+    if answer.get("feeds"):
+        lines.append(describe_feeds(answer["feeds"]))
     return lines
 
 
@@ -110,6 +112,7 @@ def describe_step(answer: dict[str, Any]) -> list[str]:
             "  The timeline has reached its end; the registries stay as they are.",
         ]
     lines = [f"Stap {step} van {last}: {answer['title']}", f"  watch: {answer['expect']}"]
+    lines += [f"  news:  {line}" for line in answer.get("news", [])]
     if step == last:
         lines.append("  Dit was de laatste stap: de registers blijven nu zoals ze zijn.")
     return lines
@@ -118,6 +121,22 @@ def describe_step(answer: dict[str, Any]) -> list[str]:
 def describe_scrapes(scrapes: list[dict[str, Any]]) -> str:
     """One line on the scrapes that followed a step."""
     return "  scraped: " + ", ".join(_scrape(s) for s in scrapes)
+
+
+def describe_feeds(feeds: list[dict[str, Any]]) -> str:
+    """One line on the hotspots' feed reads that followed a step."""
+    return "  feeds read: " + ", ".join(_feed(f) for f in feeds)
+
+
+FEED_EVENT_KINDS = ("published", "updated", "withdrawn", "scheduled", "changed", "cancelled")
+
+
+def _feed(summary: dict[str, Any]) -> str:
+    name = f"{summary['hotspot']} {summary['feed']}"
+    if not summary.get("ok"):
+        return f"{name} failed ({summary.get('reason')})"
+    counts = [f"{summary[k]} {k}" for k in FEED_EVENT_KINDS if summary.get(k)]
+    return f"{name} ok" + (f" ({', '.join(counts)})" if counts else "")
 
 
 def _scrape(summary: dict[str, Any]) -> str:

@@ -2,7 +2,8 @@
 
 Runs beside the launcher in a thread with its own event loop. After each step it asks the
 scraper to read every label now (a core NATS request on `impact.v1.commands.scrape`, answered
-when the run is done), so the listings and e-mails follow while a person watches.
+when the run is done), so the listings and e-mails follow while a person watches, and then
+every hotspot's feeds (`feed_request`), so that /nieuws and /agenda follow too.
 """
 
 from __future__ import annotations
@@ -29,7 +30,21 @@ from services.kit.processes import StartupError
 
 log = structlog.get_logger()
 SCRAPE_TIMEOUT_SECONDS = 300.0
+FEED_TIMEOUT_SECONDS = 60.0
+"""A hotspot's two feeds are two small documents: a scraper that has not answered by then
+(or does not read feeds on request) is reported, and the demo goes on."""
 START_TIMEOUT_SECONDS = 15.0
+
+
+FEED_KINDS = ("news", "agenda")
+
+
+def feed_request(hotspot: str, feed: str) -> bytes:
+    """The on-demand read of one of a hotspot's feeds (`news` or `agenda`): a request on
+    SCRAPE_COMMANDS (the subject the scraper answers and the demo may send on) naming the
+    hotspot and feed instead of a label, answered with the feed run's summary
+    (`hotspot`, `feed`, `ok`, `reason`, a count per event kind) as a label's scrape is."""
+    return json.dumps({"hotspot": hotspot, "feed": feed}).encode()
 
 
 class Director:
@@ -43,9 +58,11 @@ class Director:
         step_seconds: float,
         data_dir: Path,
         say: Callable[[str], None] = print,
+        hotspots: Sequence[str] = (),
     ) -> None:
         self.timeline = timeline
         self.labels = tuple(labels)
+        self.hotspots = tuple(hotspots)
         self.step_seconds = step_seconds
         self.data_dir = data_dir
         self.say = say
@@ -124,10 +141,20 @@ class Director:
             }
             if step is not None:
                 answer |= {"title": step.title, "expect": step.expect}
+                answer["news"] = self.timeline.news_expectations()
             self._tell(control.describe_step(answer))
             if step is not None:
                 answer["scrapes"] = [await self._scrape(client, label) for label in self.labels]
                 self._tell([control.describe_scrapes(answer["scrapes"])])
+                if self.hotspots:
+                    answer["feeds"] = await asyncio.gather(
+                        *(
+                            self._read_feed(client, hotspot, feed)
+                            for hotspot in self.hotspots
+                            for feed in FEED_KINDS
+                        )
+                    )
+                    self._tell([control.describe_feeds(answer["feeds"])])
             return answer
 
     def _tell(self, lines: list[str]) -> None:
@@ -143,3 +170,16 @@ class Director:
         except (nats.errors.Error, TimeoutError, ValueError) as exc:
             summary = {"label": label, "ok": False, "reason": str(exc) or type(exc).__name__}
         return summary
+
+    async def _read_feed(self, client: Client, hotspot: str, feed: str) -> dict[str, Any]:
+        """Ask the scraper to read one of `hotspot`'s feeds now; its summary, or why none."""
+        try:
+            reply = await client.request(
+                SCRAPE_COMMANDS, feed_request(hotspot, feed), timeout=FEED_TIMEOUT_SECONDS
+            )
+            summary: dict[str, Any] = json.loads(reply.data)
+        except (nats.errors.Error, TimeoutError, ValueError) as exc:
+            summary = {"ok": False, "reason": str(exc) or type(exc).__name__}
+        if not isinstance(summary, dict):
+            summary = {"ok": False, "reason": "unexpected answer"}
+        return {**summary, "hotspot": hotspot, "feed": feed}

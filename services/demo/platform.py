@@ -23,6 +23,9 @@ from aiosmtpd.handlers import Mailbox
 
 from services.demo.config import DemoSettings
 from services.demo.director import Director
+from services.demo.hotspots_file import serve_hotspots
+from services.demo.newsroom import Newsroom
+from services.demo.sites.hotspot import HotspotSite
 from services.demo.supplements import SupplementSeeder
 from services.demo.timeline import Timeline
 from services.demo.world import World
@@ -95,6 +98,10 @@ class Platform:
     smtp: Controller | None = None
     smtp_port: int = 0
     sites: dict[str, Any] = field(default_factory=dict)
+    """The label registries' demo sites, by label."""
+    hotspot_sites: dict[str, HotspotSite] = field(default_factory=dict)
+    """The hotspots' demo websites with their feeds, by hotspot slug (with a world only)."""
+    newsroom: Newsroom | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     timeline: Timeline | None = None
     director: Director | None = None
@@ -105,6 +112,11 @@ class Platform:
     def maildir(self) -> Path:
         """Where the local mail sink stores every message (Maildir: new/ holds the files)."""
         return self.data_dir / "mail"
+
+    @property
+    def hotspots_file(self) -> Path:
+        """The demo's hotspots file (IMPACTOOST_HOTSPOTS_FILE), written at start-up."""
+        return self.data_dir / "hotspots.json"
 
     @property
     def secrets_dir(self) -> Path:
@@ -194,10 +206,22 @@ class Platform:
         for label in world.labels:
             module = importlib.import_module(f"services.demo.sites.{label}")
             self.sites[label] = getattr(module, f"start_{label}_site")(today=world.today)
-        self.timeline = Timeline(world, {label: self.sites[label] for label in world.labels})
+        self._start_hotspot_sites()
+        self.timeline = Timeline(
+            world,
+            {label: self.sites[label] for label in world.labels},
+            newsroom=self.newsroom,
+            feeds=self.hotspot_sites,
+        )
         self._default_env("IMPACTOOST_SCRAPE_REQUEST_RATE", DEMO_REQUEST_RATE)
         # Reminders of the world's labels that end soon, shortly after start rather than in an hour.
         self._default_env("IMPACTOOST_TIME_CHECK_SECONDS", DEMO_TIME_CHECK_SECONDS)
+
+    def _start_hotspot_sites(self) -> None:
+        """The hotspots' websites, and the file pointing the scraper and gateway at them."""
+        self.newsroom = Newsroom()
+        serve_hotspots(self.newsroom, self.hotspot_sites, self.hotspots_file)
+        self._default_env("IMPACTOOST_HOTSPOTS_FILE", str(self.hotspots_file))
 
     def _default_env(self, name: str, value: str) -> None:
         """Set a service variable unless this platform or the process already sets it."""
@@ -212,6 +236,7 @@ class Platform:
             step_seconds=step_seconds,
             data_dir=self.data_dir,
             say=lambda line: print(line, flush=True),
+            hotspots=tuple(self.hotspot_sites),
         )
         self.director.start()
 
@@ -297,10 +322,11 @@ class Platform:
             self.seeder = None
         for name in reversed(list(self.processes)):
             self.stop_service(name)
-        for site in self.sites.values():
+        for site in [*self.sites.values(), *self.hotspot_sites.values()]:
             with contextlib.suppress(Exception):
                 site.stop()
         self.sites.clear()
+        self.hotspot_sites.clear()
         if self.smtp is not None:
             self.smtp.stop()
             self.smtp = None

@@ -19,6 +19,10 @@ REGISTRY_NAMES = {
 }
 
 
+EDITOR_SIGN_IN_PATH = "redactie/{hotspot}/inloggen"
+"""Where the gateway signs a hotspot's editor in (its editors' pages under /redactie)."""
+
+
 class _Stop(Exception):
     pass
 
@@ -77,9 +81,12 @@ def _announce(platform: Platform) -> None:
         lines.append(f"  E-mails (Maildir):      {platform.maildir / 'new'}")
     for label, site in platform.sites.items():
         lines.append(f"  {'Demo ' + REGISTRY_NAMES[label] + ':':<24}{site.base_url}")
+    for slug, hotspot in platform.hotspot_sites.items():
+        lines.append(f"  {'Demo hotspot ' + slug + ':':<24}{hotspot.news_feed} (news),")
+        lines.append(f"  {'':<24}{hotspot.agenda_feed} (agenda)")
     lines.append(f"  Logs:                   {platform.data_dir / 'logs'}")
     if platform.smtp is not None and platform.world is not None:
-        lines += ["", *_sign_in_lines(platform)]
+        lines += ["", *_sign_in_lines(platform), *_editor_lines(platform)]
     if platform.director is not None:
         lines += ["", *_timeline_lines(platform.director)]
     lines += ["", "  Press Ctrl-C to stop everything.", ""]
@@ -97,12 +104,40 @@ def _sign_in_lines(platform: Platform) -> list[str]:
     ]
 
 
+def _editor_lines(platform: Platform) -> list[str]:
+    """How a visitor tries the editor sign-in of the hotspot without a feed."""
+    if platform.newsroom is None:
+        return []
+    found = [h for h in platform.newsroom.hotspots if h.editors and not h.has_feeds]
+    lines = []
+    for hotspot in found:
+        lines += [
+            f"  Enter news as a hotspot's editor: {hotspot.name} has no feed; sign in at",
+            f"  {platform.gateway_url}{EDITOR_SIGN_IN_PATH.format(hotspot=hotspot.slug)} with",
+            f"  {hotspot.editors[0]} (its editor in {platform.hotspots_file});",
+            f"  the link arrives in {platform.maildir / 'new'}.",
+        ]
+    return lines
+
+
 def _timeline_lines(director: Director) -> list[str]:
     world, seconds = director.timeline.world, director.step_seconds
     when = f"one every {seconds:g} s" if seconds > 0 else "only by hand"
     return [
         f"  Timeline: {world.last_step} steps after the start, {when} "
-        "(IMPACTOOST_DEMO_STEP_SECONDS); after each the registries are scraped again.",
+        "(IMPACTOOST_DEMO_STEP_SECONDS); after each the registries are scraped again",
+        "  and the hotspots' feeds read again (their news changes at steps 1 to 4).",
         f"  Next step by hand:      impactoost demo advance --data-dir {director.data_dir}",
-        *(f"    {step.number}. {step.title}" for step in world.steps[1:]),
+        *_step_lines(director),
     ]
+
+
+def _step_lines(director: Director) -> list[str]:
+    """Each step's title, with what it changes in the hotspots' news and agenda."""
+    newsroom = director.timeline.newsroom
+    lines = []
+    for step in director.timeline.world.steps[1:]:
+        lines.append(f"    {step.number}. {step.title}")
+        if newsroom is not None:
+            lines += [f"       news: {line}" for line in newsroom.expectations(step.number)]
+    return lines

@@ -1,17 +1,21 @@
-"""The demo's timeline: moves every demo registry from one step of the world to the next.
+"""The demo's timeline: moves every demo registry, and the hotspots' feeds, from one step of
+the world to the next.
 
-Each step becomes a page set `stap-<n>` on every site, built from the world's entries for that
-step; advancing switches all sites to the next one. The last step is final: advancing past it
+Each step becomes a page set `stap-<n>` on every registry site, built from the world's entries
+for that step; advancing switches all sites to the next one, and the hotspots' sites to that
+step's news and agenda (services/demo/newsroom.py). The last step is final: advancing past it
 changes nothing and says so.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from contracts.labels import LabelName
+from services.demo.newsroom import Newsroom
 from services.demo.world import Step, World
 
 
@@ -30,12 +34,30 @@ def page_set(step: int) -> str:
     return f"stap-{step}"
 
 
-class Timeline:
-    """Where the demo registries are in the world's timeline; serves step 0 from the start."""
+class HotspotFeeds(Protocol):
+    """What the timeline needs of a demo hotspot's site (HotspotSite)."""
 
-    def __init__(self, world: World, sites: Mapping[LabelName, DemoRegistry]) -> None:
+    def use(self, step: int) -> None:
+        """Serve the feeds as they stand at `step` from now on."""
+
+
+class Timeline:
+    """Where the demo registries and hotspots are in the world's timeline; serves step 0 from
+    the start. `clock` dates the steps' news items when they are taken."""
+
+    def __init__(
+        self,
+        world: World,
+        sites: Mapping[LabelName, DemoRegistry],
+        newsroom: Newsroom | None = None,
+        feeds: Mapping[str, HotspotFeeds] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.world = world
         self.sites = dict(sites)
+        self.newsroom = newsroom
+        self.feeds = dict(feeds or {})
+        self._clock = clock
         self.step = 0
         self._lock = threading.Lock()
         self._apply(0)
@@ -50,6 +72,10 @@ class Timeline:
         """The step the registries show now."""
         return self.world.steps[self.step]
 
+    def news_expectations(self) -> list[str]:
+        """What the current step changes on /nieuws and /agenda (none without hotspots)."""
+        return [] if self.newsroom is None else self.newsroom.expectations(self.step)
+
     def advance(self) -> Step | None:
         """Move every registry to the next step and return it; None when already at the end."""
         with self._lock:
@@ -63,3 +89,7 @@ class Timeline:
         for label, site in self.sites.items():
             site.define_page_set(page_set(step), self.world.entries(label, step))
             site.use(page_set(step))
+        if self.newsroom is not None and step > 0:
+            self.newsroom.record_step(step, self._clock())
+        for feed in self.feeds.values():
+            feed.use(step)

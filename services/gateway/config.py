@@ -37,6 +37,20 @@ class GatewaySettings(KitSettings):
         """The hotspots of `hotspots_file`, read and checked when the settings were built."""
         return self._hotspots
 
+    gateway_news_keep_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="Days a hotspot's news item is kept and shown after it was published",
+    )
+    gateway_agenda_keep_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="Days a hotspot's agenda item is kept and shown (among past events) "
+        "after it ended",
+    )
+
     gateway_database_url: str | None = Field(
         default=None,
         min_length=1,

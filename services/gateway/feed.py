@@ -18,8 +18,10 @@ from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
 
 from contracts.subjects import (
+    AGENDA_STREAM,
     ENTERPRISE_STATES_STREAM,
     ENTERPRISES_STREAM,
+    NEWS_STREAM,
     SCRAPES_STREAM,
     STREAMS,
 )
@@ -43,7 +45,12 @@ from services.kit.streams import consumer_filters, ensure_streams
 log = structlog.get_logger()
 # Streams replayed into a new or wiped read model. Not SIGNINS: replaying it would bring back
 # links already used as unused ones; after a wipe, an enterprise asks for a new link instead.
-FED_STREAMS = (ENTERPRISES_STREAM.name, SCRAPES_STREAM.name)
+FED_STREAMS = (
+    ENTERPRISES_STREAM.name,
+    SCRAPES_STREAM.name,
+    NEWS_STREAM.name,
+    AGENDA_STREAM.name,
+)
 
 
 class ReadModelFeed:
@@ -194,6 +201,9 @@ async def reset_durables(nats: NatsTarget, durable: str, streams: Iterable[str])
         js = nc.jetstream()
         for stream in streams:
             with contextlib.suppress(NotFoundError):
+                info = await js.consumer_info(stream, durable)
+                if not (info.delivered and info.delivered.stream_seq):
+                    continue  # it has delivered nothing yet: it starts from the start anyway
                 await js.delete_consumer(stream, durable)
                 reset.append(stream)
                 log.warning(

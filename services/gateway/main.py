@@ -31,6 +31,12 @@ from services.gateway.editors.consumer import editor_link_consumer
 from services.gateway.editors.outbox import EDITOR_PUBLICATIONS, Publish, jetstream_publish
 from services.gateway.editors.tables import create_editor_tables
 from services.gateway.feed import ReadModelFeed
+from services.gateway.hotspot_items.wiring import (
+    hotspot_consumers,
+    install_hotspot_items,
+    prune_hotspot_items,
+)
+from services.gateway.knowledge.bootstrap import install_knowledge
 from services.gateway.mail_preferences import routes as mail_preference_pages
 from services.gateway.pages import enterprises as enterprise_pages
 from services.gateway.pages.errors import install_error_pages
@@ -137,6 +143,8 @@ def create_app(
     app.include_router(region_pages.router)
     app.include_router(alert_pages.router)
     app.include_router(shortlist_pages.router)
+    install_knowledge(app)
+    install_hotspot_items(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_pages(app)
     app.add_exception_handler(Problem, render_problem)
@@ -153,6 +161,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.to_thread(create_shortlist_tables, state.engine)
     await asyncio.to_thread(create_editor_tables, state.engine)
     await asyncio.to_thread(state.regions.load)
+    await asyncio.to_thread(state.knowledge.load)
     lists = state.shortlists
     processed_keep = timedelta(hours=state.settings.gateway_processed_keep_hours)
     tasks = [
@@ -170,6 +179,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         asyncio.create_task(
             keep_pruning(state.engine, state.feed.ack_floors, processed_keep), name="id-prune"
         ),
+        prune_hotspot_items(app),
     ]
     state.feed.start()
     log.info(
@@ -250,6 +260,7 @@ def _consumers(
         scrape_consumer(engine, writing, **common),
         link_consumer(engine, writing, now, **common),
         editor_link_consumer(engine, writing, now, **common),
+        *hotspot_consumers(engine, writing, **common),
     ]
 
 
@@ -267,7 +278,7 @@ def asyncapi_json(settings: GatewaySettings | None = None) -> str:
         service=SERVICE,
         title="impactoost gateway",
         version=VERSION,
-        description="Feeds the buyers' read model from ENTERPRISES and SCRAPES.",
+        description="Feeds the buyers' read model from ENTERPRISES, SCRAPES, NEWS and AGENDA.",
         consumers=consumers,
         publications=(*PUBLICATIONS, *EDITOR_PUBLICATIONS),
     )

@@ -74,7 +74,7 @@ def consumer_config(region: Region, stream: str) -> api.ConsumerConfig:
 
 async def ensure_region_consumers(nats: NatsTarget, region: Region) -> list[str]:
     """Create (or bring to its provinces) the region's consumers on our shared streams, as
-    the operator's user; the streams must exist (the registry makes them)."""
+    the operator's user; the streams must exist (the registry and the scraper make them)."""
     client = await connect(nats, connect_timeout=5, allow_reconnect=False)
     made = []
     try:
@@ -133,7 +133,8 @@ def _import_instructions(region: Region, platform_url: str, secret: Path) -> str
             f"inbox prefix:    _INBOX_{region.user}   (connect(inbox_prefix=...))",
             f"JetStream API:   {IMPORT_PREFIX}   (jetstream(prefix=...))",
             f"durables:        {region.durable} on ENTERPRISES (the history) and on",
-            "                 ENTERPRISE_STATES (the present, one message per enterprise);",
+            "                 ENTERPRISE_STATES (the present, one message per enterprise),",
+            "                 and on NEWS and AGENDA (the hotspots' news and agenda, whole);",
             "                 bind to them (pull_subscribe_bind), fetch, acknowledge each.",
             "",
         ]

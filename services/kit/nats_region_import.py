@@ -1,5 +1,6 @@
 """A region by account import: what the platform's account exports to it (only the pull,
-info and ack subjects of the two durables made for it) and its own account on our servers."""
+info and ack subjects of the durables made for it, one per shared stream) and its own account
+on our servers."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from services.kit.nats_users import PLATFORM_ACCOUNT
 
 def durable_config(region: Region, stream: str) -> api.ConsumerConfig:
     """The durable the platform makes for an importing region: from the start of `stream`,
-    filtered on its provinces, acknowledged one by one."""
+    filtered on its provinces (news and agenda: whole), acknowledged one by one."""
     return api.ConsumerConfig(
         durable_name=region.durable,
         deliver_policy=api.DeliverPolicy.ALL,

@@ -25,7 +25,8 @@ def deliver_subject(region: Region, stream: str) -> str:
 
 def leaf_consumer_config(region: Region, stream: str) -> api.ConsumerConfig:
     """The push consumer the platform makes for a leaf region's stream to source: filtered
-    on its provinces, acknowledged by the flow control of the sourcing itself."""
+    on its provinces (news and agenda: whole), acknowledged by the flow control of the
+    sourcing itself."""
     return api.ConsumerConfig(
         name=region.durable,
         durable_name=region.durable,

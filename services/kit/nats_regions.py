@@ -1,14 +1,16 @@
-"""Regions that subscribe to the platform's enterprise events, and what NATS gives each.
+"""Regions that subscribe to the platform's events, and what NATS gives each.
 
 A region reads the enterprise events and the compacted states of the provinces it chose, and
+the hotspots' news and agenda (whole: their subjects name a hotspot, not a province), and
 nothing else: no publishing, no JetStream calls beyond its own consumers, no replies but its
 own. It connects one of two ways (docs/regions.md), each in a module of its own:
 
 - `import` (nats_region_import.py): a user in an account of its own, which imports from the
-  platform's account only the pull, info and ack subjects of two durables made for it, each
-  filtered on its provinces (`region-<name>` on ENTERPRISES and on ENTERPRISE_STATES);
+  platform's account only the pull, info and ack subjects of the durables made for it
+  (`region-<name>` on each of the SHARED streams), filtered on its provinces where the
+  subjects carry one;
 - `leaf` (nats_region_leaf.py): its own NATS server joins ours as a leaf node, and streams of
-  its own source ours through two consumers made for it, filtered likewise.
+  its own source ours through the consumers made for it, filtered likewise.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from pathlib import Path
 from typing import Literal
 
 from contracts.places import province_named
-from contracts.subjects import ENTERPRISE_STATES_STREAM, ENTERPRISES_STREAM, PREFIX, slug
+from contracts.subjects import (
+    AGENDA_STREAM,
+    ENTERPRISE_STATES_STREAM,
+    ENTERPRISES_STREAM,
+    NEWS_STREAM,
+    PREFIX,
+    slug,
+)
 from services.kit.settings import ConfigError
 
 Way = Literal["import", "leaf"]
@@ -74,16 +83,27 @@ class Region:
 
     @property
     def durable(self) -> str:
-        """Its durables' name (import way), on ENTERPRISES and on ENTERPRISE_STATES."""
+        """Its consumers' name, on each of the SHARED streams."""
         return f"region-{self.name}"
 
     def filters(self, stream: str) -> list[str]:
-        """Its provinces' subjects in `stream`."""
+        """What it reads of `stream`: its provinces' subjects, or the whole stream where the
+        subjects carry no province (news and agenda)."""
+        if stream in WHOLE:
+            return list(WHOLE[stream])
         kind = "enterprises" if stream == ENTERPRISES_STREAM.name else "states"
         return [f"{PREFIX}.{kind}.{province}.>" for province in self.provinces]
 
 
-SHARED = (ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name)
+WHOLE = {NEWS_STREAM.name: NEWS_STREAM.subjects, AGENDA_STREAM.name: AGENDA_STREAM.subjects}
+"""Streams a region reads whole: `impact.v1.news.<hotspot>.…` names no province."""
+SHARED = (
+    ENTERPRISES_STREAM.name,
+    ENTERPRISE_STATES_STREAM.name,
+    NEWS_STREAM.name,
+    AGENDA_STREAM.name,
+)
+"""The streams a region is given a consumer on, in the order they are made."""
 
 
 def load_regions(folder: Path) -> list[Region]:

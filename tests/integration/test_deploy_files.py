@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from contracts.hotspots import parse_hotspots
 from services.kit.nats_deployment import ACCOUNTS_FILE, ROUTES_FILE, write_accounts
 from services.kit.nats_regions import Region, save_regions
 from services.kit.processes import find_executable
@@ -193,3 +194,25 @@ def test_image_carries_the_runtime_dependencies_only() -> None:
     assert not any(tool in final for tool in DEV_TOOLS)
     assert "requirements.lock" not in final and "tests" not in final
     assert "USER impactoost" in final
+
+
+def test_the_scraper_and_the_gateway_read_the_operators_hotspots_file_mounted_read_only() -> None:
+    compose = _compose()
+    assert compose["configs"]["hotspots"] == {"file": "./hotspots.json"}
+    for name in ("scraper", "gateway"):
+        service = compose["services"][name]
+        [mounted] = [c for c in service["configs"] if c["source"] == "hotspots"]
+        assert service["environment"]["IMPACTOOST_HOTSPOTS_FILE"] == mounted["target"]
+        assert mounted["target"].startswith("/etc/")  # outside the service's writable /data
+        assert service["environment"]["IMPACTOOST_NATS_USER"] == name  # the merge kept it
+    others = [n for n in ("registry", "notifier") if "configs" in compose["services"][n]]
+    assert others == []
+
+
+def test_the_example_hotspots_file_is_valid_and_shows_both_ways_in() -> None:
+    example = DEPLOY / "hotspots.example.json"
+    hotspots = parse_hotspots(example.read_text("utf-8"), origin=str(example))
+    assert any(h.news_feed and h.agenda_feed for h in hotspots)
+    assert any(h.editors and not h.has_feed for h in hotspots)
+    addresses = [a for h in hotspots for a in (h.website, h.news_feed, h.agenda_feed) if a]
+    assert all(a.startswith("https://") and ".example/" in a for a in addresses)

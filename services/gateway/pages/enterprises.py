@@ -12,6 +12,8 @@ from starlette.routing import NoMatchFound
 
 from contracts.categories import CATEGORIES
 from services.gateway.deps import ReaderDep, SearchCacheDep, SearchDep, TemplatesDep
+from services.gateway.knowledge.calculator import AMOUNT_PARAMETER, calculate
+from services.gateway.knowledge.library import Knowledge
 from services.gateway.pages.departures import alternatives_url, gone_message
 from services.gateway.pages.search_links import (
     DEFAULT_PAGE_SIZE,
@@ -39,6 +41,8 @@ SORT_NAMES = {
 }
 # The search a result link carries; its length is checked when it is read (search_links.py).
 CarriedSearch = Annotated[str | None, Query(alias=RETURN_PARAMETER)]
+# The SROI calculator's amount, as typed: checked by the calculator, which answers in Dutch.
+PurchaseAmount = Annotated[str | None, Query(alias=AMOUNT_PARAMETER)]
 
 
 @router.get("/", name="search_page", response_class=HTMLResponse)
@@ -81,20 +85,29 @@ async def enterprise_page(
     read: ReaderDep,
     templates: TemplatesDep,
     carried: CarriedSearch = None,
+    amount: PurchaseAmount = None,
 ) -> HTMLResponse:
-    """One listed enterprise; a Dutch 410 page saying since when and why when it is no
-    longer listed, 404 when unknown."""
+    """One listed enterprise, with the SROI calculator for `amount`; a Dutch 410 page saying
+    since when and why when it is no longer listed, 404 when unknown."""
     base = request.url_for("search_page").path
+    knowledge: Knowledge = request.app.state.knowledge
 
     def render(session: Session) -> HTMLResponse:
         enterprise = get_enterprise(session, enterprise_id)
         sources = list_sources(session).items
         if enterprise is not None:
+            back_url = back_to_search(base, carried)
             context = {
                 "enterprise": enterprise,
                 "sources": sources,
                 "supplement_url": supplement_url(request, enterprise_id),
-                "back_url": back_to_search(base, carried),
+                "back_url": back_url,
+                # The calculator's form keeps the search, as rebuilt from its valid values.
+                "carried": back_url.partition("?")[2],
+                "calculation": calculate(knowledge.model, enterprise, amount),
+                "calculator_url": request.url_for(
+                    "enterprise_page", enterprise_id=enterprise_id
+                ).path,
             }
             return templates.TemplateResponse(request, "enterprise.html", context)
         gone = get_departure(session, enterprise_id)

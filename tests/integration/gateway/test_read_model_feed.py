@@ -250,17 +250,20 @@ async def test_a_restart_with_a_new_ack_wait_updates_the_durables_in_place(
             await eventually(lambda: _feed_started(client))
             assert _read_model_size((await client.get("/healthz")).json()) == before
     assert not _resets(logs)
-    # Every stream the gateway reads with its durable: enterprises, scrapes, sign-in links.
+    # Every stream the gateway reads with its durable: enterprises, scrapes, sign-in links,
+    # the hotspots' news and agenda.
     assert {log["stream"] for log in logs if log["event"] == "durable_limits_updated"} == {
         "ENTERPRISES",
         "SCRAPES",
         "SIGNINS",
+        "NEWS",
+        "AGENDA",
     }
-    assert await _ack_waits(stream, "gateway-limits") == [95.0, 95.0, 95.0]
+    assert await _ack_waits(stream, "gateway-limits") == [95.0] * 5
 
 
 async def _ack_waits(nats_url: str, durable: str) -> list[float | None]:
-    streams = (ENTERPRISES_STREAM.name, SCRAPES_STREAM.name, SIGNINS_STREAM.name)
+    streams = (ENTERPRISES_STREAM.name, SCRAPES_STREAM.name, SIGNINS_STREAM.name, "NEWS", "AGENDA")
     infos = [await _consumer_info(nats_url, stream, durable) for stream in streams]
     return [info.config.ack_wait if info else None for info in infos]
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from contracts.subjects import ENTERPRISE_STATES_STREAM, ENTERPRISES_STREAM, STREAMS
+from contracts.subjects import STREAMS
 from services.kit.nats_access import connect
-from services.kit.nats_regions import Region
+from services.kit.nats_regions import SHARED, Region
 from services.kit.streams import ensure_streams
 from tests.fixtures.hub import Hub, running_hub
 from tests.integration.test_cli import assert_one_line_error, impactoost
@@ -55,6 +55,8 @@ def test_adding_a_region_writes_its_account_password_and_instructions(tmp_path: 
     notes = (secrets / "region-noord.txt").read_text("utf-8")
     assert "IMPACTOOST_GATEWAY_PROVINCES=drenthe,fryslan,groningen" in notes
     assert "deliver.noord.enterprises" in notes and "$JS.impact.API" in notes
+    assert "deliver.noord.news" in notes and "deliver.noord.agenda" in notes
+    assert "NEWS and AGENDA" in (secrets / "region-oost.txt").read_text("utf-8")
     assert json.loads((secrets / "regions.json").read_text("utf-8"))[1]["way"] == "import"
 
 
@@ -84,11 +86,13 @@ async def test_the_region_consumers_are_made_as_the_admin_user(hub: Hub, tmp_pat
     assert made.stdout.splitlines() == [
         "consumer ENTERPRISES/region-oost",
         "consumer ENTERPRISE_STATES/region-oost",
+        "consumer NEWS/region-oost",
+        "consumer AGENDA/region-oost",
     ]
     client = await connect(hub.url())
     try:
         js = client.jetstream()
-        for stream in (ENTERPRISES_STREAM.name, ENTERPRISE_STATES_STREAM.name):
+        for stream in SHARED:
             info = await js.consumer_info(stream, OOST.durable)
             assert sorted(info.config.filter_subjects or []) == OOST.filters(stream)
     finally:

@@ -72,7 +72,12 @@ async def test_a_region_reads_its_provinces_history_and_present_including_a_move
     )
     # The operator sets the region up after events were published: it still gets them.
     made = await ensure_region_consumers(hub.url("admin"), NOORD)
-    assert made == ["ENTERPRISES/region-noord", "ENTERPRISE_STATES/region-noord"]
+    assert made == [
+        "ENTERPRISES/region-noord",
+        "ENTERPRISE_STATES/region-noord",
+        "NEWS/region-noord",
+        "AGENDA/region-noord",
+    ]
     await publish(
         hub,
         event("updated", "drenthe", "drenthe", "e-assen", 2),
