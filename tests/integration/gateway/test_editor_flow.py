@@ -318,6 +318,11 @@ async def test_a_relay_retried_after_its_publish_was_acked_does_not_double_the_e
 
             await eventually(relayed)
         news = await held(streams.url(), NEWS_STREAM)
+
+        async def shown() -> bool:  # the gateway's own news page, projected from NEWS
+            return "Eén keer" in (await client.get("/nieuws")).text
+
+        await eventually(shown)
     assert crashed and [n["event_id"] for n in news] == crashed
 
 
