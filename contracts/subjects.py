@@ -23,7 +23,7 @@ ScrapeKind = Literal["completed", "failed"]
 EnterpriseKind = Literal[
     "listed", "updated", "delisted", "recertification_due", "supplement_hidden"
 ]
-SignInKind = Literal["requested", "granted", "link_issued"]
+SignInKind = Literal["requested", "granted", "link_issued", "editor_granted", "editor_link_issued"]
 PreferenceKind = Literal["mail"]
 AlertKind = Literal["confirmation_requested", "digest_ready"]
 NewsKind = Literal["published", "updated", "withdrawn"]

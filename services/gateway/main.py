@@ -25,6 +25,11 @@ from services.gateway.alerts.tables import create_alert_tables
 from services.gateway.api import health
 from services.gateway.api.router import api_router
 from services.gateway.config import GatewaySettings
+from services.gateway.editors import pages as editor_pages
+from services.gateway.editors.bootstrap import bootstrap_editors, keep_purging_editors
+from services.gateway.editors.consumer import editor_link_consumer
+from services.gateway.editors.outbox import EDITOR_PUBLICATIONS, Publish, jetstream_publish
+from services.gateway.editors.tables import create_editor_tables
 from services.gateway.feed import ReadModelFeed
 from services.gateway.hotspot_items.wiring import (
     hotspot_consumers,
@@ -71,10 +76,14 @@ VERSION = "0.1.0"
 
 
 def create_app(
-    settings: GatewaySettings | None = None, *, publisher: AbstractPublisher | None = None
+    settings: GatewaySettings | None = None,
+    *,
+    publisher: AbstractPublisher | None = None,
+    editor_publish: Publish | None = None,
 ) -> FastAPI:
     """Build the app: read model engine, broker with its subscribers, routes, pages, and the
-    sign-in, which publishes with `publisher` (default: JetStream through the feed's broker).
+    sign-in, which publishes with `publisher` (default: JetStream through the feed's broker),
+    and the editors' area, whose outbox relay publishes with `editor_publish` (same default).
 
     Nothing connects here and no file is read; the lifespan reads the sign-in secret and the
     SROI coordinators file, creates the tables, and starts the feed and the background tasks
@@ -85,8 +94,10 @@ def create_app(
     writing = asyncio.Lock()
     broker = make_broker(settings.nats())
     timeout = settings.publish_timeout_seconds
-    publisher = publisher or JetStreamPublisher(broker, PUBLICATIONS, timeout)
+    publications = (*PUBLICATIONS, *EDITOR_PUBLICATIONS)
+    publisher = publisher or JetStreamPublisher(broker, publications, timeout)
     signin = bootstrap_signin(settings, engine, publisher)
+    editors = bootstrap_editors(signin, editor_publish or jetstream_publish(broker, timeout))
     consumers = _consumers(settings, engine, writing, signin.now)
     app = FastAPI(
         title="impactoost buyers API",
@@ -111,6 +122,7 @@ def create_app(
         cache_seconds=settings.health_cache_seconds,
     )
     app.state.signin = signin
+    app.state.editors = editors
     app.state.alerts = bootstrap_alerts(settings, engine, signin)
     app.state.shortlists = bootstrap_shortlists(settings, engine, signin.csrf)
     app.state.reader = Reader(engine)
@@ -126,6 +138,7 @@ def create_app(
     app.include_router(api_router)
     app.include_router(enterprise_pages.router)
     app.include_router(signin_pages.router)
+    app.include_router(editor_pages.router)
     app.include_router(mail_preference_pages.router)
     app.include_router(region_pages.router)
     app.include_router(alert_pages.router)
@@ -146,6 +159,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.to_thread(create_tables, state.engine)
     await asyncio.to_thread(create_alert_tables, state.engine)
     await asyncio.to_thread(create_shortlist_tables, state.engine)
+    await asyncio.to_thread(create_editor_tables, state.engine)
     await asyncio.to_thread(state.regions.load)
     await asyncio.to_thread(state.knowledge.load)
     lists = state.shortlists
@@ -157,6 +171,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         asyncio.create_task(asyncio.to_thread(build_search_index, state.engine), name="index"),
         asyncio.create_task(keep_purging(state.engine, state.signin.now), name="signin-purge"),
         asyncio.create_task(keep_sending(state.alerts), name="alert-digests"),
+        asyncio.create_task(keep_purging_editors(state.editors), name="editor-purge"),
+        asyncio.create_task(state.editors.relay.run(), name="editor-outbox"),
         asyncio.create_task(
             keep_purging_lists(state.engine, lists.now, lists.keep_days), name="shortlist-purge"
         ),
@@ -243,6 +259,7 @@ def _consumers(
         enterprise_consumer(engine, writing, subjects=settings.enterprise_subjects, **common),
         scrape_consumer(engine, writing, **common),
         link_consumer(engine, writing, now, **common),
+        editor_link_consumer(engine, writing, now, **common),
         *hotspot_consumers(engine, writing, **common),
     ]
 
@@ -263,5 +280,5 @@ def asyncapi_json(settings: GatewaySettings | None = None) -> str:
         version=VERSION,
         description="Feeds the buyers' read model from ENTERPRISES, SCRAPES, NEWS and AGENDA.",
         consumers=consumers,
-        publications=PUBLICATIONS,
+        publications=(*PUBLICATIONS, *EDITOR_PUBLICATIONS),
     )

@@ -44,6 +44,8 @@ REGISTRY_SUPPLEMENTS = "registry-supplements"
 REGISTRY_SIGNINS = "registry-signins"
 NOTIFIER_MAIL = "notifier-mail"
 NOTIFIER_SIGNINS = "notifier-signins"
+NOTIFIER_EDITOR_SIGNINS = "notifier-editor-signins"
+"""Mails the links of hotspot editors the gateway granted."""
 NOTIFIER_PREFERENCES = "notifier-preferences"
 NOTIFIER_ALERTS = "notifier-alerts"
 NOTIFIER_DEADLETTERS = "notifier-deadletters"
@@ -123,7 +125,11 @@ REGISTRY = ServiceUser(
 )
 NOTIFIER = ServiceUser(
     name="notifier",
-    publishes=(signin_subject("link_issued"), f"{DEAD_LETTER_PREFIX}.notifier.>"),
+    publishes=(
+        signin_subject("link_issued"),
+        signin_subject("editor_link_issued"),
+        f"{DEAD_LETTER_PREFIX}.notifier.>",
+    ),
     subscribes=(health_subject("notifier"),),
     answers_requests=True,
     reads=(
@@ -136,6 +142,7 @@ NOTIFIER = ServiceUser(
     durables=(
         Durable(ENTERPRISES_STREAM.name, NOTIFIER_MAIL),
         Durable(SIGNINS_STREAM.name, NOTIFIER_SIGNINS),
+        Durable(SIGNINS_STREAM.name, NOTIFIER_EDITOR_SIGNINS),
         Durable(PREFERENCES_STREAM.name, NOTIFIER_PREFERENCES),
         Durable(ALERTS_STREAM.name, NOTIFIER_ALERTS),
         Durable(DEADLETTERS_STREAM.name, NOTIFIER_DEADLETTERS),
@@ -145,6 +152,8 @@ GATEWAY = ServiceUser(
     name="gateway",
     publishes=(
         signin_subject("requested"),
+        # The gateway decides editors' sign-ins itself: it holds the operator's hotspots file.
+        signin_subject("editor_granted"),
         supplement_subject(),
         preference_subject("mail"),
         f"{PREFIX}.alerts.>",

@@ -18,7 +18,13 @@ from contracts.enterprises import (
     LabelHolding,
 )
 from contracts.labels import LABEL_FULL_NAMES, LABELS, LabelName
-from contracts.signin import LINK_MINUTES, SignInGranted, SignInLinkIssued
+from contracts.signin import (
+    LINK_MINUTES,
+    EditorLinkIssued,
+    EditorSignInGranted,
+    SignInGranted,
+    SignInLinkIssued,
+)
 from contracts.supplements import SupplementField
 from services.kit.dutch import LOCAL, long_date
 
@@ -234,6 +240,27 @@ def link_issued(
         occurred_at=now,
         source=source,
         enterprise_id=granted.enterprise_id,
+        email=granted.email,
+        token_hash=hashed,
+        expires_at=now + timedelta(minutes=LINK_MINUTES),
+    )
+
+
+def editor_signin_url(base_url: str, token: str) -> str:
+    """The link in a hotspot editor's sign-in mail; the gateway asks for a confirming click."""
+    return f"{base_url.rstrip('/')}/redactie/inloggen?{urlencode({'token': token})}"
+
+
+def editor_link_issued(
+    granted: EditorSignInGranted, hashed: str, now: datetime, source: str
+) -> EditorLinkIssued:
+    """The fact that an editor's link with this hash goes to the granted address (its id
+    follows from the grant and the hash, as `link_issued`'s does)."""
+    return EditorLinkIssued(
+        event_id=deterministic_id(granted.event_id, "editor_link_issued", hashed),
+        occurred_at=now,
+        source=source,
+        hotspot=granted.hotspot,
         email=granted.email,
         token_hash=hashed,
         expires_at=now + timedelta(minutes=LINK_MINUTES),

@@ -12,12 +12,13 @@ import structlog
 
 from contracts.enterprises import EnterpriseEvent, EnterpriseRecertificationDue, EnterpriseUpdated
 from contracts.preferences import MailPreferenceChanged
-from contracts.signin import SignInGranted, token_hash
+from contracts.signin import EditorSignInGranted, SignInGranted, token_hash
 from services.notifier.bootstrap import Notifier
 from services.notifier.changes import change_lines
 from services.notifier.coalescing import is_essential, reminder_outdated
 from services.notifier.domain import (
     buyers_contact,
+    editor_link_issued,
     is_mailed,
     is_move,
     link_issued,
@@ -32,6 +33,7 @@ from services.notifier.sending import already_handled, deliver_recorded, send_ma
 
 log = structlog.get_logger()
 SIGNIN_KIND = "signin_link"
+EDITOR_SIGNIN_KIND = "editor_signin_link"
 # Tries of a mail that keeps failing in our own code (not the mail server's deferrals).
 MAX_FAILED_TRIES = 8
 
@@ -302,3 +304,33 @@ def _deliver_signin_mail(granted: SignInGranted, mail: OutgoingMail, notifier: N
             enterprise_id=granted.enterprise_id,
             trusted_by=granted.trusted_by,
         )
+
+
+async def send_editor_signin_link(granted: EditorSignInGranted, notifier: Notifier) -> None:
+    """Mail a new single-use link to the editors' area to a hotspot's editor, once per grant;
+    as `send_signin_link`, the link's hash is stored by the stream before the mail leaves."""
+    if await asyncio.to_thread(already_handled, notifier, granted.event_id):
+        return
+    token = secrets.token_urlsafe(32)
+    await notifier.links.publish_editor_link(
+        editor_link_issued(granted, token_hash(token), notifier.clock(), notifier.source)
+    )
+    rendered = notifier.renderer.render_editor_signin_link(granted, token)
+    mail = OutgoingMail(
+        granted.email,
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+        message_id(granted.event_id, notifier.message_domain),
+    )
+    await asyncio.to_thread(_deliver_editor_mail, granted, mail, notifier)
+
+
+def _deliver_editor_mail(
+    granted: EditorSignInGranted, mail: OutgoingMail, notifier: Notifier
+) -> None:
+    status = deliver_recorded(
+        notifier, mail, granted.event_id, subject_id=granted.hotspot, kind=EDITOR_SIGNIN_KIND
+    )
+    if status == "sent":
+        log.info("editor_signin_link_sent", recipient=granted.email, hotspot=granted.hotspot)

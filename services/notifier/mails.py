@@ -23,13 +23,14 @@ from contracts.enterprises import (
     EnterpriseSupplementHidden,
     EnterpriseUpdated,
 )
-from contracts.signin import LINK_MINUTES, SignInGranted
+from contracts.signin import LINK_MINUTES, EditorSignInGranted, SignInGranted
 from services.notifier.coalescing import is_essential
 from services.notifier.domain import (
     days_left,
     days_left_text,
     describe_changes,
     dutch_date,
+    editor_signin_url,
     hidden_field_names,
     label_name,
     listing_url,
@@ -51,6 +52,7 @@ SUBJECTS: dict[str, str] = {
     "recertification_due": "Vernieuw uw label uiterlijk op {valid_until}",
     "supplement_hidden": "Gegevens in uw vermelding zijn verborgen",
     "signin_link": "Uw inloglink voor {platform_name}",
+    "editor_signin_link": "Uw inloglink voor de redactie van {hotspot_name}",
 }
 
 
@@ -126,6 +128,28 @@ class MailRenderer:
             signin_url=link,
             minutes=LINK_MINUTES,
             email=granted.email,
+        )
+
+    def render_editor_signin_link(self, granted: EditorSignInGranted, token: str) -> RenderedMail:
+        """The mail with a hotspot editor's sign-in link carrying `token`."""
+        area = f"{self.public_base_url.rstrip('/')}/redactie/{granted.hotspot}"
+        context = {
+            "platform_name": self.platform_name,
+            "home_url": self.public_base_url,
+            "hotspot_name": granted.hotspot_name,
+            "signin_url": editor_signin_url(self.public_base_url, token),
+            "request_url": f"{area}/inloggen",
+            "minutes": LINK_MINUTES,
+            "email": granted.email,
+            "preferences_url": None,
+            "essential": False,
+        }
+        kind = "editor_signin_link"
+        return RenderedMail(
+            kind=kind,
+            subject=SUBJECTS[kind].format(hotspot_name=shown(granted.hotspot_name)),
+            text=self.env.get_template(f"{kind}.txt").render(context),
+            html=self.env.get_template(f"{kind}.html").render(context),
         )
 
     def _render(

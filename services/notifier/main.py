@@ -28,6 +28,7 @@ from services.notifier.schema import migrate
 from services.notifier.sender import MailSender
 from services.notifier.subscribers import (
     SERVICE,
+    editor_signin_consumer,
     enterprise_consumer,
     preference_consumer,
     signin_consumer,
@@ -112,6 +113,7 @@ def _consumers(
     return [
         enterprise_consumer(notifier, settings, due_now),
         signin_consumer(notifier, settings),
+        editor_signin_consumer(notifier, settings),
         preference_consumer(notifier, settings),
         alert_consumer(notifier, settings),
         dead_letter_consumer(notifier, settings, letters_recorded or (lambda: None)),

@@ -7,12 +7,13 @@ import abc
 
 from faststream.nats import NatsBroker
 
-from contracts.signin import SignInLinkIssued
+from contracts.signin import EditorLinkIssued, SignInLinkIssued
 from contracts.subjects import SIGNINS_STREAM, signin_subject
 from services.kit.jetstream import publish_event
 from services.kit.publications import Publication
 
 LINK_ISSUED = signin_subject("link_issued")
+EDITOR_LINK_ISSUED = signin_subject("editor_link_issued")
 PUBLICATIONS = (
     Publication(
         LINK_ISSUED,
@@ -21,6 +22,14 @@ PUBLICATIONS = (
         "notifier/to_signin_link_issued",
         "SignInLinkIssued: the hash of a sign-in link, published (and acked) before the link "
         "is mailed",
+    ),
+    Publication(
+        EDITOR_LINK_ISSUED,
+        EditorLinkIssued,
+        SIGNINS_STREAM,
+        "notifier/to_editor_link_issued",
+        "EditorLinkIssued: the hash of a hotspot editor's sign-in link, published (and acked) "
+        "before the link is mailed",
     ),
 )
 
@@ -31,6 +40,10 @@ class LinkPublisher(abc.ABC):
     @abc.abstractmethod
     async def publish_link(self, issued: SignInLinkIssued) -> None:
         """Publish `issued`; raises when it cannot be confirmed."""
+
+    @abc.abstractmethod
+    async def publish_editor_link(self, issued: EditorLinkIssued) -> None:
+        """Publish an editor's `issued`; raises when it cannot be confirmed."""
 
 
 class JetStreamLinkPublisher(LinkPublisher):
@@ -46,15 +59,26 @@ class JetStreamLinkPublisher(LinkPublisher):
             self.broker, LINK_ISSUED, issued, stream=SIGNINS_STREAM, timeout=self.timeout
         )
 
+    async def publish_editor_link(self, issued: EditorLinkIssued) -> None:
+        await publish_event(
+            self.broker, EDITOR_LINK_ISSUED, issued, stream=SIGNINS_STREAM, timeout=self.timeout
+        )
+
 
 class FakeLinkPublisher(LinkPublisher):
     """Keeps what was published; `failures` are raised, one per publish, before any succeeds."""
 
     def __init__(self) -> None:
         self.issued: list[SignInLinkIssued] = []
+        self.editor_issued: list[EditorLinkIssued] = []
         self.failures: list[Exception] = []
 
     async def publish_link(self, issued: SignInLinkIssued) -> None:
         if self.failures:
             raise self.failures.pop(0)
         self.issued.append(issued)
+
+    async def publish_editor_link(self, issued: EditorLinkIssued) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.editor_issued.append(issued)

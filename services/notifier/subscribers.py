@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 
 from contracts.enterprises import AnyEnterpriseEvent, EnterpriseEvent
 from contracts.preferences import MailPreferenceChanged
-from contracts.signin import SignInGranted
+from contracts.signin import EditorSignInGranted, SignInGranted
 from contracts.subjects import (
     ALL_ENTERPRISE_EVENTS,
     ENTERPRISES_STREAM,
@@ -25,12 +25,18 @@ from services.kit.batches import (
     each_delivery,
     one_at_a_time,
 )
-from services.kit.nats_users import NOTIFIER_MAIL, NOTIFIER_PREFERENCES, NOTIFIER_SIGNINS
+from services.kit.nats_users import (
+    NOTIFIER_EDITOR_SIGNINS,
+    NOTIFIER_MAIL,
+    NOTIFIER_PREFERENCES,
+    NOTIFIER_SIGNINS,
+)
 from services.notifier.bootstrap import Notifier
 from services.notifier.config import NotifierSettings
 from services.notifier.handlers import (
     record_enterprise_events,
     record_mail_preference,
+    send_editor_signin_link,
     send_signin_link,
 )
 
@@ -40,6 +46,7 @@ DURABLE = NOTIFIER_MAIL
 SIGNINS_DURABLE = NOTIFIER_SIGNINS
 PREFERENCES_DURABLE = NOTIFIER_PREFERENCES
 GRANTED = signin_subject("granted")
+EDITOR_GRANTED = signin_subject("editor_granted")
 MAIL_PREFERENCE = preference_subject("mail")
 PREFERENCE_BATCH = 100
 # Taking an event into its mail is a database write: batches of them, each on its own.
@@ -112,6 +119,34 @@ def signin_consumer(notifier: Notifier, settings: NotifierSettings) -> BatchCons
 
     decode = SignInGranted.model_validate_json
     return BatchConsumer(settings.nats(), spec, decode, handle, schema=SignInGranted)
+
+
+def editor_signin_consumer(
+    notifier: Notifier, settings: NotifierSettings
+) -> BatchConsumer[EditorSignInGranted]:
+    """The durable consumer of hotspot editors' sign-ins: each gets its link mailed once."""
+    spec = settings.consumer_spec(
+        stream=SIGNINS_STREAM,
+        subject=EDITOR_GRANTED,
+        durable=NOTIFIER_EDITOR_SIGNINS,
+        batch_size=SIGNIN_BATCH,
+        title="notifier-editor-signins:on_editor_signin_granted",
+        description="Mails a single-use link to the editors' area to an address the "
+        "operator named as a hotspot's editor",
+    )
+
+    async def send(granted: EditorSignInGranted) -> None:
+        await send_editor_signin_link(granted, notifier)
+
+    each = one_at_a_time(send)
+
+    async def handle(
+        deliveries: Sequence[Delivery[EditorSignInGranted]],
+    ) -> list[Exception | None]:
+        return [without_frames(r) if r else None for r in await each(deliveries)]
+
+    decode = EditorSignInGranted.model_validate_json
+    return BatchConsumer(settings.nats(), spec, decode, handle, schema=EditorSignInGranted)
 
 
 def preference_consumer(

@@ -25,6 +25,8 @@ def test_asyncapi_document_lists_every_channel_without_connecting() -> None:
         "impact.v1.agenda.*.*",
         "impact.v1.signin.link_issued",
         "impact.v1.signin.requested",
+        "impact.v1.signin.editor_granted",
+        "impact.v1.signin.editor_link_issued",
         "impact.v1.supplements.submitted",
         "impact.v1.preferences.mail",
         "impact.v1.alerts.confirmation_requested",
