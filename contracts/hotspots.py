@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Self
 from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     TypeAdapter,
     ValidationError,
@@ -149,3 +150,26 @@ def read_hotspots(path: Path | None) -> tuple[Hotspot, ...]:
     except (OSError, UnicodeDecodeError) as error:
         raise HotspotsFileError(f"{path}: cannot be read ({error})") from None
     return parse_hotspots(text, origin=str(path))
+
+
+class HotspotsSetting(BaseModel):
+    """The setting every service that reads the hotspots file shares (mixed into its
+    settings class, so one environment variable, `IMPACTOOST_HOTSPOTS_FILE`, serves all)."""
+
+    hotspots_file: Path | None = Field(
+        default=None,
+        description="JSON list of the local hotspots whose news and agenda the platform shows "
+        "(slug, name, region, website, news_feed, agenda_feed, editors; contracts/hotspots.py), "
+        "provided by the operator; none: no hotspots",
+    )
+    _hotspots: tuple[Hotspot, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _read_hotspots(self) -> Self:
+        self._hotspots = read_hotspots(self.hotspots_file)
+        return self
+
+    @property
+    def hotspots(self) -> tuple[Hotspot, ...]:
+        """The hotspots of `hotspots_file`, read and checked when the settings were built."""
+        return self._hotspots

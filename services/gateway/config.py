@@ -4,38 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Self
 from urllib.parse import urlsplit
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, field_validator
 from sqlalchemy import make_url
 
-from contracts.hotspots import Hotspot, read_hotspots
+from contracts.hotspots import HotspotsSetting
 from contracts.subjects import ALL_ENTERPRISE_EVENTS, ALL_ENTERPRISE_STATES, PREFIX, slug
 from services.kit.settings import KitSettings
 
 
-class GatewaySettings(KitSettings):
+class GatewaySettings(KitSettings, HotspotsSetting):
     """Where the read model lives, where HTTP listens, which durable consumer feeds it, and
     how enterprises sign in to complete their listing."""
-
-    hotspots_file: Path | None = Field(
-        default=None,
-        description="JSON list of the local hotspots whose news and agenda the platform shows "
-        "(slug, name, region, website, news_feed, agenda_feed, editors; contracts/hotspots.py), "
-        "provided by the operator; none: no hotspots",
-    )
-    _hotspots: tuple[Hotspot, ...] = PrivateAttr(default=())
-
-    @model_validator(mode="after")
-    def _read_hotspots(self) -> Self:
-        self._hotspots = read_hotspots(self.hotspots_file)
-        return self
-
-    @property
-    def hotspots(self) -> tuple[Hotspot, ...]:
-        """The hotspots of `hotspots_file`, read and checked when the settings were built."""
-        return self._hotspots
 
     gateway_news_keep_days: int = Field(
         default=365,

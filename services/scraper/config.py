@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
-from contracts.hotspots import Hotspot, read_hotspots
+from contracts.hotspots import HotspotsSetting
 from contracts.labels import LABELS, LabelName
 from services.kit.settings import KitSettings
 from services.scraper.http import HttpPolicy
@@ -22,26 +21,8 @@ from services.scraper.policy import (
 _URL = r"^https?://[^\s/]+(:\d+)?/?$"
 
 
-class ScraperSettings(KitSettings):
+class ScraperSettings(KitSettings, HotspotsSetting):
     """How, where and how often the registries are read."""
-
-    hotspots_file: Path | None = Field(
-        default=None,
-        description="JSON list of the local hotspots whose news and agenda the platform shows "
-        "(slug, name, region, website, news_feed, agenda_feed, editors; contracts/hotspots.py), "
-        "provided by the operator; none: no hotspots",
-    )
-    _hotspots: tuple[Hotspot, ...] = PrivateAttr(default=())
-
-    @model_validator(mode="after")
-    def _read_hotspots(self) -> Self:
-        self._hotspots = read_hotspots(self.hotspots_file)
-        return self
-
-    @property
-    def hotspots(self) -> tuple[Hotspot, ...]:
-        """The hotspots of `hotspots_file`, read and checked when the settings were built."""
-        return self._hotspots
 
     pso_base_url: str = Field(default="https://www.pso-nederland.nl", pattern=_URL)
     codeso_base_url: str = Field(default="https://www.codesocialeondernemingen.nl", pattern=_URL)
