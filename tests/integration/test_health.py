@@ -252,12 +252,13 @@ async def test_healthz_gathers_every_service_and_the_gateways_own(
         ("ENTERPRISES", "gateway-health"),
         ("SCRAPES", "gateway-health"),
         ("SIGNINS", "gateway-health"),
+        ("SIGNINS", "gateway-health-editors"),
         ("NEWS", "gateway-health"),
         ("AGENDA", "gateway-health"),
     }
     assert body["dead_letters"] == 0
     # The gateway answers `impactoost health` too, with its own report.
-    assert (own.status, len(own.consumers)) == ("ok", 5)
+    assert (own.status, len(own.consumers)) == ("ok", 6)
 
 
 @dataclass(frozen=True)
