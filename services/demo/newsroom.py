@@ -159,8 +159,9 @@ class Newsroom:
                 title = self._title(change.hotspot, change.data["id"], change.step - 1)
                 name = self.hotspot(change.hotspot).name
                 lines.append(
-                    f"{name}'s '{title}', off its feed since step {change.step}, "
-                    "is withdrawn: a second read confirmed it gone, and it leaves /nieuws"
+                    f"‘{title}’ van {name}, sinds stap {change.step} van de feed, is "
+                    "ingetrokken: een tweede lezing bevestigde dat het weg is; het verdwijnt "
+                    "van /nieuws"
                 )
         return lines
 

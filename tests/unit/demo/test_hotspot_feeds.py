@@ -157,8 +157,8 @@ def test_each_step_changes_the_news_or_agenda_as_its_text_says() -> None:
 
     gone = set(_titles(newsroom, "zwolle", 2)) - set(_titles(newsroom, "zwolle", 3))
     assert gone == {"Vacature: kwartiermaker social return (24 uur)"}
-    assert all(title in said[3] and "second read" in said[3] for title in gone)
-    assert all(title in said[4] and "withdrawn" in said[4] for title in gone)
+    assert all(title in said[3] and "tweede lezing" in said[3] for title in gone)
+    assert all(title in said[4] and "ingetrokken" in said[4] for title in gone)
 
     cancelled = {
         str(e["SUMMARY"]): (str(e["STATUS"]), int(e["SEQUENCE"]))
