@@ -5,7 +5,6 @@ gateway publishes (its AsyncAPI document lists exactly these)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from typing import Annotated
 
 from pydantic import Field, TypeAdapter
@@ -32,6 +31,7 @@ from contracts.subjects import (
 )
 from contracts.supplements import SupplementSubmitted
 from services.gateway.handlers import record_enterprise_events, record_scrape_event
+from services.gateway.read_model.consuming import recorded_in_stream_order
 from services.gateway.read_model.projection import Position
 from services.kit.batches import BatchConsumer, BatchConsumerSpec, Delivery, each_delivery
 from services.kit.nats_access import NatsTarget
@@ -108,14 +108,9 @@ def enterprise_consumer(
         "recertification reminders change no state and are skipped",
     )
 
-    async def handle(deliveries: Sequence[Delivery[EnterpriseEvent]]) -> list[Exception | None]:
-        ordered = sorted(deliveries, key=lambda d: d.stream_sequence)
-        batch = [(d.item, Position(ENTERPRISES_STREAM.name, d.stream_sequence)) for d in ordered]
-        async with writing:
-            results = await asyncio.to_thread(record_enterprise_events, engine, batch)
-        recorded = dict(zip(map(id, ordered), results, strict=True))
-        return [r if isinstance(r := recorded[id(d)], Exception) else None for d in deliveries]
-
+    handle = recorded_in_stream_order(
+        engine, writing, ENTERPRISES_STREAM.name, record_enterprise_events
+    )
     return BatchConsumer(
         nats, spec, ENTERPRISE_EVENTS.validate_json, handle, schema=AnyEnterpriseEvent
     )

@@ -22,11 +22,11 @@ from services.scraper.config import ScraperSettings
 from services.scraper.outcome import RunOutcome
 from services.scraper.publications import scraper_publications
 from services.scraper.runner import EventPublisher, ScrapeRun
+from services.scraper.shutdown import SHUTDOWN_GRACE_SECONDS, finish_or_cancel
 from services.scraper.sources import build_source
 from services.scraper.state import BUCKET, FakeStateStore, KvStateStore, StateStore
 
 log = structlog.get_logger()
-SHUTDOWN_GRACE_SECONDS = 20.0
 
 
 @dataclass
@@ -109,14 +109,7 @@ class ScraperService:
     async def stop(self) -> None:
         """Let a run in progress finish (within the graceful timeout), then stop."""
         self._stop.set()
-        if self._task is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=SHUTDOWN_GRACE_SECONDS)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        if self._task is not None and await finish_or_cancel(self._task, SHUTDOWN_GRACE_SECONDS):
             log.warning("scrape_interrupted_at_shutdown")
 
     async def run_label(self, label: LabelName) -> RunOutcome:

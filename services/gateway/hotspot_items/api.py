@@ -87,8 +87,7 @@ async def read_news(
     page: PageParam = 1,
 ) -> NewsList:
     """News of the hotspots of a region, or of one hotspot (all without either)."""
-    directory = _directory(request)
-    hotspots = _chosen(directory, region, hotspot)
+    hotspots = _chosen(_directory(request), region, hotspot)
 
     def look_up(session: Session) -> NewsList:
         found = news_page(session, hotspots, page)
@@ -124,12 +123,13 @@ def _directory(request: Request) -> HotspotDirectory:
     return directory
 
 
-def _chosen(directory: HotspotDirectory, region: str | None, hotspot: str | None) -> list[Hotspot]:
+def _chosen(
+    directory: HotspotDirectory, region: str | None, hotspot: str | None
+) -> tuple[Hotspot, ...]:
     try:
-        selection = directory.select(region, hotspot)
+        return directory.select(region, hotspot).hotspots
     except UnknownChoice:
         raise HTTPException(status_code=404, detail="Unknown region or hotspot") from None
-    return [h for h in directory.hotspots if h.slug in selection.slugs]
 
 
 def _ref(view: NewsView | AgendaView) -> HotspotRef:

@@ -28,9 +28,10 @@ class UnknownChoice(ValueError):
 
 @dataclass(frozen=True)
 class Selection:
-    """Which hotspots a page or feed shows: their slugs, and the region or hotspot chosen."""
+    """Which hotspots a page or feed shows (in the file's order), and the region or hotspot
+    chosen."""
 
-    slugs: tuple[str, ...]
+    hotspots: tuple[Hotspot, ...]
     region: Region | None = None
     hotspot: Hotspot | None = None
 
@@ -74,7 +75,7 @@ class HotspotDirectory:
             if hotspot is None:
                 raise UnknownChoice("Onbekende hotspot. Kies een hotspot uit de lijst.")
             chosen = tuple(h for h in chosen if h.slug == hotspot_slug)
-        return Selection(tuple(h.slug for h in chosen), region, hotspot)
+        return Selection(chosen, region, hotspot)
 
     def absolute(self, path: str) -> str:
         """An absolute link to `path` under the configured public base URL (never the

@@ -49,10 +49,9 @@ async def agenda_region_feed(request: Request, read: ReaderDep, region_slug: str
 async def _news(request: Request, read: ReaderDep, region_slug: str | None) -> Response:
     directory, selection = _selected(request, region_slug)
     where = f" in {selection.region.name}" if selection.region else ""
-    hotspots = [h for h in directory.hotspots if h.slug in selection.slugs]
 
     def render(session: Session) -> bytes:
-        items = news_page(session, hotspots, 1, RSS_ITEMS).items
+        items = news_page(session, selection.hotspots, 1, RSS_ITEMS).items
         return rss_document(
             title=f"Nieuws van de hotspots{where}",
             page_url=_absolute(request, directory, "news_page", region_slug),
@@ -67,10 +66,9 @@ async def _news(request: Request, read: ReaderDep, region_slug: str | None) -> R
 async def _agenda(request: Request, read: ReaderDep, region_slug: str | None) -> Response:
     directory, selection = _selected(request, region_slug)
     where = f" in {selection.region.name}" if selection.region else ""
-    hotspots = [h for h in directory.hotspots if h.slug in selection.slugs]
 
     def render(session: Session) -> bytes:
-        items = calendar_items(session, hotspots)
+        items = calendar_items(session, selection.hotspots)
         self_url = _feed_url(request, directory, "agenda", region_slug)
         return calendar_document(f"Agenda van de hotspots{where}", self_url, items)
 

@@ -3,6 +3,7 @@ filtered by region and hotspot, a page at a time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -10,7 +11,6 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
-from contracts.hotspots import Hotspot
 from contracts.subjects import slug
 from services.gateway.deps import ReaderDep, TemplatesDep
 from services.gateway.hotspot_items.directory import HotspotDirectory, Selection, UnknownChoice
@@ -33,20 +33,14 @@ async def news_list(
     page: PageParam = 1,
 ) -> HTMLResponse:
     """The shown news of the chosen hotspots, newest first."""
-    directory: HotspotDirectory = request.app.state.hotspot_items
     base = request.url_for("news_page").path
 
-    def render(session: Session) -> HTMLResponse:
-        try:
-            selection = directory.select(region, hotspot)
-        except UnknownChoice as problem:
-            return _problem(request, templates, session, str(problem))
-        items = news_page(session, _hotspots(directory, selection), page)
+    def news(session: Session, selection: Selection) -> dict[str, Any]:
+        items = news_page(session, selection.hotspots, page)
         paging = _paging(base, page, items.last_page, region=region, hotspot=hotspot)
-        context = _filters(directory, selection) | paging | {"result": items}
-        return _render(request, templates, session, "news.html", context)
+        return paging | {"result": items}
 
-    return await read(render)
+    return await _listing(request, read, templates, "news.html", (region, hotspot), news)
 
 
 @router.get("/agenda", name="agenda_page", response_class=HTMLResponse)
@@ -64,31 +58,22 @@ async def agenda_list(
     directory: HotspotDirectory = request.app.state.hotspot_items
     base = request.url_for("agenda_page").path
     past_period = "past" if period == "past" else None
+    filters = {"region": region, "hotspot": hotspot}
 
-    def render(session: Session) -> HTMLResponse:
-        try:
-            selection = directory.select(region, hotspot)
-        except UnknownChoice as problem:
-            return _problem(request, templates, session, str(problem))
-        chosen, now = _hotspots(directory, selection), directory.now()
+    def agenda(session: Session, selection: Selection) -> dict[str, Any]:
+        chosen, now = selection.hotspots, directory.now()
         items = agenda_page(session, chosen, now, period, page)
         preview = agenda_page(session, chosen, now, "past", 1, PAST_PREVIEW)
-        filters = {"region": region, "hotspot": hotspot}
-        context = (
-            _filters(directory, selection)
-            | {
-                "period": period,
-                "result": items,
-                "past": preview if period == "coming" else None,
-                "past_url": page_url(base, 1, **filters, period="past"),
-                "coming_url": page_url(base, 1, **filters),
-                "now": now,
-            }
-            | _paging(base, page, items.last_page, **filters, period=past_period)
-        )
-        return _render(request, templates, session, "agenda.html", context)
+        return {
+            "period": period,
+            "result": items,
+            "past": preview if period == "coming" else None,
+            "past_url": page_url(base, 1, **filters, period="past"),
+            "coming_url": page_url(base, 1, **filters),
+            "now": now,
+        } | _paging(base, page, items.last_page, **filters, period=past_period)
 
-    return await read(render)
+    return await _listing(request, read, templates, "agenda.html", (region, hotspot), agenda)
 
 
 @router.get("/hotspots/{hotspot_slug}", name="hotspot_page", response_class=HTMLResponse)
@@ -123,8 +108,27 @@ async def hotspot_page(
     return await read(render)
 
 
-def _hotspots(directory: HotspotDirectory, selection: Selection) -> list[Hotspot]:
-    return [h for s in selection.slugs if (h := directory.named(s)) is not None]
+async def _listing(
+    request: Request,
+    read: ReaderDep,
+    templates: Jinja2Templates,
+    name: str,
+    choice: tuple[str | None, str | None],
+    fill: Callable[[Session, Selection], dict[str, Any]],
+) -> HTMLResponse:
+    """Template `name` with the filters and what `fill` finds for the chosen region and
+    hotspot; an unknown choice gets a Dutch page that says so."""
+    directory: HotspotDirectory = request.app.state.hotspot_items
+
+    def render(session: Session) -> HTMLResponse:
+        try:
+            selection = directory.select(*choice)
+        except UnknownChoice as problem:
+            return _problem(request, templates, session, str(problem))
+        context = _filters(directory, selection) | fill(session, selection)
+        return _render(request, templates, session, name, context)
+
+    return await read(render)
 
 
 def _paging(base: str, page: int, last: int, **filters: str | None) -> dict[str, str | None]:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from services.gateway.config import GatewaySettings
 from services.gateway.hotspot_items import api, feeds, pages
-from services.gateway.hotspot_items.consumers import agenda_consumer, news_consumer
+from services.gateway.hotspot_items.consumers import AGENDA_ITEMS, NEWS_ITEMS, item_consumer
 from services.gateway.hotspot_items.directory import HotspotDirectory
 from services.gateway.hotspot_items.presenting import install_presentation
 from services.gateway.hotspot_items.pruning import keep_pruning_items
@@ -22,7 +22,10 @@ def hotspot_consumers(
     engine: Engine, writing: asyncio.Lock, **common: Any
 ) -> list[BatchConsumer[Any]]:
     """The NEWS and AGENDA consumers, with the read model's other consumers' settings."""
-    return [news_consumer(engine, writing, **common), agenda_consumer(engine, writing, **common)]
+    return [
+        item_consumer(NEWS_ITEMS, engine, writing, **common),
+        item_consumer(AGENDA_ITEMS, engine, writing, **common),
+    ]
 
 
 def install_hotspot_items(app: FastAPI, settings: GatewaySettings) -> None:

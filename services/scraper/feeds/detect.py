@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -31,6 +31,7 @@ from contracts.news import NewsEvent, NewsItem, NewsPublished, NewsUpdated, News
 from services.scraper.feeds.items import LOCAL_ZONE
 
 AgendaStatus = Literal["scheduled", "cancelled", "gone"]
+Announced = TypeVar("Announced", NewsPublished, NewsUpdated, AgendaScheduled, AgendaChanged)
 
 
 class NewsMemory(BaseModel):
@@ -130,23 +131,14 @@ def detect_news(
 def _news_seen(
     prev: NewsMemory | None, item: NewsItem, meta: EventMeta
 ) -> tuple[NewsMemory, NewsEvent | None]:
-    mark = fingerprint(item)
     if prev is None or prev.withdrawn:
         episode = prev.episode + 1 if prev else 1
-        event_id = deterministic_id("news", item.hotspot, item.item_id, "published", episode, mark)
-        published = NewsPublished(
-            event_id=event_id, occurred_at=meta.occurred_at, source=meta.source, item=item
-        )
+        published = _announced(NewsPublished, "news", "published", item, meta, episode)
         return NewsMemory(item=item, episode=episode), published
-    if mark == fingerprint(prev.item):
+    if fingerprint(item) == fingerprint(prev.item):
         return prev.model_copy(update={"absent_runs": 0}), None
     changes = prev.changes + 1
-    event_id = deterministic_id(
-        "news", item.hotspot, item.item_id, "updated", prev.episode, changes, mark
-    )
-    updated = NewsUpdated(
-        event_id=event_id, occurred_at=meta.occurred_at, source=meta.source, item=item
-    )
+    updated = _announced(NewsUpdated, "news", "updated", item, meta, prev.episode, changes)
     return NewsMemory(item=item, episode=prev.episode, changes=changes), updated
 
 
@@ -210,27 +202,15 @@ def _agenda_seen(
         if cancelled:  # never announced (or already over): nothing to cancel
             status: AgendaStatus = prev.status if prev else "cancelled"
             return AgendaMemory(item=item, episode=episode, status=status), None
-        mark = fingerprint(item)
-        event_id = deterministic_id(
-            "agenda", item.hotspot, item.item_id, "scheduled", episode, mark
-        )
-        scheduled = AgendaScheduled(
-            event_id=event_id, occurred_at=meta.occurred_at, source=meta.source, item=item
-        )
+        scheduled = _announced(AgendaScheduled, "agenda", "scheduled", item, meta, episode)
         return AgendaMemory(item=item, episode=episode), scheduled
     if cancelled:
         memory = AgendaMemory(item=item, episode=prev.episode, status="cancelled")
         return memory, _cancelled(item, prev.episode, "cancelled_by_organiser", meta)
-    mark = fingerprint(item)
-    if mark == fingerprint(prev.item):
+    if fingerprint(item) == fingerprint(prev.item):
         return prev.model_copy(update={"absent_runs": 0}), None
     changes = prev.changes + 1
-    event_id = deterministic_id(
-        "agenda", item.hotspot, item.item_id, "changed", prev.episode, changes, mark
-    )
-    changed = AgendaChanged(
-        event_id=event_id, occurred_at=meta.occurred_at, source=meta.source, item=item
-    )
+    changed = _announced(AgendaChanged, "agenda", "changed", item, meta, prev.episode, changes)
     return AgendaMemory(item=item, episode=prev.episode, changes=changes), changed
 
 
@@ -247,3 +227,18 @@ def _cancelled(
         item=item,
         reason=reason,
     )
+
+
+def _announced(
+    event: type[Announced],
+    stream: Literal["news", "agenda"],
+    kind: str,
+    item: NewsItem | AgendaItem,
+    meta: EventMeta,
+    *counters: int,
+) -> Announced:
+    """`event` carrying `item`, its id that of this very version of it: the kind, the
+    episode and change counters and the item's fingerprint."""
+    mark = fingerprint(item)
+    event_id = deterministic_id(stream, item.hotspot, item.item_id, kind, *counters, mark)
+    return event(event_id=event_id, occurred_at=meta.occurred_at, source=meta.source, item=item)

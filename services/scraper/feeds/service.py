@@ -21,9 +21,9 @@ from services.scraper.feeds.items import FEED_KINDS, FeedKind
 from services.scraper.feeds.run import AgendaWindow, FeedOutcome, FeedRun
 from services.scraper.feeds.state import FeedStateStore
 from services.scraper.runner import EventPublisher
+from services.scraper.shutdown import SHUTDOWN_GRACE_SECONDS, finish_or_cancel
 
 log = structlog.get_logger()
-SHUTDOWN_GRACE_SECONDS = 20.0
 
 
 def feeds_of(hotspots: tuple[Hotspot, ...]) -> list[tuple[Hotspot, FeedKind, str]]:
@@ -88,14 +88,7 @@ class FeedService:
     async def stop(self) -> None:
         """Let a run in progress finish (within the grace period), then stop."""
         self._stop.set()
-        if self._task is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=SHUTDOWN_GRACE_SECONDS)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        if self._task is not None and await finish_or_cancel(self._task, SHUTDOWN_GRACE_SECONDS):
             log.warning("feed_run_interrupted_at_shutdown")
 
     async def run_feed(self, hotspot: Hotspot, kind: FeedKind) -> FeedOutcome:

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import Engine
 
 from services.gateway.hotspot_items.handlers import record_agenda_events, record_news_events
-from services.gateway.read_model.projection import Position
 from tests.unit.gateway import test_news_agenda_projection as stories
 from tests.unit.gateway.news_agenda_events import (
     agenda_item,
     cancelled,
     changed,
+    in_stream,
     later,
     news_item,
     news_updated,
@@ -63,8 +63,8 @@ def test_two_writers_applying_the_same_stream_at_once_end_alike(pg_engine: Engin
         ]
         if n % 4 == 0:
             agenda.append(cancelled(event, at=later(hours=2)))
-    news_batch = [(e, Position("NEWS", seq)) for seq, e in enumerate(news, 1)]
-    agenda_batch = [(e, Position("AGENDA", seq)) for seq, e in enumerate(agenda, 1)]
+    news_batch = in_stream("NEWS", news)
+    agenda_batch = in_stream("AGENDA", agenda)
 
     def write(seed: int) -> None:
         rng = random.Random(seed)

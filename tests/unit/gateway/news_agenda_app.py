@@ -17,8 +17,7 @@ from services.gateway.config import GatewaySettings
 from services.gateway.hotspot_items.handlers import record_agenda_events, record_news_events
 from services.gateway.main import create_app
 from services.gateway.read_model.database import create_tables
-from services.gateway.read_model.projection import Position
-from tests.unit.gateway.news_agenda_events import NOW, hotspots_file
+from tests.unit.gateway.news_agenda_events import NOW, hotspots_file, in_stream
 
 PUBLIC = "https://impactoost.example/platform"
 
@@ -40,10 +39,8 @@ def hotspot_app(
     app = create_app(GatewaySettings(**(values | settings)))
     create_tables(app.state.engine)
     app.state.hotspot_items.now = lambda: NOW
-    record_news_events(app.state.engine, [(e, Position("NEWS", n)) for n, e in enumerate(news, 1)])
-    record_agenda_events(
-        app.state.engine, [(e, Position("AGENDA", n)) for n, e in enumerate(agenda, 1)]
-    )
+    record_news_events(app.state.engine, in_stream("NEWS", news))
+    record_agenda_events(app.state.engine, in_stream("AGENDA", agenda))
     try:
         yield app
     finally:

@@ -4,14 +4,17 @@ news and agenda: valid contract events with readable defaults."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from contracts.agenda import AgendaCancelled, AgendaChanged, AgendaItem, AgendaScheduled
 from contracts.base import deterministic_id
 from contracts.news import NewsItem, NewsPublished, NewsUpdated, NewsWithdrawn
+from services.gateway.read_model.projection import Position
 
+E = TypeVar("E")
 NOW = datetime(2026, 3, 27, 11, 0, tzinfo=UTC)
 """Friday 27 March 2026, noon in the Netherlands; summer time starts on Sunday the 29th."""
 HOTSPOTS = [
@@ -137,3 +140,8 @@ def cancelled(
 def later(at: datetime = NOW, hours: int = 1) -> datetime:
     """A moment `hours` after `at`."""
     return at + timedelta(hours=hours)
+
+
+def in_stream(stream: str, events: Sequence[E], first: int = 1) -> list[tuple[E, Position]]:
+    """`events` at sequences of `stream` from `first` on, as the consumers record them."""
+    return [(e, Position(stream, first + n)) for n, e in enumerate(events)]

@@ -18,7 +18,6 @@ from services.gateway.hotspot_items.handlers import record_agenda_events, record
 from services.gateway.hotspot_items.pruning import prune_items
 from services.gateway.hotspot_items.queries import agenda_page, news_page
 from services.gateway.hotspot_items.tables import AgendaRow, NewsRow
-from services.gateway.read_model.projection import Position
 from services.gateway.read_model.queries import count_processed
 from tests.unit.gateway.news_agenda_events import (
     HOTSPOTS,
@@ -27,6 +26,7 @@ from tests.unit.gateway.news_agenda_events import (
     all_day,
     cancelled,
     changed,
+    in_stream,
     later,
     news_item,
     news_updated,
@@ -40,14 +40,12 @@ ALL = parse_hotspots(json.dumps(HOTSPOTS))
 
 def feed_news(engine: Engine, events: Sequence[NewsEvent], first: int = 1) -> list[object]:
     """Record `events` at stream sequences from `first` on, as one batch."""
-    batch = [(e, Position("NEWS", first + n)) for n, e in enumerate(events)]
-    return list(record_news_events(engine, batch))
+    return list(record_news_events(engine, in_stream("NEWS", events, first)))
 
 
 def feed_agenda(engine: Engine, events: Sequence[AgendaEvent], first: int = 1) -> list[object]:
     """Record `events` at stream sequences from `first` on, as one batch."""
-    batch = [(e, Position("AGENDA", first + n)) for n, e in enumerate(events)]
-    return list(record_agenda_events(engine, batch))
+    return list(record_agenda_events(engine, in_stream("AGENDA", events, first)))
 
 
 def shown_news(engine: Engine) -> dict[str, str]:
