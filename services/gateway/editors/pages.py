@@ -13,18 +13,11 @@ from services.gateway.editors.access import EDITOR_LINKS
 from services.gateway.editors.deps import EditorsDep
 from services.gateway.editors.guards import COOKIE, COOKIE_PATH, known_hotspot
 from services.gateway.editors.handlers import request_editor_link
+from services.gateway.signin import link_pages
 from services.gateway.signin.book import Refused
 from services.gateway.signin.formdata import read_form
 from services.gateway.signin.guards import require_csrf
-from services.gateway.signin.link_pages import (
-    EMAIL_PROBLEM,
-    Door,
-    confirm_page,
-    email_in,
-    link_requested,
-    redeem,
-    sign_out,
-)
+from services.gateway.signin.link_pages import EMAIL_PROBLEM, Door, email_in
 from services.gateway.signin.rendering import Problem, client_address, render
 
 router = APIRouter(include_in_schema=False)
@@ -75,19 +68,19 @@ async def index(request: Request, editors: EditorsDep) -> Response:
 @router.get("/redactie/inloggen", name="editor_confirm")
 async def confirm(request: Request, editors: EditorsDep, token: str = "") -> Response:
     """A button that signs in: mail scanners that open links must not use them up."""
-    return await confirm_page(request, editors.signin, EDITOR_DOOR, token)
+    return await link_pages.confirm_page(request, editors.signin, EDITOR_DOOR, token)
 
 
 @router.post("/redactie/inloggen", name="editor_redeem")
 async def use_link(request: Request, editors: EditorsDep) -> Response:
     """Use the link once, open a session and go to the hotspot's items."""
-    return await redeem(request, editors.signin, EDITOR_DOOR)
+    return await link_pages.redeem(request, editors.signin, EDITOR_DOOR)
 
 
 @router.post("/redactie/uitloggen", name="editor_sign_out")
 async def end_session(request: Request, editors: EditorsDep) -> Response:
     """End this browser's editor session."""
-    return await sign_out(request, editors.signin, EDITOR_DOOR)
+    return await link_pages.sign_out(request, editors.signin, EDITOR_DOOR)
 
 
 @router.get("/redactie/{hotspot}/inloggen", name="editor_sign_in")
@@ -108,7 +101,9 @@ async def ask_for_link(request: Request, hotspot: str, editors: EditorsDep) -> R
         context = {"hotspot": found, "email": typed, "error": EMAIL_PROBLEM}
         return render(request, "editor_request.html", context, status=400)
     client = client_address(request)
-    await link_requested(editors.signin, request_editor_link(editors, found, email, client))
+    await link_pages.link_requested(
+        editors.signin, request_editor_link(editors, found, email, client)
+    )
     return render(request, "editor_requested.html", {"hotspot": found})
 
 

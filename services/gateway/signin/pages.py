@@ -10,19 +10,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from services.gateway.deps import ReaderDep, SignInDep
-from services.gateway.signin import edit
+from services.gateway.signin import edit, link_pages
 from services.gateway.signin.formdata import read_form
 from services.gateway.signin.guards import refused_link, require_csrf
 from services.gateway.signin.handlers import request_sign_in
-from services.gateway.signin.link_pages import (
-    EMAIL_PROBLEM,
-    Door,
-    confirm_page,
-    email_in,
-    link_requested,
-    redeem,
-    sign_out,
-)
+from services.gateway.signin.link_pages import EMAIL_PROBLEM, Door, email_in
 from services.gateway.signin.links import ENTERPRISE_LINKS
 from services.gateway.signin.listing import find_listing, listed_or_refused
 from services.gateway.signin.rendering import client_address, render
@@ -63,23 +55,25 @@ async def ask_for_link(
         context = {"listing": listing, "email": typed, "error": EMAIL_PROBLEM}
         return render(request, "signin_request.html", context, status=400)
     client = client_address(request)
-    await link_requested(signin, request_sign_in(signin, listing.enterprise_id, email, client))
+    await link_pages.link_requested(
+        signin, request_sign_in(signin, listing.enterprise_id, email, client)
+    )
     return render(request, "signin_requested.html", {"listing": listing})
 
 
 @router.get("/aanvullen/inloggen", name="signin_confirm")
 async def confirm(request: Request, signin: SignInDep, token: str = "") -> Response:
     """A button that signs in: mail scanners that open links must not use them up."""
-    return await confirm_page(request, signin, ENTERPRISE_DOOR, token)
+    return await link_pages.confirm_page(request, signin, ENTERPRISE_DOOR, token)
 
 
 @router.post("/aanvullen/inloggen", name="signin_redeem")
 async def use_link(request: Request, signin: SignInDep) -> Response:
     """Use the link once, open a session and go to the edit form."""
-    return await redeem(request, signin, ENTERPRISE_DOOR)
+    return await link_pages.redeem(request, signin, ENTERPRISE_DOOR)
 
 
 @router.post("/aanvullen/uitloggen", name="signin_sign_out")
 async def end_session(request: Request, signin: SignInDep) -> Response:
     """End this browser's session."""
-    return await sign_out(request, signin, ENTERPRISE_DOOR)
+    return await link_pages.sign_out(request, signin, ENTERPRISE_DOOR)
