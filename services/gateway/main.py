@@ -26,8 +26,8 @@ from services.gateway.api import health
 from services.gateway.api.router import api_router
 from services.gateway.config import GatewaySettings
 from services.gateway.editors import pages as editor_pages
-from services.gateway.editors.bootstrap import bootstrap_editors, keep_purging_editors
-from services.gateway.editors.consumer import editor_link_consumer
+from services.gateway.editors.access import EDITOR_ISSUED, EDITOR_LINKS
+from services.gateway.editors.bootstrap import bootstrap_editors
 from services.gateway.editors.outbox import EDITOR_PUBLICATIONS, Publish, jetstream_publish
 from services.gateway.editors.tables import create_editor_tables
 from services.gateway.feed import ReadModelFeed
@@ -56,6 +56,7 @@ from services.gateway.shortlists.tables import create_shortlist_tables
 from services.gateway.signin import pages as signin_pages
 from services.gateway.signin.bootstrap import bootstrap_signin
 from services.gateway.signin.consumer import link_consumer
+from services.gateway.signin.links import ENTERPRISE_ISSUED, ENTERPRISE_LINKS
 from services.gateway.signin.publishing import AbstractPublisher, JetStreamPublisher
 from services.gateway.signin.purge import keep_purging
 from services.gateway.signin.rendering import Problem, render_problem
@@ -169,9 +170,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         # searches wait for it (minutes at 1,000,000 enterprises, longer than a health check
         # or a process supervisor waits for a start).
         asyncio.create_task(asyncio.to_thread(build_search_index, state.engine), name="index"),
-        asyncio.create_task(keep_purging(state.engine, state.signin.now), name="signin-purge"),
+        asyncio.create_task(keep_purging(ENTERPRISE_LINKS, state.signin), name="signin-purge"),
         asyncio.create_task(keep_sending(state.alerts), name="alert-digests"),
-        asyncio.create_task(keep_purging_editors(state.editors), name="editor-purge"),
+        asyncio.create_task(keep_purging(EDITOR_LINKS, state.signin), name="editor-purge"),
         asyncio.create_task(state.editors.relay.run(), name="editor-outbox"),
         asyncio.create_task(
             keep_purging_lists(state.engine, lists.now, lists.keep_days), name="shortlist-purge"
@@ -258,8 +259,8 @@ def _consumers(
     return [
         enterprise_consumer(engine, writing, subjects=settings.enterprise_subjects, **common),
         scrape_consumer(engine, writing, **common),
-        link_consumer(engine, writing, now, **common),
-        editor_link_consumer(engine, writing, now, **common),
+        link_consumer(ENTERPRISE_ISSUED, engine, writing, now, **common),
+        link_consumer(EDITOR_ISSUED, engine, writing, now, **common),
         *hotspot_consumers(engine, writing, **common),
     ]
 

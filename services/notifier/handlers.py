@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 import structlog
@@ -28,6 +28,7 @@ from services.notifier.domain import (
 from services.notifier.intake import Incoming, Recorded, as_utc
 from services.notifier.mail_tables import EnterpriseMail
 from services.notifier.mailer import OutgoingMail, unsubscribe_headers
+from services.notifier.mails import RenderedMail
 from services.notifier.outgoing import HELD, WAITING
 from services.notifier.sending import already_handled, deliver_recorded, send_mail
 
@@ -276,28 +277,17 @@ async def send_signin_link(granted: SignInGranted, notifier: Notifier) -> None:
     mail now this raises MailDeferred, and the redelivered grant gets a new link (the unsent
     one just expires).
     """
-    if await asyncio.to_thread(already_handled, notifier, granted.event_id):
-        return
-    token = secrets.token_urlsafe(32)
-    await notifier.links.publish_link(
-        link_issued(granted, token_hash(token), notifier.clock(), notifier.source)
+    sent = await _mail_new_link(
+        granted,
+        notifier,
+        publish=lambda hashed: notifier.links.publish_link(
+            link_issued(granted, hashed, notifier.clock(), notifier.source)
+        ),
+        render=lambda token: notifier.renderer.render_signin_link(granted, token),
+        subject_id=granted.enterprise_id,
+        kind=SIGNIN_KIND,
     )
-    rendered = notifier.renderer.render_signin_link(granted, token)
-    mail = OutgoingMail(
-        granted.email,
-        rendered.subject,
-        rendered.text,
-        rendered.html,
-        message_id(granted.event_id, notifier.message_domain),
-    )
-    await asyncio.to_thread(_deliver_signin_mail, granted, mail, notifier)
-
-
-def _deliver_signin_mail(granted: SignInGranted, mail: OutgoingMail, notifier: Notifier) -> None:
-    status = deliver_recorded(
-        notifier, mail, granted.event_id, subject_id=granted.enterprise_id, kind=SIGNIN_KIND
-    )
-    if status == "sent":
+    if sent:
         log.info(
             "signin_link_sent",
             recipient=granted.email,
@@ -309,13 +299,36 @@ def _deliver_signin_mail(granted: SignInGranted, mail: OutgoingMail, notifier: N
 async def send_editor_signin_link(granted: EditorSignInGranted, notifier: Notifier) -> None:
     """Mail a new single-use link to the editors' area to a hotspot's editor, once per grant;
     as `send_signin_link`, the link's hash is stored by the stream before the mail leaves."""
-    if await asyncio.to_thread(already_handled, notifier, granted.event_id):
-        return
-    token = secrets.token_urlsafe(32)
-    await notifier.links.publish_editor_link(
-        editor_link_issued(granted, token_hash(token), notifier.clock(), notifier.source)
+    sent = await _mail_new_link(
+        granted,
+        notifier,
+        publish=lambda hashed: notifier.links.publish_editor_link(
+            editor_link_issued(granted, hashed, notifier.clock(), notifier.source)
+        ),
+        render=lambda token: notifier.renderer.render_editor_signin_link(granted, token),
+        subject_id=granted.hotspot,
+        kind=EDITOR_SIGNIN_KIND,
     )
-    rendered = notifier.renderer.render_editor_signin_link(granted, token)
+    if sent:
+        log.info("editor_signin_link_sent", recipient=granted.email, hotspot=granted.hotspot)
+
+
+async def _mail_new_link(
+    granted: SignInGranted | EditorSignInGranted,
+    notifier: Notifier,
+    *,
+    publish: Callable[[str], Awaitable[None]],
+    render: Callable[[str], RenderedMail],
+    subject_id: str,
+    kind: str,
+) -> bool:
+    """Make a link's secret, publish its hash, then mail it, unless the grant was handled
+    already; whether the mail was sent now."""
+    if await asyncio.to_thread(already_handled, notifier, granted.event_id):
+        return False
+    token = secrets.token_urlsafe(32)
+    await publish(token_hash(token))
+    rendered = render(token)
     mail = OutgoingMail(
         granted.email,
         rendered.subject,
@@ -323,14 +336,7 @@ async def send_editor_signin_link(granted: EditorSignInGranted, notifier: Notifi
         rendered.html,
         message_id(granted.event_id, notifier.message_domain),
     )
-    await asyncio.to_thread(_deliver_editor_mail, granted, mail, notifier)
-
-
-def _deliver_editor_mail(
-    granted: EditorSignInGranted, mail: OutgoingMail, notifier: Notifier
-) -> None:
-    status = deliver_recorded(
-        notifier, mail, granted.event_id, subject_id=granted.hotspot, kind=EDITOR_SIGNIN_KIND
+    status = await asyncio.to_thread(
+        deliver_recorded, notifier, mail, granted.event_id, subject_id=subject_id, kind=kind
     )
-    if status == "sent":
-        log.info("editor_signin_link_sent", recipient=granted.email, hotspot=granted.hotspot)
+    return status == "sent"

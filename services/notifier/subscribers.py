@@ -4,7 +4,8 @@ of mail preferences."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from pydantic import TypeAdapter
 
@@ -54,6 +55,7 @@ ENTERPRISE_BATCH = 50
 # One grant per fetch: each may wait for the mail server up to its timeout, and the batch's
 # acks must come within the ack wait.
 SIGNIN_BATCH = 1
+G = TypeVar("G", SignInGranted, EditorSignInGranted)
 
 
 def enterprise_consumer(
@@ -96,57 +98,68 @@ def enterprise_consumer(
 
 def signin_consumer(notifier: Notifier, settings: NotifierSettings) -> BatchConsumer[SignInGranted]:
     """The durable consumer of granted sign-ins: each gets its link mailed once."""
-    spec = settings.consumer_spec(
-        stream=SIGNINS_STREAM,
+    return _link_mail_consumer(
+        notifier,
+        settings,
+        SignInGranted,
+        send_signin_link,
         subject=GRANTED,
         durable=SIGNINS_DURABLE,
-        batch_size=SIGNIN_BATCH,
         title="notifier-signins:on_signin_granted",
         description="Mails a single-use sign-in link to an address the registry trusts for "
         "the enterprise",
     )
-
-    async def send(granted: SignInGranted) -> None:
-        await send_signin_link(granted, notifier)
-
-    each = one_at_a_time(send)
-
-    async def handle(
-        deliveries: Sequence[Delivery[SignInGranted]],
-    ) -> list[Exception | None]:
-        # Mail server or stream unavailable: retried later, the error handed back bare.
-        return [without_frames(r) if r else None for r in await each(deliveries)]
-
-    decode = SignInGranted.model_validate_json
-    return BatchConsumer(settings.nats(), spec, decode, handle, schema=SignInGranted)
 
 
 def editor_signin_consumer(
     notifier: Notifier, settings: NotifierSettings
 ) -> BatchConsumer[EditorSignInGranted]:
     """The durable consumer of hotspot editors' sign-ins: each gets its link mailed once."""
-    spec = settings.consumer_spec(
-        stream=SIGNINS_STREAM,
+    return _link_mail_consumer(
+        notifier,
+        settings,
+        EditorSignInGranted,
+        send_editor_signin_link,
         subject=EDITOR_GRANTED,
         durable=NOTIFIER_EDITOR_SIGNINS,
-        batch_size=SIGNIN_BATCH,
         title="notifier-editor-signins:on_editor_signin_granted",
         description="Mails a single-use link to the editors' area to an address the "
         "operator named as a hotspot's editor",
     )
 
-    async def send(granted: EditorSignInGranted) -> None:
-        await send_editor_signin_link(granted, notifier)
+
+def _link_mail_consumer(
+    notifier: Notifier,
+    settings: NotifierSettings,
+    schema: type[G],
+    send_link: Callable[[G, Notifier], Awaitable[None]],
+    *,
+    subject: str,
+    durable: str,
+    title: str,
+    description: str,
+) -> BatchConsumer[G]:
+    """A durable consumer of one kind of grant on SIGNINS, mailing each grant's link once,
+    one grant at a time."""
+    spec = settings.consumer_spec(
+        stream=SIGNINS_STREAM,
+        subject=subject,
+        durable=durable,
+        batch_size=SIGNIN_BATCH,
+        title=title,
+        description=description,
+    )
+
+    async def send(granted: G) -> None:
+        await send_link(granted, notifier)
 
     each = one_at_a_time(send)
 
-    async def handle(
-        deliveries: Sequence[Delivery[EditorSignInGranted]],
-    ) -> list[Exception | None]:
+    async def handle(deliveries: Sequence[Delivery[G]]) -> list[Exception | None]:
+        # Mail server or stream unavailable: retried later, the error handed back bare.
         return [without_frames(r) if r else None for r in await each(deliveries)]
 
-    decode = EditorSignInGranted.model_validate_json
-    return BatchConsumer(settings.nats(), spec, decode, handle, schema=EditorSignInGranted)
+    return BatchConsumer(settings.nats(), spec, schema.model_validate_json, handle, schema=schema)
 
 
 def preference_consumer(

@@ -3,17 +3,11 @@ limits and publisher (shared with enterprises), and the outbox relay."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
-import structlog
-
 from contracts.hotspots import Hotspot
-from services.gateway.editors.access import purge_expired_editors
 from services.gateway.editors.outbox import OutboxRelay, Publish
 from services.gateway.signin.bootstrap import SignIn
-
-log = structlog.get_logger()
 
 
 @dataclass
@@ -42,16 +36,3 @@ def bootstrap_editors(signin: SignIn, publish: Publish) -> Editors:
     hotspots = {h.slug: h for h in signin.settings.hotspots if h.editors}
     relay = OutboxRelay(signin.engine, publish, signin.now)
     return Editors(signin, hotspots, relay)
-
-
-async def keep_purging_editors(editors: Editors, every_seconds: float = 600.0) -> None:
-    """Purge expired editors' links and sessions now and then, until cancelled (a quiet
-    gateway keeps no address longer than the sign-in does)."""
-    while True:
-        try:
-            await asyncio.to_thread(
-                purge_expired_editors, editors.signin.engine, editors.signin.now()
-            )
-        except Exception as exc:  # a busy database: the next round tries again
-            log.warning("editor_purge_failed", error=f"{type(exc).__name__}: {exc}")
-        await asyncio.sleep(every_seconds)

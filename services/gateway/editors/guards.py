@@ -8,7 +8,7 @@ import asyncio
 from starlette.requests import Request
 
 from contracts.hotspots import Hotspot
-from services.gateway.editors.access import Editor, find_session
+from services.gateway.editors.access import EDITOR_LINKS, Editor
 from services.gateway.editors.bootstrap import Editors
 from services.gateway.signin.rendering import Problem
 
@@ -33,7 +33,7 @@ async def require_editor(editors: Editors, request: Request, slug: str) -> tuple
     hotspot = known_hotspot(editors, slug)
     signin = editors.signin
     found = await asyncio.to_thread(
-        find_session, signin.engine, request.cookies.get(COOKIE), signin.now()
+        EDITOR_LINKS.find_session, signin.engine, request.cookies.get(COOKIE), signin.now()
     )
     if found is None or found.hotspot != slug or editors.editor_address(slug, found.email) is None:
         raise Problem(

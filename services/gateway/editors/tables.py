@@ -11,34 +11,27 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.gateway.read_model.tables import UtcDateTime
+from services.gateway.signin.tables import LinkColumns, SessionColumns
 
 
 class EditorTable(SQLModel, registry=registry()):
     """Base of the editors' tables; `EditorTable.metadata` holds exactly these."""
 
 
-class EditorLinkRow(EditorTable, table=True):
-    """A sign-in link the notifier mailed to an editor, known by the hash of its secret."""
+class EditorLinkRow(EditorTable, LinkColumns, table=True):
+    """A sign-in link the notifier mailed to an editor."""
 
     __tablename__ = "editor_links"
 
-    token_hash: str = Field(primary_key=True, max_length=64)
     hotspot: str = Field(max_length=40)
-    email: str = Field(max_length=254)
-    expires_at: datetime = Field(sa_type=UtcDateTime, index=True)
-    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
-class EditorSessionRow(EditorTable, table=True):
-    """A signed-in editor's browser, known by the hash of its cookie's random id."""
+class EditorSessionRow(EditorTable, SessionColumns, table=True):
+    """A signed-in editor's browser."""
 
     __tablename__ = "editor_sessions"
 
-    session_hash: str = Field(primary_key=True, max_length=64)
     hotspot: str = Field(max_length=40)
-    email: str = Field(max_length=254)
-    created_at: datetime = Field(sa_type=UtcDateTime)
-    expires_at: datetime = Field(sa_type=UtcDateTime, index=True)
 
 
 class EditorItemRow(EditorTable, table=True):

@@ -7,11 +7,12 @@ import asyncio
 
 from starlette.requests import Request
 
+from services.gateway.signin.book import Refused
 from services.gateway.signin.bootstrap import SignIn
 from services.gateway.signin.formdata import FormFields
-from services.gateway.signin.links import Refused
+from services.gateway.signin.links import ENTERPRISE_LINKS
 from services.gateway.signin.rendering import Problem
-from services.gateway.signin.sessions import COOKIE, SignedIn, find_session
+from services.gateway.signin.sessions import COOKIE, SignedIn
 
 
 def require_csrf(signin: SignIn, request: Request, form: FormFields) -> None:
@@ -29,7 +30,7 @@ def require_csrf(signin: SignIn, request: Request, form: FormFields) -> None:
 async def require_session(signin: SignIn, request: Request, enterprise_id: str) -> SignedIn:
     """The session of this browser for this enterprise; else a 403 page offering sign-in."""
     found = await asyncio.to_thread(
-        find_session, signin.engine, request.cookies.get(COOKIE), signin.now()
+        ENTERPRISE_LINKS.find_session, signin.engine, request.cookies.get(COOKIE), signin.now()
     )
     if found is None or found.enterprise_id != enterprise_id:
         raise Problem(
@@ -49,10 +50,10 @@ def refused_link(request: Request, refused: Refused) -> Problem:
     """The page for a link that does not sign in, offering a new one where we can."""
     new_link = (
         (
-            request.url_for("supplement_sign_in", enterprise_id=refused.enterprise_id).path,
+            request.url_for("supplement_sign_in", enterprise_id=refused.principal).path,
             "Vraag een nieuwe inloglink aan",
         )
-        if refused.enterprise_id
+        if refused.principal
         else (
             request.url_for("search_page").path,
             "Zoek uw onderneming en vraag een nieuwe link aan",

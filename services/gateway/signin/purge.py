@@ -4,24 +4,21 @@ new links arrive, so a quiet gateway keeps none of them longer than needed."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from datetime import datetime
+from typing import Any
 
 import structlog
-from sqlalchemy import Engine
 
-from services.gateway.signin.links import purge_expired
+from services.gateway.signin.book import LinkBook
+from services.gateway.signin.bootstrap import SignIn
 
 log = structlog.get_logger()
 
 
-async def keep_purging(
-    engine: Engine, now: Callable[[], datetime], every_seconds: float = 600.0
-) -> None:
-    """Purge expired rows now and then every `every_seconds`, until cancelled."""
+async def keep_purging(book: LinkBook[Any], signin: SignIn, every_seconds: float = 600.0) -> None:
+    """Purge the book's expired rows now and then every `every_seconds`, until cancelled."""
     while True:
         try:
-            await asyncio.to_thread(purge_expired, engine, now())
+            await asyncio.to_thread(book.purge_expired, signin.engine, signin.now())
         except Exception as exc:  # a busy or unreachable database: try again next round
-            log.warning("signin_purge_failed", error=f"{type(exc).__name__}: {exc}")
+            log.warning(f"{book.name}_purge_failed", error=f"{type(exc).__name__}: {exc}")
         await asyncio.sleep(every_seconds)

@@ -20,7 +20,7 @@ from services.gateway.config import GatewaySettings
 from services.gateway.handlers import record_enterprise_event, record_scrape_event
 from services.gateway.main import create_app
 from services.gateway.read_model.database import create_tables
-from services.gateway.signin.links import record_links_issued
+from services.gateway.signin.links import ENTERPRISE_LINKS
 from services.gateway.signin.publishing import FakePublisher
 from services.kit.processes import free_port
 from tests.fixtures.served import served
@@ -74,7 +74,7 @@ class Served:
             token_hash=token_hash(token),
             expires_at=now + timedelta(minutes=30),
         )
-        record_links_issued(self.app.state.engine, [event], now)
+        ENTERPRISE_LINKS.record(self.app.state.engine, [event], now)
         return f"{self.url}/aanvullen/inloggen?token={token}"
 
 

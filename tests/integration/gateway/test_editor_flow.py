@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from services.kit.streams import ensure_streams
 from services.notifier.config import NotifierSettings
 from services.notifier.main import create_app as create_notifier
 from tests.fixtures.servers import NatsUsers, SmtpSink, running_nats, running_smtp
+from tests.integration.gateway.in_process import eventually, lifespan_client
 
 pytestmark = pytest.mark.integration
 
@@ -91,23 +92,13 @@ async def running_platform(
         public_base_url="http://impactoost.example",
     )
     app = create_app(gateway)
-    async with create_notifier(notifier), app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
+    async with create_notifier(notifier), lifespan_client(app) as c:
 
-            async def started() -> bool:
-                return bool((await c.get("/healthz")).json()["feed_started"])
+        async def started() -> bool:
+            return bool((await c.get("/healthz")).json()["feed_started"])
 
-            await eventually(started)
-            yield app, c
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
-    async with asyncio.timeout(within):
-        while True:
-            if await check():
-                return
-            await asyncio.sleep(0.1)
+        await eventually(started)
+        yield app, c
 
 
 async def form_of(client: httpx.AsyncClient, url: str) -> dict[str, str]:

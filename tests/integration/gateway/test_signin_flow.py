@@ -3,10 +3,9 @@ on SIGNINS signs in once, and the edit lands on SUPPLEMENTS."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from services.kit.jetstream import make_broker, publish_event
 from services.kit.processes import free_port
 from services.kit.streams import ensure_streams
 from tests.fixtures.servers import running_nats
+from tests.integration.gateway.in_process import eventually, lifespan_client
 from tests.unit.gateway.events import listed
 
 pytestmark = pytest.mark.integration
@@ -69,19 +69,8 @@ async def running_gateway(
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     """The app with its lifespan running (feed and link consumer started), and a client."""
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
-            yield app, c
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
-    """Poll `check` until it holds."""
-    async with asyncio.timeout(within):
-        while True:
-            if await check():
-                return
-            await asyncio.sleep(0.1)
+    async with lifespan_client(app) as client:
+        yield app, client
 
 
 async def csrf_token(client: httpx.AsyncClient, url: str) -> str:

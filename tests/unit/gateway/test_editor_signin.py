@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import Session, select
 
 from contracts.signin import EditorLinkIssued, EditorSignInGranted, token_hash
-from services.gateway.editors.access import purge_expired_editors, record_editor_links
+from services.gateway.editors.access import EDITOR_LINKS
 from services.gateway.editors.tables import (
     EditorLinkRow,
     EditorSessionRow,
@@ -83,7 +83,7 @@ def issue(gateway: Gateway, token: str, hotspot: str = "stadslab", minutes: int 
         token_hash=token_hash(token),
         expires_at=now + timedelta(minutes=minutes),
     )
-    record_editor_links(gateway.app.state.engine, [event], now)
+    EDITOR_LINKS.record(gateway.app.state.engine, [event], now)
 
 
 async def redeem(gateway: Gateway, token: str) -> int:
@@ -188,7 +188,7 @@ async def test_expired_links_and_sessions_are_purged_with_their_addresses(tmp_pa
         issue(gateway, "link-twee")
         assert await redeem(gateway, "link-een") == 303
         gateway.clock.advance(hours=3)
-        assert purge_expired_editors(engine, gateway.clock.now) == (2, 1)
+        assert EDITOR_LINKS.purge_expired(engine, gateway.clock.now) == (2, 1)
         with Session(engine) as session:
             assert session.exec(select(EditorLinkRow)).all() == []
             assert session.exec(select(EditorSessionRow)).all() == []

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from contracts.signin import token_hash
 from services.gateway.handlers import record_enterprise_event
-from services.gateway.signin.links import purge_expired
+from services.gateway.signin.links import ENTERPRISE_LINKS
 from services.gateway.signin.tables import SignInLinkRow, SignInSessionRow
 from tests.unit.gateway.events import delisted
 from tests.unit.gateway.test_signin_support import Gateway, signin_gateway
@@ -170,8 +170,9 @@ async def test_expired_links_and_sessions_are_purged(tmp_path: Path) -> None:
         await gateway.sign_in()
         gateway.issue_link(token="nog-niet-gebruikt")
         engine = gateway.app.state.engine
-        assert purge_expired(engine, gateway.clock.now) == (0, 0)
-        assert purge_expired(engine, gateway.clock.now + timedelta(hours=2)) == (2, 1)
+        purge = ENTERPRISE_LINKS.purge_expired
+        assert purge(engine, gateway.clock.now) == (0, 0)
+        assert purge(engine, gateway.clock.now + timedelta(hours=2)) == (2, 1)
         assert _rows(gateway) == ([], [])
 
 

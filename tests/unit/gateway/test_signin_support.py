@@ -20,7 +20,7 @@ from services.gateway.config import GatewaySettings
 from services.gateway.handlers import record_enterprise_event
 from services.gateway.main import create_app
 from services.gateway.read_model.database import create_tables
-from services.gateway.signin.links import record_links_issued
+from services.gateway.signin.links import ENTERPRISE_LINKS
 from services.gateway.signin.publishing import FakePublisher
 from tests.unit.gateway.events import delisted, listed
 
@@ -68,7 +68,7 @@ class Gateway:
             token_hash=token_hash(token),
             expires_at=kw.get("expires_at", self.clock.now + timedelta(minutes=30)),
         )
-        record_links_issued(self.app.state.engine, [event], self.clock.now)
+        ENTERPRISE_LINKS.record(self.app.state.engine, [event], self.clock.now)
         return token
 
     @contextlib.asynccontextmanager

@@ -4,21 +4,18 @@ published before the mail leaves, the mail is Dutch and formal, and a repeat sen
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 
 from contracts.signin import EditorSignInGranted, token_hash
 from services.kit.contacts import FakeContacts
-from services.notifier.bootstrap import Notifier, bootstrap
-from services.notifier.config import NotifierSettings
-from services.notifier.deliveries import Deliveries
+from services.notifier.bootstrap import Notifier
 from services.notifier.handlers import send_editor_signin_link
 from services.notifier.mailer import FakeMailer
 from services.notifier.publisher import FakeLinkPublisher
-from services.notifier.schema import migrate
 
 pytestmark = pytest.mark.unit
 
@@ -39,30 +36,8 @@ def grant(name: str = "Stadslab <Apeldoorn>") -> EditorSignInGranted:
 
 
 @pytest.fixture
-def mailer() -> FakeMailer:
-    return FakeMailer(sender="Impact Oost <noreply@impactoost.example>")
-
-
-@pytest.fixture
-def links() -> FakeLinkPublisher:
-    return FakeLinkPublisher()
-
-
-@pytest.fixture
-def notifier(tmp_path: Path, mailer: FakeMailer, links: FakeLinkPublisher) -> Notifier:
-    settings = NotifierSettings(
-        data_dir=tmp_path, public_base_url="https://impactoost.example/", source="impact-oost"
-    )
-    deliveries = Deliveries(settings.database_url)
-    migrate(deliveries.engine)
-    return bootstrap(
-        settings,
-        mailer=mailer,
-        deliveries=deliveries,
-        contacts=FakeContacts([]),
-        links=links,
-        clock=lambda: NOW,
-    )
+def notifier(make_notifier: Callable[[FakeContacts, datetime], Notifier]) -> Notifier:
+    return make_notifier(FakeContacts([]), NOW)
 
 
 def bodies(message: EmailMessage) -> tuple[str, str]:

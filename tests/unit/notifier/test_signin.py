@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -15,13 +16,11 @@ from structlog.testing import capture_logs
 from contracts.signin import token_hash
 from services.kit.batches import Delivery
 from services.kit.contacts import Contact, FakeContacts
-from services.notifier.bootstrap import Notifier, bootstrap
+from services.notifier.bootstrap import Notifier
 from services.notifier.config import NotifierSettings
-from services.notifier.deliveries import Deliveries
 from services.notifier.handlers import send_due_mails, send_signin_link, take_in_enterprise_event
 from services.notifier.mailer import FakeMailer, MailDeferred, classify_smtp_error
 from services.notifier.publisher import FakeLinkPublisher
-from services.notifier.schema import migrate
 from services.notifier.subscribers import signin_consumer
 from tests.unit.notifier.factories import granted, listed
 
@@ -33,30 +32,8 @@ LINK = re.compile(r"https://impactoost\.example/aanvullen/inloggen\?token=([A-Za
 
 
 @pytest.fixture
-def mailer() -> FakeMailer:
-    return FakeMailer(sender="Impact Oost <noreply@impactoost.example>")
-
-
-@pytest.fixture
-def links() -> FakeLinkPublisher:
-    return FakeLinkPublisher()
-
-
-@pytest.fixture
-def notifier(tmp_path: Path, mailer: FakeMailer, links: FakeLinkPublisher) -> Notifier:
-    settings = NotifierSettings(
-        data_dir=tmp_path, public_base_url="https://impactoost.example/", source="impact-oost"
-    )
-    deliveries = Deliveries(settings.database_url)
-    migrate(deliveries.engine)
-    return bootstrap(
-        settings,
-        mailer=mailer,
-        deliveries=deliveries,
-        contacts=FakeContacts([Contact(ADDRESS, kvk="06123456")]),
-        links=links,
-        clock=lambda: NOW,
-    )
+def notifier(make_notifier: Callable[[FakeContacts, datetime], Notifier]) -> Notifier:
+    return make_notifier(FakeContacts([Contact(ADDRESS, kvk="06123456")]), NOW)
 
 
 def token_in(message: EmailMessage) -> str:
