@@ -1,4 +1,4 @@
-"""The gateway in this process for its sign-in flow tests: the app with its lifespan (feed and
+"""The gateway in this process for its integration tests: the app with its lifespan (feed and
 consumers) running and a client of it, and polling until what the streams carry arrived."""
 
 from __future__ import annotations

@@ -4,9 +4,8 @@ into the same model, and a gateway that has seen them all counts nothing twice."
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from services.gateway.main import create_app
 from services.kit.jetstream import make_broker, publish_event
 from services.kit.streams import ensure_streams
 from tests.fixtures.servers import running_nats
+from tests.integration.gateway.in_process import eventually, lifespan_client
 from tests.unit.gateway.news_agenda_events import (
     NOW,
     agenda_item,
@@ -70,19 +70,8 @@ async def running_gateway(
     )
     app = create_app(settings)
     app.state.hotspot_items.now = lambda: NOW
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
-            yield c
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
-    """Poll `check` until it holds."""
-    async with asyncio.timeout(within):
-        while True:
-            if await check():
-                return
-            await asyncio.sleep(0.1)
+    async with lifespan_client(app) as client:
+        yield client
 
 
 async def shown(client: httpx.AsyncClient) -> dict[str, Any]:

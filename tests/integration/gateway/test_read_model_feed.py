@@ -7,7 +7,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import AsyncIterator, Iterator, MutableMapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from services.kit.natsserver import NatsServer
 from services.kit.processes import free_port
 from services.kit.streams import ensure_streams
 from tests.fixtures.servers import running_nats
+from tests.integration.gateway.in_process import eventually, lifespan_client
 from tests.unit.gateway.events import (
     delisted,
     in_grace,
@@ -95,19 +96,8 @@ def settings_for(nats_url: str, data_dir: Path, consumer: str) -> GatewaySetting
 async def running_gateway(settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
     """The app with its lifespan running (feed started), and a client for it."""
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
-            yield c
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:
-    """Poll `check` until it holds."""
-    async with asyncio.timeout(within):
-        while True:
-            if await check():
-                return
-            await asyncio.sleep(0.1)
+    async with lifespan_client(app) as client:
+        yield client
 
 
 async def listing(client: httpx.AsyncClient) -> dict[str, Any]:
