@@ -95,7 +95,7 @@ async def regional_event(
         while time.monotonic() < deadline:
             try:
                 batch = await sub.fetch(100, timeout=1)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats-py raises its own or the built-in one
                 continue
             for message in batch:
                 await message.ack()

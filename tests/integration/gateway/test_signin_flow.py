@@ -89,7 +89,7 @@ async def stored(nats_url: str, subject: str) -> list[bytes]:
         subscription = await js.pull_subscribe(subject, config=config)
         try:
             messages = await subscription.fetch(100, timeout=2)
-        except nats.errors.TimeoutError:
+        except TimeoutError:  # nats-py raises its own or the built-in one
             return []
         return [message.data for message in messages]
     finally:

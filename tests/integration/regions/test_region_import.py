@@ -53,7 +53,7 @@ async def read_all(client: Client, stream: str) -> list[tuple[str, dict[str, obj
     while True:
         try:
             batch = await pull.fetch(50, timeout=1)
-        except nats.errors.TimeoutError:
+        except TimeoutError:  # nats-py raises its own or the built-in one
             return found
         for msg in batch:
             found.append((msg.subject, json.loads(msg.data)))

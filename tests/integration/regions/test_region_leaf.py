@@ -87,7 +87,7 @@ async def read(client: Client, stream: str) -> list[tuple[str, dict[str, object]
     js = client.jetstream()
     sub = await js.pull_subscribe(">", stream=stream)
     found: list[tuple[str, dict[str, object]]] = []
-    with contextlib.suppress(nats.errors.TimeoutError):
+    with contextlib.suppress(TimeoutError):  # nats-py raises its own or the built-in one
         while True:
             for msg in await sub.fetch(50, timeout=1):
                 found.append((msg.subject, json.loads(msg.data)))

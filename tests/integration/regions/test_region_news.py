@@ -142,7 +142,7 @@ async def pull_all(client: Client, stream: str) -> list[str]:
         durable=NOORD.durable, stream=stream
     )
     found: list[str] = []
-    with contextlib.suppress(nats.errors.TimeoutError):
+    with contextlib.suppress(TimeoutError):  # nats-py raises its own or the built-in one
         while True:
             for msg in await pull.fetch(50, timeout=1):
                 found.append(msg.subject)

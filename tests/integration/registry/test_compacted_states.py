@@ -80,7 +80,7 @@ async def _receive(
     while True:
         try:
             msg = await subscription.next_msg(timeout=timeout)
-        except nats.errors.TimeoutError:
+        except TimeoutError:  # nats-py raises its own or the built-in one
             return received
         received.append((msg.subject, ENTERPRISE_EVENT.validate_json(msg.data)))
 
