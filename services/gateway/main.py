@@ -43,7 +43,7 @@ from services.gateway.pages.errors import install_error_pages
 from services.gateway.pages.formatting import make_templates
 from services.gateway.platform_health import PlatformHealth
 from services.gateway.read_model.cache import SearchCache
-from services.gateway.read_model.database import create_tables, make_engine
+from services.gateway.read_model.database import create_tables, for_writing, make_engine
 from services.gateway.read_model.index_follow import build_search_index
 from services.gateway.read_model.pruning import keep_pruning
 from services.gateway.read_model.reader import Reader
@@ -249,7 +249,10 @@ def _consumers(
     now: Callable[[], datetime],
 ) -> list[BatchConsumer[Any]]:
     """The durable consumers that feed the read model and the sign-in links' table, all
-    under the gateway's durable name; they write one at a time, under `writing`."""
+    under the gateway's durable name; they write one at a time, under `writing`, and each
+    transaction takes SQLite's write lock from its start (`for_writing`), so a page that
+    writes meanwhile makes it wait rather than fail."""
+    engine = for_writing(engine)
     common: dict[str, Any] = {
         "nats": settings.nats(),
         "durable": settings.durable,

@@ -20,6 +20,7 @@ from contracts.news import NewsItem, NewsPublished, NewsUpdated, NewsWithdrawn
 from contracts.subjects import AGENDA_STREAM, NEWS_STREAM, agenda_subject, news_subject
 from services.gateway.editors.domain import AgendaDraft, NewsDraft, item_id_for
 from services.gateway.editors.tables import EditorFormRow, EditorItemRow, EditorOutboxRow
+from services.gateway.read_model.database import for_writing
 
 log = structlog.get_logger()
 Kind = Literal["news", "agenda"]
@@ -78,7 +79,7 @@ def apply_form(
 ) -> Saved | None:
     """Apply one form to one item (a new one when `item_id` is None) in one transaction;
     None when the item is not there or no longer current (withdrawn, cancelled)."""
-    with Session(engine) as session:
+    with Session(for_writing(engine)) as session:
         done = session.get(EditorFormRow, form_key)
         if done is not None:
             return Saved(done.item_id, applied=False) if done.hotspot == hotspot else None

@@ -45,7 +45,20 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_IMMEDIATE = "impactoost_begin_immediate"
+
+
+def for_writing(engine: Engine) -> Engine:
+    """The same engine (and pool) for transactions that write. On SQLite they begin
+    IMMEDIATE: a transaction that reads first and writes later would otherwise hold a read
+    snapshot, and when another writer commits in between, SQLite refuses its write at once
+    ("database is locked", without waiting out the busy timeout). Taking the write lock at
+    the start makes it wait its turn instead. Other databases are unaffected."""
+    return engine.execution_options(**{_IMMEDIATE: True})
 
 
 def create_tables(engine: Engine) -> None:
